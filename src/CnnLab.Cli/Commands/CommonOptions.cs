@@ -1,0 +1,38 @@
+using System.CommandLine;
+using CnnLab.Models;
+
+namespace CnnLab.Cli.Commands;
+
+/// <summary>Options several commands share, each with its help text and checks.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Model(string defaultName) => new("--model")
+    {
+        Description = $"Model name: {string.Join(", ", NotebookModels.Names)}.",
+        DefaultValueFactory = _ => defaultName,
+    };
+
+    public static Option<int?> Threads() => Positive<int?>(new Option<int?>("--threads")
+    {
+        Description = "libtorch intra-op threads (default: all cores).",
+    });
+
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "Where to compute: cpu, or cuda / cuda:N where a CUDA build of libtorch and a GPU exist.",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    public static Option<T> Positive<T>(Option<T> option)
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<T>();
+            if (value is int i && i <= 0 || value is double d && !(d > 0))
+            {
+                result.AddError($"Invalid value for {option.Name}: {value}. Expected a value greater than 0.");
+            }
+        });
+        return option;
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using CnnLab.Data;
+using CnnLab.Engine;
+using CnnLab.Models;
+using CnnLab.Optimizers;
+using CnnLab.Training;
+
+namespace CnnLab.Cli.Commands;
+
+/// <summary><c>cnnlab train</c>: trains a named model on Fashion-MNIST, then prints the History and the test accuracy.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var model = CommonOptions.Model("m3-leaky");
+        var epochs = CommonOptions.Positive(new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => 20 });
+        var batchSize = CommonOptions.Positive(new Option<int>("--batch-size") { Description = "Samples per step.", DefaultValueFactory = _ => 50 });
+        var optimizer = new Option<string?>("--optimizer") { Description = $"Optimizer with Keras' defaults: {string.Join(", ", OptimizerCatalog.Names)} (default: the model's own)." };
+        var learningRate = CommonOptions.Positive(new Option<double?>("--learning-rate") { Description = "Learning rate (default: the optimizer's Keras default)." });
+        var validationSplit = new Option<double>("--validation-split") { Description = "Fraction in [0, 1) of the training set held out, taken from its end as Keras does.", DefaultValueFactory = _ => 0.3 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the initial weights and the shuffles.", DefaultValueFactory = _ => 1 };
+        var threads = CommonOptions.Threads();
+        var dataDir = new Option<string?>("--data-dir") { Description = $"Folder with the Fashion-MNIST IDX files (default: {FashionMnist.DebianFolder})." };
+        var limit = CommonOptions.Positive(new Option<int?>("--limit") { Description = "Keep only the first N training samples, for quick runs." });
+        var device = CommonOptions.Device();
+
+        var command = new Command("train", "Train a model on Fashion-MNIST with Keras' fit semantics, then evaluate it on the test set.")
+        {
+            model, epochs, batchSize, optimizer, learningRate, validationSplit, seed, threads, dataDir, limit, device,
+        };
+        command.SetAction(parse => CommandErrors.Run(() =>
+        {
+            var threadCount = TorchEngine.Configure(parse.GetValue(threads));
+            var spec = NotebookModels.Get(parse.GetValue(model)!);
+            var (train, test) = FashionMnist.Load(parse.GetValue(dataDir));
+            using (train)
+            using (test)
+            {
+                var limited = parse.GetValue(limit) is int n ? train.Take(n) : train;
+                var modelSeed = parse.GetValue(seed);
+                using var network = spec.Build(limited.InputShape, modelSeed);
+                var optimizerName = parse.GetValue(optimizer);
+                var rate = parse.GetValue(learningRate);
+                network.Compile(optimizerName is null && rate is null ? spec.Optimizer() : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));
+                network.ToDevice(parse.GetValue(device)!);
+                Console.WriteLine($"{spec.Title} ({spec.Name}): {network.ParamCount:N0} parameters, {network.Optimizer}, " +
+                                  $"{limited.Count} training samples, {threadCount} thread(s)");
+                var history = network.Fit(limited.Images, limited.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
+                    validationSplit: parse.GetValue(validationSplit), seed: modelSeed);
+                Console.WriteLine();
+                Console.Write(history.ToString());
+                var result = network.Evaluate(test.Images, test.Labels, batchSize: 500);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}, {result.Samples} images); " +
+                    $"mean {history.EpochSeconds.DefaultIfEmpty(0).Average():F1} s per epoch"));
+                if (!ReferenceEquals(limited, train))
+                {
+                    limited.Dispose();
+                }
+            }
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,7 @@
+using System.CommandLine;
+using CnnLab.Cli.Commands;
+
+var root = new RootCommand("CnnLab: Keras-style CNNs on TorchSharp. Build, train and compare models from the command line.");
+root.Subcommands.Add(SummaryCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+return root.Parse(args).Invoke();

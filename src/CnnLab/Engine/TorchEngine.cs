@@ -1,0 +1,58 @@
+using static TorchSharp.torch;
+
+namespace CnnLab.Engine;
+
+/// <summary>
+/// The process-wide libtorch settings CnnLab takes explicitly instead of leaving them to libtorch's guesses:
+/// the intra-op thread count and whether convolutions may use oneDNN (mkldnn).
+/// </summary>
+public static class TorchEngine
+{
+    /// <summary>Environment variable that turns oneDNN convolutions back on ("1").</summary>
+    public const string OneDnnVariable = "CNNLAB_ONEDNN";
+
+    private static readonly object Gate = new();
+    private static bool _interOpSet;
+
+    /// <summary>
+    /// Sets the intra-op threads (null: all cores) and the convolution backend, and returns the thread count.
+    /// oneDNN stays off unless <paramref name="oneDnn"/> or CNNLAB_ONEDNN=1 asks for it: on the 2-core
+    /// Firecracker VMs this project is developed on, its JIT-compiled convolutions sometimes return NaN or
+    /// garbage when the CPU is contended, even with one thread (see README, "Engine"); libtorch's own
+    /// convolution path gave correct results in every run there.
+    /// </summary>
+    public static int Configure(int? threads = null, bool? oneDnn = null)
+    {
+        var count = threads ?? Environment.ProcessorCount;
+        if (count < 1)
+        {
+            throw new ArgumentException($"Invalid value for argument `threads`. Expected at least 1. Received: threads={count}", nameof(threads));
+        }
+        var useOneDnn = oneDnn ?? Environment.GetEnvironmentVariable(OneDnnVariable) == "1";
+        lock (Gate)
+        {
+            set_num_threads(count);
+            if (!_interOpSet)
+            {
+                // libtorch refuses to resize the inter-op pool once parallel work has started: set it once.
+                set_num_interop_threads(count);
+                _interOpSet = true;
+            }
+            if (NativeContext.IsSupported)
+            {
+                NativeContext.SetOneDnnEnabled(useOneDnn);
+                // NNPACK is not built for these CPUs; without this libtorch warns on every convolution call site.
+                NativeContext.SetNnpackEnabled(false);
+            }
+        }
+        OneDnnEnabled = useOneDnn;
+        Threads = count;
+        return count;
+    }
+
+    /// <summary>The intra-op thread count last configured, or null before <see cref="Configure"/>.</summary>
+    public static int? Threads { get; private set; }
+
+    /// <summary>Whether convolutions may use oneDNN, as last configured.</summary>
+    public static bool OneDnnEnabled { get; private set; }
+}

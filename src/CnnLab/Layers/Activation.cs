@@ -1,0 +1,26 @@
+using static TorchSharp.torch;
+
+namespace CnnLab.Layers;
+
+/// <summary>Keras' Activation layer: applies a named activation (relu, leaky_relu, elu, gelu, tanh, sigmoid, softmax, linear).</summary>
+public sealed class Activation : Layer
+{
+    private readonly Func<Tensor, Tensor> _function;
+
+    /// <summary>Creates the layer; an unknown name is an error listing the known ones.</summary>
+    public Activation(string activation, string? name = null)
+        : base(name)
+    {
+        _function = Activations.Get(activation);
+        ActivationName = activation;
+    }
+
+    /// <summary>The activation's Keras name.</summary>
+    public string ActivationName { get; }
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => _function(input);
+}

@@ -1,0 +1,110 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CnnLab.Layers;
+
+/// <summary>
+/// Keras' BatchNormalization over the channel axis. In training it normalises with the batch's mean and
+/// biased variance and moves the moving statistics: moving = moving * momentum + batch * (1 - momentum).
+/// In inference it uses the moving statistics. gamma and beta are trainable; moving_mean and
+/// moving_variance count as non-trainable parameters, as Keras reports them.
+/// </summary>
+public sealed class BatchNormalization : Layer
+{
+    private Parameter? _gamma;
+    private Parameter? _beta;
+    private Tensor? _movingMean;
+    private Tensor? _movingVariance;
+    private long[] _reduceAxes = { 0 };
+
+    /// <summary>Creates the layer. Defaults as Keras: momentum 0.99, epsilon 1e-3, center and scale on.</summary>
+    public BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null)
+        : base(name)
+    {
+        if (!(momentum >= 0 && momentum <= 1))
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `momentum`. Expected a value in [0, 1]. Received: momentum={momentum}", nameof(momentum));
+        }
+        if (!(epsilon > 0))
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `epsilon`. Expected a strictly positive value. Received: epsilon={epsilon}", nameof(epsilon));
+        }
+        Momentum = momentum;
+        Epsilon = epsilon;
+        Center = center;
+        Scale = scale;
+    }
+
+    /// <summary>Weight of the old moving statistics in each update.</summary>
+    public double Momentum { get; }
+
+    /// <summary>Added to the variance before the square root.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>Whether beta is added.</summary>
+    public bool Center { get; }
+
+    /// <summary>Whether gamma multiplies.</summary>
+    public bool Scale { get; }
+
+    /// <summary>The moving mean (zeros at first).</summary>
+    public Tensor MovingMean => _movingMean ?? throw new InvalidOperationException($"Layer \"{Name}\" is not built yet.");
+
+    /// <summary>The moving variance (ones at first).</summary>
+    public Tensor MovingVariance => _movingVariance ?? throw new InvalidOperationException($"Layer \"{Name}\" is not built yet.");
+
+    /// <summary>gamma, or null without scale.</summary>
+    public Tensor? Gamma => _gamma;
+
+    /// <summary>beta, or null without center.</summary>
+    public Tensor? Beta => _beta;
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+    /// <inheritdoc />
+    protected override void BuildWeights(Shape inputShape, Generator? generator)
+    {
+        var channels = inputShape.Channels;
+        if (Scale)
+        {
+            _gamma = new Parameter(ones(channels));
+            register_parameter("gamma", _gamma);
+        }
+        if (Center)
+        {
+            _beta = new Parameter(zeros(channels));
+            register_parameter("beta", _beta);
+        }
+        _movingMean = zeros(channels);
+        _movingVariance = ones(channels);
+        register_buffer("moving_mean", _movingMean);
+        register_buffer("moving_variance", _movingVariance);
+        // Statistics are per channel: over batch, height and width of NCHW; over the batch of N x units.
+        _reduceAxes = inputShape.IsImage ? new long[] { 0, 2, 3 } : new long[] { 0 };
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        if (!IsTraining)
+        {
+            return F.batch_norm(input, MovingMean, MovingVariance, _gamma, _beta, false, 0, Epsilon);
+        }
+        // The fused kernel normalises with the biased batch variance; its own running update would use the
+        // unbiased one, so the moving statistics are updated here as Keras does.
+        var output = F.batch_norm(input, null!, null!, _gamma, _beta, true, 0, Epsilon);
+        using (no_grad())
+        using (var scope = NewDisposeScope())
+        {
+            var (variance, mean) = input.var_mean(_reduceAxes, unbiased: false);
+            MovingMean.mul_(Momentum).add_(mean, 1 - Momentum);
+            MovingVariance.mul_(Momentum).add_(variance, 1 - Momentum);
+        }
+        return output;
+    }
+}

@@ -1,0 +1,137 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CnnLab.Layers;
+
+/// <summary>
+/// Keras' Conv2D: <see cref="Filters"/> kernels of <see cref="KernelSize"/>, glorot_uniform weights and zero biases.
+/// padding "same" with an even kernel pads as TensorFlow does: the extra row and column at the bottom and right.
+/// </summary>
+public sealed class Conv2D : Layer
+{
+    private Parameter? _kernel;
+    private Parameter? _bias;
+    private long[] _symmetricPadding = { 0, 0 };
+    private long[]? _asymmetricPadding;
+
+    /// <summary>Creates the layer. Defaults as Keras: strides 1, padding "valid", use_bias true, activation none.</summary>
+    public Conv2D(int filters, Size2 kernelSize, Size2? strides = null, Padding padding = Padding.Valid,
+        bool useBias = true, string? activation = null, string? name = null)
+        : base(name)
+    {
+        if (filters <= 0)
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.", nameof(filters));
+        }
+        kernelSize.RequirePositive(nameof(kernelSize));
+        var stride = strides ?? new Size2(1, 1);
+        stride.RequirePositive(nameof(strides));
+        Filters = filters;
+        KernelSize = kernelSize;
+        Strides = stride;
+        Padding = padding;
+        UseBias = useBias;
+        ActivationName = activation;
+        ActivationFunction = activation is null ? null : Activations.Get(activation);
+    }
+
+    /// <summary>Number of output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Kernel (height, width).</summary>
+    public Size2 KernelSize { get; }
+
+    /// <summary>Stride (height, width).</summary>
+    public Size2 Strides { get; }
+
+    /// <summary>valid or same.</summary>
+    public Padding Padding { get; }
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>The activation applied after the convolution, or null.</summary>
+    public string? ActivationName { get; }
+
+    internal Func<Tensor, Tensor>? ActivationFunction { get; }
+
+    /// <summary>The kernel, shaped (filters, in_channels, kernel_height, kernel_width).</summary>
+    public Tensor Kernel => _kernel ?? throw new InvalidOperationException($"Layer \"{Name}\" is not built yet.");
+
+    /// <summary>The bias, or null when <see cref="UseBias"/> is false.</summary>
+    public Tensor? Bias => _bias;
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape)
+    {
+        if (!inputShape.IsImage)
+        {
+            throw IncompatibleRank(inputShape, 3, "Conv2D expects (height, width, channels) images.");
+        }
+        var height = PaddingRules.OutputLength(inputShape.Height, KernelSize.Height, Strides.Height, Padding);
+        var width = PaddingRules.OutputLength(inputShape.Width, KernelSize.Width, Strides.Width, Padding);
+        if (height < 1 || width < 1)
+        {
+            throw new ArgumentException(
+                $"Layer \"{Name}\" cannot apply kernel_size={KernelSize} with padding=\"{Padding.ToKeras()}\" to an input of spatial size " +
+                $"({inputShape.Height}, {inputShape.Width}): the kernel is larger than the input. Use a smaller kernel_size or padding=\"same\".");
+        }
+        return Shape.Image(height, width, Filters);
+    }
+
+    /// <inheritdoc />
+    protected override void BuildWeights(Shape inputShape, Generator? generator)
+    {
+        var inChannels = inputShape.Channels;
+        var receptive = (long)KernelSize.Height * KernelSize.Width;
+        _kernel = new Parameter(Initializers.GlorotUniform(
+            new long[] { Filters, inChannels, KernelSize.Height, KernelSize.Width }, inChannels * receptive, Filters * receptive, generator));
+        register_parameter("kernel", _kernel);
+        if (UseBias)
+        {
+            _bias = new Parameter(zeros(Filters));
+            register_parameter("bias", _bias);
+        }
+        if (Padding == Padding.Same)
+        {
+            var (top, bottom) = PaddingRules.SamePadding(inputShape.Height, KernelSize.Height, Strides.Height);
+            var (left, right) = PaddingRules.SamePadding(inputShape.Width, KernelSize.Width, Strides.Width);
+            // libtorch pads symmetrically only; an even kernel needs the extra row and column after, so pad explicitly then.
+            if (top == bottom && left == right)
+            {
+                _symmetricPadding = new long[] { top, left };
+            }
+            else
+            {
+                _asymmetricPadding = new long[] { left, right, top, bottom };
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        var strides = new long[] { Strides.Height, Strides.Width };
+        if (_asymmetricPadding is null)
+        {
+            return Activate(F.conv2d(input, Kernel, _bias, strides: strides, padding: _symmetricPadding));
+        }
+        using var padded = F.pad(input, _asymmetricPadding);
+        return Activate(F.conv2d(padded, Kernel, _bias, strides: strides, padding: _symmetricPadding));
+    }
+
+    private Tensor Activate(Tensor output)
+    {
+        if (ActivationFunction is null)
+        {
+            return output;
+        }
+        using (output)
+        {
+            return ActivationFunction(output);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CnnLab.Layers;
+
+/// <summary>Keras' Dense: activation(x W + b), glorot_uniform weights and zero biases.</summary>
+public sealed class Dense : Layer
+{
+    private Parameter? _kernel;
+    private Parameter? _bias;
+
+    /// <summary>Creates the layer. Defaults as Keras: no activation, use_bias true.</summary>
+    public Dense(int units, string? activation = null, bool useBias = true, string? name = null)
+        : base(name)
+    {
+        if (units <= 0)
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `units`. Expected a strictly positive value. Received units={units}.", nameof(units));
+        }
+        Units = units;
+        UseBias = useBias;
+        ActivationName = activation;
+        ActivationFunction = activation is null ? null : Activations.Get(activation);
+    }
+
+    /// <summary>Number of outputs.</summary>
+    public int Units { get; }
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>The activation applied after the product, or null.</summary>
+    public string? ActivationName { get; }
+
+    internal Func<Tensor, Tensor>? ActivationFunction { get; }
+
+    /// <summary>The kernel, shaped (units, inputs) as torch.nn.Linear.</summary>
+    public Tensor Kernel => _kernel ?? throw new InvalidOperationException($"Layer \"{Name}\" is not built yet.");
+
+    /// <summary>The bias, or null.</summary>
+    public Tensor? Bias => _bias;
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape)
+    {
+        if (inputShape.Rank != 1)
+        {
+            throw IncompatibleRank(inputShape, 1, "Add a `Flatten` layer before `Dense`.");
+        }
+        return new Shape(Units);
+    }
+
+    /// <inheritdoc />
+    protected override void BuildWeights(Shape inputShape, Generator? generator)
+    {
+        _kernel = new Parameter(Initializers.GlorotUniform(new long[] { Units, inputShape.Channels }, inputShape.Channels, Units, generator));
+        register_parameter("kernel", _kernel);
+        if (UseBias)
+        {
+            _bias = new Parameter(zeros(Units));
+            register_parameter("bias", _bias);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        if (ActivationFunction is null)
+        {
+            return ForwardLinear(input);
+        }
+        using var linear = ForwardLinear(input);
+        return ActivationFunction(linear);
+    }
+
+    /// <summary>x W + b without the activation: the logits when the activation is a softmax.</summary>
+    public Tensor ForwardLinearPublic(Tensor input) => ForwardLinear(input);
+    internal Tensor ForwardLinear(Tensor input) => F.linear(input, Kernel, _bias);
+}

@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace CnnLab.Layers;
+
+/// <summary>Keras' Flatten: every axis but the batch one into one (channel-major, as torch.nn.Flatten).</summary>
+public sealed class Flatten : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public Flatten(string? name = null)
+        : base(name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape) => new(checked((int)inputShape.Size));
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => input.flatten(1);
+}

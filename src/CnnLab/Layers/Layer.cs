@@ -1,0 +1,96 @@
+using System.Text.RegularExpressions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnLab.Layers;
+
+/// <summary>
+/// A Keras layer: the constructor validates and stores the configuration, <see cref="Build"/> creates
+/// the weights for an input shape, <c>forward</c> computes and <see cref="ComputeOutputShape"/>
+/// feeds the summary. Tensors are NCHW; shapes are reported in Keras' (height, width, channels) order.
+/// </summary>
+public abstract partial class Layer : nn.Module<Tensor, Tensor>
+{
+    private string? _name;
+
+    /// <summary>Creates a layer; a null name is replaced by Keras' automatic one when added to a model.</summary>
+    protected Layer(string? name)
+        : base(name ?? "layer")
+    {
+        _name = name;
+        HasExplicitName = name is not null;
+    }
+
+    /// <summary>True when the name was given to the constructor rather than chosen by the model.</summary>
+    public bool HasExplicitName { get; }
+
+    /// <summary>The layer's name as Keras shows it (conv2d, conv2d_1, ...).</summary>
+    public string Name => _name ?? DefaultNamePrefix;
+
+    /// <summary>Keras' class name, e.g. "Conv2D".</summary>
+    public virtual string TypeName => GetType().Name;
+
+    /// <summary>The prefix of automatic names: Keras' snake_case of the class name (LeakyReLU becomes leaky_re_lu).</summary>
+    public string DefaultNamePrefix => ToSnakeCase(TypeName);
+
+    /// <summary>The shape the layer was built for; null before <see cref="Build"/>.</summary>
+    public Shape? InputShape { get; private set; }
+
+    /// <summary>The shape the layer produces; null before <see cref="Build"/>.</summary>
+    public Shape? OutputShape { get; private set; }
+
+    /// <summary>True once the weights exist.</summary>
+    public bool IsBuilt => OutputShape is not null;
+
+    /// <summary>Whether the layer behaves as in training (dropout active, batch statistics used).</summary>
+    public bool IsTraining => training;
+
+    /// <summary>Number of weights the optimizer updates.</summary>
+    public long TrainableParamCount => parameters().Where(p => p.requires_grad).Sum(p => p.numel());
+
+    /// <summary>Number of weights kept but not trained (BatchNormalization's moving mean and variance).</summary>
+    public long NonTrainableParamCount =>
+        parameters().Where(p => !p.requires_grad).Sum(p => p.numel()) + buffers().Sum(b => b.numel());
+
+    /// <summary>Keras' output-shape rule for this layer.</summary>
+    public abstract Shape ComputeOutputShape(Shape inputShape);
+
+    /// <summary>Checks the input shape, creates the weights (drawn from <paramref name="generator"/>) and records the shapes.</summary>
+    public void Build(Shape inputShape, Generator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (IsBuilt)
+        {
+            throw new InvalidOperationException($"Layer \"{Name}\" is already built for input shape {InputShape}. Create a new layer instead of adding one twice.");
+        }
+        var output = ComputeOutputShape(inputShape);
+        BuildWeights(inputShape, generator);
+        InputShape = inputShape;
+        OutputShape = output;
+    }
+
+    internal void AssignName(string name) => _name = name;
+
+    /// <summary>Creates the layer's weights; layers without weights keep the default.</summary>
+    protected virtual void BuildWeights(Shape inputShape, Generator? generator)
+    {
+    }
+
+    /// <summary>The Keras error for an input of the wrong rank.</summary>
+    protected ArgumentException IncompatibleRank(Shape inputShape, int expectedRank, string fix) =>
+        new($"Input 0 of layer \"{Name}\" is incompatible with the layer: expected ndim={expectedRank + 1}, found ndim={inputShape.Rank + 1}. " +
+            $"Full shape received: {inputShape}. {fix}");
+
+    internal static string ToSnakeCase(string name)
+    {
+        var s = FirstCapitalRun().Replace(name, "$1_$2");
+        s = LowerUpper().Replace(s, "$1_$2");
+        return s.ToLowerInvariant();
+    }
+
+    [GeneratedRegex("(.)([A-Z][a-z]+)")]
+    private static partial Regex FirstCapitalRun();
+
+    [GeneratedRegex("([a-z])([A-Z])")]
+    private static partial Regex LowerUpper();
+}

@@ -1,0 +1,29 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CnnLab.Layers;
+
+/// <summary>Keras' LeakyReLU: x for x &gt;= 0, alpha * x otherwise; alpha defaults to 0.3 as in TensorFlow 2.</summary>
+public sealed class LeakyReLU : Layer
+{
+    /// <summary>Creates the layer.</summary>
+    public LeakyReLU(double alpha = 0.3, string? name = null)
+        : base(name)
+    {
+        if (!(alpha >= 0) || double.IsInfinity(alpha))
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `alpha`. Expected a finite value >= 0. Received: alpha={alpha}", nameof(alpha));
+        }
+        Alpha = alpha;
+    }
+
+    /// <summary>The slope for negative inputs.</summary>
+    public double Alpha { get; }
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => F.leaky_relu(input, Alpha);
+}

@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CnnLab.Layers;
+
+/// <summary>Keras' MaxPooling2D: the maximum of each window; "same" padding never wins the maximum.</summary>
+public sealed class MaxPooling2D : Pooling2D
+{
+    /// <summary>Creates the layer. Defaults as Keras: pool_size (2, 2), strides = pool_size, padding "valid".</summary>
+    public MaxPooling2D(Size2? poolSize = null, Size2? strides = null, Padding padding = Padding.Valid, string? name = null)
+        : base(poolSize, strides, padding, name)
+    {
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        if (SamePaddingAmounts is null)
+        {
+            return F.max_pool2d(input, KernelArray, StrideArray);
+        }
+        using var padded = F.pad(input, SamePaddingAmounts, value: double.NegativeInfinity);
+        return F.max_pool2d(padded, KernelArray, StrideArray);
+    }
+}

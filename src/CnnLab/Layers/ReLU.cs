@@ -1,0 +1,29 @@
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CnnLab.Layers;
+
+/// <summary>Keras' ReLU layer: max(x, 0), optionally capped at <see cref="MaxValue"/>.</summary>
+public sealed class ReLU : Layer
+{
+    /// <summary>Creates the layer; a null max value means no cap.</summary>
+    public ReLU(double? maxValue = null, string? name = null)
+        : base(name)
+    {
+        if (maxValue is < 0 || (maxValue is double m && double.IsNaN(m)))
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `maxValue`. Expected a value >= 0 or null. Received: maxValue={maxValue}", nameof(maxValue));
+        }
+        MaxValue = maxValue;
+    }
+
+    /// <summary>The cap, or null.</summary>
+    public double? MaxValue { get; }
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => MaxValue is double max ? F.hardtanh(input, 0, max) : F.relu(input);
+}

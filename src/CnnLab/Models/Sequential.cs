@@ -1,0 +1,265 @@
+using CnnLab.Engine;
+using CnnLab.Layers;
+using CnnLab.Optimizers;
+using CnnLab.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnLab.Models;
+
+/// <summary>
+/// Keras' Sequential model: a stack of layers, each built as soon as the shape before it is known,
+/// so a shape that cannot work fails at <see cref="Add(Layer)"/>. Compile, then Fit, Evaluate, Predict.
+/// Tensors are NCHW float32 images and int64 labels.
+/// </summary>
+public sealed class Sequential : nn.Module<Tensor, Tensor>
+{
+    private readonly List<Layer> _layers = new();
+    private readonly Dictionary<string, int> _nameCounts = new();
+    private readonly Generator _initGenerator;
+    private Shape? _inputShape;
+    private Device _device = CPU;
+
+    /// <summary>
+    /// Creates an empty model. <paramref name="inputShape"/> is (height, width, channels); without it the first
+    /// added item must be an <see cref="InputLayer"/>. <paramref name="seed"/> fixes the initial weights.
+    /// </summary>
+    public Sequential(Shape? inputShape = null, long? seed = null, string name = "sequential")
+        : base(name)
+    {
+        ModelName = name;
+        _inputShape = inputShape;
+        _initGenerator = new Generator(unchecked((ulong)(seed ?? Random.Shared.NextInt64())), CPU);
+    }
+
+    /// <summary>The model's name, shown by the summary.</summary>
+    public string ModelName { get; }
+
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>The shape of one input sample, (height, width, channels).</summary>
+    public Shape? InputShape => _inputShape;
+
+    /// <summary>The shape of one output sample.</summary>
+    public Shape? OutputShape => _layers.Count > 0 ? _layers[^1].OutputShape : _inputShape;
+
+    /// <summary>The device the weights live on.</summary>
+    public Device Device => _device;
+
+    /// <summary>The optimizer set by <see cref="Compile(Optimizer, string, IEnumerable{string}?)"/>, or null.</summary>
+    public Optimizer? Optimizer { get; private set; }
+
+    /// <summary>Whether Compile was called.</summary>
+    public bool IsCompiled => Optimizer is not null;
+
+    /// <summary>Trainable weights.</summary>
+    public long TrainableParamCount => _layers.Sum(l => l.TrainableParamCount);
+
+    /// <summary>Non-trainable weights (moving statistics).</summary>
+    public long NonTrainableParamCount => _layers.Sum(l => l.NonTrainableParamCount);
+
+    /// <summary>All weights.</summary>
+    public long ParamCount => TrainableParamCount + NonTrainableParamCount;
+
+    /// <summary>Declares the input shape; allowed once, before any layer.</summary>
+    public Sequential Add(InputLayer input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (_inputShape is not null || _layers.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Model \"{ModelName}\" already has input shape {_inputShape}. An InputLayer can only be the first item of a Sequential model.");
+        }
+        _inputShape = input.Shape;
+        return this;
+    }
+
+    /// <summary>Appends a layer, names it as Keras does (conv2d, conv2d_1, ...) and builds it for the current output shape.</summary>
+    public Sequential Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        var previous = OutputShape ?? throw new InvalidOperationException(
+            $"Model \"{ModelName}\" has no input shape. Pass `inputShape` to the Sequential constructor or add an InputLayer first.");
+        if (layer.IsBuilt)
+        {
+            throw new InvalidOperationException($"Layer \"{layer.Name}\" already belongs to a model. Create a new layer instead of adding one twice.");
+        }
+        var name = UniqueName(layer);
+        layer.AssignName(name);
+        layer.Build(previous, _initGenerator);
+        layer.to(_device);
+        _layers.Add(layer);
+        register_module(name, layer);
+        return this;
+    }
+
+    /// <summary>Configures training: the optimizer (a name with Keras' defaults, or an object), the loss and the metrics.</summary>
+    public void Compile(string optimizer = "rmsprop", string loss = SparseCategoricalCrossentropy.Name, IEnumerable<string>? metrics = null) =>
+        Compile(OptimizerCatalog.Get(optimizer), loss, metrics);
+
+    /// <summary>Configures training with an optimizer object.</summary>
+    public void Compile(Optimizer optimizer, string loss = SparseCategoricalCrossentropy.Name, IEnumerable<string>? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        RequireLayers();
+        if (loss != SparseCategoricalCrossentropy.Name)
+        {
+            throw new ArgumentException(
+                $"Could not interpret loss identifier: {loss}. Expected one of: {SparseCategoricalCrossentropy.Name}.", nameof(loss));
+        }
+        foreach (var metric in metrics ?? new[] { "accuracy" })
+        {
+            if (metric != "accuracy")
+            {
+                throw new ArgumentException($"Could not interpret metric identifier: {metric}. Expected one of: accuracy.", nameof(metrics));
+            }
+        }
+        Optimizer = optimizer;
+    }
+
+    /// <summary>Moves the weights to a device ("cpu", "cuda", "cuda:1").</summary>
+    public Sequential ToDevice(string device)
+    {
+        _device = ComputeDevice.Parse(device);
+        this.to(_device);
+        return this;
+    }
+
+    /// <summary>Keras' fit: trains on x (N, C, H, W) and integer labels y (N). See <see cref="FitOptions"/> for the settings.</summary>
+    public History Fit(Tensor x, Tensor y, int batchSize = 32, int epochs = 1, double validationSplit = 0,
+        (Tensor X, Tensor Y)? validationData = null, bool shuffle = true, long? seed = null, int verbose = 1,
+        IEnumerable<Callback>? callbacks = null) =>
+        Fit(x, y, new FitOptions
+        {
+            BatchSize = batchSize,
+            Epochs = epochs,
+            ValidationSplit = validationSplit,
+            ValidationData = validationData,
+            Shuffle = shuffle,
+            Seed = seed,
+            Verbose = verbose,
+            Callbacks = callbacks?.ToList() ?? new List<Callback>(),
+        });
+
+    /// <summary>Keras' fit with the settings in one object.</summary>
+    public History Fit(Tensor x, Tensor y, FitOptions options)
+    {
+        RequireCompiled();
+        return new Trainer(this, options).Fit(x, y);
+    }
+
+    /// <summary>Keras' evaluate: mean loss and accuracy over (x, y), in inference mode.</summary>
+    public Evaluation Evaluate(Tensor x, Tensor y, int batchSize = 32)
+    {
+        RequireLayers();
+        DataChecks.RequireBatchSize(batchSize);
+        DataChecks.RequireSamples(this, x, y, "x", "y");
+        return Trainer.Evaluate(this, x, y, batchSize);
+    }
+
+    /// <summary>Keras' predict: the model's outputs (class probabilities after a softmax) for x, in inference mode.</summary>
+    public Tensor Predict(Tensor x, int batchSize = 32)
+    {
+        RequireLayers();
+        DataChecks.RequireBatchSize(batchSize);
+        DataChecks.RequireInputShape(this, x, "x");
+        return Trainer.Predict(this, x, batchSize);
+    }
+
+    /// <summary>Keras' summary table: layers, output shapes, parameter counts and totals.</summary>
+    public string Summary() => ModelSummary.Format(this);
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        var x = input;
+        foreach (var layer in _layers)
+        {
+            var next = layer.forward(x);
+            if (!ReferenceEquals(x, input))
+            {
+                x.Dispose();
+            }
+            x = next;
+        }
+        return ReferenceEquals(x, input) ? x.alias() : x;
+    }
+
+    /// <summary>True when the last operation is a softmax, so the loss can use the logits before it.</summary>
+    internal bool EndsWithSoftmax => _layers.Count > 0 && _layers[^1] switch
+    {
+        Activation a => a.ActivationName == "softmax",
+        Dense d => d.ActivationName == "softmax",
+        _ => false,
+    };
+
+    /// <summary>The scores before a final softmax (the logits); only when <see cref="EndsWithSoftmax"/>.</summary>
+    public Tensor ForwardLogitsPublic(Tensor input) => ForwardLogits(input);
+    internal Tensor ForwardLogits(Tensor input)
+    {
+        var last = _layers[^1];
+        var x = input;
+        for (var i = 0; i < _layers.Count - 1; i++)
+        {
+            var next = _layers[i].forward(x);
+            if (!ReferenceEquals(x, input))
+            {
+                x.Dispose();
+            }
+            x = next;
+        }
+        if (last is Dense dense)
+        {
+            var logits = dense.ForwardLinear(x);
+            if (!ReferenceEquals(x, input))
+            {
+                x.Dispose();
+            }
+            return logits;
+        }
+        return ReferenceEquals(x, input) ? x.alias() : x;
+    }
+
+    private string UniqueName(Layer layer)
+    {
+        var explicitName = layer.HasExplicitName ? layer.Name : null;
+        if (explicitName is not null)
+        {
+            if (_layers.Any(l => l.Name == explicitName))
+            {
+                throw new ArgumentException(
+                    $"All layers added to a Sequential model should have unique names. Name \"{explicitName}\" is already the name of a layer in this model.");
+            }
+            return explicitName;
+        }
+        var prefix = layer.DefaultNamePrefix;
+        while (true)
+        {
+            _nameCounts.TryGetValue(prefix, out var count);
+            _nameCounts[prefix] = count + 1;
+            var candidate = count == 0 ? prefix : $"{prefix}_{count}";
+            if (_layers.All(l => l.Name != candidate))
+            {
+                return candidate;
+            }
+        }
+    }
+
+    private void RequireLayers()
+    {
+        if (_layers.Count == 0)
+        {
+            throw new InvalidOperationException($"Sequential model \"{ModelName}\" has no layers. Call `model.Add(layer)`.");
+        }
+    }
+
+    private void RequireCompiled()
+    {
+        RequireLayers();
+        if (!IsCompiled)
+        {
+            throw new InvalidOperationException("You must call `Compile()` before using the model.");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using CnnLab.Models;
+using static TorchSharp.torch;
+
+namespace CnnLab.Training;
+
+/// <summary>The checks Fit, Evaluate and Predict make on their inputs, with errors that say what to change.</summary>
+internal static class DataChecks
+{
+    public static void RequireBatchSize(int batchSize)
+    {
+        if (batchSize <= 0)
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `batchSize`. Expected a strictly positive value. Received: batchSize={batchSize}", nameof(batchSize));
+        }
+    }
+
+    public static void RequireInputShape(Sequential model, Tensor x, string argument)
+    {
+        ArgumentNullException.ThrowIfNull(x, argument);
+        var expected = model.InputShape!.ToTensorShape(x.shape.Length > 0 ? x.shape[0] : 0);
+        if (!x.shape.SequenceEqual(expected))
+        {
+            throw new ArgumentException(
+                $"Input `{argument}` has shape ({string.Join(", ", x.shape)}) but model \"{model.ModelName}\" expects (N, {string.Join(", ", expected.Skip(1))}) " +
+                $"for input shape {model.InputShape} (images are passed as N x channels x height x width).", argument);
+        }
+        if (x.dtype != ScalarType.Float32)
+        {
+            throw new ArgumentException($"Input `{argument}` has dtype {x.dtype}; expected Float32. Convert with x.to(ScalarType.Float32).", argument);
+        }
+    }
+
+    public static void RequireSamples(Sequential model, Tensor x, Tensor y, string xName, string yName)
+    {
+        RequireInputShape(model, x, xName);
+        ArgumentNullException.ThrowIfNull(y, yName);
+        if (y.shape.Length != 1 || y.shape[0] != x.shape[0])
+        {
+            throw new ArgumentException(
+                $"Labels `{yName}` have shape ({string.Join(", ", y.shape)}); expected ({x.shape[0]}), one integer label per sample of `{xName}`.", yName);
+        }
+        if (y.dtype != ScalarType.Int64)
+        {
+            throw new ArgumentException($"Labels `{yName}` have dtype {y.dtype}; expected Int64 class indices. Convert with y.to(ScalarType.Int64).", yName);
+        }
+        var classes = model.OutputShape!.Channels;
+        if (y.shape[0] == 0)
+        {
+            return;
+        }
+        var min = y.min().item<long>();
+        var max = y.max().item<long>();
+        if (min < 0 || max >= classes)
+        {
+            var bad = min < 0 ? min : max;
+            throw new ArgumentException(
+                $"Received a label value of {bad} which is outside the valid range of [0, {classes}). " +
+                $"Labels `{yName}` must be class indices below the model's {classes} outputs.", yName);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using static TorchSharp.torch;
+
+namespace CnnLab.Training;
+
+/// <summary>Keras' fit arguments, with Keras' defaults.</summary>
+public sealed record FitOptions
+{
+    /// <summary>Samples per gradient step; Keras' default is 32.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Fraction in [0, 1) held out for validation: the LAST samples, taken before any shuffling, as Keras does.</summary>
+    public double ValidationSplit { get; init; }
+
+    /// <summary>Explicit validation data; takes precedence over <see cref="ValidationSplit"/>, as in Keras.</summary>
+    public (Tensor X, Tensor Y)? ValidationData { get; init; }
+
+    /// <summary>Whether to reshuffle the training samples before each epoch.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Seed of the shuffles and of dropout; null draws one.</summary>
+    public long? Seed { get; init; }
+
+    /// <summary>0 silent, 1 progress bar (Keras' meaning).</summary>
+    public int Verbose { get; init; } = 1;
+
+    /// <summary>Callbacks, called in this order after the progress bar.</summary>
+    public IReadOnlyList<Callback> Callbacks { get; init; } = Array.Empty<Callback>();
+}

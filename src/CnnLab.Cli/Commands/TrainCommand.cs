@@ -32,6 +32,8 @@ internal static class TrainCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var threadCount = TorchEngine.Configure(parse.GetValue(threads));
+            var deviceName = parse.GetValue(device)!;
+            ComputeDevice.Parse(deviceName);
             var spec = NotebookModels.Get(parse.GetValue(model)!);
             var (train, test) = FashionMnist.Load(parse.GetValue(dataDir));
             using (train)
@@ -43,7 +45,7 @@ internal static class TrainCommand
                 var optimizerName = parse.GetValue(optimizer);
                 var rate = parse.GetValue(learningRate);
                 network.Compile(optimizerName is null && rate is null ? spec.Optimizer() : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));
-                network.ToDevice(parse.GetValue(device)!);
+                network.ToDevice(deviceName);
                 Console.WriteLine($"{spec.Title} ({spec.Name}): {network.ParamCount:N0} parameters, {network.Optimizer}, " +
                                   $"{limited.Count} training samples, {threadCount} thread(s)");
                 var history = network.Fit(limited.Images, limited.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),

@@ -50,6 +50,15 @@ public static class TorchEngine
         return count;
     }
 
+    /// <summary>Applies the defaults (all cores, oneDNN off) unless <see cref="Configure"/> already ran.</summary>
+    internal static void EnsureConfigured()
+    {
+        if (Threads is null)
+        {
+            Configure();
+        }
+    }
+
     /// <summary>The intra-op thread count last configured, or null before <see cref="Configure"/>.</summary>
     public static int? Threads { get; private set; }
 

@@ -77,6 +77,5 @@ public sealed class Dense : Layer
     }
 
     /// <summary>x W + b without the activation: the logits when the activation is a softmax.</summary>
-    public Tensor ForwardLinearPublic(Tensor input) => ForwardLinear(input);
     internal Tensor ForwardLinear(Tensor input) => F.linear(input, Kernel, _bias);
 }

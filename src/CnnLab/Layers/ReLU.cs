@@ -25,5 +25,5 @@ public sealed class ReLU : Layer
     public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => MaxValue is double max ? F.hardtanh(input, 0, max) : F.relu(input);
+    public override Tensor forward(Tensor input) => MaxValue is double max ? input.clamp(0, max) : F.relu(input);
 }

@@ -27,6 +27,7 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
     public Sequential(Shape? inputShape = null, long? seed = null, string name = "sequential")
         : base(name)
     {
+        TorchEngine.EnsureConfigured();
         ModelName = name;
         _inputShape = inputShape;
         _initGenerator = new Generator(unchecked((ulong)(seed ?? Random.Shared.NextInt64())), CPU);
@@ -195,7 +196,6 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
     };
 
     /// <summary>The scores before a final softmax (the logits); only when <see cref="EndsWithSoftmax"/>.</summary>
-    public Tensor ForwardLogitsPublic(Tensor input) => ForwardLogits(input);
     internal Tensor ForwardLogits(Tensor input)
     {
         var last = _layers[^1];

@@ -49,8 +49,10 @@ internal static class DataChecks
         {
             return;
         }
-        var min = y.min().item<long>();
-        var max = y.max().item<long>();
+        using var minimum = y.min();
+        using var maximum = y.max();
+        var min = minimum.item<long>();
+        var max = maximum.item<long>();
         if (min < 0 || max >= classes)
         {
             var bad = min < 0 ? min : max;

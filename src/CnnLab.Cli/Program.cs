@@ -4,4 +4,5 @@ using CnnLab.Cli.Commands;
 var root = new RootCommand("CnnLab: Keras-style CNNs on TorchSharp. Build, train and compare models from the command line.");
 root.Subcommands.Add(SummaryCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(DataCommand.Create());
 return root.Parse(args).Invoke();

@@ -21,35 +21,57 @@ internal static class TrainCommand
         var validationSplit = new Option<double>("--validation-split") { Description = "Fraction in [0, 1) of the training set held out, taken from its end as Keras does.", DefaultValueFactory = _ => 0.3 };
         var seed = new Option<long>("--seed") { Description = "Seed of the initial weights and the shuffles.", DefaultValueFactory = _ => 1 };
         var threads = CommonOptions.Threads();
-        var dataDir = new Option<string?>("--data-dir") { Description = $"Folder with the Fashion-MNIST IDX files (default: {FashionMnist.DebianFolder})." };
+        var stratify = new Option<bool>("--stratify") { Description = "Hold out a stratified random validation fraction (seeded) instead of Keras' last fraction." };
+        var standardize = new Option<bool>("--standardize") { Description = "Standardise each channel with the training split's mean and std instead of scaling to [0, 1] only." };
         var limit = CommonOptions.Positive(new Option<int?>("--limit") { Description = "Keep only the first N training samples, for quick runs." });
         var device = CommonOptions.Device();
 
-        var command = new Command("train", "Train a model on Fashion-MNIST with Keras' fit semantics, then evaluate it on the test set.")
+        var command = new Command("train", "Train a model with Keras' fit semantics on a dataset (Fashion-MNIST by default), then evaluate it on the test set.")
         {
-            model, epochs, batchSize, optimizer, learningRate, validationSplit, seed, threads, dataDir, limit, device,
+            model, epochs, batchSize, optimizer, learningRate, validationSplit, stratify, standardize, seed, threads, limit, device,
         };
+        var data = new DataOptions(command);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var threadCount = TorchEngine.Configure(parse.GetValue(threads));
             var deviceName = parse.GetValue(device)!;
             ComputeDevice.Parse(deviceName);
             var spec = NotebookModels.Get(parse.GetValue(model)!);
-            var (train, test) = FashionMnist.Load(parse.GetValue(dataDir));
-            using (train)
-            using (test)
+            using var splits = data.Open(parse);
+            var (train, test) = splits;
             {
+                if (parse.GetValue(standardize))
+                {
+                    var standardization = Standardization.Fit(train);
+                    standardization.Apply(train);
+                    standardization.Apply(test);
+                }
                 var limited = parse.GetValue(limit) is int n ? train.Take(n) : train;
                 var modelSeed = parse.GetValue(seed);
-                using var network = spec.Build(limited.InputShape, modelSeed);
+                using var network = spec.Build(limited.InputShape, limited.ClassCount, modelSeed);
                 var optimizerName = parse.GetValue(optimizer);
                 var rate = parse.GetValue(learningRate);
                 network.Compile(optimizerName is null && rate is null ? spec.Optimizer() : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));
                 network.ToDevice(deviceName);
                 Console.WriteLine($"{spec.Title} ({spec.Name}): {network.ParamCount:N0} parameters, {network.Optimizer}, " +
-                                  $"{limited.Count} training samples, {threadCount} thread(s)");
-                var history = network.Fit(limited.Images, limited.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
-                    validationSplit: parse.GetValue(validationSplit), seed: modelSeed);
+                                  $"{splits.Name} from {splits.Source}, {limited.Count} training samples, {threadCount} thread(s)");
+                var split = parse.GetValue(validationSplit);
+                History history;
+                if (parse.GetValue(stratify) && split > 0)
+                {
+                    var (kept, held) = StratifiedSplit.Split(limited, split, modelSeed);
+                    using (kept)
+                    using (held)
+                    {
+                        history = network.Fit(kept.Images, kept.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
+                            validationData: (held.Images, held.Labels), seed: modelSeed);
+                    }
+                }
+                else
+                {
+                    history = network.Fit(limited.Images, limited.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
+                        validationSplit: split, seed: modelSeed);
+                }
                 Console.WriteLine();
                 Console.Write(history.ToString());
                 var result = network.Evaluate(test.Images, test.Labels, batchSize: 500);

@@ -40,6 +40,37 @@ public sealed class Dataset : IDisposable
     /// <summary>The shape of one image in Keras' order (height, width, channels): a model's input shape.</summary>
     public Shape InputShape => Shape.Image((int)Images.shape[2], (int)Images.shape[3], (int)Images.shape[1]);
 
+    /// <summary>
+    /// A dataset from raw bytes: <paramref name="pixels"/> holds <paramref name="count"/> images of
+    /// channels x height x width bytes (0-255), scaled here to [0, 1].
+    /// </summary>
+    public static Dataset FromBytes(byte[] pixels, byte[] labels, int count, int channels, int height, int width, IReadOnlyList<string> classNames)
+    {
+        using var scope = NewDisposeScope();
+        using var raw = tensor(pixels, new long[] { count, channels, height, width });
+        var images = raw.to(ScalarType.Float32).div_(255f);
+        using var rawLabels = tensor(labels, new long[] { count });
+        var targets = rawLabels.to(ScalarType.Int64);
+        return new Dataset(images, targets, classNames);
+    }
+
+    /// <summary>Number of classes.</summary>
+    public int ClassCount => ClassNames.Count;
+
+    /// <summary>The samples at these indices, as a new dataset.</summary>
+    public Dataset Select(Tensor indices)
+    {
+        using var scope = NewDisposeScope();
+        return new Dataset(Images.index_select(0, indices), Labels.index_select(0, indices), ClassNames);
+    }
+
+    /// <summary>How many samples each class has, indexed by label.</summary>
+    public long[] CountsPerClass()
+    {
+        using var counts = Labels.bincount(null, ClassNames.Count);
+        return counts.data<long>().ToArray();
+    }
+
     /// <summary>The first <paramref name="count"/> samples (all when count is larger), as a new dataset.</summary>
     public Dataset Take(int count)
     {

@@ -25,10 +25,7 @@ public static class IdxDataset
                     $"{labelsPath}: label {labels[i]} at index {i} is outside the {classNames.Count} classes [0, {classNames.Count}).");
             }
         }
-        using var scope = NewDisposeScope();
-        var images = tensor(pixels, new long[] { dims[0], 1, dims[1], dims[2] }).to(ScalarType.Float32).div_(255f);
-        var targets = tensor(labels, new long[] { labelDims[0] }).to(ScalarType.Int64);
-        return new Dataset(images, targets, classNames);
+        return Dataset.FromBytes(pixels, labels, dims[0], 1, dims[1], dims[2], classNames);
     }
 
     private static string Find(string folder, string stem)

@@ -4,12 +4,12 @@ using CnnLab.Optimizers;
 namespace CnnLab.Models;
 
 /// <summary>A named model of the notebook: how to build it and the optimizer it was trained with.</summary>
-public sealed record NotebookModel(string Name, string Title, string Description, Func<Shape, long?, Sequential> Build, Func<Optimizer> Optimizer);
+public sealed record NotebookModel(string Name, string Title, string Description, Func<Shape, int, long?, Sequential> Build, Func<Optimizer> Optimizer);
 
 /// <summary>
 /// The five models of the course notebook, written with the public layer API. Every block is
 /// Conv2D x2 ('same' padding) + LeakyReLU, then MaxPooling2D(2); the head is Flatten, Dense 32, Dense 32
-/// (LeakyReLU) and Dense 10 softmax. Blocks: 20 filters 3x3, 40 filters 2x2, [60 filters 2x2].
+/// (LeakyReLU) and Dense softmax over the classes (10 in the notebook). Blocks: 20 filters 3x3, 40 filters 2x2, [60 filters 2x2].
 /// </summary>
 public static class NotebookModels
 {
@@ -20,15 +20,15 @@ public static class NotebookModels
     public static readonly IReadOnlyList<NotebookModel> All = new NotebookModel[]
     {
         new("m3-leaky", "3 blocks, Adam", "3 VGG blocks (20, 40, 60 filters), LeakyReLU, Adam: 56,318 parameters.",
-            (shape, seed) => Build("m3-leaky", ThreeBlocks, BatchNormPlacement.None, shape, seed), () => new Adam()),
+            (shape, classes, seed) => Build("m3-leaky", ThreeBlocks, BatchNormPlacement.None, shape, classes, seed), () => new Adam()),
         new("m2-leaky", "2 blocks, Adam", "2 VGG blocks (20, 40 filters), LeakyReLU, Adam: 77,638 parameters.",
-            (shape, seed) => Build("m2-leaky", TwoBlocks, BatchNormPlacement.None, shape, seed), () => new Adam()),
+            (shape, classes, seed) => Build("m2-leaky", TwoBlocks, BatchNormPlacement.None, shape, classes, seed), () => new Adam()),
         new("m2-bn-before", "2 blocks, BN before, RMSprop", "2 VGG blocks with BatchNormalization before each LeakyReLU, RMSprop: 78,374 parameters.",
-            (shape, seed) => Build("m2-bn-before", TwoBlocks, BatchNormPlacement.Before, shape, seed), () => new RMSprop()),
+            (shape, classes, seed) => Build("m2-bn-before", TwoBlocks, BatchNormPlacement.Before, shape, classes, seed), () => new RMSprop()),
         new("m2-bn-before-adam", "2 blocks, BN before, Adam", "2 VGG blocks with BatchNormalization before each LeakyReLU, Adam: 78,374 parameters.",
-            (shape, seed) => Build("m2-bn-before-adam", TwoBlocks, BatchNormPlacement.Before, shape, seed), () => new Adam()),
+            (shape, classes, seed) => Build("m2-bn-before-adam", TwoBlocks, BatchNormPlacement.Before, shape, classes, seed), () => new Adam()),
         new("m2-bn-after", "2 blocks, BN after, RMSprop", "2 VGG blocks with BatchNormalization after each LeakyReLU, RMSprop: 78,374 parameters.",
-            (shape, seed) => Build("m2-bn-after", TwoBlocks, BatchNormPlacement.After, shape, seed), () => new RMSprop()),
+            (shape, classes, seed) => Build("m2-bn-after", TwoBlocks, BatchNormPlacement.After, shape, classes, seed), () => new RMSprop()),
     };
 
     /// <summary>The names, in order.</summary>
@@ -39,16 +39,16 @@ public static class NotebookModels
         All.FirstOrDefault(m => m.Name == name) ?? throw new ArgumentException(
             $"Unknown model \"{name}\". Expected one of: {string.Join(", ", Names)}.", nameof(name));
 
-    /// <summary>Builds the model for Fashion-MNIST's (28, 28, 1) input unless another shape is given, compiled with its optimizer.</summary>
-    public static Sequential Create(string name, Shape? inputShape = null, long? seed = null)
+    /// <summary>Builds the model for Fashion-MNIST's (28, 28, 1) input and 10 classes unless told otherwise, compiled with its optimizer.</summary>
+    public static Sequential Create(string name, Shape? inputShape = null, long? seed = null, int classes = 10)
     {
         var spec = Get(name);
-        var model = spec.Build(inputShape ?? Shape.Image(28, 28, 1), seed);
+        var model = spec.Build(inputShape ?? Shape.Image(28, 28, 1), classes, seed);
         model.Compile(spec.Optimizer());
         return model;
     }
 
-    private static Sequential Build(string name, (int Filters, int Kernel)[] blocks, BatchNormPlacement batchNorm, Shape inputShape, long? seed)
+    private static Sequential Build(string name, (int Filters, int Kernel)[] blocks, BatchNormPlacement batchNorm, Shape inputShape, int classes, long? seed)
     {
         var model = new Sequential(inputShape, seed, name);
         foreach (var (filters, kernel) in blocks)
@@ -66,7 +66,7 @@ public static class NotebookModels
             model.Add(new Dense(32));
             AddActivation(model, batchNorm);
         }
-        model.Add(new Dense(10, activation: "softmax"));
+        model.Add(new Dense(classes, activation: "softmax"));
         return model;
     }
 

@@ -1,0 +1,190 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+
+namespace CnnLab.Data;
+
+/// <summary>
+/// Finds a known dataset's files, in this order: the folder the user named (--data-dir); the user cache
+/// ($CNNLAB_DATA/NAME, else ~/.cnnlab/datasets/NAME); well-known system folders (Debian's
+/// /usr/share/datasets/...); then a download from the official mirrors into the cache. Checksums are the
+/// publishers' and apply to what is downloaded and cached; a folder the user names, or a system package
+/// that recompressed the files, is checked by its headers and counts instead.
+/// </summary>
+public sealed class DataLocator
+{
+    /// <summary>Environment variable that moves the cache.</summary>
+    public const string CacheVariable = "CNNLAB_DATA";
+
+    private readonly string? _dataDir;
+    private readonly string _cacheRoot;
+    private readonly Func<KnownDataset, IReadOnlyList<string>> _systemFolders;
+    private readonly Downloader? _downloader;
+
+    /// <summary>
+    /// Creates a locator. <paramref name="cacheRoot"/> defaults to $CNNLAB_DATA or ~/.cnnlab/datasets;
+    /// <paramref name="systemFolders"/> to each dataset's own list; a null <paramref name="downloader"/> means offline.
+    /// </summary>
+    public DataLocator(string? dataDir = null, string? cacheRoot = null, Downloader? downloader = null,
+        Func<KnownDataset, IReadOnlyList<string>>? systemFolders = null)
+    {
+        _dataDir = dataDir;
+        _cacheRoot = cacheRoot ?? DefaultCacheRoot();
+        _downloader = downloader;
+        _systemFolders = systemFolders ?? (d => d.SystemFolders);
+    }
+
+    /// <summary>$CNNLAB_DATA, else ~/.cnnlab/datasets.</summary>
+    public static string DefaultCacheRoot() =>
+        Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } root
+            ? root
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cnnlab", "datasets");
+
+    /// <summary>The folder that holds the dataset's files, and a sentence saying where it came from.</summary>
+    public (string Folder, string Source) Locate(KnownDataset dataset)
+    {
+        var tried = new List<string>();
+        if (_dataDir is not null)
+        {
+            var folder = FindFiles(dataset, _dataDir);
+            if (folder is not null)
+            {
+                return (folder, $"--data-dir {_dataDir}");
+            }
+            throw new FileNotFoundException(
+                $"{dataset.Title} was not found in --data-dir \"{_dataDir}\": " +
+                (Directory.Exists(_dataDir) ? $"it lacks {Missing(dataset, _dataDir)}." : "the folder does not exist.") +
+                $" Expected the files {string.Join(", ", dataset.RequiredFiles)}.");
+        }
+
+        var cache = Path.Combine(_cacheRoot, dataset.Name);
+        tried.Add($"the cache {cache}");
+        var cached = VerifiedCache(dataset, cache);
+        if (cached is not null)
+        {
+            return (cached, $"cache {cache}");
+        }
+
+        foreach (var system in _systemFolders(dataset))
+        {
+            tried.Add(system);
+            var folder = FindFiles(dataset, system);
+            if (folder is not null)
+            {
+                return (folder, $"system folder {system}");
+            }
+        }
+
+        if (_downloader is not null)
+        {
+            try
+            {
+                return (Download(dataset, cache), $"downloaded into {cache}");
+            }
+            catch (IOException e)
+            {
+                tried.Add($"download: {e.Message}");
+            }
+        }
+        else
+        {
+            tried.Add("download: disabled (offline)");
+        }
+        throw new FileNotFoundException(
+            $"{dataset.Title} was not found. Tried: {string.Join("; ", tried)}. To get it: {dataset.InstallHint}; " +
+            $"or pass --data-dir with a folder holding {string.Join(", ", dataset.RequiredFiles)}; " +
+            $"or download {string.Join(", ", dataset.Files.Select(f => f.Urls[0]))} into {cache}.");
+    }
+
+    private static string? FindFiles(KnownDataset dataset, string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+        if (dataset.Format == DatasetFormat.Cifar10Binary)
+        {
+            return Cifar10Reader.FindFolder(folder);
+        }
+        return dataset.RequiredFiles.All(f => File.Exists(Path.Combine(folder, f)) || File.Exists(Path.Combine(folder, f[..^3])))
+            ? folder
+            : null;
+    }
+
+    private static string Missing(KnownDataset dataset, string folder) => string.Join(", ", dataset.RequiredFiles
+        .Where(f => !File.Exists(Path.Combine(folder, f)) && !File.Exists(Path.Combine(folder, f.EndsWith(".gz", StringComparison.Ordinal) ? f[..^3] : f))));
+
+    /// <summary>The cache folder when every downloaded file is there with its published checksum; a file that fails is deleted.</summary>
+    private static string? VerifiedCache(KnownDataset dataset, string cache)
+    {
+        if (!Directory.Exists(cache))
+        {
+            return null;
+        }
+        var complete = true;
+        foreach (var file in dataset.Files)
+        {
+            var path = Path.Combine(cache, file.FileName);
+            if (!File.Exists(path))
+            {
+                complete = false;
+                continue;
+            }
+            if (!string.Equals(Downloader.Md5Of(path), file.Md5, StringComparison.OrdinalIgnoreCase))
+            {
+                // Never use a cached file whose checksum fails: delete it so it is fetched again.
+                File.Delete(path);
+                complete = false;
+            }
+        }
+        if (!complete)
+        {
+            return null;
+        }
+        return dataset.Format == DatasetFormat.Cifar10Binary ? Unpacked(dataset, cache) : cache;
+    }
+
+    private string Download(KnownDataset dataset, string cache)
+    {
+        foreach (var file in dataset.Files)
+        {
+            var path = Path.Combine(cache, file.FileName);
+            if (!File.Exists(path))
+            {
+                _downloader!.Fetch(file, cache);
+            }
+        }
+        return dataset.Format == DatasetFormat.Cifar10Binary ? Unpacked(dataset, cache) : cache;
+    }
+
+    /// <summary>Unpacks the CIFAR-10 archive once, into a temporary folder renamed into place when complete.</summary>
+    private static string Unpacked(KnownDataset dataset, string cache)
+    {
+        var existing = Cifar10Reader.FindFolder(cache);
+        if (existing is not null)
+        {
+            return existing;
+        }
+        var temporary = Path.Combine(cache, $".unpack-{Guid.NewGuid():N}");
+        try
+        {
+            using (var archive = File.OpenRead(Path.Combine(cache, dataset.Files[0].FileName)))
+            using (var gzip = new GZipStream(archive, CompressionMode.Decompress))
+            {
+                Directory.CreateDirectory(temporary);
+                TarFile.ExtractToDirectory(gzip, temporary, overwriteFiles: true);
+            }
+            var unpacked = Cifar10Reader.FindFolder(temporary) ?? throw new InvalidDataException(
+                $"{Path.Combine(cache, dataset.Files[0].FileName)} does not contain {string.Join(", ", Cifar10Reader.FileNames)}.");
+            var final = Path.Combine(cache, "cifar-10-batches-bin");
+            Directory.Move(unpacked, final);
+            return final;
+        }
+        finally
+        {
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, true);
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using CnnLab.Layers;
+
+namespace CnnLab.Data;
+
+/// <summary>A dataset's training and test splits, as <c>keras.datasets.X.load_data()</c> returns them, with where they came from.</summary>
+public sealed record DataSplits(string Name, Dataset Train, Dataset Test, string Source) : IDisposable
+{
+    /// <summary>Class names, indexed by label.</summary>
+    public IReadOnlyList<string> ClassNames => Train.ClassNames;
+
+    /// <summary>The model input shape (height, width, channels) the images need.</summary>
+    public Shape InputShape => Train.InputShape;
+
+    /// <summary>(train, test), as Keras' <c>(x_train, y_train), (x_test, y_test)</c> pair.</summary>
+    public void Deconstruct(out Dataset train, out Dataset test)
+    {
+        train = Train;
+        test = Test;
+    }
+
+    /// <summary>Disposes both splits.</summary>
+    public void Dispose()
+    {
+        Train.Dispose();
+        Test.Dispose();
+    }
+}

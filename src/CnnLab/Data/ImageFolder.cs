@@ -55,38 +55,57 @@ public static class ImageFolder
         var plane = height * width;
         var pixels = new byte[files.Count * channels * plane];
         var labels = files.Select(f => f.Label).ToArray();
+        var failures = new Exception?[files.Count];
         Parallel.For(0, files.Count, i =>
         {
-            using var bitmap = SKBitmap.Decode(files[i].File) ?? throw new InvalidDataException(
-                $"{files[i].File}: the image could not be decoded; expected a valid PNG or JPEG file.");
-            if (size is null && (bitmap.Height != height || bitmap.Width != width))
+            try
             {
-                throw new InvalidDataException(
-                    $"{files[i].File}: image is {bitmap.Width}x{bitmap.Height} but {files[0].File} is {width}x{height}. " +
-                    "Images of different sizes need a declared size to resize to (--image-size HxW, or the size argument).");
+                DecodeOne(files, i, size, height, width, channels, pixels);
             }
-            var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-            using var converted = bitmap.Width == width && bitmap.Height == height && bitmap.ColorType == SKColorType.Rgba8888 && bitmap.AlphaType == SKAlphaType.Unpremul
-                ? bitmap.Copy()
-                : bitmap.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
-            var rgba = converted.Bytes;
-            var offset = i * channels * plane;
-            for (var p = 0; p < plane; p++)
+            catch (InvalidDataException e)
             {
-                byte r = rgba[4 * p], g = rgba[4 * p + 1], b = rgba[4 * p + 2];
-                if (channels == 1)
-                {
-                    pixels[offset + p] = (byte)Math.Round(0.299 * r + 0.587 * g + 0.114 * b);
-                }
-                else
-                {
-                    pixels[offset + p] = r;
-                    pixels[offset + plane + p] = g;
-                    pixels[offset + 2 * plane + p] = b;
-                }
+                failures[i] = e;
             }
         });
+        // Report the first bad file in folder order, whatever thread met it first.
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            throw failure;
+        }
         return Dataset.FromBytes(pixels, labels, files.Count, channels, height, width, classes);
+    }
+
+    private static void DecodeOne(List<(string File, byte Label)> files, int i, (int Height, int Width)? size, int height, int width, int channels, byte[] pixels)
+    {
+        var plane = height * width;
+        using var bitmap = SKBitmap.Decode(files[i].File) ?? throw new InvalidDataException(
+            $"{files[i].File}: the image could not be decoded; expected a valid PNG or JPEG file.");
+        if (size is null && (bitmap.Height != height || bitmap.Width != width))
+        {
+            throw new InvalidDataException(
+                $"{files[i].File}: image is {bitmap.Width}x{bitmap.Height} but {files[0].File} is {width}x{height}. " +
+                "Images of different sizes need a declared size to resize to (--image-size HxW, or the size argument).");
+        }
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var converted = bitmap.Width == width && bitmap.Height == height && bitmap.ColorType == SKColorType.Rgba8888 && bitmap.AlphaType == SKAlphaType.Unpremul
+            ? bitmap.Copy()
+            : bitmap.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+        var rgba = converted.Bytes;
+        var offset = i * channels * plane;
+        for (var p = 0; p < plane; p++)
+        {
+            byte r = rgba[4 * p], g = rgba[4 * p + 1], b = rgba[4 * p + 2];
+            if (channels == 1)
+            {
+                pixels[offset + p] = (byte)Math.Round(0.299 * r + 0.587 * g + 0.114 * b);
+            }
+            else
+            {
+                pixels[offset + p] = r;
+                pixels[offset + plane + p] = g;
+                pixels[offset + 2 * plane + p] = b;
+            }
+        }
     }
 
     private static (int Height, int Width) FirstSize(string file)

@@ -30,7 +30,7 @@ public class CliTests
         var (code, _, error) = Run("train", "--data-dir", "/nonexistent/fashion", "--epochs", "1");
 
         Assert.Equal(1, code);
-        Assert.StartsWith("error: Fashion-MNIST folder \"/nonexistent/fashion\" does not exist.", error);
+        Assert.StartsWith("error: Fashion-MNIST was not found in --data-dir \"/nonexistent/fashion\": the folder does not exist.", error);
         Assert.Single(error.Trim().Split('\n'));
     }
 

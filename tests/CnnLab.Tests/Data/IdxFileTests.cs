@@ -82,9 +82,10 @@ public sealed class IdxFileTests : IDisposable
     {
         var missing = Path.Combine(_folder, "nowhere");
 
-        var e = Assert.Throws<DirectoryNotFoundException>(() => FashionMnist.Load(missing));
+        var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(missing));
 
-        Assert.StartsWith($"Fashion-MNIST folder \"{missing}\" does not exist. Install the data with `sudo apt-get install dataset-fashion-mnist`", e.Message);
+        Assert.Equal($"Fashion-MNIST was not found in --data-dir \"{missing}\": the folder does not exist. Expected the files " +
+                     "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.", e.Message);
     }
 
     private void WriteSplit(string prefix, int images, byte[] labels, bool gzip)

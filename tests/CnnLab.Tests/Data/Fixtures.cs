@@ -1,0 +1,105 @@
+using System.IO.Compression;
+using System.Net;
+using SkiaSharp;
+
+namespace CnnLab.Tests.Data;
+
+/// <summary>Small generated data files: IDX, CIFAR-10 batches, PNG and JPEG images, and a fake HTTP server.</summary>
+internal static class Fixtures
+{
+    public static byte[] IdxHeader(int rank, params int[] dimensions)
+    {
+        var header = new List<byte> { 0, 0, 8, (byte)rank };
+        foreach (var d in dimensions)
+        {
+            header.AddRange(BitConverter.GetBytes(d).Reverse());
+        }
+        return header.ToArray();
+    }
+
+    public static byte[] Gzip(byte[] bytes)
+    {
+        using var memory = new MemoryStream();
+        using (var zip = new GZipStream(memory, CompressionLevel.Fastest))
+        {
+            zip.Write(bytes);
+        }
+        return memory.ToArray();
+    }
+
+    /// <summary>The four gzip IDX files of a tiny MNIST-layout dataset: 6 training and 4 test images of 4x4, labels 0-9.</summary>
+    public static Dictionary<string, byte[]> IdxSet()
+    {
+        byte[] Images(int n) => IdxHeader(3, n, 4, 4).Concat(Enumerable.Range(0, n * 16).Select(i => (byte)(i * 7 % 256))).ToArray();
+        byte[] Labels(int n) => IdxHeader(1, n).Concat(Enumerable.Range(0, n).Select(i => (byte)(i % 10))).ToArray();
+        return new Dictionary<string, byte[]>
+        {
+            ["train-images-idx3-ubyte.gz"] = Gzip(Images(6)),
+            ["train-labels-idx1-ubyte.gz"] = Gzip(Labels(6)),
+            ["t10k-images-idx3-ubyte.gz"] = Gzip(Images(4)),
+            ["t10k-labels-idx1-ubyte.gz"] = Gzip(Labels(4)),
+        };
+    }
+
+    public static void WriteAll(string folder, Dictionary<string, byte[]> files)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var (name, bytes) in files)
+        {
+            File.WriteAllBytes(Path.Combine(folder, name), bytes);
+        }
+    }
+
+    /// <summary>A CIFAR-10 batch of <paramref name="records"/> records; record i has label i % 10 and red plane value i.</summary>
+    public static byte[] CifarBatch(int records)
+    {
+        var bytes = new byte[records * 3073];
+        for (var i = 0; i < records; i++)
+        {
+            bytes[i * 3073] = (byte)(i % 10);
+            for (var p = 0; p < 1024; p++)
+            {
+                bytes[i * 3073 + 1 + p] = (byte)i;
+                bytes[i * 3073 + 1 + 1024 + p] = 100;
+                bytes[i * 3073 + 1 + 2048 + p] = 200;
+            }
+        }
+        return bytes;
+    }
+
+    /// <summary>A solid-colour image file, PNG or JPEG by extension.</summary>
+    public static void Image(string path, int width, int height, SKColor color)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var bitmap = new SKBitmap(width, height);
+        bitmap.Erase(color);
+        using var image = SKImage.FromBitmap(bitmap);
+        var format = path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? SKEncodedImageFormat.Png : SKEncodedImageFormat.Jpeg;
+        using var data = image.Encode(format, 95);
+        File.WriteAllBytes(path, data.ToArray());
+    }
+
+    public static string Md5(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes));
+}
+
+/// <summary>Answers GET requests from a dictionary of URL to bytes; anything else is a 404. Counts requests.</summary>
+internal sealed class FakeServer : HttpMessageHandler
+{
+    private readonly Dictionary<string, byte[]> _files;
+
+    public FakeServer(Dictionary<string, byte[]> files) => _files = files;
+
+    public List<string> Requests { get; } = new();
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var url = request.RequestUri!.ToString();
+        Requests.Add(url);
+        return _files.TryGetValue(url, out var bytes)
+            ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(bytes) }
+            : new HttpResponseMessage(HttpStatusCode.NotFound) { ReasonPhrase = "Not Found" };
+    }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Task.FromResult(Send(request, cancellationToken));
+}

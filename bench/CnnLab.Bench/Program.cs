@@ -1,0 +1,13 @@
+using CnnLab.Bench;
+
+// Benchmarks live here, never in unit tests: `dotnet run -c Release --project bench/CnnLab.Bench -- NAME`.
+var name = args.Length > 0 ? args[0] : "";
+switch (name)
+{
+    case "data":
+        DataLoadingBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: CnnLab.Bench data [--data-dir DIR]");
+        return 2;
+}

@@ -7,7 +7,13 @@ switch (name)
     case "data":
         DataLoadingBenchmark.Run(args.Skip(1).ToArray());
         return 0;
+    case "train-speed":
+        TrainingSpeedBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
+    case "compare":
+        CompareBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
     default:
-        Console.Error.WriteLine("usage: CnnLab.Bench data [--data-dir DIR]");
+        Console.Error.WriteLine("usage: CnnLab.Bench data [--data-dir DIR] | train-speed [options] | compare [--model M] [--epochs 2] [--threads 2] [--rounds 2] ...");
         return 2;
 }

@@ -8,6 +8,9 @@ namespace CnnLab.Engine;
 /// </summary>
 public static class TorchEngine
 {
+    /// <summary>Environment variable that leaves glibc's malloc thresholds as they are ("default").</summary>
+    public const string MallocVariable = "CNNLAB_MALLOC";
+
     /// <summary>Environment variable that turns oneDNN convolutions back on ("1").</summary>
     public const string OneDnnVariable = "CNNLAB_ONEDNN";
 
@@ -15,7 +18,8 @@ public static class TorchEngine
     private static bool _interOpSet;
 
     /// <summary>
-    /// Sets the intra-op threads (null: all cores) and the convolution backend, and returns the thread count.
+    /// Sets the intra-op threads (null: all cores), the convolution backend and glibc's malloc thresholds
+    /// (unless CNNLAB_MALLOC=default), and returns the thread count.
     /// oneDNN stays off unless <paramref name="oneDnn"/> or CNNLAB_ONEDNN=1 asks for it: on the 2-core
     /// Firecracker VMs this project is developed on, its JIT-compiled convolutions sometimes return NaN or
     /// garbage when the CPU is contended, even with one thread (see README, "Engine"); libtorch's own
@@ -46,6 +50,10 @@ public static class TorchEngine
             }
         }
         OneDnnEnabled = useOneDnn;
+        if (Environment.GetEnvironmentVariable(MallocVariable) != "default")
+        {
+            AllocatorTuned = NativeAllocator.KeepBuffersInHeap();
+        }
         Threads = count;
         return count;
     }
@@ -61,6 +69,9 @@ public static class TorchEngine
 
     /// <summary>The intra-op thread count last configured, or null before <see cref="Configure"/>.</summary>
     public static int? Threads { get; private set; }
+
+    /// <summary>Whether glibc's malloc was told to keep training buffers in the heap (see <see cref="NativeAllocator"/>).</summary>
+    public static bool AllocatorTuned { get; private set; }
 
     /// <summary>Whether convolutions may use oneDNN, as last configured.</summary>
     public static bool OneDnnEnabled { get; private set; }

@@ -21,7 +21,7 @@ internal static class CompareBenchmark
         for (var round = 0; round < options.Rounds; round++)
         {
             ours.Add(RunProcess("dotnet", new[] { self, "train-speed" }.Concat(options.ToArguments())));
-            theirs.Add(RunProcess("python3", new[] { script }.Concat(options.ToArguments())));
+            theirs.Add(RunProcess(PythonForTorch(), new[] { script }.Concat(options.ToArguments())));
         }
 
         var macs = ours[0].GetProperty("macs_per_sample").GetInt64();
@@ -63,6 +63,9 @@ internal static class CompareBenchmark
         string Format(IEnumerable<double> v) => string.Join(" ", v.Select(x => x.ToString(format, CultureInfo.InvariantCulture)));
         Console.WriteLine($"{name,-22} CnnLab [{Format(ours.SelectMany(values))}]  PyTorch [{Format(theirs.SelectMany(values))}]");
     }
+
+    /// <summary>Debian's python3-torch lives under /usr/bin/python3; a pyenv or venv python3 on PATH may lack it.</summary>
+    private static string PythonForTorch() => Environment.GetEnvironmentVariable("CNNLAB_PYTHON") ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 
     private static double PeakGflops()
     {

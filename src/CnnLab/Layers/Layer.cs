@@ -71,6 +71,13 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
 
     internal void AssignName(string name) => _name = name;
 
+    /// <summary>
+    /// Set by a Sequential for every layer but the first: the input is an intermediate result only this layer
+    /// reads, so an element-wise layer may overwrite it instead of allocating. Autograd's version counters turn
+    /// any unsafe overwrite into an error rather than a wrong gradient.
+    /// </summary>
+    internal bool MayOverwriteInput { get; set; }
+
     /// <summary>Creates the layer's weights; layers without weights keep the default.</summary>
     protected virtual void BuildWeights(Shape inputShape, Generator? generator)
     {

@@ -25,5 +25,5 @@ public sealed class LeakyReLU : Layer
     public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => F.leaky_relu(input, Alpha);
+    public override Tensor forward(Tensor input) => MayOverwriteInput ? input.leaky_relu_(Alpha) : F.leaky_relu(input, Alpha);
 }

@@ -89,6 +89,7 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         var name = UniqueName(layer);
         layer.AssignName(name);
         layer.Build(previous, _initGenerator);
+        layer.MayOverwriteInput = _layers.Count > 0;
         layer.to(_device);
         _layers.Add(layer);
         register_module(name, layer);
@@ -177,12 +178,7 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         var x = input;
         foreach (var layer in _layers)
         {
-            var next = layer.forward(x);
-            if (!ReferenceEquals(x, input))
-            {
-                x.Dispose();
-            }
-            x = next;
+            x = Step(layer, x, input);
         }
         return ReferenceEquals(x, input) ? x.alias() : x;
     }
@@ -202,12 +198,7 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         var x = input;
         for (var i = 0; i < _layers.Count - 1; i++)
         {
-            var next = _layers[i].forward(x);
-            if (!ReferenceEquals(x, input))
-            {
-                x.Dispose();
-            }
-            x = next;
+            x = Step(_layers[i], x, input);
         }
         if (last is Dense dense)
         {
@@ -219,6 +210,17 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
             return logits;
         }
         return ReferenceEquals(x, input) ? x.alias() : x;
+    }
+
+    /// <summary>Runs one layer and releases the previous intermediate result (never the caller's input, nor an in-place result).</summary>
+    private static Tensor Step(Layer layer, Tensor x, Tensor input)
+    {
+        var next = layer.forward(x);
+        if (!ReferenceEquals(x, input) && !ReferenceEquals(x, next))
+        {
+            x.Dispose();
+        }
+        return next;
     }
 
     private string UniqueName(Layer layer)

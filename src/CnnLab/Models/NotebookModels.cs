@@ -48,38 +48,11 @@ public static class NotebookModels
         return model;
     }
 
-    private static Sequential Build(string name, (int Filters, int Kernel)[] blocks, BatchNormPlacement batchNorm, Shape inputShape, int classes, long? seed)
-    {
-        var model = new Sequential(inputShape, seed, name);
-        foreach (var (filters, kernel) in blocks)
+    private static Sequential Build(string name, (int Filters, int Kernel)[] blocks, BatchNormPlacement batchNorm, Shape inputShape, int classes, long? seed) =>
+        new VggTemplate
         {
-            for (var i = 0; i < 2; i++)
-            {
-                model.Add(new Conv2D(filters, kernel, padding: Padding.Same));
-                AddActivation(model, batchNorm);
-            }
-            model.Add(new MaxPooling2D(2));
-        }
-        model.Add(new Flatten());
-        for (var i = 0; i < 2; i++)
-        {
-            model.Add(new Dense(32));
-            AddActivation(model, batchNorm);
-        }
-        model.Add(new Dense(classes, activation: "softmax"));
-        return model;
-    }
-
-    private static void AddActivation(Sequential model, BatchNormPlacement batchNorm)
-    {
-        if (batchNorm == BatchNormPlacement.Before)
-        {
-            model.Add(new BatchNormalization());
-        }
-        model.Add(new LeakyReLU());
-        if (batchNorm == BatchNormPlacement.After)
-        {
-            model.Add(new BatchNormalization());
-        }
-    }
+            Blocks = blocks.Select(b => (IReadOnlyList<int>)new[] { b.Filters, b.Filters }).ToList(),
+            KernelSizes = blocks.Select(b => b.Kernel).ToList(),
+            BatchNorm = batchNorm,
+        }.Build(inputShape, classes, seed, name);
 }

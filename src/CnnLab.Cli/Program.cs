@@ -5,4 +5,5 @@ var root = new RootCommand("CnnLab: Keras-style CNNs on TorchSharp. Build, train
 root.Subcommands.Add(SummaryCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
+root.Subcommands.Add(StudyCommand.Create());
 return root.Parse(args).Invoke();

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using CnnLab.Data;
+using CnnLab.Engine;
+using CnnLab.Experiments;
+using CnnLab.Reporting;
+
+namespace CnnLab.Cli.Commands;
+
+/// <summary><c>cnnlab study FILE</c>: runs every run of a study file with every seed, then writes the report.</summary>
+internal static class StudyCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("FILE") { Description = "The study file (YAML), e.g. experiments/notebook.yaml." };
+        var epochs = CommonOptions.Positive(new Option<int?>("--epochs") { Description = "Override every run's epochs." });
+        var seeds = CommonOptions.Positive(new Option<int?>("--seeds") { Description = "Override the number of seeds per run." });
+        var limit = CommonOptions.Positive(new Option<int?>("--limit") { Description = "Keep only the first N training samples." });
+        var output = new Option<string?>("--out") { Description = "Results folder (default: runs/<study>/<timestamp>)." };
+        var only = new Option<string[]>("--only") { Description = "Run only the runs with these names (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the latest results folder (or --out): finished runs are kept and skipped." };
+        var threads = CommonOptions.Threads();
+        var command = new Command("study", "Run a whole comparison from one study file, repeated over seeds, into a report (report.md, report.html).")
+        {
+            file, epochs, seeds, limit, output, only, resume, threads,
+        };
+        command.SetAction(parse => CommandErrors.Run(() =>
+        {
+            TorchEngine.Configure(parse.GetValue(threads));
+            var study = StudyParser.ParseFile(parse.GetValue(file)!);
+            study = Override(study, parse.GetValue(epochs), parse.GetValue(seeds), parse.GetValue(limit), parse.GetValue(only) ?? Array.Empty<string>());
+            var folder = ResultsFolder(study, parse.GetValue(output), parse.GetValue(resume));
+            Console.WriteLine($"Study \"{study.Name}\": {study.Runs.Count} run(s) x {study.Seeds} seed(s) into {folder}");
+            var clock = Stopwatch.StartNew();
+            using var data = DatasetSource.Open(study.Dataset.Name, study.Dataset.DataDir);
+            using var limited = study.Dataset.Limit is int n ? data.Train.Take(n) : null;
+            if (study.Dataset.Standardize)
+            {
+                var standardization = Standardization.Fit(data.Train);
+                standardization.Apply(data.Train);
+                standardization.Apply(data.Test);
+            }
+            var splits = limited is null ? data : data with { Train = limited };
+            File.Copy(parse.GetValue(file)!, Path.Combine(Directory.CreateDirectory(folder).FullName, "study.yaml"), overwrite: true);
+            var results = new StudyRunner(study, folder).Run(splits);
+            StudyReport.Write(folder, study, results, splits, clock.Elapsed);
+            Console.WriteLine($"Report: {Path.Combine(folder, "report.html")} and report.md ({clock.Elapsed:hh\\:mm\\:ss})");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static StudyDefinition Override(StudyDefinition study, int? epochs, int? seeds, int? limit, string[] only)
+    {
+        var runs = study.Runs.ToList();
+        if (only.Length > 0)
+        {
+            var unknown = only.FirstOrDefault(o => runs.All(r => r.Name != o));
+            if (unknown is not null)
+            {
+                throw new ArgumentException($"--only names run \"{unknown}\", which is not in the study. Runs: {string.Join(", ", runs.Select(r => $"\"{r.Name}\""))}.");
+            }
+            runs = runs.Where(r => only.Contains(r.Name)).ToList();
+        }
+        if (epochs is int e)
+        {
+            runs = runs.Select(r => r with { Training = r.Training with { Epochs = e } }).ToList();
+        }
+        var comparisons = study.Comparisons.Where(c => runs.Any(r => r.Name == c.First) && runs.Any(r => r.Name == c.Second)).ToList();
+        return study with
+        {
+            Runs = runs,
+            Comparisons = comparisons,
+            Seeds = seeds ?? study.Seeds,
+            Dataset = limit is int n ? study.Dataset with { Limit = n } : study.Dataset,
+        };
+    }
+
+    private static string ResultsFolder(StudyDefinition study, string? output, bool resume)
+    {
+        if (output is not null)
+        {
+            return output;
+        }
+        var root = Path.Combine("runs", StudyRunner.Slug(study.Name));
+        if (resume)
+        {
+            var latest = Directory.Exists(root) ? Directory.GetDirectories(root).Order(StringComparer.Ordinal).LastOrDefault() : null;
+            return latest ?? throw new ArgumentException($"--resume found no earlier results under {root}. Run the study once without --resume, or pass --out.");
+        }
+        return Path.Combine(root, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,230 @@
+using System.Globalization;
+using CnnLab.Models;
+using CnnLab.Optimizers;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace CnnLab.Experiments;
+
+/// <summary>
+/// Reads a study file (YAML). Every mapping accepts a fixed set of keys; an unknown key is an error naming the
+/// key, its line and the allowed ones, never ignored. Runs inherit the top-level training settings and may
+/// override them.
+/// </summary>
+public static class StudyParser
+{
+    private static readonly string[] TopKeys = { "name", "dataset", "seeds", "training", "runs", "comparisons" };
+    private static readonly string[] DatasetKeys = { "name", "data_dir", "standardize", "limit" };
+    private static readonly string[] TrainingKeys = { "epochs", "batch_size", "validation_split" };
+    private static readonly string[] RunKeys = { "name", "model", "optimizer", "learning_rate", "training" };
+    private static readonly string[] TemplateKeys = { "blocks", "kernel_size", "pool_size", "activation", "batch_norm", "dense", "dropout" };
+    private static readonly string[] ComparisonKeys = { "name", "a", "b", "metric" };
+
+    /// <summary>Parses a file.</summary>
+    public static StudyDefinition ParseFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new StudyFileException($"Study file \"{path}\" does not exist.");
+        }
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
+    public static StudyDefinition Parse(string yaml, string source = "study")
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new StudyFileException($"{source}: not valid YAML at line {e.Start.Line}: {e.Message}");
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            throw new StudyFileException($"{source}: expected a mapping with the keys {string.Join(", ", TopKeys)}.");
+        }
+        var reader = new Reader(source);
+        var top = reader.Map(root, "the study", TopKeys);
+        var training = top.TryGetValue("training", out var t) ? reader.Training(t, new TrainingSettings(20, 50, 0.3)) : new TrainingSettings(20, 50, 0.3);
+        var runsNode = top.TryGetValue("runs", out var r) ? r as YamlSequenceNode : null;
+        if (runsNode is null || runsNode.Children.Count == 0)
+        {
+            throw new StudyFileException($"{source}: `runs` must be a list with at least one run.");
+        }
+        var runs = runsNode.Children.Select((node, i) => reader.Run(node, i, training)).ToList();
+        var duplicate = runs.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new StudyFileException($"{source}: two runs are named \"{duplicate.Key}\"; run names must be unique.");
+        }
+        var comparisons = top.TryGetValue("comparisons", out var c)
+            ? reader.Sequence(c, "comparisons").Select(n => reader.Comparison(n, runs)).ToList()
+            : new List<ComparisonDefinition>();
+        var name = top.TryGetValue("name", out var n) ? reader.Text(n, "name") : Path.GetFileNameWithoutExtension(source);
+        var seeds = top.TryGetValue("seeds", out var s) ? reader.Integer(s, "seeds", 1) : 1;
+        var dataset = top.TryGetValue("dataset", out var d) ? reader.Dataset(d) : new DatasetSettings("fashion-mnist", null, false, null);
+        return new StudyDefinition(name, dataset, seeds, runs, comparisons);
+    }
+
+    private sealed class Reader
+    {
+        private readonly string _source;
+
+        public Reader(string source) => _source = source;
+
+        public Dictionary<string, YamlNode> Map(YamlNode node, string what, string[] allowed)
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                throw Error(node, $"{what} must be a mapping with the keys {string.Join(", ", allowed)}");
+            }
+            var result = new Dictionary<string, YamlNode>();
+            foreach (var (keyNode, value) in mapping.Children)
+            {
+                var key = ((YamlScalarNode)keyNode).Value ?? "";
+                if (!allowed.Contains(key))
+                {
+                    throw Error(keyNode, $"unknown key `{key}` in {what}. Allowed keys: {string.Join(", ", allowed)}");
+                }
+                result[key] = value;
+            }
+            return result;
+        }
+
+        public IReadOnlyList<YamlNode> Sequence(YamlNode node, string what) =>
+            node is YamlSequenceNode sequence ? sequence.Children.ToList() : throw Error(node, $"`{what}` must be a list");
+
+        public string Text(YamlNode node, string what) =>
+            node is YamlScalarNode { Value: { Length: > 0 } value } ? value : throw Error(node, $"`{what}` must be a non-empty text");
+
+        public int Integer(YamlNode node, string what, int minimum)
+        {
+            if (node is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum)
+            {
+                return value;
+            }
+            throw Error(node, $"`{what}` must be an integer >= {minimum}; received {Describe(node)}");
+        }
+
+        public double Number(YamlNode node, string what, double minimum, double maximum, bool maximumIncluded)
+        {
+            if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) &&
+                value >= minimum && (maximumIncluded ? value <= maximum : value < maximum))
+            {
+                return value;
+            }
+            throw Error(node, $"`{what}` must be a number in [{minimum}, {maximum}{(maximumIncluded ? "]" : ")")}; received {Describe(node)}");
+        }
+
+        public bool Boolean(YamlNode node, string what) => node is YamlScalarNode { Value: "true" or "false" } s
+            ? s.Value == "true"
+            : throw Error(node, $"`{what}` must be true or false; received {Describe(node)}");
+
+        public DatasetSettings Dataset(YamlNode node)
+        {
+            if (node is YamlScalarNode)
+            {
+                return new DatasetSettings(Text(node, "dataset"), null, false, null);
+            }
+            var map = Map(node, "dataset", DatasetKeys);
+            return new DatasetSettings(
+                map.TryGetValue("name", out var n) ? Text(n, "dataset.name") : "fashion-mnist",
+                map.TryGetValue("data_dir", out var d) ? Text(d, "dataset.data_dir") : null,
+                map.TryGetValue("standardize", out var s) && Boolean(s, "dataset.standardize"),
+                map.TryGetValue("limit", out var l) ? Integer(l, "dataset.limit", 1) : null);
+        }
+
+        public TrainingSettings Training(YamlNode node, TrainingSettings defaults)
+        {
+            var map = Map(node, "training", TrainingKeys);
+            return new TrainingSettings(
+                map.TryGetValue("epochs", out var e) ? Integer(e, "training.epochs", 1) : defaults.Epochs,
+                map.TryGetValue("batch_size", out var b) ? Integer(b, "training.batch_size", 1) : defaults.BatchSize,
+                map.TryGetValue("validation_split", out var v) ? Number(v, "training.validation_split", 0, 1, false) : defaults.ValidationSplit);
+        }
+
+        public RunDefinition Run(YamlNode node, int index, TrainingSettings defaults)
+        {
+            var map = Map(node, $"run {index + 1}", RunKeys);
+            var name = map.TryGetValue("name", out var n) ? Text(n, "run name") : throw Error(node, $"run {index + 1} has no `name`");
+            var model = map.TryGetValue("model", out var m) ? Model(m, name) : throw Error(node, $"run \"{name}\" has no `model`");
+            var optimizer = map.TryGetValue("optimizer", out var o) ? Text(o, "optimizer") : model.NamedModel is { } named ? NotebookModels.Get(named).Optimizer().Name : "adam";
+            if (!OptimizerCatalog.Names.Contains(optimizer, StringComparer.OrdinalIgnoreCase))
+            {
+                throw Error(map["optimizer"], $"unknown optimizer `{optimizer}` in run \"{name}\". Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
+            }
+            var learningRate = map.TryGetValue("learning_rate", out var lr) ? Number(lr, "learning_rate", 1e-12, 10, true) : (double?)null;
+            var training = map.TryGetValue("training", out var t) ? Training(t, defaults) : defaults;
+            return new RunDefinition(name, model, optimizer.ToLowerInvariant(), learningRate, training);
+        }
+
+        public ComparisonDefinition Comparison(YamlNode node, IReadOnlyList<RunDefinition> runs)
+        {
+            var map = Map(node, "a comparison", ComparisonKeys);
+            string RunName(string key)
+            {
+                var value = map.TryGetValue(key, out var v) ? Text(v, $"comparison.{key}") : throw Error(node, $"a comparison needs `{key}`");
+                return runs.Any(r => r.Name == value)
+                    ? value
+                    : throw Error(map[key], $"comparison refers to run \"{value}\", which is not in `runs`. Runs: {string.Join(", ", runs.Select(r => $"\"{r.Name}\""))}");
+            }
+            var first = RunName("a");
+            var second = RunName("b");
+            var metric = map.TryGetValue("metric", out var mt) ? Text(mt, "comparison.metric") : "test_accuracy";
+            if (metric is not ("test_accuracy" or "val_accuracy" or "seconds_per_epoch"))
+            {
+                throw Error(mt!, $"unknown metric `{metric}`. Allowed: test_accuracy, val_accuracy, seconds_per_epoch");
+            }
+            return new ComparisonDefinition(map.TryGetValue("name", out var n) ? Text(n, "comparison.name") : $"{first} vs {second}", first, second, metric);
+        }
+
+        private ModelChoice Model(YamlNode node, string run)
+        {
+            if (node is YamlScalarNode)
+            {
+                var name = Text(node, "model");
+                return NotebookModels.Names.Contains(name)
+                    ? new ModelChoice(name, null)
+                    : throw Error(node, $"unknown model `{name}` in run \"{run}\". Allowed: {string.Join(", ", NotebookModels.Names)}, or a mapping with {string.Join(", ", TemplateKeys)}");
+            }
+            var map = Map(node, $"the model of run \"{run}\"", TemplateKeys);
+            var blocks = map.TryGetValue("blocks", out var b)
+                ? Sequence(b, "blocks").Select(block => (IReadOnlyList<int>)Sequence(block, "blocks").Select(f => Integer(f, "filters", 1)).ToList()).ToList()
+                : throw Error(node, $"the model of run \"{run}\" needs `blocks`, e.g. [[20, 20], [40, 40]]");
+            var template = new VggTemplate
+            {
+                Blocks = blocks,
+                KernelSizes = map.TryGetValue("kernel_size", out var k) ? IntegerOrList(k, "kernel_size") : new[] { 3 },
+                PoolSize = map.TryGetValue("pool_size", out var p) ? Integer(p, "pool_size", 1) : 2,
+                Activation = map.TryGetValue("activation", out var a) ? Text(a, "activation") : "leaky_relu",
+                BatchNorm = map.TryGetValue("batch_norm", out var bn) ? Placement(bn) : BatchNormPlacement.None,
+                Dense = map.TryGetValue("dense", out var d) ? IntegerOrList(d, "dense") : new[] { 32, 32 },
+                Dropout = map.TryGetValue("dropout", out var dr) ? Number(dr, "dropout", 0, 1, false) : 0,
+            };
+            if (template.Activation != "leaky_relu" && !Layers.Activations.Names.Contains(template.Activation))
+            {
+                throw Error(map["activation"], $"unknown activation `{template.Activation}`. Allowed: {string.Join(", ", Layers.Activations.Names)}");
+            }
+            return new ModelChoice(null, template);
+        }
+
+        private IReadOnlyList<int> IntegerOrList(YamlNode node, string what) =>
+            node is YamlSequenceNode ? Sequence(node, what).Select(x => Integer(x, what, 1)).ToList() : new[] { Integer(node, what, 1) };
+
+        private BatchNormPlacement Placement(YamlNode node) => Text(node, "batch_norm") switch
+        {
+            "none" => BatchNormPlacement.None,
+            "before" => BatchNormPlacement.Before,
+            "after" => BatchNormPlacement.After,
+            var other => throw Error(node, $"`batch_norm` must be none, before or after; received {other}"),
+        };
+
+        private StudyFileException Error(YamlNode node, string message) =>
+            new($"{_source}, line {node.Start.Line}: {message}.");
+
+        private static string Describe(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "null" : node.NodeType.ToString().ToLowerInvariant();
+    }
+}

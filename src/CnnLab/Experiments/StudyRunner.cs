@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CnnLab.Data;
+using CnnLab.Models;
+using CnnLab.Optimizers;
+using CnnLab.Reporting;
+using CnnLab.Training;
+using static TorchSharp.torch;
+
+namespace CnnLab.Experiments;
+
+/// <summary>
+/// Runs every run of a study with every seed, writing each result as soon as it exists (atomically), so an
+/// interrupted study keeps what it finished and <c>--resume</c> skips it. Prints "run k of n, seed, epoch, ETA".
+/// </summary>
+public sealed class StudyRunner
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private readonly StudyDefinition _study;
+    private readonly string _outputFolder;
+    private readonly TextWriter _log;
+
+    /// <summary>Creates a runner writing into <paramref name="outputFolder"/>.</summary>
+    public StudyRunner(StudyDefinition study, string outputFolder, TextWriter? log = null)
+    {
+        _study = study;
+        _outputFolder = outputFolder;
+        _log = log ?? Console.Out;
+    }
+
+    /// <summary>Runs what is not finished yet and returns every result, finished before or now.</summary>
+    public IReadOnlyList<RunResult> Run(DataSplits data)
+    {
+        Directory.CreateDirectory(_outputFolder);
+        AtomicFile.WriteText(Path.Combine(_outputFolder, "study.json"), JsonSerializer.Serialize(_study, Json));
+        var jobs = _study.Runs.SelectMany(r => Enumerable.Range(1, _study.Seeds).Select(s => (Run: r, Seed: s))).ToList();
+        var results = new List<RunResult>();
+        var clock = Stopwatch.StartNew();
+        var epochsDone = 0;
+        var epochsTotal = jobs.Sum(j => j.Run.Training.Epochs);
+        var epochsSkipped = 0;
+        for (var k = 0; k < jobs.Count; k++)
+        {
+            var (run, seed) = jobs[k];
+            var folder = RunFolder(run.Name, seed);
+            var metricsPath = Path.Combine(folder, "metrics.json");
+            if (File.Exists(metricsPath))
+            {
+                results.Add(JsonSerializer.Deserialize<RunResult>(File.ReadAllText(metricsPath))!);
+                epochsSkipped += run.Training.Epochs;
+                _log.WriteLine($"[run {k + 1}/{jobs.Count}] {run.Name}, seed {seed}: already finished, skipped");
+                continue;
+            }
+            var progress = new StudyProgress(_log, k + 1, jobs.Count, run.Name, seed, () =>
+            {
+                epochsDone++;
+                var rate = clock.Elapsed.TotalSeconds / epochsDone;
+                return TimeSpan.FromSeconds(rate * (epochsTotal - epochsSkipped - epochsDone));
+            });
+            results.Add(RunOne(run, seed, data, folder, progress));
+        }
+        return results;
+    }
+
+    /// <summary>Folder of one run and seed: a file-system-safe slug of the run name.</summary>
+    public string RunFolder(string run, int seed) => Path.Combine(_outputFolder, Slug(run), $"seed-{seed}");
+
+    /// <summary>A file-system-safe, lower-case name: letters and digits joined by single dashes.</summary>
+    public static string Slug(string name)
+    {
+        var slug = new StringBuilder();
+        foreach (var c in name.ToLowerInvariant())
+        {
+            slug.Append(char.IsLetterOrDigit(c) ? c : '-');
+        }
+        return string.Join("-", slug.ToString().Split('-', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private RunResult RunOne(RunDefinition run, int seed, DataSplits data, string folder, Callback progress)
+    {
+        Directory.CreateDirectory(folder);
+        using var model = run.Model.NamedModel is { } named
+            ? NotebookModels.Get(named).Build(data.InputShape, data.Train.ClassCount, seed)
+            : run.Model.Template!.Build(data.InputShape, data.Train.ClassCount, seed);
+        model.Compile(OptimizerCatalog.Get(run.Optimizer, run.LearningRate));
+        var history = model.Fit(data.Train.Images, data.Train.Labels, new FitOptions
+        {
+            BatchSize = run.Training.BatchSize,
+            Epochs = run.Training.Epochs,
+            ValidationSplit = run.Training.ValidationSplit,
+            Seed = seed,
+            Verbose = 0,
+            Callbacks = new[] { progress },
+        });
+        var test = model.Evaluate(data.Test.Images, data.Test.Labels, run.Training.BatchSize);
+        var confusion = Confusion(model, data.Test);
+        var valAccuracy = history.ValAccuracy.Count > 0 ? history.ValAccuracy : history.Accuracy;
+        var best = valAccuracy.Select((v, i) => (v, i)).MaxBy(x => x.v);
+        var result = new RunResult(
+            run.Name, seed, model.ParamCount, history.Epochs, history.EpochSeconds.Average(),
+            history.Loss[^1], history.Accuracy[^1], Last(history.ValLoss), Last(history.ValAccuracy), best.v, best.i + 1,
+            test.Loss, test.Accuracy, history.Accuracy, history.ValAccuracy, history.Loss, history.ValLoss, confusion);
+
+        AtomicFile.WriteText(Path.Combine(folder, "history.csv"), HistoryCsv(history));
+        AtomicFile.WriteText(Path.Combine(folder, "history.json"), JsonSerializer.Serialize(
+            history.Values.ToDictionary(kv => kv.Key, kv => kv.Value).Append(new("seconds", history.EpochSeconds.ToList())).ToDictionary(), Json));
+        AtomicFile.WriteText(Path.Combine(folder, "confusion.csv"),
+            string.Join("\n", confusion.Select(row => string.Join(",", row))) + "\n");
+        var weights = Path.Combine(folder, "weights.dat");
+        model.save(weights + ".tmp");
+        File.Move(weights + ".tmp", weights, overwrite: true);
+        // metrics.json last: its presence is what marks the run as finished for --resume.
+        AtomicFile.WriteText(Path.Combine(folder, "metrics.json"), JsonSerializer.Serialize(result, Json));
+        return result;
+    }
+
+    private static double Last(IReadOnlyList<double> values) => values.Count > 0 ? values[^1] : double.NaN;
+
+    private static long[][] Confusion(Sequential model, Dataset test)
+    {
+        var classes = test.ClassCount;
+        var matrix = new long[classes][];
+        for (var i = 0; i < classes; i++)
+        {
+            matrix[i] = new long[classes];
+        }
+        using var scope = NewDisposeScope();
+        var predicted = model.Predict(test.Images, 50).argmax(1).data<long>().ToArray();
+        var actual = test.Labels.data<long>().ToArray();
+        for (var i = 0; i < actual.Length; i++)
+        {
+            matrix[actual[i]][predicted[i]]++;
+        }
+        return matrix;
+    }
+
+    private static string HistoryCsv(History history)
+    {
+        var names = history.Values.Keys.ToList();
+        var text = new StringBuilder("epoch," + string.Join(",", names) + ",seconds\n");
+        for (var e = 0; e < history.Epochs; e++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{e + 1}");
+            foreach (var name in names)
+            {
+                text.Append(CultureInfo.InvariantCulture, $",{history.Values[name][e]:R}");
+            }
+            text.Append(CultureInfo.InvariantCulture, $",{history.EpochSeconds[e]:F3}\n");
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,98 @@
+using CnnLab.Experiments;
+using CnnLab.Models;
+
+namespace CnnLab.Tests.Experiments;
+
+public class StudyParserTests
+{
+    private const string Minimal = """
+        name: tiny
+        dataset: fashion-mnist
+        seeds: 2
+        training:
+          epochs: 3
+        runs:
+          - name: A
+            model: m2-leaky
+          - name: B
+            model:
+              blocks: [[8, 8], [16]]
+              kernel_size: [3, 2]
+              batch_norm: after
+              dense: 16
+            optimizer: sgd
+            learning_rate: 0.05
+            training:
+              batch_size: 10
+        comparisons:
+          - a: A
+            b: B
+        """;
+
+    [Fact]
+    public void Reads_runs_templates_inherited_training_and_comparisons()
+    {
+        var study = StudyParser.Parse(Minimal);
+
+        Assert.Equal("tiny", study.Name);
+        Assert.Equal(2, study.Seeds);
+        Assert.Equal(new TrainingSettings(3, 50, 0.3), study.Runs[0].Training);
+        Assert.Equal(new TrainingSettings(3, 10, 0.3), study.Runs[1].Training);
+        Assert.Equal("adam", study.Runs[0].Optimizer);
+        Assert.Equal(("sgd", 0.05), (study.Runs[1].Optimizer, study.Runs[1].LearningRate!.Value));
+        var template = study.Runs[1].Model.Template!;
+        Assert.Equal(new[] { 8, 8 }, template.Blocks[0]);
+        Assert.Equal(BatchNormPlacement.After, template.BatchNorm);
+        Assert.Equal(new ComparisonDefinition("A vs B", "A", "B", "test_accuracy"), study.Comparisons[0]);
+    }
+
+    [Fact]
+    public void The_notebook_study_file_has_the_notebooks_five_runs_in_order()
+    {
+        var study = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "notebook.yaml"));
+
+        Assert.Equal(new[] { "3 blocks, Adam", "2 blocks, Adam", "2 blocks, BN before, RMSprop", "2 blocks, BN before, Adam", "2 blocks, BN after, RMSprop" },
+            study.Runs.Select(r => r.Name));
+        Assert.All(study.Runs, r => Assert.Equal(new TrainingSettings(20, 50, 0.3), r.Training));
+        Assert.Equal(3, study.Comparisons.Count);
+    }
+
+    [Fact]
+    public void An_unknown_key_names_the_key_its_line_and_the_allowed_ones()
+    {
+        var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse("runs:\n  - name: A\n    model: m2-leaky\ntraining:\n  epoch: 3\n", "s.yaml"));
+
+        Assert.Equal("s.yaml, line 5: unknown key `epoch` in training. Allowed keys: epochs, batch_size, validation_split.", e.Message);
+    }
+
+    [Fact]
+    public void A_comparison_of_a_missing_run_lists_the_runs()
+    {
+        var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse("runs:\n  - name: A\n    model: m2-leaky\ncomparisons:\n  - a: A\n    b: Z\n", "s.yaml"));
+
+        Assert.Equal("s.yaml, line 6: comparison refers to run \"Z\", which is not in `runs`. Runs: \"A\".", e.Message);
+    }
+
+    [Theory]
+    [InlineData("runs:\n  - name: A\n    model: vgg19\n", "s.yaml, line 3: unknown model `vgg19` in run \"A\". Allowed: m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after, or a mapping with blocks, kernel_size, pool_size, activation, batch_norm, dense, dropout.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    optimizer: adagrad\n", "s.yaml, line 4: unknown optimizer `adagrad` in run \"A\". Allowed: adam, rmsprop, sgd.")]
+    [InlineData("seeds: 0\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 1: `seeds` must be an integer >= 1; received 0.")]
+    [InlineData("training:\n  validation_split: 1\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 2: `training.validation_split` must be a number in [0, 1); received 1.")]
+    [InlineData("runs: []\n", "s.yaml: `runs` must be a list with at least one run.")]
+    public void Bad_values_are_errors_with_the_allowed_ones(string yaml, string expected)
+    {
+        var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse(yaml, "s.yaml"));
+
+        Assert.Equal(expected, e.Message);
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "CnnLab.sln")))
+        {
+            folder = folder.Parent;
+        }
+        return folder?.FullName ?? throw new DirectoryNotFoundException("CnnLab.sln not found above the test folder.");
+    }
+}

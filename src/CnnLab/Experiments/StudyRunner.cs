@@ -94,14 +94,13 @@ public sealed class StudyRunner
             Verbose = 0,
             Callbacks = new[] { progress },
         });
-        var test = model.Evaluate(data.Test.Images, data.Test.Labels, run.Training.BatchSize);
-        var confusion = Confusion(model, data.Test);
+        var (testLoss, testAccuracy, confusion) = Test(model, data.Test, run.Training.BatchSize);
         var valAccuracy = history.ValAccuracy.Count > 0 ? history.ValAccuracy : history.Accuracy;
         var best = valAccuracy.Select((v, i) => (v, i)).MaxBy(x => x.v);
         var result = new RunResult(
             run.Name, seed, model.ParamCount, history.Epochs, history.EpochSeconds.Average(),
             history.Loss[^1], history.Accuracy[^1], Last(history.ValLoss), Last(history.ValAccuracy), best.v, best.i + 1,
-            test.Loss, test.Accuracy, history.Accuracy, history.ValAccuracy, history.Loss, history.ValLoss, confusion);
+            testLoss, testAccuracy, history.Accuracy, history.ValAccuracy, history.Loss, history.ValLoss, confusion);
 
         AtomicFile.WriteText(Path.Combine(folder, "history.csv"), HistoryCsv(history));
         AtomicFile.WriteText(Path.Combine(folder, "history.json"), JsonSerializer.Serialize(
@@ -118,22 +117,23 @@ public sealed class StudyRunner
 
     private static double Last(IReadOnlyList<double> values) => values.Count > 0 ? values[^1] : double.NaN;
 
-    private static long[][] Confusion(Sequential model, Dataset test)
+    /// <summary>One pass over the test set: loss (from the probabilities, clipped as Keras does), accuracy and confusion matrix.</summary>
+    private static (double Loss, double Accuracy, long[][] Confusion) Test(Sequential model, Dataset test, int batchSize)
     {
         var classes = test.ClassCount;
-        var matrix = new long[classes][];
-        for (var i = 0; i < classes; i++)
-        {
-            matrix[i] = new long[classes];
-        }
+        var matrix = Enumerable.Range(0, classes).Select(_ => new long[classes]).ToArray();
         using var scope = NewDisposeScope();
-        var predicted = model.Predict(test.Images, 50).argmax(1).data<long>().ToArray();
+        var probabilities = model.Predict(test.Images, batchSize);
+        var loss = SparseCategoricalCrossentropy.FromProbabilities(probabilities, test.Labels).item<float>();
+        var predicted = probabilities.argmax(1).data<long>().ToArray();
         var actual = test.Labels.data<long>().ToArray();
+        var correct = 0;
         for (var i = 0; i < actual.Length; i++)
         {
             matrix[actual[i]][predicted[i]]++;
+            correct += actual[i] == predicted[i] ? 1 : 0;
         }
-        return matrix;
+        return (loss, (double)correct / actual.Length, matrix);
     }
 
     private static string HistoryCsv(History history)

@@ -7,8 +7,12 @@ public static class Charts
 {
     private const string Font = "DejaVu Sans";
 
-    /// <summary>One line per series over epochs 1..n; dashed when the series name starts with "val".</summary>
-    public static byte[] Curves(string title, string yLabel, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> series, int width = 900, int height = 500)
+    /// <summary>
+    /// One line per series over epochs 1..n; dashed when the name contains "val". With <paramref name="trainValPairs"/>
+    /// the series come as (train, val) pairs that share a colour.
+    /// </summary>
+    public static byte[] Curves(string title, string yLabel, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> series, bool trainValPairs = false,
+        int width = 900, int height = 500)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -18,7 +22,7 @@ public static class Charts
             var xs = Enumerable.Range(1, values.Count).Select(e => (double)e).ToArray();
             var line = plot.Add.Scatter(xs, values.ToArray());
             line.LegendText = name;
-            line.Color = palette.GetColor(i / 2 % 10);
+            line.Color = palette.GetColor((trainValPairs ? i / 2 : i) % 10);
             line.LinePattern = name.Contains("val", StringComparison.OrdinalIgnoreCase) ? LinePattern.Dashed : LinePattern.Solid;
             line.MarkerSize = 4;
         }

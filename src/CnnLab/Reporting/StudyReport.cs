@@ -25,14 +25,14 @@ public static class StudyReport
         charts.Add(("Validation accuracy per epoch, all runs (mean over seeds)", "val-accuracy.png", Charts.Curves("Validation accuracy (mean over seeds)", "accuracy",
             byRun.Select(x => (x.Run.Name, (IReadOnlyList<double>)MeanCurve(x.Results, r => r.ValAccuracy))).ToList())));
         charts.Add(("Training and validation accuracy, all runs", "accuracy.png", Charts.Curves("Train (solid) and validation (dashed) accuracy", "accuracy",
-            byRun.SelectMany(x => new[] { ($"train {x.Run.Name}", (IReadOnlyList<double>)MeanCurve(x.Results, r => r.Accuracy)), ($"val {x.Run.Name}", MeanCurve(x.Results, r => r.ValAccuracy)) }).ToList())));
+            byRun.SelectMany(x => new[] { ($"train {x.Run.Name}", (IReadOnlyList<double>)MeanCurve(x.Results, r => r.Accuracy)), ($"val {x.Run.Name}", MeanCurve(x.Results, r => r.ValAccuracy)) }).ToList(), trainValPairs: true)));
         charts.Add(("Training and validation loss, all runs", "loss.png", Charts.Curves("Train (solid) and validation (dashed) loss", "loss",
-            byRun.SelectMany(x => new[] { ($"train {x.Run.Name}", (IReadOnlyList<double>)MeanCurve(x.Results, r => r.Loss)), ($"val {x.Run.Name}", MeanCurve(x.Results, r => r.ValLoss)) }).ToList())));
+            byRun.SelectMany(x => new[] { ($"train {x.Run.Name}", (IReadOnlyList<double>)MeanCurve(x.Results, r => r.Loss)), ($"val {x.Run.Name}", MeanCurve(x.Results, r => r.ValLoss)) }).ToList(), trainValPairs: true)));
         foreach (var (comparison, i) in study.Comparisons.Select((c, i) => (c, i)))
         {
             var pair = byRun.Where(x => x.Run.Name == comparison.First || x.Run.Name == comparison.Second).ToList();
             charts.Add(($"{comparison.Name}: train and validation accuracy", $"comparison-{i + 1}.png", Charts.Curves(comparison.Name, "accuracy",
-                pair.SelectMany(x => new[] { ($"train {x.Run.Name}", (IReadOnlyList<double>)MeanCurve(x.Results, r => r.Accuracy)), ($"val {x.Run.Name}", MeanCurve(x.Results, r => r.ValAccuracy)) }).ToList())));
+                pair.SelectMany(x => new[] { ($"train {x.Run.Name}", (IReadOnlyList<double>)MeanCurve(x.Results, r => r.Accuracy)), ($"val {x.Run.Name}", MeanCurve(x.Results, r => r.ValAccuracy)) }).ToList(), trainValPairs: true)));
         }
         var best = byRun.MaxBy(x => x.Results.Average(r => r.TestAccuracy));
         if (best.Results is { Count: > 0 })

@@ -13,7 +13,8 @@ namespace CnnLab.Experiments;
 /// </summary>
 public static class StudyParser
 {
-    private static readonly string[] TopKeys = { "name", "dataset", "seeds", "training", "runs", "comparisons" };
+    private static readonly string[] TopKeys = { "name", "dataset", "seeds", "training", "runs", "grid", "comparisons" };
+    private static readonly string[] GridKeys = { "depth", "filters", "kernel_size", "pool_size", "batch_norm", "dense", "optimizer", "sample", "seed" };
     private static readonly string[] DatasetKeys = { "name", "data_dir", "standardize", "limit" };
     private static readonly string[] TrainingKeys = { "epochs", "batch_size", "validation_split" };
     private static readonly string[] RunKeys = { "name", "model", "optimizer", "learning_rate", "training" };
@@ -50,11 +51,15 @@ public static class StudyParser
         var top = reader.Map(root, "the study", TopKeys);
         var training = top.TryGetValue("training", out var t) ? reader.Training(t, new TrainingSettings(20, 50, 0.3)) : new TrainingSettings(20, 50, 0.3);
         var runsNode = top.TryGetValue("runs", out var r) ? r as YamlSequenceNode : null;
-        if (runsNode is null || runsNode.Children.Count == 0)
+        var runs = runsNode?.Children.Select((node, i) => reader.Run(node, i, training)).ToList() ?? new List<RunDefinition>();
+        if (top.TryGetValue("grid", out var g))
         {
-            throw new StudyFileException($"{source}: `runs` must be a list with at least one run.");
+            runs.AddRange(reader.Grid(g, training));
         }
-        var runs = runsNode.Children.Select((node, i) => reader.Run(node, i, training)).ToList();
+        if (runs.Count == 0)
+        {
+            throw new StudyFileException($"{source}: `runs` must be a list with at least one run (or give a `grid`).");
+        }
         var duplicate = runs.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
@@ -159,6 +164,47 @@ public static class StudyParser
             var learningRate = map.TryGetValue("learning_rate", out var lr) ? Number(lr, "learning_rate", 1e-12, 10, true) : (double?)null;
             var training = map.TryGetValue("training", out var t) ? Training(t, defaults) : defaults;
             return new RunDefinition(name, model, optimizer.ToLowerInvariant(), learningRate, training);
+        }
+
+        /// <summary>
+        /// Every combination of depth, filters (of the first block, doubled in each next block, two convolutions
+        /// per block), kernel size and pool size; with <c>sample: N</c> a seeded random N of them (random search).
+        /// </summary>
+        public IEnumerable<RunDefinition> Grid(YamlNode node, TrainingSettings training)
+        {
+            var map = Map(node, "grid", GridKeys);
+            IReadOnlyList<int> Values(string key, int fallback) => map.TryGetValue(key, out var v) ? IntegerOrList(v, $"grid.{key}") : new[] { fallback };
+            var depths = Values("depth", 2);
+            var filters = Values("filters", 20);
+            var kernels = Values("kernel_size", 3);
+            var pools = Values("pool_size", 2);
+            var dense = Values("dense", 32);
+            var batchNorm = map.TryGetValue("batch_norm", out var bn) ? Placement(bn) : BatchNormPlacement.None;
+            var optimizer = map.TryGetValue("optimizer", out var o) ? Text(o, "grid.optimizer") : "adam";
+            if (!OptimizerCatalog.Names.Contains(optimizer, StringComparer.OrdinalIgnoreCase))
+            {
+                throw Error(map["optimizer"], $"unknown optimizer `{optimizer}` in grid. Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
+            }
+            var combinations = (from d in depths from f in filters from k in kernels from p in pools select (d, f, k, p)).ToList();
+            if (map.TryGetValue("sample", out var sampleNode))
+            {
+                var sample = Integer(sampleNode, "grid.sample", 1);
+                var random = new Random(map.TryGetValue("seed", out var seedNode) ? Integer(seedNode, "grid.seed", 0) : 0);
+                combinations = combinations.OrderBy(_ => random.Next()).Take(sample).ToList();
+            }
+            foreach (var (depth, first, kernel, pool) in combinations)
+            {
+                var template = new VggTemplate
+                {
+                    Blocks = Enumerable.Range(0, depth).Select(b => (IReadOnlyList<int>)new[] { first << b, first << b }).ToList(),
+                    KernelSizes = new[] { kernel },
+                    PoolSize = pool,
+                    BatchNorm = batchNorm,
+                    Dense = dense,
+                };
+                yield return new RunDefinition($"{depth} blocks, {first} filters, kernel {kernel}, pool {pool}",
+                    new ModelChoice(null, template), optimizer.ToLowerInvariant(), null, training);
+            }
         }
 
         public ComparisonDefinition Comparison(YamlNode node, IReadOnlyList<RunDefinition> runs)

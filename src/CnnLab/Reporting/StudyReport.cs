@@ -132,6 +132,19 @@ public static class StudyReport
         }
         md.AppendLine();
         html.Append("</table>");
+        if (runs.Count > 2)
+        {
+            var ranked = runs.OrderByDescending(x => x.Results.Average(r => r.TestAccuracy)).ToList();
+            md.AppendLine("Ranking by mean test accuracy: " + string.Join("; ", ranked.Select((x, i) => string.Create(CultureInfo.InvariantCulture,
+                $"{i + 1}. {x.Run.Name} ({x.Results.Average(r => r.TestAccuracy):F4}, {x.Results[0].Parameters:N0} parameters, {x.Results.Average(r => r.SecondsPerEpoch):F1} s/epoch)")))).AppendLine();
+            html.Append("<h2>Ranking by mean test accuracy</h2><ol>");
+            foreach (var x in ranked)
+            {
+                html.Append("<li>").Append(WebUtility.HtmlEncode(string.Create(CultureInfo.InvariantCulture,
+                    $"{x.Run.Name}: {x.Results.Average(r => r.TestAccuracy):F4} test accuracy, {x.Results[0].Parameters:N0} parameters, {x.Results.Average(r => r.SecondsPerEpoch):F1} s per epoch"))).Append("</li>");
+            }
+            html.Append("</ol>");
+        }
         return (md.ToString(), html.ToString());
     }
 

@@ -58,6 +58,34 @@ public class StudyParserTests
     }
 
     [Fact]
+    public void A_grid_expands_to_every_combination_or_a_seeded_sample()
+    {
+        var full = StudyParser.Parse("grid:\n  depth: [2, 3]\n  filters: [8, 16]\n  kernel_size: [2, 3]\n  pool_size: 2\n");
+        var sweep = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "architecture-sweep.yaml"));
+        var again = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "architecture-sweep.yaml"));
+
+        Assert.Equal(8, full.Runs.Count);
+        Assert.Equal("3 blocks, 16 filters, kernel 2, pool 2", full.Runs[6].Name);
+        Assert.Equal(new[] { new[] { 16, 16 }, new[] { 32, 32 }, new[] { 64, 64 } }, full.Runs[6].Model.Template!.Blocks.Select(b => b.ToArray()));
+        Assert.Equal(8, sweep.Runs.Count);
+        Assert.Equal(sweep.Runs.Select(r => r.Name), again.Runs.Select(r => r.Name));
+        Assert.Equal(8, sweep.Runs.Select(r => r.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public void Every_combination_of_the_sweep_builds_for_Fashion_MNIST()
+    {
+        var sweep = StudyParser.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "experiments", "architecture-sweep.yaml")).Replace("  sample: 8\n", ""));
+
+        Assert.Equal(24, sweep.Runs.Count);
+        Assert.All(sweep.Runs, r =>
+        {
+            using var model = r.Model.Template!.Build(CnnLab.Layers.Shape.Image(28, 28, 1), 10, 0);
+            Assert.True(model.ParamCount > 0);
+        });
+    }
+
+    [Fact]
     public void An_unknown_key_names_the_key_its_line_and_the_allowed_ones()
     {
         var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse("runs:\n  - name: A\n    model: m2-leaky\ntraining:\n  epoch: 3\n", "s.yaml"));
@@ -78,7 +106,7 @@ public class StudyParserTests
     [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    optimizer: adagrad\n", "s.yaml, line 4: unknown optimizer `adagrad` in run \"A\". Allowed: adam, rmsprop, sgd.")]
     [InlineData("seeds: 0\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 1: `seeds` must be an integer >= 1; received 0.")]
     [InlineData("training:\n  validation_split: 1\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 2: `training.validation_split` must be a number in [0, 1); received 1.")]
-    [InlineData("runs: []\n", "s.yaml: `runs` must be a list with at least one run.")]
+    [InlineData("runs: []\n", "s.yaml: `runs` must be a list with at least one run (or give a `grid`).")]
     public void Bad_values_are_errors_with_the_allowed_ones(string yaml, string expected)
     {
         var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse(yaml, "s.yaml"));

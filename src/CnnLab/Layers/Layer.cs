@@ -17,6 +17,8 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     protected Layer(string? name)
         : base(name ?? "layer")
     {
+        // Layers used on their own, outside a Sequential, get the same engine settings (oneDNN off, threads).
+        Engine.TorchEngine.EnsureConfigured();
         _name = name;
         HasExplicitName = name is not null;
     }
@@ -70,6 +72,14 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     }
 
     internal void AssignName(string name) => _name = name;
+
+    /// <summary>
+    /// Gives a layer that draws random numbers in training (Dropout) its own generator, seeded by Fit, so a seeded
+    /// Fit repeats exactly even while other threads use libtorch's global generator.
+    /// </summary>
+    internal virtual void SeedRandom(long seed)
+    {
+    }
 
     /// <summary>
     /// Set by a Sequential for every layer but the first: the input is an intermediate result only this layer

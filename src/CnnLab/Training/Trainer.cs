@@ -25,8 +25,11 @@ internal sealed class Trainer
     {
         Validate(x, y);
         var seed = _options.Seed ?? Random.Shared.NextInt64();
-        // Dropout draws from libtorch's global generator; seeding it here makes a seeded Fit repeatable.
-        manual_seed(seed);
+        // Layers that draw random numbers get generators of their own, derived from the seed.
+        for (var i = 0; i < _model.Layers.Count; i++)
+        {
+            _model.Layers[i].SeedRandom(unchecked(seed * 1_000_003 + i + 1));
+        }
         using var shuffleGenerator = new Generator(unchecked((ulong)seed), CPU);
 
         using var optimizer = _model.Optimizer!.Create(_model.parameters());

@@ -13,7 +13,8 @@ namespace CnnLab.Experiments;
 
 /// <summary>
 /// Runs every run of a study with every seed, writing each result as soon as it exists (atomically), so an
-/// interrupted study keeps what it finished and <c>--resume</c> skips it. Prints "run k of n, seed, epoch, ETA".
+/// interrupted study keeps what it finished: <c>--resume</c> skips finished runs and continues the run in progress
+/// from its last completed epoch (an epoch checkpoint). Prints "run k of n, seed, epoch, ETA".
 /// </summary>
 public sealed class StudyRunner
 {
@@ -93,6 +94,7 @@ public sealed class StudyRunner
             Seed = seed,
             Verbose = 0,
             Callbacks = new[] { progress },
+            CheckpointFolder = Path.Combine(folder, "checkpoint"),
         });
         var (testLoss, testAccuracy, confusion) = Test(model, data.Test, run.Training.BatchSize);
         var valAccuracy = history.ValAccuracy.Count > 0 ? history.ValAccuracy : history.Accuracy;
@@ -112,6 +114,7 @@ public sealed class StudyRunner
         File.Move(weights + ".tmp", weights, overwrite: true);
         // metrics.json last: its presence is what marks the run as finished for --resume.
         AtomicFile.WriteText(Path.Combine(folder, "metrics.json"), JsonSerializer.Serialize(result, Json));
+        Directory.Delete(Path.Combine(folder, "checkpoint"), recursive: true);
         return result;
     }
 

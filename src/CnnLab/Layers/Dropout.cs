@@ -44,6 +44,8 @@ public sealed class Dropout : Layer
         return kept.div(1 - Rate);
     }
 
+    internal override Generator? RandomGenerator => _generator;
+
     internal override void SeedRandom(long seed)
     {
         _generator?.Dispose();

@@ -81,6 +81,9 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     {
     }
 
+    /// <summary>The generator <see cref="SeedRandom"/> created, for checkpoints; null for layers without randomness.</summary>
+    internal virtual Generator? RandomGenerator => null;
+
     /// <summary>
     /// Set by a Sequential for every layer but the first: the input is an intermediate result only this layer
     /// reads, so an element-wise layer may overwrite it instead of allocating. Autograd's version counters turn

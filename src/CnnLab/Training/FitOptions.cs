@@ -26,6 +26,12 @@ public sealed record FitOptions
     /// <summary>0 silent, 1 progress bar (Keras' meaning).</summary>
     public int Verbose { get; init; } = 1;
 
+    /// <summary>
+    /// A folder for a checkpoint after every epoch. When it already holds one, Fit continues from that epoch with
+    /// the saved weights, optimizer and generator states and History, and ends as an uninterrupted Fit would.
+    /// </summary>
+    public string? CheckpointFolder { get; init; }
+
     /// <summary>Callbacks, called in this order after the progress bar.</summary>
     public IReadOnlyList<Callback> Callbacks { get; init; } = Array.Empty<Callback>();
 }

@@ -44,10 +44,12 @@ internal sealed class Trainer
         callbacks.AddRange(_options.Callbacks);
         var context = new TrainingContext(_model, _options.Epochs, trainCount, _options.BatchSize, valX is null ? 0 : (int)valX.shape[0]);
         var history = new History();
+        var checkpoint = _options.CheckpointFolder is { } folder ? new EpochCheckpoint(folder) : null;
+        var firstEpoch = checkpoint?.Restore(_model, optimizer, shuffleGenerator, history) ?? 0;
         try
         {
             callbacks.ForEach(c => c.OnTrainBegin(context));
-            for (var epoch = 0; epoch < _options.Epochs && !context.StopTraining; epoch++)
+            for (var epoch = firstEpoch; epoch < _options.Epochs && !context.StopTraining; epoch++)
             {
                 var clock = Stopwatch.StartNew();
                 callbacks.ForEach(c => c.OnEpochBegin(context, epoch));
@@ -61,6 +63,7 @@ internal sealed class Trainer
                 var seconds = clock.Elapsed.TotalSeconds;
                 callbacks.ForEach(c => c.OnEpochEnd(context, epoch, logs));
                 history.Append(logs, seconds);
+                checkpoint?.Save(epoch + 1, _model, optimizer, shuffleGenerator, history);
             }
             callbacks.ForEach(c => c.OnTrainEnd(context));
         }

@@ -96,7 +96,7 @@ public sealed class StudyRunner
             Callbacks = new[] { progress },
             CheckpointFolder = Path.Combine(folder, "checkpoint"),
         });
-        var (testLoss, testAccuracy, confusion) = Test(model, data.Test, run.Training.BatchSize);
+        var (testLoss, testAccuracy, confusion, predicted) = Test(model, data.Test, run.Training.BatchSize);
         var valAccuracy = history.ValAccuracy.Count > 0 ? history.ValAccuracy : history.Accuracy;
         var best = valAccuracy.Select((v, i) => (v, i)).MaxBy(x => x.v);
         var result = new RunResult(
@@ -107,6 +107,7 @@ public sealed class StudyRunner
         AtomicFile.WriteText(Path.Combine(folder, "history.csv"), HistoryCsv(history));
         AtomicFile.WriteText(Path.Combine(folder, "history.json"), JsonSerializer.Serialize(
             history.Values.ToDictionary(kv => kv.Key, kv => kv.Value).Append(new("seconds", history.EpochSeconds.ToList())).ToDictionary(), Json));
+        AtomicFile.WriteText(Path.Combine(folder, "predictions.csv"), "predicted\n" + string.Join("\n", predicted) + "\n");
         AtomicFile.WriteText(Path.Combine(folder, "confusion.csv"),
             string.Join("\n", confusion.Select(row => string.Join(",", row))) + "\n");
         var weights = Path.Combine(folder, "weights.dat");
@@ -121,7 +122,7 @@ public sealed class StudyRunner
     private static double Last(IReadOnlyList<double> values) => values.Count > 0 ? values[^1] : double.NaN;
 
     /// <summary>One pass over the test set: loss (from the probabilities, clipped as Keras does), accuracy and confusion matrix.</summary>
-    private static (double Loss, double Accuracy, long[][] Confusion) Test(Sequential model, Dataset test, int batchSize)
+    private static (double Loss, double Accuracy, long[][] Confusion, long[] Predicted) Test(Sequential model, Dataset test, int batchSize)
     {
         var classes = test.ClassCount;
         var matrix = Enumerable.Range(0, classes).Select(_ => new long[classes]).ToArray();
@@ -136,7 +137,7 @@ public sealed class StudyRunner
             matrix[actual[i]][predicted[i]]++;
             correct += actual[i] == predicted[i] ? 1 : 0;
         }
-        return (loss, (double)correct / actual.Length, matrix);
+        return (loss, (double)correct / actual.Length, matrix, predicted);
     }
 
     private static string HistoryCsv(History history)

@@ -16,30 +16,36 @@ public static class SampleGrid
         {
             throw new ArgumentException($"Invalid value for argument `rows`. Expected a strictly positive value. Received: rows={rows}", nameof(rows));
         }
-        var count = Math.Min(rows * rows, dataset.Count);
         var random = new Random(unchecked((int)seed));
-        var picks = Enumerable.Range(0, dataset.Count).OrderBy(_ => random.Next()).Take(count).ToArray();
+        var picks = Enumerable.Range(0, dataset.Count).OrderBy(_ => random.Next()).Take(Math.Min(rows * rows, dataset.Count)).ToList();
+        var labels = dataset.Labels.data<long>().ToArray();
+        Save(dataset, path, picks, picks.Select(i => dataset.ClassNames[(int)labels[i]]).ToList(), rows, cellSize);
+    }
+
+    /// <summary>Draws the given samples with the given captions, <paramref name="columns"/> per row, into a PNG file written atomically.</summary>
+    public static void Save(Dataset dataset, string path, IReadOnlyList<int> indices, IReadOnlyList<string> captions, int columns, int cellSize = 96)
+    {
+        var count = indices.Count;
+        var rows = Math.Max(1, (count + columns - 1) / columns);
         var channels = (int)dataset.Images.shape[1];
         var height = (int)dataset.Images.shape[2];
         var width = (int)dataset.Images.shape[3];
         var cellHeight = cellSize + Caption;
 
-        using var surface = SKSurface.Create(new SKImageInfo(rows * cellSize, rows * cellHeight));
+        using var surface = SKSurface.Create(new SKImageInfo(columns * cellSize, rows * cellHeight));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         using var typeface = Fonts.Sans();
         using var font = new SKFont(typeface, 12);
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
         using var pixelated = new SKPaint { IsAntialias = false };
-        var labels = dataset.Labels.data<long>().ToArray();
         for (var k = 0; k < count; k++)
         {
-            using var image = ToBitmap(dataset, picks[k], channels, height, width);
-            var x = k % rows * cellSize;
-            var y = k / rows * cellHeight;
+            using var image = ToBitmap(dataset, indices[k], channels, height, width);
+            var x = k % columns * cellSize;
+            var y = k / columns * cellHeight;
             canvas.DrawBitmap(image, new SKRect(x + 4, y + 4, x + cellSize - 4, y + cellSize - 4), pixelated);
-            var label = dataset.ClassNames[(int)labels[picks[k]]];
-            canvas.DrawText(label, x + cellSize / 2f, y + cellSize + 12, SKTextAlign.Center, font, ink);
+            canvas.DrawText(captions[k], x + cellSize / 2f, y + cellSize + 12, SKTextAlign.Center, font, ink);
         }
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);

@@ -18,6 +18,7 @@ public static class StudyReport
     /// <summary>Writes report.md, report.html and charts/*.png into <paramref name="folder"/>.</summary>
     public static void Write(string folder, StudyDefinition study, IReadOnlyList<RunResult> results, DataSplits data, TimeSpan wallTime)
     {
+        Directory.CreateDirectory(Path.Combine(folder, "charts"));
         var charts = new List<(string Title, string File, byte[] Png)>();
         var byRun = study.Runs.Select(r => (Run: r, Results: results.Where(x => x.Run == r.Name).OrderBy(x => x.Seed).ToList()))
             .Where(x => x.Results.Count > 0).ToList();
@@ -40,6 +41,19 @@ public static class StudyReport
             var summed = Sum(best.Results.Select(r => r.Confusion).ToList());
             charts.Add(($"Confusion matrix of the best run, {best.Run.Name} (test set, all seeds summed)", "confusion.png",
                 Charts.ConfusionHeatmap($"{best.Run.Name}: confusion matrix", summed, data.ClassNames)));
+        }
+        var predictions = best.Results is { Count: > 0 } ? Path.Combine(folder, StudyRunner.Slug(best.Run.Name), $"seed-{best.Results[0].Seed}", "predictions.csv") : null;
+        if (predictions is not null && File.Exists(predictions))
+        {
+            var predicted = File.ReadLines(predictions).Skip(1).Select(long.Parse).ToArray();
+            var actual = data.Test.Labels.data<long>().ToArray();
+            var wrong = Enumerable.Range(0, Math.Min(predicted.Length, actual.Length)).Where(i => predicted[i] != actual[i]).Take(20).ToList();
+            if (wrong.Count > 0)
+            {
+                var missPath = Path.Combine(folder, "charts", "misclassified.png");
+                SampleGrid.Save(data.Test, missPath, wrong, wrong.Select(i => $"{data.ClassNames[(int)actual[i]]} → {data.ClassNames[(int)predicted[i]]}").ToList(), 5, 120);
+                charts.Add(($"Misclassified test images of {best.Run.Name}, seed {best.Results[0].Seed} (true → predicted)", "misclassified.png", File.ReadAllBytes(missPath)));
+            }
         }
         var gridPath = Path.Combine(folder, "charts", "samples.png");
         SampleGrid.Save(data.Train, gridPath, 5, seed: 0);

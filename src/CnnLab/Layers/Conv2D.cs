@@ -71,14 +71,7 @@ public sealed class Conv2D : Layer
         {
             throw IncompatibleRank(inputShape, 3, "Conv2D expects (height, width, channels) images.");
         }
-        var height = PaddingRules.OutputLength(inputShape.Height, KernelSize.Height, Strides.Height, Padding);
-        var width = PaddingRules.OutputLength(inputShape.Width, KernelSize.Width, Strides.Width, Padding);
-        if (height < 1 || width < 1)
-        {
-            throw new ArgumentException(
-                $"Layer \"{Name}\" cannot apply kernel_size={KernelSize} with padding=\"{Padding.ToKeras()}\" to an input of spatial size " +
-                $"({inputShape.Height}, {inputShape.Width}): the kernel is larger than the input. Use a smaller kernel_size or padding=\"same\".");
-        }
+        var (height, width) = PaddingRules.WindowOutput(inputShape, KernelSize, Strides, Padding, Name, "kernel_size", "kernel");
         return Shape.Image(height, width, Filters);
     }
 

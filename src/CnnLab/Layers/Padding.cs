@@ -30,6 +30,23 @@ public static class PaddingRules
         ? (input + stride - 1) / stride
         : input < window ? 0 : (input - window) / stride + 1;
 
+    /// <summary>
+    /// Output (height, width) of a sliding window (a kernel or a pool) over an image, or Keras-worded error when the
+    /// window does not fit. <paramref name="argument"/> is kernel_size or pool_size, <paramref name="noun"/> kernel or pool.
+    /// </summary>
+    internal static (int Height, int Width) WindowOutput(Shape input, Size2 window, Size2 strides, Padding padding, string layer, string argument, string noun)
+    {
+        var height = OutputLength(input.Height, window.Height, strides.Height, padding);
+        var width = OutputLength(input.Width, window.Width, strides.Width, padding);
+        if (height < 1 || width < 1)
+        {
+            throw new ArgumentException(
+                $"Layer \"{layer}\" cannot apply {argument}={window} with padding=\"{padding.ToKeras()}\" to an input of spatial size " +
+                $"({input.Height}, {input.Width}): the {noun} is larger than the input. Use a smaller {argument} or padding=\"same\".");
+        }
+        return (height, width);
+    }
+
     /// <summary>TensorFlow's SAME padding along one axis: the total split with the extra unit after.</summary>
     public static (int Before, int After) SamePadding(int input, int window, int stride)
     {

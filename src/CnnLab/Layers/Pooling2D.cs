@@ -42,14 +42,7 @@ public abstract class Pooling2D : Layer
         {
             throw IncompatibleRank(inputShape, 3, $"{TypeName} expects (height, width, channels) images.");
         }
-        var height = PaddingRules.OutputLength(inputShape.Height, PoolSize.Height, Strides.Height, Padding);
-        var width = PaddingRules.OutputLength(inputShape.Width, PoolSize.Width, Strides.Width, Padding);
-        if (height < 1 || width < 1)
-        {
-            throw new ArgumentException(
-                $"Layer \"{Name}\" cannot apply pool_size={PoolSize} with padding=\"{Padding.ToKeras()}\" to an input of spatial size " +
-                $"({inputShape.Height}, {inputShape.Width}): the pool is larger than the input. Use a smaller pool_size or padding=\"same\".");
-        }
+        var (height, width) = PaddingRules.WindowOutput(inputShape, PoolSize, Strides, Padding, Name, "pool_size", "pool");
         return Shape.Image(height, width, inputShape.Channels);
     }
 

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using CnnLab.Data;
 
 namespace CnnLab.Tests.Data;
@@ -49,7 +48,7 @@ public sealed class IdxFileTests : IDisposable
     public void A_truncated_file_says_how_much_was_missing()
     {
         var path = Path.Combine(_folder, "short");
-        File.WriteAllBytes(path, Header(3, 2, 2, 2).Concat(new byte[5]).ToArray());
+        File.WriteAllBytes(path, Fixtures.IdxHeader(3, 2, 2, 2).Concat(new byte[5]).ToArray());
 
         var e = Assert.Throws<InvalidDataException>(() => IdxFile.Read(path, 3));
 
@@ -91,29 +90,19 @@ public sealed class IdxFileTests : IDisposable
     private void WriteSplit(string prefix, int images, byte[] labels, bool gzip)
     {
         var pixels = Enumerable.Range(0, images * 12).Select(i => (byte)(i % 256)).ToArray();
-        Write(Path.Combine(_folder, $"{prefix}-images-idx3-ubyte"), Header(3, images, 4, 3).Concat(pixels).ToArray(), gzip);
-        Write(Path.Combine(_folder, $"{prefix}-labels-idx1-ubyte"), Header(1, labels.Length).Concat(labels).ToArray(), gzip);
+        Write(Path.Combine(_folder, $"{prefix}-images-idx3-ubyte"), Fixtures.IdxHeader(3, images, 4, 3).Concat(pixels).ToArray(), gzip);
+        Write(Path.Combine(_folder, $"{prefix}-labels-idx1-ubyte"), Fixtures.IdxHeader(1, labels.Length).Concat(labels).ToArray(), gzip);
     }
 
     private static void Write(string path, byte[] bytes, bool gzip)
     {
-        if (!gzip)
+        if (gzip)
+        {
+            File.WriteAllBytes(path + ".gz", Fixtures.Gzip(bytes));
+        }
+        else
         {
             File.WriteAllBytes(path, bytes);
-            return;
         }
-        using var file = File.Create(path + ".gz");
-        using var zip = new GZipStream(file, CompressionLevel.Fastest);
-        zip.Write(bytes);
-    }
-
-    private static byte[] Header(int rank, params int[] dimensions)
-    {
-        var header = new List<byte> { 0, 0, 8, (byte)rank };
-        foreach (var d in dimensions)
-        {
-            header.AddRange(BitConverter.GetBytes(d).Reverse());
-        }
-        return header.ToArray();
     }
 }

@@ -31,9 +31,29 @@ public sealed class StudyRunner
         _log = log ?? Console.Out;
     }
 
+    /// <summary>
+    /// Builds every run's model for the data before anything trains, so a layer that cannot fit its input stops the
+    /// study at once with the run's name, not hours in.
+    /// </summary>
+    public void Validate(DataSplits data)
+    {
+        foreach (var run in _study.Runs)
+        {
+            try
+            {
+                using var model = Build(run, data, seed: 0);
+            }
+            catch (ArgumentException e)
+            {
+                throw new StudyFileException($"{_study.Name}: run \"{run.Name}\" cannot be built for input {data.InputShape} and {data.Train.ClassCount} classes: {e.Message}");
+            }
+        }
+    }
+
     /// <summary>Runs what is not finished yet and returns every result, finished before or now.</summary>
     public IReadOnlyList<RunResult> Run(DataSplits data)
     {
+        Validate(data);
         Directory.CreateDirectory(_outputFolder);
         AtomicFile.WriteText(Path.Combine(_outputFolder, "study.json"), JsonSerializer.Serialize(_study, Json));
         var jobs = _study.Runs.SelectMany(r => Enumerable.Range(1, _study.Seeds).Select(s => (Run: r, Seed: s))).ToList();
@@ -82,9 +102,7 @@ public sealed class StudyRunner
     private RunResult RunOne(RunDefinition run, int seed, DataSplits data, string folder, Callback progress)
     {
         Directory.CreateDirectory(folder);
-        using var model = run.Model.NamedModel is { } named
-            ? NotebookModels.Get(named).Build(data.InputShape, data.Train.ClassCount, seed)
-            : run.Model.Template!.Build(data.InputShape, data.Train.ClassCount, seed);
+        using var model = Build(run, data, seed);
         model.Compile(OptimizerCatalog.Get(run.Optimizer, run.LearningRate));
         var history = model.Fit(data.Train.Images, data.Train.Labels, new FitOptions
         {
@@ -118,6 +136,10 @@ public sealed class StudyRunner
         Directory.Delete(Path.Combine(folder, "checkpoint"), recursive: true);
         return result;
     }
+
+    private static Sequential Build(RunDefinition run, DataSplits data, int seed) => run.Model.NamedModel is { } named
+        ? NotebookModels.Get(named).Build(data.InputShape, data.Train.ClassCount, seed)
+        : run.Model.Template!.Build(data.InputShape, data.Train.ClassCount, seed);
 
     private static double Last(IReadOnlyList<double> values) => values.Count > 0 ? values[^1] : double.NaN;
 

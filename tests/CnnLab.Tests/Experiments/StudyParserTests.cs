@@ -86,6 +86,21 @@ public class StudyParserTests
     }
 
     [Fact]
+    public void A_model_that_cannot_fit_the_data_stops_the_study_before_training()
+    {
+        var study = StudyParser.Parse("name: deep\nruns:\n  - name: too deep\n    model:\n      blocks: [[4], [4], [4], [4], [4]]\n");
+        var (x, y) = TestSupport.Bars(10, seed: 1);
+        using var data = new CnnLab.Data.DataSplits("bars", new CnnLab.Data.Dataset(x, y, new[] { "h", "v" }), new CnnLab.Data.Dataset(x.clone(), y.clone(), new[] { "h", "v" }), "test");
+        var folder = Path.Combine(Path.GetTempPath(), $"cnnlab-validate-{Guid.NewGuid():N}");
+
+        var e = Assert.Throws<StudyFileException>(() => new StudyRunner(study, folder, TextWriter.Null).Run(data));
+
+        Assert.Equal("deep: run \"too deep\" cannot be built for input (None, 12, 12, 1) and 2 classes: Layer \"max_pooling2d_3\" cannot apply pool_size=(2, 2) " +
+                     "with padding=\"valid\" to an input of spatial size (1, 1): the pool is larger than the input. Use a smaller pool_size or padding=\"same\".", e.Message);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
     public void An_unknown_key_names_the_key_its_line_and_the_allowed_ones()
     {
         var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse("runs:\n  - name: A\n    model: m2-leaky\ntraining:\n  epoch: 3\n", "s.yaml"));

@@ -13,7 +13,7 @@ namespace CnnLab.Experiments;
 /// </summary>
 public static class StudyParser
 {
-    private static readonly string[] TopKeys = { "name", "dataset", "seeds", "training", "runs", "grid", "comparisons" };
+    private static readonly string[] TopKeys = { "name", "dataset", "seeds", "training", "runs", "base", "variants", "grid", "comparisons" };
     private static readonly string[] GridKeys = { "depth", "filters", "kernel_size", "pool_size", "batch_norm", "dense", "optimizer", "sample", "seed" };
     private static readonly string[] DatasetKeys = { "name", "data_dir", "standardize", "limit" };
     private static readonly string[] TrainingKeys = { "epochs", "batch_size", "validation_split" };
@@ -52,13 +52,26 @@ public static class StudyParser
         var training = top.TryGetValue("training", out var t) ? reader.Training(t, new TrainingSettings(20, 50, 0.3)) : new TrainingSettings(20, 50, 0.3);
         var runsNode = top.TryGetValue("runs", out var r) ? r as YamlSequenceNode : null;
         var runs = runsNode?.Children.Select((node, i) => reader.Run(node, i, training)).ToList() ?? new List<RunDefinition>();
+        if (top.TryGetValue("variants", out var variants))
+        {
+            var baseRun = top.TryGetValue("base", out var b) ? b as YamlMappingNode : null;
+            if (baseRun is null)
+            {
+                throw new StudyFileException($"{source}: `variants` need a `base` run (a mapping with model, optimizer, learning_rate, training) to start from.");
+            }
+            runs.AddRange(reader.Sequence(variants, "variants").Select((v, i) => reader.Run(Merge(baseRun, v), runs.Count + i, training)));
+        }
+        else if (top.ContainsKey("base"))
+        {
+            throw new StudyFileException($"{source}: a `base` run needs `variants`, each a mapping with a name and the keys it changes.");
+        }
         if (top.TryGetValue("grid", out var g))
         {
             runs.AddRange(reader.Grid(g, training));
         }
         if (runs.Count == 0)
         {
-            throw new StudyFileException($"{source}: `runs` must be a list with at least one run (or give a `grid`).");
+            throw new StudyFileException($"{source}: `runs` must be a list with at least one run (or give `base` and `variants`, or a `grid`).");
         }
         var duplicate = runs.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -72,6 +85,42 @@ public static class StudyParser
         var seeds = top.TryGetValue("seeds", out var s) ? reader.Integer(s, "seeds", 1) : 1;
         var dataset = top.TryGetValue("dataset", out var d) ? reader.Dataset(d) : new DatasetSettings("fashion-mnist", null, false, null);
         return new StudyDefinition(name, dataset, seeds, runs, comparisons);
+    }
+
+    /// <summary>A variant is its base with the variant's keys replacing the base's (training settings merged key by key).</summary>
+    private static YamlMappingNode Merge(YamlMappingNode baseRun, YamlNode variant)
+    {
+        var merged = new YamlMappingNode();
+        foreach (var (key, value) in baseRun.Children)
+        {
+            merged.Children[key] = value;
+        }
+        if (variant is not YamlMappingNode changes)
+        {
+            return merged;
+        }
+        foreach (var (key, value) in changes.Children)
+        {
+            if (((YamlScalarNode)key).Value == "training" && merged.Children.TryGetValue(key, out var baseTraining) &&
+                baseTraining is YamlMappingNode baseMap && value is YamlMappingNode changeMap)
+            {
+                var training = new YamlMappingNode();
+                foreach (var (k, v) in baseMap.Children)
+                {
+                    training.Children[k] = v;
+                }
+                foreach (var (k, v) in changeMap.Children)
+                {
+                    training.Children[k] = v;
+                }
+                merged.Children[key] = training;
+            }
+            else
+            {
+                merged.Children[key] = value;
+            }
+        }
+        return merged;
     }
 
     private sealed class Reader

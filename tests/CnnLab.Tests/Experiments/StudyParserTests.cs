@@ -58,6 +58,31 @@ public class StudyParserTests
     }
 
     [Fact]
+    public void Variants_change_only_their_keys_of_the_base_run()
+    {
+        var study = StudyParser.Parse("""
+            training: {epochs: 4}
+            base:
+              model: m2-bn-before-adam
+              optimizer: adam
+              training: {batch_size: 32}
+            variants:
+              - name: base
+              - name: lr 0.01
+                learning_rate: 0.01
+              - name: rmsprop, batch 64
+                optimizer: rmsprop
+                training: {batch_size: 64}
+            """);
+
+        Assert.Equal(new[] { "base", "lr 0.01", "rmsprop, batch 64" }, study.Runs.Select(r => r.Name));
+        Assert.All(study.Runs, r => Assert.Equal("m2-bn-before-adam", r.Model.NamedModel));
+        Assert.Equal(0.01, study.Runs[1].LearningRate);
+        Assert.Equal(new TrainingSettings(4, 32, 0.3), study.Runs[1].Training);
+        Assert.Equal(("rmsprop", new TrainingSettings(4, 64, 0.3)), (study.Runs[2].Optimizer, study.Runs[2].Training));
+    }
+
+    [Fact]
     public void A_grid_expands_to_every_combination_or_a_seeded_sample()
     {
         var full = StudyParser.Parse("grid:\n  depth: [2, 3]\n  filters: [8, 16]\n  kernel_size: [2, 3]\n  pool_size: 2\n");
@@ -121,7 +146,8 @@ public class StudyParserTests
     [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    optimizer: adagrad\n", "s.yaml, line 4: unknown optimizer `adagrad` in run \"A\". Allowed: adam, rmsprop, sgd.")]
     [InlineData("seeds: 0\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 1: `seeds` must be an integer >= 1; received 0.")]
     [InlineData("training:\n  validation_split: 1\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 2: `training.validation_split` must be a number in [0, 1); received 1.")]
-    [InlineData("runs: []\n", "s.yaml: `runs` must be a list with at least one run (or give a `grid`).")]
+    [InlineData("runs: []\n", "s.yaml: `runs` must be a list with at least one run (or give `base` and `variants`, or a `grid`).")]
+    [InlineData("variants:\n  - name: x\n", "s.yaml: `variants` need a `base` run (a mapping with model, optimizer, learning_rate, training) to start from.")]
     public void Bad_values_are_errors_with_the_allowed_ones(string yaml, string expected)
     {
         var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse(yaml, "s.yaml"));

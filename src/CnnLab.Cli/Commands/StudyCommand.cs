@@ -81,6 +81,10 @@ internal static class StudyCommand
     {
         if (output is not null)
         {
+            if (!resume && Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
+            {
+                throw new ArgumentException($"--out {output} already holds results. Add --resume to continue them, or choose another folder.");
+            }
             return output;
         }
         var root = Path.Combine("runs", StudyRunner.Slug(study.Name));

@@ -74,6 +74,9 @@ public sealed class StudyResumeTests : IDisposable
             }
         }
         Assert.True(File.Exists(Path.Combine(killed, "report.html")));
+        var (againCode, _, againError) = CliRunner.Run("study", study, "--out", killed);
+        Assert.Equal(1, againCode);
+        Assert.Equal($"error: --out {killed} already holds results. Add --resume to continue them, or choose another folder.\n", againError);
         Assert.Contains("small vs wider", File.ReadAllText(Path.Combine(killed, "report.md")));
     }
 

@@ -35,13 +35,12 @@ internal static class StudyCommand
             var clock = Stopwatch.StartNew();
             using var data = DatasetSource.Open(study.Dataset.Name, study.Dataset.DataDir);
             using var limited = study.Dataset.Limit is int n ? data.Train.Take(n) : null;
+            var splits = limited is null ? data : data with { Train = limited };
             if (study.Dataset.Standardize)
             {
-                var standardization = Standardization.Fit(data.Train);
-                standardization.Apply(data.Train);
-                standardization.Apply(data.Test);
+                // Statistics of the training images the runs actually see, applied to them and to the test split.
+                splits.Standardize();
             }
-            var splits = limited is null ? data : data with { Train = limited };
             File.Copy(parse.GetValue(file)!, Path.Combine(Directory.CreateDirectory(folder).FullName, "study.yaml"), overwrite: true);
             var results = new StudyRunner(study, folder).Run(splits);
             StudyReport.Write(folder, study, results, splits, clock.Elapsed);

@@ -37,52 +37,45 @@ internal static class TrainCommand
             var deviceName = parse.GetValue(device)!;
             ComputeDevice.Parse(deviceName);
             var spec = NotebookModels.Get(parse.GetValue(model)!);
-            using var splits = data.Open(parse);
-            var (train, test) = splits;
+            using var opened = data.Open(parse);
+            using var limitedTrain = parse.GetValue(limit) is int n ? opened.Train.Take(n) : null;
+            var splits = limitedTrain is null ? opened : opened with { Train = limitedTrain };
+            if (parse.GetValue(standardize))
             {
-                if (parse.GetValue(standardize))
+                splits.Standardize();
+            }
+            var (train, test) = splits;
+            var modelSeed = parse.GetValue(seed);
+            using var network = spec.Build(train.InputShape, train.ClassCount, modelSeed);
+            var optimizerName = parse.GetValue(optimizer);
+            var rate = parse.GetValue(learningRate);
+            network.Compile(optimizerName is null && rate is null ? spec.Optimizer() : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));
+            network.ToDevice(deviceName);
+            Console.WriteLine($"{spec.Title} ({spec.Name}): {network.ParamCount:N0} parameters, {network.Optimizer}, " +
+                              $"{splits.Name} from {splits.Source}, {train.Count} training samples, {threadCount} thread(s)");
+            var split = parse.GetValue(validationSplit);
+            History history;
+            if (parse.GetValue(stratify) && split > 0)
+            {
+                var (kept, held) = StratifiedSplit.Split(train, split, modelSeed);
+                using (kept)
+                using (held)
                 {
-                    var standardization = Standardization.Fit(train);
-                    standardization.Apply(train);
-                    standardization.Apply(test);
-                }
-                var limited = parse.GetValue(limit) is int n ? train.Take(n) : train;
-                var modelSeed = parse.GetValue(seed);
-                using var network = spec.Build(limited.InputShape, limited.ClassCount, modelSeed);
-                var optimizerName = parse.GetValue(optimizer);
-                var rate = parse.GetValue(learningRate);
-                network.Compile(optimizerName is null && rate is null ? spec.Optimizer() : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));
-                network.ToDevice(deviceName);
-                Console.WriteLine($"{spec.Title} ({spec.Name}): {network.ParamCount:N0} parameters, {network.Optimizer}, " +
-                                  $"{splits.Name} from {splits.Source}, {limited.Count} training samples, {threadCount} thread(s)");
-                var split = parse.GetValue(validationSplit);
-                History history;
-                if (parse.GetValue(stratify) && split > 0)
-                {
-                    var (kept, held) = StratifiedSplit.Split(limited, split, modelSeed);
-                    using (kept)
-                    using (held)
-                    {
-                        history = network.Fit(kept.Images, kept.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
-                            validationData: (held.Images, held.Labels), seed: modelSeed);
-                    }
-                }
-                else
-                {
-                    history = network.Fit(limited.Images, limited.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
-                        validationSplit: split, seed: modelSeed);
-                }
-                Console.WriteLine();
-                Console.Write(history.ToString());
-                var result = network.Evaluate(test.Images, test.Labels, batchSize: 500);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}, {result.Samples} images); " +
-                    $"mean {history.EpochSeconds.DefaultIfEmpty(0).Average():F1} s per epoch"));
-                if (!ReferenceEquals(limited, train))
-                {
-                    limited.Dispose();
+                    history = network.Fit(kept.Images, kept.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
+                        validationData: (held.Images, held.Labels), seed: modelSeed);
                 }
             }
+            else
+            {
+                history = network.Fit(train.Images, train.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
+                    validationSplit: split, seed: modelSeed);
+            }
+            Console.WriteLine();
+            Console.Write(history.ToString());
+            var result = network.Evaluate(test.Images, test.Labels, batchSize: 500);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}, {result.Samples} images); " +
+                $"mean {history.EpochSeconds.DefaultIfEmpty(0).Average():F1} s per epoch"));
             return 0;
         }));
         return command;

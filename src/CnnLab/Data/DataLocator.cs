@@ -105,13 +105,18 @@ public sealed class DataLocator
         {
             return Cifar10Reader.FindFolder(folder);
         }
-        return dataset.RequiredFiles.All(f => File.Exists(Path.Combine(folder, f)) || File.Exists(Path.Combine(folder, f[..^3])))
+        return dataset.RequiredFiles.All(f => HasFile(folder, f))
             ? folder
             : null;
     }
 
     private static string Missing(KnownDataset dataset, string folder) => string.Join(", ", dataset.RequiredFiles
-        .Where(f => !File.Exists(Path.Combine(folder, f)) && !File.Exists(Path.Combine(folder, f.EndsWith(".gz", StringComparison.Ordinal) ? f[..^3] : f))));
+        .Where(f => !HasFile(folder, f)));
+
+    /// <summary>The file, or its uncompressed twin for a .gz name (IDX files may be stored either way).</summary>
+    private static bool HasFile(string folder, string name) =>
+        File.Exists(Path.Combine(folder, name)) ||
+        (name.EndsWith(".gz", StringComparison.Ordinal) && File.Exists(Path.Combine(folder, name[..^3])));
 
     /// <summary>The cache folder when every downloaded file is there with its published checksum; a file that fails is deleted.</summary>
     private static string? VerifiedCache(KnownDataset dataset, string cache)

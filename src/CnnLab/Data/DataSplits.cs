@@ -18,6 +18,15 @@ public sealed record DataSplits(string Name, Dataset Train, Dataset Test, string
         test = Test;
     }
 
+    /// <summary>Standardises both splits in place with the training split's per-channel mean and std.</summary>
+    public Standardization Standardize()
+    {
+        var standardization = Standardization.Fit(Train);
+        standardization.Apply(Train);
+        standardization.Apply(Test);
+        return standardization;
+    }
+
     /// <summary>Disposes both splits.</summary>
     public void Dispose()
     {

@@ -16,8 +16,43 @@ public sealed record DatasetSettings(string Name, string? DataDir, bool Standard
 /// <summary>Fit settings of a run.</summary>
 public sealed record TrainingSettings(int Epochs, int BatchSize, double ValidationSplit);
 
-/// <summary>One run: a model, its optimizer (name and learning rate) and its training settings.</summary>
-public sealed record RunDefinition(string Name, ModelChoice Model, string Optimizer, double? LearningRate, TrainingSettings Training);
+/// <summary>
+/// One run: a model, its optimizer (name, learning rate, decoupled weight decay), its training settings, and the
+/// optional regularization and training recipe: label smoothing, augmentation of the training batches, callbacks
+/// and a learning-rate schedule.
+/// </summary>
+public sealed record RunDefinition(string Name, ModelChoice Model, string Optimizer, double? LearningRate, TrainingSettings Training)
+{
+    /// <summary>Decoupled weight decay; null for the optimizer's default.</summary>
+    public double? WeightDecay { get; init; }
+
+    /// <summary>Label smoothing of the loss.</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Augmentation of the training batches; null for none.</summary>
+    public AugmentationSettings? Augmentation { get; init; }
+
+    /// <summary>EarlyStopping, when set.</summary>
+    public EarlyStoppingSettings? EarlyStopping { get; init; }
+
+    /// <summary>ReduceLROnPlateau, when set.</summary>
+    public ReduceLearningRateSettings? ReduceLearningRate { get; init; }
+
+    /// <summary>A learning-rate schedule, when set.</summary>
+    public ScheduleSettings? Schedule { get; init; }
+}
+
+/// <summary>Augmentation of a run's training batches: each entry null or 0 when unused.</summary>
+public sealed record AugmentationSettings(string? Flip, double Translation, double Rotation, double Erasing, double Mixup, double CutMix);
+
+/// <summary>EarlyStopping's settings in a study file.</summary>
+public sealed record EarlyStoppingSettings(string Monitor, int Patience, double MinDelta, bool RestoreBestWeights);
+
+/// <summary>ReduceLROnPlateau's settings in a study file.</summary>
+public sealed record ReduceLearningRateSettings(string Monitor, double Factor, int Patience, double MinLearningRate, int Cooldown);
+
+/// <summary>A learning-rate schedule in a study file: one_cycle, cosine or step, over the run's epochs.</summary>
+public sealed record ScheduleSettings(string Type, double? MaxLearningRate, double PctStart, double Alpha, double WarmupEpochs, int StepEpochs, double Factor);
 
 /// <summary>A model by notebook name or a VGG template written in the file.</summary>
 public sealed record ModelChoice(string? NamedModel, VggTemplate? Template)

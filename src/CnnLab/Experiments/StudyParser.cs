@@ -17,8 +17,19 @@ public static class StudyParser
     private static readonly string[] GridKeys = { "depth", "filters", "kernel_size", "pool_size", "batch_norm", "dense", "optimizer", "sample", "seed" };
     private static readonly string[] DatasetKeys = { "name", "data_dir", "standardize", "limit" };
     private static readonly string[] TrainingKeys = { "epochs", "batch_size", "validation_split" };
-    private static readonly string[] RunKeys = { "name", "model", "optimizer", "learning_rate", "training" };
-    private static readonly string[] TemplateKeys = { "blocks", "kernel_size", "pool_size", "activation", "batch_norm", "dense", "dropout" };
+    private static readonly string[] RunKeys =
+    {
+        "name", "model", "optimizer", "learning_rate", "weight_decay", "label_smoothing", "training", "augmentation", "callbacks", "schedule",
+    };
+    private static readonly string[] TemplateKeys =
+    {
+        "blocks", "kernel_size", "pool_size", "activation", "batch_norm", "dense", "dropout", "spatial_dropout", "gaussian_noise", "l1", "l2",
+    };
+    private static readonly string[] AugmentationKeys = { "random_flip", "random_translation", "random_rotation", "random_erasing", "mixup", "cutmix" };
+    private static readonly string[] CallbackKeys = { "early_stopping", "reduce_lr_on_plateau" };
+    private static readonly string[] EarlyStoppingKeys = { "monitor", "patience", "min_delta", "restore_best_weights" };
+    private static readonly string[] ReduceKeys = { "monitor", "factor", "patience", "min_learning_rate", "cooldown" };
+    private static readonly string[] ScheduleKeys = { "type", "max_learning_rate", "pct_start", "alpha", "warmup_epochs", "step_epochs", "factor" };
     private static readonly string[] ComparisonKeys = { "name", "a", "b", "metric" };
 
     /// <summary>Parses a file.</summary>
@@ -212,7 +223,90 @@ public static class StudyParser
             }
             var learningRate = map.TryGetValue("learning_rate", out var lr) ? Number(lr, "learning_rate", 1e-12, 10, true) : (double?)null;
             var training = map.TryGetValue("training", out var t) ? Training(t, defaults) : defaults;
-            return new RunDefinition(name, model, optimizer.ToLowerInvariant(), learningRate, training);
+            var callbacks = map.TryGetValue("callbacks", out var c) ? Map(c, $"the callbacks of run \"{name}\"", CallbackKeys) : new Dictionary<string, YamlNode>();
+            return new RunDefinition(name, model, optimizer.ToLowerInvariant(), learningRate, training)
+            {
+                WeightDecay = map.TryGetValue("weight_decay", out var wd) ? Number(wd, "weight_decay", 0, 1, true) : null,
+                LabelSmoothing = map.TryGetValue("label_smoothing", out var ls) ? Number(ls, "label_smoothing", 0, 1, true) : 0,
+                Augmentation = map.TryGetValue("augmentation", out var a) ? Augmentation(a, name) : null,
+                EarlyStopping = callbacks.TryGetValue("early_stopping", out var es) ? EarlyStopping(es, name) : null,
+                ReduceLearningRate = callbacks.TryGetValue("reduce_lr_on_plateau", out var rl) ? ReduceLearningRate(rl, name) : null,
+                Schedule = map.TryGetValue("schedule", out var sc) ? Schedule(sc, name, training.Epochs) : null,
+            };
+        }
+
+        private AugmentationSettings Augmentation(YamlNode node, string run)
+        {
+            var map = Map(node, $"the augmentation of run \"{run}\"", AugmentationKeys);
+            var flip = map.TryGetValue("random_flip", out var f) ? Text(f, "random_flip") : null;
+            if (flip is not (null or "horizontal" or "vertical" or "horizontal_and_vertical"))
+            {
+                throw Error(f!, $"`random_flip` must be horizontal, vertical or horizontal_and_vertical; received {flip}");
+            }
+            var settings = new AugmentationSettings(
+                flip,
+                map.TryGetValue("random_translation", out var t) ? Number(t, "random_translation", 0, 1, true) : 0,
+                map.TryGetValue("random_rotation", out var r) ? Number(r, "random_rotation", 0, 0.5, true) : 0,
+                map.TryGetValue("random_erasing", out var e) ? Number(e, "random_erasing", 0, 1, true) : 0,
+                map.TryGetValue("mixup", out var m) ? Number(m, "mixup", 1e-6, 100, true) : 0,
+                map.TryGetValue("cutmix", out var c) ? Number(c, "cutmix", 1e-6, 100, true) : 0);
+            if (settings.Mixup > 0 && settings.CutMix > 0)
+            {
+                throw Error(node, $"run \"{run}\" asks for both `mixup` and `cutmix`; a batch is mixed one way, choose one");
+            }
+            return settings;
+        }
+
+        private EarlyStoppingSettings EarlyStopping(YamlNode node, string run)
+        {
+            var map = Map(node, $"early_stopping of run \"{run}\"", EarlyStoppingKeys);
+            return new EarlyStoppingSettings(
+                map.TryGetValue("monitor", out var m) ? Monitor(m) : "val_loss",
+                map.TryGetValue("patience", out var p) ? Integer(p, "early_stopping.patience", 0) : 0,
+                map.TryGetValue("min_delta", out var d) ? Number(d, "early_stopping.min_delta", 0, 1e9, true) : 0,
+                map.TryGetValue("restore_best_weights", out var r) && Boolean(r, "early_stopping.restore_best_weights"));
+        }
+
+        private ReduceLearningRateSettings ReduceLearningRate(YamlNode node, string run)
+        {
+            var map = Map(node, $"reduce_lr_on_plateau of run \"{run}\"", ReduceKeys);
+            return new ReduceLearningRateSettings(
+                map.TryGetValue("monitor", out var m) ? Monitor(m) : "val_loss",
+                map.TryGetValue("factor", out var f) ? Number(f, "reduce_lr_on_plateau.factor", 1e-9, 1, false) : 0.1,
+                map.TryGetValue("patience", out var p) ? Integer(p, "reduce_lr_on_plateau.patience", 0) : 10,
+                map.TryGetValue("min_learning_rate", out var l) ? Number(l, "reduce_lr_on_plateau.min_learning_rate", 0, 10, true) : 0,
+                map.TryGetValue("cooldown", out var c) ? Integer(c, "reduce_lr_on_plateau.cooldown", 0) : 0);
+        }
+
+        private ScheduleSettings Schedule(YamlNode node, string run, int epochs)
+        {
+            var map = Map(node, $"the schedule of run \"{run}\"", ScheduleKeys);
+            var type = map.TryGetValue("type", out var t) ? Text(t, "schedule.type") : throw Error(node, $"the schedule of run \"{run}\" needs `type`: one_cycle, cosine or step");
+            if (type is not ("one_cycle" or "cosine" or "step"))
+            {
+                throw Error(t, $"`schedule.type` must be one_cycle, cosine or step; received {type}");
+            }
+            var warmup = map.TryGetValue("warmup_epochs", out var w) ? Number(w, "schedule.warmup_epochs", 0, 1e6, true) : 0;
+            if (warmup >= epochs && type == "cosine")
+            {
+                throw Error(w!, $"`schedule.warmup_epochs` ({warmup}) must end before the run's {epochs} epochs do");
+            }
+            return new ScheduleSettings(
+                type,
+                map.TryGetValue("max_learning_rate", out var m) ? Number(m, "schedule.max_learning_rate", 1e-12, 10, true) : null,
+                map.TryGetValue("pct_start", out var p) ? Number(p, "schedule.pct_start", 1e-6, 1, false) : 0.3,
+                map.TryGetValue("alpha", out var a) ? Number(a, "schedule.alpha", 0, 1, true) : 0,
+                warmup,
+                map.TryGetValue("step_epochs", out var s) ? Integer(s, "schedule.step_epochs", 1) : Math.Max(1, epochs / 3),
+                map.TryGetValue("factor", out var f) ? Number(f, "schedule.factor", 1e-9, 1, true) : 0.1);
+        }
+
+        private string Monitor(YamlNode node)
+        {
+            var monitor = Text(node, "monitor");
+            return monitor is "loss" or "accuracy" or "val_loss" or "val_accuracy"
+                ? monitor
+                : throw Error(node, $"unknown metric `{monitor}` to monitor. Allowed: loss, accuracy, val_loss, val_accuracy");
         }
 
         /// <summary>
@@ -298,6 +392,13 @@ public static class StudyParser
                 BatchNorm = map.TryGetValue("batch_norm", out var bn) ? Placement(bn) : BatchNormPlacement.None,
                 Dense = map.TryGetValue("dense", out var d) ? IntegerOrList(d, "dense") : new[] { 32, 32 },
                 Dropout = map.TryGetValue("dropout", out var dr) ? Number(dr, "dropout", 0, 1, false) : 0,
+                SpatialDropout = map.TryGetValue("spatial_dropout", out var sd) ? Number(sd, "spatial_dropout", 0, 1, false) : 0,
+                GaussianNoise = map.TryGetValue("gaussian_noise", out var gn) ? Number(gn, "gaussian_noise", 0, 1e6, true) : 0,
+                KernelRegularizer = map.ContainsKey("l1") || map.ContainsKey("l2")
+                    ? new Layers.Regularizer(
+                        map.TryGetValue("l1", out var l1) ? Number(l1, "l1", 0, 1e6, true) : 0,
+                        map.TryGetValue("l2", out var l2) ? Number(l2, "l2", 0, 1e6, true) : 0)
+                    : null,
             };
             if (template.Activation != "leaky_relu" && !Layers.Activations.Names.Contains(template.Activation))
             {

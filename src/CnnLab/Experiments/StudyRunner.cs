@@ -42,6 +42,19 @@ public sealed class StudyRunner
             try
             {
                 using var model = Build(run, data, seed: 0);
+                RunRecipe.Optimizer(run);
+                foreach (var layer in RunRecipe.Augmentation(run))
+                {
+                    using (layer)
+                    {
+                        layer.Build(data.InputShape);
+                    }
+                }
+                RunRecipe.BatchMix(run)?.Dispose();
+                foreach (var callback in RunRecipe.Callbacks(run).OfType<IDisposable>())
+                {
+                    callback.Dispose();
+                }
             }
             catch (ArgumentException e)
             {
@@ -103,17 +116,33 @@ public sealed class StudyRunner
     {
         Directory.CreateDirectory(folder);
         using var model = Build(run, data, seed);
-        model.Compile(OptimizerCatalog.Get(run.Optimizer, run.LearningRate));
-        var history = model.Fit(data.Train.Images, data.Train.Labels, new FitOptions
+        model.Compile(RunRecipe.Optimizer(run), labelSmoothing: run.LabelSmoothing);
+        var augmentation = RunRecipe.Augmentation(run);
+        using var batchMix = RunRecipe.BatchMix(run);
+        var callbacks = RunRecipe.Callbacks(run);
+        History history;
+        try
         {
-            BatchSize = run.Training.BatchSize,
-            Epochs = run.Training.Epochs,
-            ValidationSplit = run.Training.ValidationSplit,
-            Seed = seed,
-            Verbose = 0,
-            Callbacks = new[] { progress },
-            CheckpointFolder = Path.Combine(folder, "checkpoint"),
-        });
+            history = model.Fit(data.Train.Images, data.Train.Labels, new FitOptions
+            {
+                BatchSize = run.Training.BatchSize,
+                Epochs = run.Training.Epochs,
+                ValidationSplit = run.Training.ValidationSplit,
+                Seed = seed,
+                Verbose = 0,
+                Augmentation = augmentation,
+                BatchMix = batchMix,
+                Callbacks = callbacks.Append(progress).ToList(),
+                CheckpointFolder = Path.Combine(folder, "checkpoint"),
+            });
+        }
+        finally
+        {
+            foreach (var disposable in augmentation.Cast<IDisposable>().Concat(callbacks.OfType<IDisposable>()))
+            {
+                disposable.Dispose();
+            }
+        }
         var (testLoss, testAccuracy, confusion, predicted) = Test(model, data.Test, run.Training.BatchSize);
         var valAccuracy = history.ValAccuracy.Count > 0 ? history.ValAccuracy : history.Accuracy;
         var best = valAccuracy.Select((v, i) => (v, i)).MaxBy(x => x.v);

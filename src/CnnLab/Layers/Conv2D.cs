@@ -16,9 +16,9 @@ public sealed class Conv2D : Layer
     private long[] _symmetricPadding = { 0, 0 };
     private long[]? _asymmetricPadding;
 
-    /// <summary>Creates the layer. Defaults as Keras: strides 1, padding "valid", use_bias true, activation none.</summary>
+    /// <summary>Creates the layer. Defaults as Keras: strides 1, padding "valid", use_bias true, activation none, no regularizer.</summary>
     public Conv2D(int filters, Size2 kernelSize, Size2? strides = null, Padding padding = Padding.Valid,
-        bool useBias = true, string? activation = null, string? name = null)
+        bool useBias = true, string? activation = null, Regularizer? kernelRegularizer = null, string? name = null)
         : base(name)
     {
         if (filters <= 0)
@@ -35,6 +35,7 @@ public sealed class Conv2D : Layer
         Padding = padding;
         UseBias = useBias;
         ActivationName = activation;
+        KernelRegularizer = kernelRegularizer;
         ActivationFunction = activation is null ? null : Activations.Get(activation);
     }
 
@@ -57,6 +58,12 @@ public sealed class Conv2D : Layer
     public string? ActivationName { get; }
 
     internal Func<Tensor, Tensor>? ActivationFunction { get; }
+
+    /// <summary>The penalty on the kernel added to the training loss, or null.</summary>
+    public Regularizer? KernelRegularizer { get; }
+
+    /// <inheritdoc />
+    public override Tensor? RegularizationLoss() => KernelRegularizer?.Penalty(Kernel);
 
     /// <summary>The kernel, shaped (filters, in_channels, kernel_height, kernel_width).</summary>
     public Tensor Kernel => _kernel ?? throw new InvalidOperationException($"Layer \"{Name}\" is not built yet.");

@@ -11,8 +11,8 @@ public sealed class Dense : Layer
     private Parameter? _kernel;
     private Parameter? _bias;
 
-    /// <summary>Creates the layer. Defaults as Keras: no activation, use_bias true.</summary>
-    public Dense(int units, string? activation = null, bool useBias = true, string? name = null)
+    /// <summary>Creates the layer. Defaults as Keras: no activation, use_bias true, no regularizer.</summary>
+    public Dense(int units, string? activation = null, bool useBias = true, Regularizer? kernelRegularizer = null, string? name = null)
         : base(name)
     {
         if (units <= 0)
@@ -23,6 +23,7 @@ public sealed class Dense : Layer
         Units = units;
         UseBias = useBias;
         ActivationName = activation;
+        KernelRegularizer = kernelRegularizer;
         ActivationFunction = activation is null ? null : Activations.Get(activation);
     }
 
@@ -36,6 +37,12 @@ public sealed class Dense : Layer
     public string? ActivationName { get; }
 
     internal Func<Tensor, Tensor>? ActivationFunction { get; }
+
+    /// <summary>The penalty on the kernel added to the training loss, or null.</summary>
+    public Regularizer? KernelRegularizer { get; }
+
+    /// <inheritdoc />
+    public override Tensor? RegularizationLoss() => KernelRegularizer?.Penalty(Kernel);
 
     /// <summary>The kernel, shaped (units, inputs) as torch.nn.Linear.</summary>
     public Tensor Kernel => _kernel ?? throw new InvalidOperationException($"Layer \"{Name}\" is not built yet.");

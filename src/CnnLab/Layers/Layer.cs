@@ -91,6 +91,12 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     /// </summary>
     internal bool MayOverwriteInput { get; set; }
 
+    /// <summary>
+    /// The penalty this layer adds to the training loss (Keras' <c>layer.losses</c>, summed), or null without a
+    /// regularizer. The result keeps the autograd graph so the penalty's gradient reaches the weights.
+    /// </summary>
+    public virtual Tensor? RegularizationLoss() => null;
+
     /// <summary>Creates the layer's weights; layers without weights keep the default.</summary>
     protected virtual void BuildWeights(Shape inputShape, Generator? generator)
     {

@@ -48,7 +48,7 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
     /// <summary>The device the weights live on.</summary>
     public Device Device => _device;
 
-    /// <summary>The optimizer set by <see cref="Compile(Optimizer, string, IEnumerable{string}?)"/>, or null.</summary>
+    /// <summary>The optimizer set by <see cref="Compile(Optimizer, string, IEnumerable{string}?, double)"/>, or null.</summary>
     public Optimizer? Optimizer { get; private set; }
 
     /// <summary>Whether Compile was called.</summary>
@@ -96,13 +96,19 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         return this;
     }
 
-    /// <summary>Configures training: the optimizer (a name with Keras' defaults, or an object), the loss and the metrics.</summary>
-    public void Compile(string optimizer = "rmsprop", string loss = SparseCategoricalCrossentropy.Name, IEnumerable<string>? metrics = null) =>
-        Compile(OptimizerCatalog.Get(optimizer), loss, metrics);
+    /// <summary>
+    /// Configures training: the optimizer (a name with Keras' defaults, or an object), the loss, the metrics and the
+    /// loss' label smoothing (Keras' <c>CategoricalCrossentropy(label_smoothing=...)</c>).
+    /// </summary>
+    public void Compile(string optimizer = "rmsprop", string loss = SparseCategoricalCrossentropy.Name, IEnumerable<string>? metrics = null,
+        double labelSmoothing = 0) =>
+        Compile(OptimizerCatalog.Get(optimizer), loss, metrics, labelSmoothing);
 
     /// <summary>Configures training with an optimizer object.</summary>
-    public void Compile(Optimizer optimizer, string loss = SparseCategoricalCrossentropy.Name, IEnumerable<string>? metrics = null)
+    public void Compile(Optimizer optimizer, string loss = SparseCategoricalCrossentropy.Name, IEnumerable<string>? metrics = null,
+        double labelSmoothing = 0)
     {
+        SparseCategoricalCrossentropy.RequireLabelSmoothing(labelSmoothing);
         ArgumentNullException.ThrowIfNull(optimizer);
         RequireLayers();
         if (loss != SparseCategoricalCrossentropy.Name)
@@ -118,6 +124,38 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
             }
         }
         Optimizer = optimizer;
+        LabelSmoothing = labelSmoothing;
+    }
+
+    /// <summary>Label smoothing of the loss, set by Compile; 0 for none.</summary>
+    public double LabelSmoothing { get; private set; }
+
+    /// <summary>
+    /// The sum of the layers' regularization penalties (Keras' <c>sum(model.losses)</c>), added to the loss in
+    /// training and evaluation; null when no layer has a regularizer.
+    /// </summary>
+    public Tensor? RegularizationLoss()
+    {
+        Tensor? total = null;
+        foreach (var layer in _layers)
+        {
+            if (layer.RegularizationLoss() is not { } penalty)
+            {
+                continue;
+            }
+            if (total is null)
+            {
+                total = penalty;
+            }
+            else
+            {
+                using (penalty)
+                {
+                    total.add_(penalty);
+                }
+            }
+        }
+        return total;
     }
 
     /// <summary>Moves the weights to a device ("cpu", "cuda", "cuda:1").</summary>

@@ -30,6 +30,15 @@ public sealed record VggTemplate
     /// <summary>Dropout rate after each hidden Dense activation; 0 for none.</summary>
     public double Dropout { get; init; }
 
+    /// <summary>SpatialDropout2D rate after each block's pooling; 0 for none.</summary>
+    public double SpatialDropout { get; init; }
+
+    /// <summary>Standard deviation of a GaussianNoise layer on the input; 0 for none.</summary>
+    public double GaussianNoise { get; init; }
+
+    /// <summary>Kernel regularizer of every Conv2D and hidden Dense layer; null for none.</summary>
+    public Regularizer? KernelRegularizer { get; init; }
+
     /// <summary>Builds the model for an input shape and a number of classes.</summary>
     public Sequential Build(Shape inputShape, int classes, long? seed, string name = "sequential")
     {
@@ -43,20 +52,28 @@ public sealed record VggTemplate
                 $"kernel_size has {KernelSizes.Count} entries for {Blocks.Count} blocks; give one for all blocks or one per block.");
         }
         var model = new Sequential(inputShape, seed, name);
+        if (GaussianNoise > 0)
+        {
+            model.Add(new Layers.GaussianNoise(GaussianNoise));
+        }
         for (var b = 0; b < Blocks.Count; b++)
         {
             var kernel = KernelSizes[KernelSizes.Count == 1 ? 0 : b];
             foreach (var filters in Blocks[b])
             {
-                model.Add(new Conv2D(filters, kernel, padding: Padding.Same));
+                model.Add(new Conv2D(filters, kernel, padding: Padding.Same, kernelRegularizer: KernelRegularizer));
                 AddActivation(model);
             }
             model.Add(new MaxPooling2D(PoolSize));
+            if (SpatialDropout > 0)
+            {
+                model.Add(new SpatialDropout2D(SpatialDropout));
+            }
         }
         model.Add(new Flatten());
         foreach (var units in Dense)
         {
-            model.Add(new Dense(units));
+            model.Add(new Dense(units, kernelRegularizer: KernelRegularizer));
             AddActivation(model);
             if (Dropout > 0)
             {

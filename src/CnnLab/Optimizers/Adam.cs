@@ -8,8 +8,8 @@ namespace CnnLab.Optimizers;
 public sealed class Adam : Optimizer
 {
     /// <summary>Creates the configuration.</summary>
-    public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7)
-        : base(learningRate)
+    public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, double weightDecay = 0)
+        : base(learningRate, weightDecay)
     {
         OptimizerArguments.RequireUnitInterval(beta1, nameof(beta1));
         OptimizerArguments.RequireUnitInterval(beta2, nameof(beta2));
@@ -37,5 +37,5 @@ public sealed class Adam : Optimizer
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"Adam(learning_rate={LearningRate}, beta_1={Beta1}, beta_2={Beta2}, epsilon={Epsilon})");
+        $"Adam(learning_rate={LearningRate}, beta_1={Beta1}, beta_2={Beta2}, epsilon={Epsilon}{WeightDecayText})");
 }

@@ -6,9 +6,15 @@ namespace CnnLab.Optimizers;
 /// <summary>An optimizer's configuration with Keras' names and defaults; <see cref="Create"/> binds it to a model's weights.</summary>
 public abstract class Optimizer
 {
-    /// <summary>Stores the learning rate after checking it.</summary>
-    protected Optimizer(double learningRate)
+    /// <summary>Stores the learning rate and the decoupled weight decay after checking them.</summary>
+    protected Optimizer(double learningRate, double weightDecay = 0)
     {
+        if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `weightDecay`. Expected a finite value >= 0. Received: weightDecay={weightDecay}", nameof(weightDecay));
+        }
+        WeightDecay = weightDecay;
         if (!(learningRate > 0) || double.IsInfinity(learningRate))
         {
             throw new ArgumentException(
@@ -24,9 +30,21 @@ public abstract class Optimizer
     /// <summary>The step size.</summary>
     public double LearningRate { get; }
 
+    /// <summary>
+    /// Decoupled weight decay, as Keras 3 applies it for every optimizer: before each update every trainable weight
+    /// becomes w - learning_rate * weight_decay * w (so it follows the learning-rate schedule), independently of the
+    /// gradient-based step (Loshchilov and Hutter's AdamW). 0 for none.
+    /// </summary>
+    public double WeightDecay { get; }
+
     /// <summary>A libtorch optimizer over these parameters with this configuration.</summary>
     public abstract optim.Optimizer Create(IEnumerable<Parameter> parameters);
 
     /// <summary>The settings as Keras would list them, for logs and reports.</summary>
     public abstract override string ToString();
+
+    /// <summary>", weight_decay=X" when there is weight decay, for <see cref="ToString"/>.</summary>
+    protected string WeightDecayText => WeightDecay > 0
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", weight_decay={WeightDecay}")
+        : "";
 }

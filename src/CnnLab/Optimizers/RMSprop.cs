@@ -8,8 +8,8 @@ namespace CnnLab.Optimizers;
 public sealed class RMSprop : Optimizer
 {
     /// <summary>Creates the configuration.</summary>
-    public RMSprop(double learningRate = 0.001, double rho = 0.9, double momentum = 0, double epsilon = 1e-7)
-        : base(learningRate)
+    public RMSprop(double learningRate = 0.001, double rho = 0.9, double momentum = 0, double epsilon = 1e-7, double weightDecay = 0)
+        : base(learningRate, weightDecay)
     {
         OptimizerArguments.RequireUnitInterval(rho, nameof(rho));
         OptimizerArguments.RequireUnitInterval(momentum, nameof(momentum));
@@ -37,5 +37,5 @@ public sealed class RMSprop : Optimizer
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"RMSprop(learning_rate={LearningRate}, rho={Rho}, momentum={Momentum}, epsilon={Epsilon})");
+        $"RMSprop(learning_rate={LearningRate}, rho={Rho}, momentum={Momentum}, epsilon={Epsilon}{WeightDecayText})");
 }

@@ -8,8 +8,8 @@ namespace CnnLab.Optimizers;
 public sealed class SGD : Optimizer
 {
     /// <summary>Creates the configuration.</summary>
-    public SGD(double learningRate = 0.01, double momentum = 0, bool nesterov = false)
-        : base(learningRate)
+    public SGD(double learningRate = 0.01, double momentum = 0, bool nesterov = false, double weightDecay = 0)
+        : base(learningRate, weightDecay)
     {
         OptimizerArguments.RequireUnitInterval(momentum, nameof(momentum));
         if (nesterov && momentum == 0)
@@ -37,5 +37,5 @@ public sealed class SGD : Optimizer
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"SGD(learning_rate={LearningRate}, momentum={Momentum}, nesterov={Nesterov})");
+        $"SGD(learning_rate={LearningRate}, momentum={Momentum}, nesterov={Nesterov}{WeightDecayText})");
 }

@@ -32,6 +32,16 @@ public sealed record FitOptions
     /// </summary>
     public string? CheckpointFolder { get; init; }
 
+    /// <summary>
+    /// Augmentation layers (RandomFlip, RandomTranslation, ...) applied in this order to every training batch, in
+    /// training mode, before the model; validation, evaluation and prediction never see them. Each must keep the
+    /// image shape. They are seeded from <see cref="Seed"/> like the model's random layers.
+    /// </summary>
+    public IReadOnlyList<Layers.Layer> Augmentation { get; init; } = Array.Empty<Layers.Layer>();
+
+    /// <summary>mixup or CutMix applied to every training batch after <see cref="Augmentation"/>; null for none.</summary>
+    public Augmentation.BatchMix? BatchMix { get; init; }
+
     /// <summary>Callbacks, called in this order after the progress bar.</summary>
     public IReadOnlyList<Callback> Callbacks { get; init; } = Array.Empty<Callback>();
 }

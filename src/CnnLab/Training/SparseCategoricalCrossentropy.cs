@@ -15,14 +15,37 @@ public static class SparseCategoricalCrossentropy
 
     private const double Epsilon = 1e-7;
 
-    /// <summary>Mean loss over the batch from logits (pre-softmax scores).</summary>
-    public static Tensor FromLogits(Tensor logits, Tensor labels) => F.cross_entropy(logits, labels);
+    /// <summary>
+    /// Mean loss over the batch from logits (pre-softmax scores). With label smoothing s the target is
+    /// (1 - s) * one_hot + s / classes, Keras' and PyTorch's definition.
+    /// </summary>
+    public static Tensor FromLogits(Tensor logits, Tensor labels, double labelSmoothing = 0) =>
+        F.cross_entropy(logits, labels, label_smoothing: labelSmoothing);
 
-    /// <summary>Mean loss over the batch from probabilities.</summary>
-    public static Tensor FromProbabilities(Tensor probabilities, Tensor labels)
+    /// <summary>Mean loss over the batch from probabilities, with the same label smoothing.</summary>
+    public static Tensor FromProbabilities(Tensor probabilities, Tensor labels, double labelSmoothing = 0)
     {
         using var clipped = probabilities.clamp(Epsilon, 1 - Epsilon);
         using var logs = clipped.log();
-        return F.nll_loss(logs, labels);
+        var hard = F.nll_loss(logs, labels);
+        if (labelSmoothing == 0)
+        {
+            return hard;
+        }
+        using (hard)
+        {
+            using var mean = logs.mean(new long[] { 1 });
+            using var uniform = mean.mean().neg();
+            using var kept = hard.mul(1 - labelSmoothing);
+            using var spread = uniform.mul(labelSmoothing);
+            return kept.add(spread);
+        }
     }
+
+    /// <summary>Checks a label smoothing factor: in [0, 1].</summary>
+    public static double RequireLabelSmoothing(double value) => value >= 0 && value <= 1
+        ? value
+        : throw new ArgumentException(
+            $"Invalid value for argument `labelSmoothing`. Expected a value in [0, 1]. Received: labelSmoothing={value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            "labelSmoothing");
 }

@@ -26,13 +26,19 @@ internal sealed class Trainer
         Validate(x, y);
         var seed = _options.Seed ?? Random.Shared.NextInt64();
         // Layers that draw random numbers get generators of their own, derived from the seed.
-        for (var i = 0; i < _model.Layers.Count; i++)
+        var randomLayers = _model.Layers.Concat(_options.Augmentation).ToList();
+        for (var i = 0; i < randomLayers.Count; i++)
         {
-            _model.Layers[i].SeedRandom(unchecked(seed * 1_000_003 + i + 1));
+            randomLayers[i].SeedRandom(unchecked(seed * 1_000_003 + i + 1));
         }
+        _options.BatchMix?.Seed(unchecked(seed * 1_000_003 - 1));
         using var shuffleGenerator = new Generator(unchecked((ulong)seed), CPU);
+        var generators = new List<Generator?> { shuffleGenerator };
+        generators.AddRange(randomLayers.Select(l => l.RandomGenerator));
+        generators.Add(_options.BatchMix?.Generator);
 
-        using var optimizer = _model.Optimizer!.Create(_model.parameters());
+        var configuration = _model.Optimizer!;
+        using var optimizer = configuration.Create(_model.parameters());
         using var data = NewDisposeScope();
         var (trainX, trainY, valX, valY) = Split(x, y);
         var trainCount = (int)trainX.shape[0];
@@ -42,13 +48,16 @@ internal sealed class Trainer
             callbacks.Add(ProgressLogger.ForConsole());
         }
         callbacks.AddRange(_options.Callbacks);
-        var context = new TrainingContext(_model, _options.Epochs, trainCount, _options.BatchSize, valX is null ? 0 : (int)valX.shape[0]);
+        var context = new TrainingContext(_model, _options.Epochs, trainCount, _options.BatchSize, valX is null ? 0 : (int)valX.shape[0],
+            configuration.LearningRate);
         var history = new History();
         var checkpoint = _options.CheckpointFolder is { } folder ? new EpochCheckpoint(folder) : null;
-        var firstEpoch = checkpoint?.Restore(_model, optimizer, shuffleGenerator, history) ?? 0;
         try
         {
             callbacks.ForEach(c => c.OnTrainBegin(context));
+            var firstEpoch = checkpoint?.Restore(_model, optimizer, generators, history, context, _options.Callbacks) ?? 0;
+            context.InitialEpoch = firstEpoch;
+            context.Step = (long)firstEpoch * context.BatchesPerEpoch;
             for (var epoch = firstEpoch; epoch < _options.Epochs && !context.StopTraining; epoch++)
             {
                 var clock = Stopwatch.StartNew();
@@ -60,10 +69,14 @@ internal sealed class Trainer
                     logs["val_loss"] = validation.Loss;
                     logs["val_accuracy"] = validation.Accuracy;
                 }
+                if (context.LogLearningRate)
+                {
+                    logs["learning_rate"] = context.LearningRate;
+                }
                 var seconds = clock.Elapsed.TotalSeconds;
                 callbacks.ForEach(c => c.OnEpochEnd(context, epoch, logs));
                 history.Append(logs, seconds);
-                checkpoint?.Save(epoch + 1, _model, optimizer, shuffleGenerator, history);
+                checkpoint?.Save(epoch + 1, _model, optimizer, generators, history, context, _options.Callbacks);
             }
             callbacks.ForEach(c => c.OnTrainEnd(context));
         }
@@ -118,53 +131,120 @@ internal sealed class Trainer
         var count = (int)x.shape[0];
         var batchSize = _options.BatchSize;
         _model.train();
+        foreach (var layer in _options.Augmentation)
+        {
+            layer.train();
+        }
         using var order = _options.Shuffle ? randperm(count, generator: generator) : arange(count, dtype: ScalarType.Int64);
         double lossSum = 0;
         long correct = 0;
         var seen = 0;
         var batchLogs = new Dictionary<string, double>();
-        for (var batch = 0; batch * batchSize < count; batch++)
+        var trainable = _model.parameters().Where(p => p.requires_grad).ToList();
+        for (var batch = 0; batch * batchSize < count && !context.StopTraining; batch++)
         {
             callbacks.ForEach(c => c.OnBatchBegin(context, batch));
+            SetLearningRate(optimizer, context.LearningRate);
             var length = Math.Min(batchSize, count - batch * batchSize);
             using (var scope = NewDisposeScope())
             {
                 var index = order.narrow(0, batch * batchSize, length);
-                var xb = x.index_select(0, index).to(_model.Device);
+                var xb = Augment(x.index_select(0, index).to(_model.Device));
                 var yb = y.index_select(0, index).to(_model.Device);
                 optimizer.zero_grad();
-                var (loss, hits) = LossAndHits(_model, xb, yb);
+                var (loss, hits) = _options.BatchMix is { } mix ? MixedLossAndHits(mix.Mix(xb, yb)) : LossAndHits(_model, xb, yb);
                 loss.backward();
+                ApplyWeightDecay(trainable, context.LearningRate);
                 optimizer.step();
                 lossSum += loss.item<float>() * length;
                 correct += hits.item<long>();
             }
             seen += length;
+            context.Step++;
             batchLogs["loss"] = lossSum / seen;
             batchLogs["accuracy"] = (double)correct / seen;
             batchLogs["samples"] = seen;
             callbacks.ForEach(c => c.OnBatchEnd(context, batch, batchLogs));
         }
-        return new Dictionary<string, double> { ["loss"] = lossSum / count, ["accuracy"] = (double)correct / count };
+        return new Dictionary<string, double> { ["loss"] = lossSum / Math.Max(seen, 1), ["accuracy"] = (double)correct / Math.Max(seen, 1) };
     }
 
+    private Tensor Augment(Tensor images)
+    {
+        foreach (var layer in _options.Augmentation)
+        {
+            images = layer.forward(images);
+        }
+        return images;
+    }
+
+    private static void SetLearningRate(optim.Optimizer optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+    }
+
+    /// <summary>Decoupled weight decay, before the optimizer's step as Keras 3 orders it: w -= lr * wd * w.</summary>
+    private void ApplyWeightDecay(IReadOnlyList<TorchSharp.Modules.Parameter> trainable, double learningRate)
+    {
+        var decay = _model.Optimizer!.WeightDecay;
+        if (decay == 0)
+        {
+            return;
+        }
+        using var _ = no_grad();
+        foreach (var weight in trainable)
+        {
+            weight.mul_(1 - learningRate * decay);
+        }
+    }
+
+    private (Tensor Loss, Tensor Hits) MixedLossAndHits(Augmentation.MixedBatch batch)
+    {
+        var scores = Scores(_model, batch.Images);
+        using var first = Loss(_model, scores, batch.Labels);
+        using var second = Loss(_model, scores, batch.PartnerLabels);
+        using var weightedFirst = first.mul(batch.Lambda);
+        using var weightedSecond = second.mul(1 - batch.Lambda);
+        var loss = Penalized(_model, weightedFirst.add(weightedSecond));
+        // A mixed image counts as right when the prediction is its larger share's label (Keras: argmax of the soft label).
+        return (loss, Hits(scores, batch.Lambda >= 0.5 ? batch.Labels : batch.PartnerLabels));
+    }
+
+    /// <summary>The loss (with label smoothing and the regularization penalty, as Keras reports it) and the number of correct predictions.</summary>
     private static (Tensor Loss, Tensor Hits) LossAndHits(Sequential model, Tensor x, Tensor y)
     {
-        Tensor loss;
-        Tensor scores;
-        if (model.EndsWithSoftmax)
+        var scores = Scores(model, x);
+        return (Penalized(model, Loss(model, scores, y)), Hits(scores, y));
+    }
+
+    /// <summary>Logits when the model ends in a softmax (the loss is computed from them, as Keras does), else the outputs.</summary>
+    private static Tensor Scores(Sequential model, Tensor x) => model.EndsWithSoftmax ? model.ForwardLogits(x) : model.forward(x);
+
+    private static Tensor Loss(Sequential model, Tensor scores, Tensor y) => model.EndsWithSoftmax
+        ? SparseCategoricalCrossentropy.FromLogits(scores, y, model.LabelSmoothing)
+        : SparseCategoricalCrossentropy.FromProbabilities(scores, y, model.LabelSmoothing);
+
+    private static Tensor Penalized(Sequential model, Tensor loss)
+    {
+        using var penalty = model.RegularizationLoss();
+        if (penalty is null)
         {
-            scores = model.ForwardLogits(x);
-            loss = SparseCategoricalCrossentropy.FromLogits(scores, y);
+            return loss;
         }
-        else
+        using (loss)
         {
-            scores = model.forward(x);
-            loss = SparseCategoricalCrossentropy.FromProbabilities(scores, y);
+            return loss.add(penalty);
         }
+    }
+
+    private static Tensor Hits(Tensor scores, Tensor y)
+    {
         using var predicted = scores.argmax(1);
         using var equal = predicted.eq(y);
-        return (loss, equal.sum());
+        return equal.sum();
     }
 
     private void Validate(Tensor x, Tensor y)
@@ -184,6 +264,21 @@ internal sealed class Trainer
         if (_options.ValidationData is { } v)
         {
             DataChecks.RequireSamples(_model, v.X, v.Y, "validationData.X", "validationData.Y");
+        }
+        foreach (var layer in _options.Augmentation)
+        {
+            var input = _model.InputShape!;
+            if (!layer.IsBuilt)
+            {
+                layer.Build(input);
+            }
+            if (!Equals(layer.InputShape, input) || !Equals(layer.OutputShape, input))
+            {
+                throw new ArgumentException(
+                    $"Augmentation layer \"{layer.Name}\" ({layer.TypeName}) maps {layer.InputShape} to {layer.OutputShape}, but augmentation must keep " +
+                    $"the model's input shape {input}. Use RandomFlip, RandomTranslation, RandomRotation or RandomErasing, or put other layers in the model.",
+                    "Augmentation");
+            }
         }
         var trainCount = x.shape[0] - (_options.ValidationData is null ? (long)Math.Floor(x.shape[0] * _options.ValidationSplit) : 0);
         if (trainCount == 0 && x.shape[0] > 0)

@@ -142,10 +142,17 @@ public class StudyParserTests
     }
 
     [Theory]
-    [InlineData("runs:\n  - name: A\n    model: vgg19\n", "s.yaml, line 3: unknown model `vgg19` in run \"A\". Allowed: m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after, or a mapping with blocks, kernel_size, pool_size, activation, batch_norm, dense, dropout.")]
-    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    optimizer: adagrad\n", "s.yaml, line 4: unknown optimizer `adagrad` in run \"A\". Allowed: adam, rmsprop, sgd.")]
+    [InlineData("runs:\n  - name: A\n    model: vgg19\n", "s.yaml, line 3: unknown model `vgg19` in run \"A\". Allowed: m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after, or a mapping with blocks, kernel_size, pool_size, activation, batch_norm, dense, dropout, spatial_dropout, gaussian_noise, l1, l2.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    optimizer: adagrad\n", "s.yaml, line 4: unknown optimizer `adagrad` in run \"A\". Allowed: adam, adamw, rmsprop, sgd.")]
     [InlineData("seeds: 0\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 1: `seeds` must be an integer >= 1; received 0.")]
     [InlineData("training:\n  validation_split: 1\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 2: `training.validation_split` must be a number in [0, 1); received 1.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    augmentation:\n      random_zoom: 0.1\n", "s.yaml, line 5: unknown key `random_zoom` in the augmentation of run \"A\". Allowed keys: random_flip, random_translation, random_rotation, random_erasing, mixup, cutmix.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    callbacks:\n      early_stopping: {patience: -1}\n", "s.yaml, line 5: `early_stopping.patience` must be an integer >= 0; received -1.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    callbacks:\n      early_stopping: {monitor: val_f1}\n", "s.yaml, line 5: unknown metric `val_f1` to monitor. Allowed: loss, accuracy, val_loss, val_accuracy.")]
+    [InlineData("runs:\n  - name: A\n    model: {blocks: [[8]], dropout: 1.2}\n", "s.yaml, line 3: `dropout` must be a number in [0, 1); received 1.2.")]
+    [InlineData("runs:\n  - name: A\n    model: {blocks: [[8]], l2: -0.1}\n", "s.yaml, line 3: `l2` must be a number in [0, 1000000]; received -0.1.")]
+    [InlineData("training: {epochs: 4}\nruns:\n  - name: A\n    model: m2-leaky\n    schedule: {type: cosine, warmup_epochs: 5}\n", "s.yaml, line 5: `schedule.warmup_epochs` (5) must end before the run's 4 epochs do.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    augmentation: {mixup: 0.2, cutmix: 1}\n", "s.yaml, line 4: run \"A\" asks for both `mixup` and `cutmix`; a batch is mixed one way, choose one.")]
     [InlineData("runs: []\n", "s.yaml: `runs` must be a list with at least one run (or give `base` and `variants`, or a `grid`).")]
     [InlineData("variants:\n  - name: x\n", "s.yaml: `variants` need a `base` run (a mapping with model, optimizer, learning_rate, training) to start from.")]
     public void Bad_values_are_errors_with_the_allowed_ones(string yaml, string expected)
@@ -153,6 +160,35 @@ public class StudyParserTests
         var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse(yaml, "s.yaml"));
 
         Assert.Equal(expected, e.Message);
+    }
+
+    [Fact]
+    public void Reads_regularization_augmentation_callbacks_and_schedules()
+    {
+        var study = StudyParser.Parse("""
+            training: {epochs: 10}
+            runs:
+              - name: R
+                model: {blocks: [[8, 8]], spatial_dropout: 0.1, gaussian_noise: 0.05, l2: 0.0005, dropout: 0.3}
+                optimizer: adamw
+                weight_decay: 0.01
+                label_smoothing: 0.1
+                augmentation: {random_flip: horizontal, random_translation: 0.1, random_erasing: 0.25, cutmix: 1.0}
+                callbacks:
+                  early_stopping: {monitor: val_accuracy, patience: 3, restore_best_weights: true}
+                  reduce_lr_on_plateau: {factor: 0.5, patience: 2}
+                schedule: {type: one_cycle, max_learning_rate: 0.01}
+            """);
+
+        var run = study.Runs[0];
+        var template = run.Model.Template!;
+        Assert.Equal((0.1, 0.05, 0.3), (template.SpatialDropout, template.GaussianNoise, template.Dropout));
+        Assert.Equal((0.0, 0.0005), (template.KernelRegularizer!.L1, template.KernelRegularizer.L2));
+        Assert.Equal(("adamw", 0.01, 0.1), (run.Optimizer, run.WeightDecay, run.LabelSmoothing));
+        Assert.Equal(new AugmentationSettings("horizontal", 0.1, 0, 0.25, 0, 1.0), run.Augmentation);
+        Assert.Equal(new EarlyStoppingSettings("val_accuracy", 3, 0, true), run.EarlyStopping);
+        Assert.Equal(new ReduceLearningRateSettings("val_loss", 0.5, 2, 0, 0), run.ReduceLearningRate);
+        Assert.Equal(new ScheduleSettings("one_cycle", 0.01, 0.3, 0, 0, 3, 0.1), run.Schedule);
     }
 
     internal static string RepositoryRoot()

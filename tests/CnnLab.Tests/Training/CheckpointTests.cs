@@ -1,5 +1,9 @@
 using CnnLab.Optimizers;
+using CnnLab.Layers;
 using CnnLab.Training;
+using CnnLab.Training.Augmentation;
+using CnnLab.Training.Callbacks;
+using CnnLab.Training.Schedules;
 
 namespace CnnLab.Tests.Training;
 
@@ -39,5 +43,43 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(TestSupport.ToArray(((CnnLab.Layers.BatchNormalization)whole.Layers[1]).MovingVariance),
             TestSupport.ToArray(((CnnLab.Layers.BatchNormalization)resumed.Layers[1]).MovingVariance));
         Assert.Equal(new[] { "checkpoint.json", "optimizer-4.dat", "weights-4.dat" }, Directory.GetFiles(checkpoint).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void Callbacks_augmentation_and_the_learning_rate_continue_exactly_after_a_resume()
+    {
+        var (x, y) = TestSupport.Bars(96, seed: 13);
+        FitOptions Options(int epochs, string? folder) => new()
+        {
+            BatchSize = 16, Epochs = epochs, ValidationSplit = 0.25, Seed = 6, Verbose = 0, CheckpointFolder = folder,
+            Augmentation = new Layer[] { new RandomFlip("horizontal"), new RandomErasing(0.5) },
+            BatchMix = new CutMix(),
+            Callbacks = new Callback[]
+            {
+                new LearningRateScheduler(new StepDecay(0.01, 1, 0.7)),
+                new ReduceLROnPlateau(monitor: "val_accuracy", factor: 0.5, patience: 0),
+                new EarlyStopping(monitor: "val_loss", patience: 10, restoreBestWeights: true),
+            },
+        };
+
+        using var whole = TestSupport.SmallCnn(seed: 3, dropout: true);
+        whole.Compile(new Adam());
+        var expected = whole.Fit(x, y, Options(4, null));
+
+        var checkpoint = Path.Combine(_folder, "run");
+        using (var first = TestSupport.SmallCnn(seed: 3, dropout: true))
+        {
+            first.Compile(new Adam());
+            first.Fit(x, y, Options(2, checkpoint));
+        }
+        Assert.Contains(Directory.GetFiles(checkpoint), f => f.EndsWith("callback-2-2.safetensors", StringComparison.Ordinal));
+        using var resumed = TestSupport.SmallCnn(seed: 99, dropout: true);
+        resumed.Compile(new Adam());
+        var actual = resumed.Fit(x, y, Options(4, checkpoint));
+
+        Assert.Equal(expected.Loss, actual.Loss);
+        Assert.Equal(expected.ValLoss, actual.ValLoss);
+        Assert.Equal(expected["learning_rate"], actual["learning_rate"]);
+        Assert.Equal(TestSupport.ToArray(((Conv2D)whole.Layers[0]).Kernel), TestSupport.ToArray(((Conv2D)resumed.Layers[0]).Kernel));
     }
 }

@@ -12,7 +12,7 @@ public class EarlyStoppingTests
     {
         var model = new CnnLab.Models.Sequential(new Shape(2), seed: 1);
         model.Add(new Dense(1));
-        return (model, new TrainingContext(model, 10, 10, 1, 2));
+        return (model, new TrainingContext(model, 10, 10, 1, 2, 0.001));
     }
 
     /// <summary>Feeds val_loss values epoch by epoch, with the Dense kernel set to the epoch number; returns the epoch it stopped after.</summary>

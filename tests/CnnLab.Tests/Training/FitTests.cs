@@ -131,7 +131,7 @@ public class FitTests
 
         var e = Assert.Throws<ArgumentException>(() => model.Compile("adagrad"));
 
-        Assert.Equal("Could not interpret optimizer identifier: adagrad. Expected one of: adam, rmsprop, sgd.", TestSupport.KerasMessage(e));
+        Assert.Equal("Could not interpret optimizer identifier: adagrad. Expected one of: adam, adamw, rmsprop, sgd.", TestSupport.KerasMessage(e));
     }
 
     [Fact]

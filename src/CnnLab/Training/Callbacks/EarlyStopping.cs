@@ -9,44 +9,33 @@ namespace CnnLab.Training.Callbacks;
 /// </summary>
 public sealed class EarlyStopping : Callback, IDisposable
 {
+    private readonly MonitoredMetric _metric;
     private Dictionary<string, Tensor>? _bestWeights;
     private int _wait;
 
     /// <summary>Creates the callback. Defaults as Keras: val_loss, min_delta 0, patience 0, mode auto, no restore.</summary>
     public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto", bool restoreBestWeights = false)
     {
-        if (!(minDelta >= 0))
-        {
-            throw new ArgumentException($"Invalid value for argument `minDelta`. Expected a value >= 0. Received: minDelta={minDelta}", nameof(minDelta));
-        }
+        _metric = new MonitoredMetric(nameof(EarlyStopping), monitor, mode, minDelta);
         if (patience < 0)
         {
             throw new ArgumentException($"Invalid value for argument `patience`. Expected a value >= 0. Received: patience={patience}", nameof(patience));
         }
-        Maximize = mode switch
-        {
-            "min" => false,
-            "max" => true,
-            "auto" => monitor.EndsWith("accuracy", StringComparison.Ordinal) || monitor.EndsWith("acc", StringComparison.Ordinal),
-            _ => throw new ArgumentException($"Invalid value for argument `mode`. Expected one of: auto, min, max. Received: mode={mode}", nameof(mode)),
-        };
-        Monitor = monitor;
-        MinDelta = minDelta;
         Patience = patience;
         RestoreBestWeights = restoreBestWeights;
     }
 
     /// <summary>The metric watched, e.g. val_loss or val_accuracy.</summary>
-    public string Monitor { get; }
+    public string Monitor => _metric.Name;
 
     /// <summary>Smallest change that counts as an improvement.</summary>
-    public double MinDelta { get; }
+    public double MinDelta => _metric.MinDelta;
 
     /// <summary>Epochs without improvement tolerated before stopping.</summary>
     public int Patience { get; }
 
     /// <summary>Whether larger is better (mode max, or auto on an accuracy).</summary>
-    public bool Maximize { get; }
+    public bool Maximize => _metric.Maximize;
 
     /// <summary>Whether the best epoch's weights are put back when training stops early.</summary>
     public bool RestoreBestWeights { get; }
@@ -63,7 +52,7 @@ public sealed class EarlyStopping : Callback, IDisposable
     /// <inheritdoc />
     public override void OnTrainBegin(TrainingContext context)
     {
-        Best = Maximize ? double.NegativeInfinity : double.PositiveInfinity;
+        Best = _metric.Worst;
         BestEpoch = 0;
         StoppedEpoch = 0;
         _wait = 0;
@@ -73,14 +62,9 @@ public sealed class EarlyStopping : Callback, IDisposable
     /// <inheritdoc />
     public override void OnEpochEnd(TrainingContext context, int epoch, IReadOnlyDictionary<string, double> logs)
     {
-        if (!logs.TryGetValue(Monitor, out var current))
-        {
-            throw new InvalidOperationException(
-                $"EarlyStopping monitors \"{Monitor}\", which this training does not log. Available metrics: {string.Join(", ", logs.Keys)}. " +
-                "Use one of them, or pass validation data to log the val_ ones.");
-        }
+        var current = _metric.Read(logs);
         _wait++;
-        if (Maximize ? current > Best + MinDelta : current < Best - MinDelta)
+        if (_metric.Improves(current, Best))
         {
             Best = current;
             BestEpoch = epoch + 1;
@@ -104,6 +88,34 @@ public sealed class EarlyStopping : Callback, IDisposable
                 }
             }
         }
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, double> GetState() => new Dictionary<string, double>
+    {
+        ["best"] = Best,
+        ["best_epoch"] = BestEpoch,
+        ["wait"] = _wait,
+        ["stopped_epoch"] = StoppedEpoch,
+    };
+
+    /// <inheritdoc />
+    public override void SetState(IReadOnlyDictionary<string, double> state)
+    {
+        Best = state["best"];
+        BestEpoch = (int)state["best_epoch"];
+        _wait = (int)state["wait"];
+        StoppedEpoch = (int)state["stopped_epoch"];
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyDictionary<string, Tensor> GetStateTensors() => _bestWeights ?? new Dictionary<string, Tensor>();
+
+    /// <inheritdoc />
+    public override void SetStateTensors(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        DisposeBest();
+        _bestWeights = tensors.Count > 0 ? tensors.ToDictionary(kv => kv.Key, kv => kv.Value) : null;
     }
 
     /// <summary>Releases the kept copy of the best weights.</summary>

@@ -1,0 +1,73 @@
+using CnnLab.Layers;
+using CnnLab.Optimizers;
+using CnnLab.Training;
+using CnnLab.Training.Augmentation;
+using CnnLab.Training.Callbacks;
+using CnnLab.Training.Schedules;
+
+namespace CnnLab.Experiments;
+
+/// <summary>Turns a run's settings into the objects Fit takes: the optimizer, the augmentation and the callbacks.</summary>
+internal static class RunRecipe
+{
+    public static Optimizer Optimizer(RunDefinition run) => OptimizerCatalog.Get(run.Optimizer, run.LearningRate, run.WeightDecay);
+
+    public static IReadOnlyList<Layer> Augmentation(RunDefinition run)
+    {
+        var layers = new List<Layer>();
+        if (run.Augmentation is not { } a)
+        {
+            return layers;
+        }
+        if (a.Flip is { } flip)
+        {
+            layers.Add(new RandomFlip(flip));
+        }
+        if (a.Translation > 0)
+        {
+            layers.Add(new RandomTranslation(a.Translation, a.Translation));
+        }
+        if (a.Rotation > 0)
+        {
+            layers.Add(new RandomRotation(a.Rotation));
+        }
+        if (a.Erasing > 0)
+        {
+            layers.Add(new RandomErasing(a.Erasing));
+        }
+        return layers;
+    }
+
+    public static BatchMix? BatchMix(RunDefinition run) => run.Augmentation switch
+    {
+        { Mixup: > 0 } a => new Mixup(a.Mixup),
+        { CutMix: > 0 } a => new CutMix(a.CutMix),
+        _ => null,
+    };
+
+    /// <summary>The run's callbacks, in Keras' usual order: schedule, plateau, early stopping.</summary>
+    public static IReadOnlyList<Callback> Callbacks(RunDefinition run)
+    {
+        var callbacks = new List<Callback>();
+        if (run.Schedule is { } s)
+        {
+            var rate = s.MaxLearningRate ?? Optimizer(run).LearningRate;
+            LearningRateSchedule schedule = s.Type switch
+            {
+                "one_cycle" => new OneCycle(rate, run.Training.Epochs, s.PctStart),
+                "cosine" => new CosineDecay(rate, run.Training.Epochs - s.WarmupEpochs, s.Alpha, s.WarmupEpochs),
+                _ => new StepDecay(rate, s.StepEpochs, s.Factor),
+            };
+            callbacks.Add(new LearningRateScheduler(schedule));
+        }
+        if (run.ReduceLearningRate is { } r)
+        {
+            callbacks.Add(new ReduceLROnPlateau(r.Monitor, r.Factor, r.Patience, minLearningRate: r.MinLearningRate, cooldown: r.Cooldown));
+        }
+        if (run.EarlyStopping is { } e)
+        {
+            callbacks.Add(new EarlyStopping(e.Monitor, e.MinDelta, e.Patience, restoreBestWeights: e.RestoreBestWeights));
+        }
+        return callbacks;
+    }
+}

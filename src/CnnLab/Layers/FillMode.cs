@@ -1,0 +1,14 @@
+namespace CnnLab.Layers;
+
+/// <summary>How geometric augmentations fill pixels that come from outside the image (Keras' fill_mode).</summary>
+public enum FillMode
+{
+    /// <summary>Mirror about the image edge: (d c b a | a b c d | d c b a). Keras' default.</summary>
+    Reflect,
+
+    /// <summary>A constant value (<c>fillValue</c>).</summary>
+    Constant,
+
+    /// <summary>The nearest edge pixel: (a a a a | a b c d | d d d d).</summary>
+    Nearest,
+}

@@ -1,0 +1,38 @@
+using System.Globalization;
+using static TorchSharp.torch;
+
+namespace CnnLab.Layers;
+
+/// <summary>Keras' GaussianNoise: in training, adds zero-mean normal noise of standard deviation <see cref="Stddev"/>; the identity in inference.</summary>
+public sealed class GaussianNoise : RandomLayer
+{
+    /// <summary>Creates the layer; stddev must be finite and >= 0.</summary>
+    public GaussianNoise(double stddev, string? name = null)
+        : base(name)
+    {
+        if (!(stddev >= 0) || double.IsInfinity(stddev))
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `stddev`. Expected a finite value >= 0. Received: stddev={stddev.ToString(CultureInfo.InvariantCulture)}", nameof(stddev));
+        }
+        Stddev = stddev;
+    }
+
+    /// <summary>Standard deviation of the noise.</summary>
+    public double Stddev { get; }
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        if (!IsTraining || Stddev == 0)
+        {
+            return input.alias();
+        }
+        using var noise = Normal(input.shape, input);
+        using var scaled = noise.mul(Stddev);
+        return input.add(scaled);
+    }
+}

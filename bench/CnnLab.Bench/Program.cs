@@ -10,10 +10,16 @@ switch (name)
     case "train-speed":
         TrainingSpeedBenchmark.Run(args.Skip(1).ToArray());
         return 0;
+    case "time-to-accuracy":
+        TimeToAccuracyBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
+    case "layer-profile":
+        LayerProfileBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
     case "compare":
         CompareBenchmark.Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: CnnLab.Bench data [--data-dir DIR] | train-speed [options] | compare [--model M] [--epochs 2] [--threads 2] [--rounds 2] ...");
+        Console.Error.WriteLine("usage: CnnLab.Bench data [--data-dir DIR] | train-speed [options] | time-to-accuracy [--study experiments/fast.yaml] [--runs all] [--baseline-epochs 20] [--baseline no] | layer-profile [--study FILE] [--batch-size N] | compare [--model M] [--epochs 2] [--threads 2] [--rounds 2] ...");
         return 2;
 }

@@ -1,4 +1,5 @@
 using CnnLab.Layers;
+using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Training;
 using CnnLab.Training.Augmentation;
@@ -7,11 +8,29 @@ using CnnLab.Training.Schedules;
 
 namespace CnnLab.Experiments;
 
-/// <summary>Turns a run's settings into the objects Fit takes: the optimizer, the augmentation and the callbacks.</summary>
-internal static class RunRecipe
+/// <summary>
+/// Turns a run of a study file into the objects training takes: the model, the optimizer, the augmentation layers,
+/// the batch mix and the callbacks. Used by <see cref="StudyRunner"/> and by benchmarks that train a study's recipe.
+/// </summary>
+public static class RunRecipe
 {
+    /// <summary>The run's model for an input shape and a number of classes, with initial weights from the seed (not compiled).</summary>
+    public static Sequential Model(RunDefinition run, Shape inputShape, int classes, long seed) => run.Model.NamedModel is { } named
+        ? NotebookModels.Get(named).Build(inputShape, classes, seed)
+        : run.Model.Template!.Build(inputShape, classes, seed);
+
+    /// <summary>The run's model compiled with its optimizer and label smoothing.</summary>
+    public static Sequential CompiledModel(RunDefinition run, Shape inputShape, int classes, long seed)
+    {
+        var model = Model(run, inputShape, classes, seed);
+        model.Compile(Optimizer(run), labelSmoothing: run.LabelSmoothing);
+        return model;
+    }
+
+    /// <summary>The optimizer with the run's name, learning rate and weight decay.</summary>
     public static Optimizer Optimizer(RunDefinition run) => OptimizerCatalog.Get(run.Optimizer, run.LearningRate, run.WeightDecay);
 
+    /// <summary>The run's augmentation layers, in the order flip, translation, rotation, erasing.</summary>
     public static IReadOnlyList<Layer> Augmentation(RunDefinition run)
     {
         var layers = new List<Layer>();
@@ -38,6 +57,7 @@ internal static class RunRecipe
         return layers;
     }
 
+    /// <summary>mixup or CutMix when the run asks for one.</summary>
     public static BatchMix? BatchMix(RunDefinition run) => run.Augmentation switch
     {
         { Mixup: > 0 } a => new Mixup(a.Mixup),

@@ -41,8 +41,7 @@ public sealed class StudyRunner
         {
             try
             {
-                using var model = Build(run, data, seed: 0);
-                RunRecipe.Optimizer(run);
+                using var model = RunRecipe.CompiledModel(run, data.InputShape, data.Train.ClassCount, seed: 0);
                 foreach (var layer in RunRecipe.Augmentation(run))
                 {
                     using (layer)
@@ -115,8 +114,7 @@ public sealed class StudyRunner
     private RunResult RunOne(RunDefinition run, int seed, DataSplits data, string folder, Callback progress)
     {
         Directory.CreateDirectory(folder);
-        using var model = Build(run, data, seed);
-        model.Compile(RunRecipe.Optimizer(run), labelSmoothing: run.LabelSmoothing);
+        using var model = RunRecipe.CompiledModel(run, data.InputShape, data.Train.ClassCount, seed);
         var augmentation = RunRecipe.Augmentation(run);
         using var batchMix = RunRecipe.BatchMix(run);
         var callbacks = RunRecipe.Callbacks(run);
@@ -165,10 +163,6 @@ public sealed class StudyRunner
         Directory.Delete(Path.Combine(folder, "checkpoint"), recursive: true);
         return result;
     }
-
-    private static Sequential Build(RunDefinition run, DataSplits data, int seed) => run.Model.NamedModel is { } named
-        ? NotebookModels.Get(named).Build(data.InputShape, data.Train.ClassCount, seed)
-        : run.Model.Template!.Build(data.InputShape, data.Train.ClassCount, seed);
 
     private static double Last(IReadOnlyList<double> values) => values.Count > 0 ? values[^1] : double.NaN;
 

@@ -95,15 +95,18 @@ public sealed class BatchNormalization : Layer
         {
             return F.batch_norm(input, MovingMean, MovingVariance, _gamma, _beta, false, 0, Epsilon);
         }
-        // The fused kernel normalises with the biased batch variance; its own running update would use the
-        // unbiased one, so the moving statistics are updated here as Keras does.
-        var output = F.batch_norm(input, null!, null!, _gamma, _beta, true, 0, Epsilon);
+        // The fused kernel normalises with the biased batch variance but would update running statistics with the
+        // unbiased one. It still computes both in its single pass: with momentum 1 it writes the batch mean and the
+        // unbiased variance into scratch buffers, and the biased one Keras' moving variance uses is a rescale away.
+        // (A separate var_mean pass cost more than the normalisation itself.)
+        using var batchMean = zeros_like(MovingMean);
+        using var batchVariance = zeros_like(MovingVariance);
+        var output = F.batch_norm(input, batchMean, batchVariance, _gamma, _beta, true, 1.0, Epsilon);
+        var count = input.numel() / input.shape[1];
         using (no_grad())
-        using (var scope = NewDisposeScope())
         {
-            var (variance, mean) = input.var_mean(_reduceAxes, unbiased: false);
-            MovingMean.mul_(Momentum).add_(mean, 1 - Momentum);
-            MovingVariance.mul_(Momentum).add_(variance, 1 - Momentum);
+            MovingMean.mul_(Momentum).add_(batchMean, 1 - Momentum);
+            MovingVariance.mul_(Momentum).add_(batchVariance, (1 - Momentum) * (count - 1) / count);
         }
         return output;
     }

@@ -25,5 +25,7 @@ public sealed class ReLU : Layer
     public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => MaxValue is double max ? input.clamp(0, max) : F.relu(input);
+    public override Tensor forward(Tensor input) => MaxValue is double max
+        ? (MayOverwriteInput ? input.clamp_(0, max) : input.clamp(0, max))
+        : (MayOverwriteInput ? input.relu_() : F.relu(input));
 }

@@ -18,7 +18,7 @@ public sealed record VggTemplate
     /// <summary>Pool size after each block.</summary>
     public int PoolSize { get; init; } = 2;
 
-    /// <summary>The activation: leaky_relu means the LeakyReLU layer (alpha 0.3); other names an Activation layer.</summary>
+    /// <summary>The activation: leaky_relu means the LeakyReLU layer (alpha 0.3), relu the ReLU layer; other names an Activation layer.</summary>
     public string Activation { get; init; } = "leaky_relu";
 
     /// <summary>Where BatchNormalization goes.</summary>
@@ -90,7 +90,13 @@ public sealed record VggTemplate
         {
             model.Add(new BatchNormalization());
         }
-        model.Add(Activation == "leaky_relu" ? new LeakyReLU() : new Layers.Activation(Activation));
+        // The activation layers overwrite their input in place (an intermediate only they read), which saves a pass.
+        model.Add(Activation switch
+        {
+            "leaky_relu" => new LeakyReLU(),
+            "relu" => new ReLU(),
+            _ => new Layers.Activation(Activation),
+        });
         if (BatchNorm == BatchNormPlacement.After)
         {
             model.Add(new BatchNormalization());

@@ -26,7 +26,7 @@ internal sealed class StudyProgress : Callback
     public override void OnEpochEnd(TrainingContext context, int epoch, IReadOnlyDictionary<string, double> logs)
     {
         var eta = _epochFinished();
-        var metrics = string.Join(" - ", logs.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}: {kv.Value:F4}")));
+        var metrics = string.Join(" - ", logs.Select(kv => $"{kv.Key}: {ProgressLogger.FormatValue(kv.Value)}"));
         _log.WriteLine($"[run {_index}/{_count}] {_run}, seed {_seed}, epoch {epoch + 1}/{context.Epochs} - {metrics} - study ETA {eta:hh\\:mm\\:ss}");
     }
 }

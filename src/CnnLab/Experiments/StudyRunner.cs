@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CnnLab.Data;
 using CnnLab.Models;
 using CnnLab.Optimizers;
@@ -18,7 +19,8 @@ namespace CnnLab.Experiments;
 /// </summary>
 public sealed class StudyRunner
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    // A run without validation has NaN validation metrics; JSON keeps them as "NaN" rather than failing.
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
     private readonly StudyDefinition _study;
     private readonly string _outputFolder;
     private readonly TextWriter _log;
@@ -81,7 +83,7 @@ public sealed class StudyRunner
             var metricsPath = Path.Combine(folder, "metrics.json");
             if (File.Exists(metricsPath))
             {
-                results.Add(JsonSerializer.Deserialize<RunResult>(File.ReadAllText(metricsPath))!);
+                results.Add(JsonSerializer.Deserialize<RunResult>(File.ReadAllText(metricsPath), Json)!);
                 epochsSkipped += run.Training.Epochs;
                 _log.WriteLine($"[run {k + 1}/{jobs.Count}] {run.Name}, seed {seed}: already finished, skipped");
                 continue;

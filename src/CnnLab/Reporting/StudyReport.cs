@@ -90,9 +90,13 @@ public static class StudyReport
         AtomicFile.WriteText(Path.Combine(folder, "report.html"), html.ToString());
     }
 
-    /// <summary>"0.9125 ± 0.0021" (± omitted with one seed).</summary>
+    /// <summary>"0.9125 ± 0.0021" (± omitted with one seed; "n/a" for a metric the run does not have, such as validation without a split).</summary>
     public static string MeanStd(IReadOnlyList<double> values, string format = "F4")
     {
+        if (values.Count == 0 || values.Any(double.IsNaN))
+        {
+            return "n/a";
+        }
         var mean = values.Average();
         if (values.Count < 2)
         {

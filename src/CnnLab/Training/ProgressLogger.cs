@@ -88,7 +88,12 @@ public sealed class ProgressLogger : Callback
 
     private static string Metrics(IReadOnlyDictionary<string, double> logs) => string.Concat(logs
         .Where(kv => kv.Key != "samples")
-        .Select(kv => string.Create(CultureInfo.InvariantCulture, $" - {kv.Key}: {kv.Value:F4}")));
+        .Select(kv => $" - {kv.Key}: {FormatValue(kv.Value)}"));
+
+    /// <summary>Keras' progress-bar number format: 4 decimals, or 4 significant digits in exponent form below 1e-3 (small learning rates).</summary>
+    internal static string FormatValue(double value) => Math.Abs(value) > 1e-3 || value == 0
+        ? value.ToString("F4", CultureInfo.InvariantCulture)
+        : value.ToString("0.0000e+00", CultureInfo.InvariantCulture);
 
     private static string FormatSeconds(double seconds) => seconds >= 3600
         ? $"{(int)(seconds / 3600)}:{(int)(seconds % 3600 / 60):00}:{(int)(seconds % 60):00}"

@@ -41,13 +41,13 @@ public class ScheduleTests
     {
         var schedule = new CosineDecay(0.2, decayEpochs: 4, alpha: 0.1, warmupEpochs: 1);
         var curve = Curve(schedule, 7, 1);
-        Assert.Equal(0, curve[0], 12);
+        Assert.Equal(0.2, curve[0], 12); // one batch per epoch: the warm-up is that one batch
         Assert.Equal(0.2, curve[1], 12);
         Assert.Equal(0.2 * (0.9 * 0.5 * (1 + Math.Cos(Math.PI / 4)) + 0.1), curve[2], 12);
         Assert.Equal(0.2 * (0.9 * 0.5 + 0.1), curve[3], 12);
         Assert.Equal(0.02, curve[5], 12);
         Assert.Equal(0.02, curve[6], 12);
-        Assert.Equal(0.1, schedule.Rate(1, 2), 12); // half-way through the warm-up, batch by batch
+        Assert.Equal(new[] { 0.05, 0.1, 0.15, 0.2, 0.2 }, Enumerable.Range(0, 5).Select(s => Math.Round(schedule.Rate(s, 4), 12))); // batch by batch
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 namespace CnnLab.Training.Schedules;
 
 /// <summary>
-/// Keras' CosineDecay, with optional linear warm-up: from 0 to the initial rate over <see cref="WarmupEpochs"/>, then
+/// Keras' CosineDecay, with optional linear warm-up: up to the initial rate over <see cref="WarmupEpochs"/> (batch k of
+/// n warm-up batches gets k / n of it), then
 /// initial * ((1 - alpha) * (1 + cos(pi * t / decay)) / 2 + alpha) for t epochs after the warm-up, alpha * initial after it.
 /// </summary>
 public sealed class CosineDecay : LearningRateSchedule
@@ -37,7 +38,8 @@ public sealed class CosineDecay : LearningRateSchedule
         var epoch = (double)step / stepsPerEpoch;
         if (epoch < WarmupEpochs)
         {
-            return InitialRate * epoch / WarmupEpochs;
+            // Counting the batch about to run, so the first rate is above 0 and the warm-up ends at the initial rate.
+            return InitialRate * Math.Min(1, (step + 1.0) / stepsPerEpoch / WarmupEpochs);
         }
         var t = Math.Min(epoch - WarmupEpochs, DecayEpochs);
         return InitialRate * ((1 - Alpha) * 0.5 * (1 + Math.Cos(Math.PI * t / DecayEpochs)) + Alpha);

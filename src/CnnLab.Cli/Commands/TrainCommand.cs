@@ -25,10 +25,11 @@ internal static class TrainCommand
         var standardize = new Option<bool>("--standardize") { Description = "Standardise each channel with the training split's mean and std instead of scaling to [0, 1] only." };
         var limit = CommonOptions.Positive(new Option<int?>("--limit") { Description = "Keep only the first N training samples, for quick runs." });
         var device = CommonOptions.Device();
+        var save = new Option<string?>("--save") { Description = "Save the trained model (architecture and weights, one safetensors file) to this path; Sequential.Load reads it back." };
 
         var command = new Command("train", "Train a model with Keras' fit semantics on a dataset (Fashion-MNIST by default), then evaluate it on the test set.")
         {
-            model, epochs, batchSize, optimizer, learningRate, validationSplit, stratify, standardize, seed, threads, limit, device,
+            model, epochs, batchSize, optimizer, learningRate, validationSplit, stratify, standardize, seed, threads, limit, device, save,
         };
         var data = new DataOptions(command);
         command.SetAction(parse => CommandErrors.Run(() =>
@@ -76,6 +77,11 @@ internal static class TrainCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}, {result.Samples} images); " +
                 $"mean {history.EpochSeconds.DefaultIfEmpty(0).Average():F1} s per epoch"));
+            if (parse.GetValue(save) is { } path)
+            {
+                network.Save(path);
+                Console.WriteLine($"Saved the model to {path}");
+            }
             return 0;
         }));
         return command;

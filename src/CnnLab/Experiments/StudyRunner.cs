@@ -157,9 +157,7 @@ public sealed class StudyRunner
         AtomicFile.WriteText(Path.Combine(folder, "predictions.csv"), "predicted\n" + string.Join("\n", predicted) + "\n");
         AtomicFile.WriteText(Path.Combine(folder, "confusion.csv"),
             string.Join("\n", confusion.Select(row => string.Join(",", row))) + "\n");
-        var weights = Path.Combine(folder, "weights.dat");
-        model.save(weights + ".tmp");
-        File.Move(weights + ".tmp", weights, overwrite: true);
+        model.Save(Path.Combine(folder, "model.safetensors"));
         // metrics.json last: its presence is what marks the run as finished for --resume.
         AtomicFile.WriteText(Path.Combine(folder, "metrics.json"), JsonSerializer.Serialize(result, Json));
         Directory.Delete(Path.Combine(folder, "checkpoint"), recursive: true);

@@ -207,6 +207,18 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         return Trainer.Predict(this, x, batchSize);
     }
 
+    /// <summary>Keras' <c>model.to_json()</c>: the architecture, without weights.</summary>
+    public string ToJson() => Saving.ModelFile.ToJson(this);
+
+    /// <summary>Keras' <c>model_from_json</c>: a new model with that architecture and fresh weights.</summary>
+    public static Sequential FromJson(string json) => Saving.ModelFile.FromJson(json);
+
+    /// <summary>Saves architecture and weights in one safetensors file (the config in its metadata), atomically.</summary>
+    public void Save(string path) => Saving.ModelFile.Save(this, path);
+
+    /// <summary>Rebuilds a model saved with <see cref="Save"/>; it predicts exactly as the saved one. Compile it again to train.</summary>
+    public static Sequential Load(string path) => Saving.ModelFile.Load(path);
+
     /// <summary>Keras' summary table: layers, output shapes, parameter counts and totals.</summary>
     public string Summary() => ModelSummary.Format(this);
 

@@ -20,7 +20,11 @@ public sealed class DatasetCliTests : IDisposable
         }
     }
 
-    public void Dispose() => Directory.Delete(_root, true);
+    public void Dispose()
+    {
+        Directory.Delete(_root, true);
+        File.Delete(_root + "-m2.safetensors");
+    }
 
     [Fact]
     public void Data_info_reports_the_shape_and_counts_of_an_image_folder()
@@ -43,6 +47,24 @@ public sealed class DatasetCliTests : IDisposable
         // 16x16x3 input and 2 classes: 560 + 3,620 + 3,240 + 6,440 + 20,512 (4x4x40 into Dense 32) + 1,056 + 66.
         Assert.Contains("2 blocks, Adam (m2-leaky): 35,494 parameters", output);
         Assert.Matches(@"Test accuracy: \d\.\d{4} \(loss \d+\.\d{4}, 12 images\)", output);
+    }
+
+    [Fact]
+    public void A_model_saved_by_train_loads_in_another_process_and_scores_the_same()
+    {
+        // Beside the image folder, not in it: a sub-folder would read as a class.
+        var path = _root + "-m2.safetensors";
+        var (code, output, error) = CliRunner.Run("train", "--dataset", _root, "--model", "m2-leaky", "--epochs", "1", "--batch-size", "8",
+            "--threads", "1", "--save", path);
+        Assert.Equal("", error);
+        Assert.Equal(0, code);
+        Assert.Contains($"Saved the model to {path}", output);
+
+        using var model = CnnLab.Models.Sequential.Load(path);
+        using var data = CnnLab.Data.DatasetSource.Open(_root);
+        var result = model.Evaluate(data.Test.Images, data.Test.Labels, batchSize: 500);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}, 12 images)"), output);
     }
 
     [Fact]

@@ -112,16 +112,18 @@ public sealed class CallbackTests : IDisposable
     public void ModelCheckpoint_with_save_best_only_saves_the_improving_epochs_under_formatted_names()
     {
         var context = Context();
-        var callback = new ModelCheckpoint(Path.Combine(_folder, "ckpt-{epoch:02d}-{val_loss:.2f}.dat"), saveBestOnly: true);
+        var callback = new ModelCheckpoint(Path.Combine(_folder, "ckpt-{epoch:02d}-{val_loss:.2f}.safetensors"), saveBestOnly: true);
         callback.OnTrainBegin(context);
         var values = new[] { 0.9, 0.7, 0.8, 0.6 };
         for (var epoch = 0; epoch < values.Length; epoch++)
         {
             callback.OnEpochEnd(context, epoch, new Dictionary<string, double> { ["val_loss"] = values[epoch] });
         }
-        Assert.Equal(new[] { "ckpt-01-0.90.dat", "ckpt-02-0.70.dat", "ckpt-04-0.60.dat" }, callback.Saved.Select(Path.GetFileName));
+        Assert.Equal(new[] { "ckpt-01-0.90.safetensors", "ckpt-02-0.70.safetensors", "ckpt-04-0.60.safetensors" }, callback.Saved.Select(Path.GetFileName));
         Assert.Equal(callback.Saved.Order(), Directory.GetFiles(_folder).Order());
         Assert.Equal(0.6, callback.Best);
+        using var reloaded = CnnLab.Models.Sequential.Load(callback.Saved[^1]);
+        Assert.Equal(context.Model.ToJson(), reloaded.ToJson());
     }
 
     [Fact]

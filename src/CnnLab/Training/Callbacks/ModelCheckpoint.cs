@@ -4,9 +4,10 @@ using System.Text.RegularExpressions;
 namespace CnnLab.Training.Callbacks;
 
 /// <summary>
-/// Keras' ModelCheckpoint: saves the model's weights at the end of every epoch, or with save_best_only only when
-/// <see cref="Monitor"/> improved. The path may name the epoch and any logged metric, Python-style:
-/// "ckpt/epoch{epoch:02d}-{val_accuracy:.4f}.dat". Each file is written to a temporary name, then renamed.
+/// Keras' ModelCheckpoint: saves the model (architecture and weights, <see cref="Models.Sequential.Save"/>'s format)
+/// at the end of every epoch, or with save_best_only only when <see cref="Monitor"/> improved. The path may name the
+/// epoch and any logged metric, Python-style: "ckpt/epoch{epoch:02d}-{val_accuracy:.4f}.safetensors". Each file is
+/// written to a temporary name, then renamed.
 /// </summary>
 public sealed partial class ModelCheckpoint : Callback
 {
@@ -63,8 +64,7 @@ public sealed partial class ModelCheckpoint : Callback
         var path = FormatPath(Filepath, epoch + 1, logs);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
-        context.Model.save(path + ".tmp");
-        File.Move(path + ".tmp", path, overwrite: true);
+        context.Model.Save(path);
         _saved.Add(path);
     }
 

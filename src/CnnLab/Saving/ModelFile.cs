@@ -1,0 +1,139 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CnnLab.Layers;
+using CnnLab.Models;
+using static TorchSharp.torch;
+
+namespace CnnLab.Saving;
+
+/// <summary>
+/// A saved model in one safetensors file: the weights (with BatchNormalization's moving statistics) under their
+/// state-dict names, and the architecture as Keras-style JSON (<see cref="Sequential.ToJson"/>) in the file's
+/// metadata. Loading rebuilds the model from the JSON and takes the weights only from the tensors, so nothing in the
+/// file is ever executed; every expected tensor must be there with its shape, and nothing else may be.
+/// </summary>
+public static class ModelFile
+{
+    private const string ConfigKey = "cnnlab_config";
+    private const string FormatKey = "format";
+    private const string Format = "cnnlab/1";
+
+    /// <summary>The architecture as JSON: {"class_name": "Sequential", "config": {"name", "input_shape", "layers": [...]}}.</summary>
+    public static string ToJson(Sequential model)
+    {
+        var layers = new JsonArray(model.Layers.Select(l => (JsonNode)LayerConfig.ToConfig(l)).ToArray());
+        var root = new JsonObject
+        {
+            ["class_name"] = "Sequential",
+            ["config"] = new JsonObject
+            {
+                ["name"] = model.ModelName,
+                ["input_shape"] = new JsonArray(model.InputShape!.Dimensions.Select(d => (JsonNode)d).ToArray()),
+                ["layers"] = layers,
+            },
+        };
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>A new model with the architecture of <paramref name="json"/> and fresh weights.</summary>
+    public static Sequential FromJson(string json, string source = "the model config")
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException($"{source}: empty model config.");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{source}: the model config is not JSON: {e.Message}");
+        }
+        if (root["class_name"]?.GetValue<string>() != "Sequential" || root["config"] is not JsonObject config)
+        {
+            throw new InvalidDataException($"{source}: expected a Sequential model config ({{\"class_name\": \"Sequential\", \"config\": ...}}).");
+        }
+        var shape = config["input_shape"]?.AsArray().Select(d => d!.GetValue<int>()).ToArray()
+            ?? throw new InvalidDataException($"{source}: the model config has no input_shape.");
+        var model = new Sequential(new Shape(shape), seed: 0, name: config["name"]?.GetValue<string>() ?? "sequential");
+        try
+        {
+            foreach (var layer in config["layers"]?.AsArray() ?? new JsonArray())
+            {
+                model.Add(LayerConfig.FromConfig(layer!.AsObject()));
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{source}: {e.Message}");
+        }
+        return model;
+    }
+
+    /// <summary>Writes the model (architecture and weights) to <paramref name="path"/>, atomically.</summary>
+    public static void Save(Sequential model, string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        SafeTensors.Save(path, model.state_dict(), new Dictionary<string, string> { [FormatKey] = Format, [ConfigKey] = ToJson(model) });
+    }
+
+    /// <summary>Rebuilds a model saved by <see cref="Save"/>; a missing, malformed or mismatched file is an <see cref="InvalidDataException"/> naming the file and the tensor.</summary>
+    public static Sequential Load(string path)
+    {
+        var (tensors, metadata) = SafeTensors.Load(path);
+        try
+        {
+            if (!metadata.TryGetValue(ConfigKey, out var json))
+            {
+                throw new InvalidDataException(
+                    $"{path}: a safetensors file without a CnnLab model config (metadata \"{ConfigKey}\"); weights alone cannot be loaded as a model. Save it with model.Save(path).");
+            }
+            var model = FromJson(json, path);
+            try
+            {
+                LoadWeights(model, tensors, path);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+            return model;
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Copies the tensors into the model's weights; every weight must be present with its shape, and no tensor may be left over.</summary>
+    public static void LoadWeights(Sequential model, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        var expected = model.state_dict();
+        foreach (var (name, target) in expected)
+        {
+            if (!tensors.TryGetValue(name, out var value))
+            {
+                throw new InvalidDataException($"{source}: tensor \"{name}\" is missing (shape ({string.Join(", ", target.shape)}) expected).");
+            }
+            if (!value.shape.SequenceEqual(target.shape) || value.dtype != target.dtype)
+            {
+                throw new InvalidDataException(
+                    $"{source}: tensor \"{name}\" has shape ({string.Join(", ", value.shape)}) {value.dtype}, the model needs ({string.Join(", ", target.shape)}) {target.dtype}.");
+            }
+        }
+        var extra = tensors.Keys.Except(expected.Keys).ToList();
+        if (extra.Count > 0)
+        {
+            throw new InvalidDataException($"{source}: tensor \"{extra[0]}\" does not belong to the model (its weights are {string.Join(", ", expected.Keys)}).");
+        }
+        using var _ = no_grad();
+        foreach (var (name, target) in expected)
+        {
+            target.copy_(tensors[name]);
+        }
+    }
+}

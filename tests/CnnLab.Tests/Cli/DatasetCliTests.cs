@@ -65,6 +65,17 @@ public sealed class DatasetCliTests : IDisposable
         var result = model.Evaluate(data.Test.Images, data.Test.Labels, batchSize: 500);
         Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}, 12 images)"), output);
+
+        var (evalCode, evalOutput, evalError) = CliRunner.Run("evaluate", path, "--dataset", _root, "--json", "--threads", "1");
+        Assert.Equal("", evalError);
+        Assert.Equal(0, evalCode);
+        using var parsed = System.Text.Json.JsonDocument.Parse(evalOutput);
+        Assert.Equal(result.Accuracy, parsed.RootElement.GetProperty("accuracy").GetDouble(), 10);
+        Assert.Equal(12, parsed.RootElement.GetProperty("confusion").EnumerateArray().SelectMany(r => r.EnumerateArray()).Sum(v => v.GetInt64()));
+
+        var (badCode, _, badError) = CliRunner.Run("evaluate", path + ".missing", "--dataset", _root);
+        Assert.Equal(1, badCode);
+        Assert.Equal($"error: {path}.missing: no such weights file.\n", badError);
     }
 
     [Fact]

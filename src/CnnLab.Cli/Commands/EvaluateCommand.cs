@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Text.Json;
+using CnnLab.Engine;
+using CnnLab.Models;
+using CnnLab.Reporting;
+
+namespace CnnLab.Cli.Commands;
+
+/// <summary><c>cnnlab evaluate MODEL</c>: a saved model's accuracy, per-class precision / recall / F1 and confusion matrix on a dataset's test split.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var modelPath = new Argument<string>("MODEL") { Description = "A model saved by `train --save`, a study or ModelCheckpoint (.safetensors)." };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var threads = CommonOptions.Threads();
+        var command = new Command("evaluate", "Evaluate a saved model on a dataset's test split: accuracy, per-class precision, recall, F1 and the confusion matrix.")
+        {
+            modelPath, json, threads,
+        };
+        var data = new DataOptions(command);
+        command.SetAction(parse => CommandErrors.Run(() =>
+        {
+            TorchEngine.Configure(parse.GetValue(threads));
+            var path = parse.GetValue(modelPath)!;
+            using var model = Sequential.Load(path);
+            using var splits = data.Open(parse);
+            var test = splits.Test;
+            if (!Equals(model.InputShape, test.InputShape) || model.OutputShape!.Channels != test.ClassCount)
+            {
+                throw new ArgumentException(
+                    $"{path}: the model takes {model.InputShape} images and predicts {model.OutputShape!.Channels} classes; " +
+                    $"{splits.Name} has {test.InputShape} images and {test.ClassCount} classes. Evaluate it on the data it was trained for.");
+            }
+            using var probabilities = model.Predict(test.Images, batchSize: 50);
+            using var predicted = probabilities.argmax(1);
+            var report = ClassificationReport.Compute(test.Labels.data<long>().ToArray(), predicted.data<long>().ToArray(), test.ClassNames);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    model = path,
+                    dataset = splits.Name,
+                    samples = test.Count,
+                    accuracy = report.Accuracy,
+                    classes = report.Classes.Select(c => new { name = c.Name, precision = c.Precision, recall = c.Recall, f1 = c.F1, support = c.Support }),
+                    macro_f1 = report.MacroF1,
+                    confusion = report.Confusion,
+                }, new JsonSerializerOptions { WriteIndented = true }));
+            }
+            else
+            {
+                Console.WriteLine($"{path} on {splits.Name} ({test.Count} test images)");
+                Console.Write(report.ToTable());
+            }
+            return 0;
+        }));
+        return command;
+    }
+}

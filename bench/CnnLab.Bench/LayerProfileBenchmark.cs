@@ -15,16 +15,11 @@ internal static class LayerProfileBenchmark
 {
     public static void Run(string[] args)
     {
-        var values = new Dictionary<string, string>();
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            values[args[i].TrimStart('-')] = args[i + 1];
-        }
-        string Get(string key, string fallback) => values.TryGetValue(key, out var v) ? v : fallback;
-        TorchEngine.Configure(int.Parse(Get("threads", "2"), CultureInfo.InvariantCulture));
-        var study = StudyParser.ParseFile(Get("study", "experiments/fast.yaml"));
+        var get = BenchArguments.Parse(args);
+        TorchEngine.Configure(int.Parse(get("threads", "2"), CultureInfo.InvariantCulture));
+        var study = StudyParser.ParseFile(get("study", "experiments/fast.yaml"));
         var run = study.Runs[0];
-        var batch = int.Parse(Get("batch-size", run.Training.BatchSize.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        var batch = int.Parse(get("batch-size", run.Training.BatchSize.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         using var model = RunRecipe.CompiledModel(run, Shape.Image(28, 28, 1), 10, seed: 1);
         model.train();
         const int Repeats = 20;

@@ -20,26 +20,21 @@ internal static class TimeToAccuracyBenchmark
 
     public static void Run(string[] args)
     {
-        var values = new Dictionary<string, string>();
-        for (var i = 0; i + 1 < args.Length; i += 2)
-        {
-            values[args[i].TrimStart('-')] = args[i + 1];
-        }
-        string Get(string key, string fallback) => values.TryGetValue(key, out var v) ? v : fallback;
-        TorchEngine.Configure(int.Parse(Get("threads", "2"), CultureInfo.InvariantCulture));
-        var seed = long.Parse(Get("seed", "1"), CultureInfo.InvariantCulture);
-        var fast = StudyParser.ParseFile(Get("study", "experiments/fast.yaml"));
+        var get = BenchArguments.Parse(args);
+        TorchEngine.Configure(int.Parse(get("threads", "2"), CultureInfo.InvariantCulture));
+        var seed = long.Parse(get("seed", "1"), CultureInfo.InvariantCulture);
+        var fast = StudyParser.ParseFile(get("study", "experiments/fast.yaml"));
         var baseline = StudyParser.Parse($"""
             name: notebook
-            training: {"{"}epochs: {Get("baseline-epochs", "20")}, batch_size: 50, validation_split: 0.3{"}"}
+            training: {"{"}epochs: {get("baseline-epochs", "20")}, batch_size: 50, validation_split: 0.3{"}"}
             runs:
               - name: notebook m3-leaky
                 model: m3-leaky
             """);
-        using var data = DatasetSource.Open(fast.Dataset.Name, fast.Dataset.DataDir ?? Get("data-dir", "/usr/share/datasets/fashion-mnist"));
+        using var data = DatasetSource.Open(fast.Dataset.Name, fast.Dataset.DataDir ?? get("data-dir", "/usr/share/datasets/fashion-mnist"));
         // The study's first run, or with --runs all every run (to explore variants of a recipe).
-        var contenders = (Get("runs", "first") == "all" ? fast.Runs : fast.Runs.Take(1)).Select(r => (Study: fast.Name, Run: r)).ToList();
-        if (Get("baseline", "yes") != "no")
+        var contenders = (get("runs", "first") == "all" ? fast.Runs : fast.Runs.Take(1)).Select(r => (Study: fast.Name, Run: r)).ToList();
+        if (get("baseline", "yes") != "no")
         {
             contenders.Add(("notebook", baseline.Runs[0]));
         }
@@ -72,17 +67,7 @@ internal static class TimeToAccuracyBenchmark
         var augmentation = RunRecipe.Augmentation(run);
         using var mix = RunRecipe.BatchMix(run);
         var probe = new TestProbe(splits.Test, run.Name);
-        model.Fit(splits.Train.Images, splits.Train.Labels, new FitOptions
-        {
-            BatchSize = run.Training.BatchSize,
-            Epochs = run.Training.Epochs,
-            ValidationSplit = run.Training.ValidationSplit,
-            Seed = seed,
-            Verbose = 0,
-            Augmentation = augmentation,
-            BatchMix = mix,
-            Callbacks = RunRecipe.Callbacks(run).Append(probe).ToList(),
-        });
+        model.Fit(splits.Train.Images, splits.Train.Labels, RunRecipe.FitOptions(run, seed, augmentation, mix, RunRecipe.Callbacks(run).Append(probe)));
         return probe.Curve;
     }
 

@@ -65,6 +65,21 @@ public static class RunRecipe
         _ => null,
     };
 
+    /// <summary>Fit's settings for the run: its training settings, seed, augmentation, batch mix and callbacks, silent.</summary>
+    public static FitOptions FitOptions(RunDefinition run, long seed, IReadOnlyList<Layer> augmentation, BatchMix? batchMix,
+        IEnumerable<Callback> callbacks, string? checkpointFolder = null) => new()
+    {
+        BatchSize = run.Training.BatchSize,
+        Epochs = run.Training.Epochs,
+        ValidationSplit = run.Training.ValidationSplit,
+        Seed = seed,
+        Verbose = 0,
+        Augmentation = augmentation,
+        BatchMix = batchMix,
+        Callbacks = callbacks.ToList(),
+        CheckpointFolder = checkpointFolder,
+    };
+
     /// <summary>The run's callbacks, in Keras' usual order: schedule, plateau, early stopping.</summary>
     public static IReadOnlyList<Callback> Callbacks(RunDefinition run)
     {

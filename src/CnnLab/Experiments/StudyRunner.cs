@@ -123,18 +123,8 @@ public sealed class StudyRunner
         History history;
         try
         {
-            history = model.Fit(data.Train.Images, data.Train.Labels, new FitOptions
-            {
-                BatchSize = run.Training.BatchSize,
-                Epochs = run.Training.Epochs,
-                ValidationSplit = run.Training.ValidationSplit,
-                Seed = seed,
-                Verbose = 0,
-                Augmentation = augmentation,
-                BatchMix = batchMix,
-                Callbacks = callbacks.Append(progress).ToList(),
-                CheckpointFolder = Path.Combine(folder, "checkpoint"),
-            });
+            history = model.Fit(data.Train.Images, data.Train.Labels,
+                RunRecipe.FitOptions(run, seed, augmentation, batchMix, callbacks.Append(progress), Path.Combine(folder, "checkpoint")));
         }
         finally
         {

@@ -17,7 +17,6 @@ public sealed class BatchNormalization : Layer
     private Parameter? _beta;
     private Tensor? _movingMean;
     private Tensor? _movingVariance;
-    private long[] _reduceAxes = { 0 };
 
     /// <summary>Creates the layer. Defaults as Keras: momentum 0.99, epsilon 1e-3, center and scale on.</summary>
     public BatchNormalization(double momentum = 0.99, double epsilon = 1e-3, bool center = true, bool scale = true, string? name = null)
@@ -84,8 +83,6 @@ public sealed class BatchNormalization : Layer
         _movingVariance = ones(channels);
         register_buffer("moving_mean", _movingMean);
         register_buffer("moving_variance", _movingVariance);
-        // Statistics are per channel: over batch, height and width of NCHW; over the batch of N x units.
-        _reduceAxes = inputShape.IsImage ? new long[] { 0, 2, 3 } : new long[] { 0 };
     }
 
     /// <inheritdoc />

@@ -36,22 +36,17 @@ public sealed record Regularizer
     /// <summary>The penalty of one weight tensor, a scalar that keeps the autograd graph.</summary>
     public Tensor Penalty(Tensor weights)
     {
+        using var scope = NewDisposeScope();
         var total = zeros(Array.Empty<long>(), dtype: weights.dtype, device: weights.device);
         if (L1 > 0)
         {
-            using var abs = weights.abs();
-            using var sum = abs.sum();
-            using var scaled = sum.mul(L1);
-            total.add_(scaled);
+            total = total + weights.abs().sum() * L1;
         }
         if (L2 > 0)
         {
-            using var square = weights.square();
-            using var sum = square.sum();
-            using var scaled = sum.mul(L2);
-            total.add_(scaled);
+            total = total + weights.square().sum() * L2;
         }
-        return total;
+        return total.MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

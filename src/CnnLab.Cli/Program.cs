@@ -7,4 +7,5 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(StudyCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
 return root.Parse(args).Invoke();

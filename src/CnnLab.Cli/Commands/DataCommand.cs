@@ -13,6 +13,7 @@ internal static class DataCommand
         var command = new Command("data", "Inspect datasets: counts, shapes, where the files were found, sample images.");
         command.Subcommands.Add(Info());
         command.Subcommands.Add(Show());
+        command.Subcommands.Add(Export());
         return command;
     }
 
@@ -53,6 +54,37 @@ internal static class DataCommand
             var path = parse.GetValue(output)!;
             SampleGrid.Save(splits.Train, path, parse.GetValue(grid), parse.GetValue(seed));
             Console.WriteLine($"Wrote {path}: {Math.Min(parse.GetValue(grid) * parse.GetValue(grid), splits.Train.Count)} images of {splits.Name}.");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var name = new Argument<string>("NAME") { Description = $"{string.Join(", ", DatasetCatalog.Names)}, a folder of class sub-folders, or a .csv file." };
+        var output = new Option<string>("--out") { Description = "Folder to write the PNG files to.", DefaultValueFactory = _ => "images" };
+        var count = CommonOptions.Positive(new Option<int>("--count") { Description = "How many images, from the first.", DefaultValueFactory = _ => 10 });
+        var split = new Option<string>("--split") { Description = "Which split: test or train.", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "train");
+        var command = new Command("export", "Write the first images of a split as PNG files named by index and class (e.g. test-00000-ankle-boot.png), to try `cnnlab predict` on.")
+        {
+            name, output, count, split,
+        };
+        var data = new DataOptions(command, name);
+        command.SetAction(parse => CommandErrors.Run(() =>
+        {
+            using var splits = data.Open(parse);
+            var which = parse.GetValue(split)!;
+            var dataset = which == "train" ? splits.Train : splits.Test;
+            var folder = parse.GetValue(output)!;
+            var n = Math.Min(parse.GetValue(count), dataset.Count);
+            var labels = dataset.Labels.data<long>().ToArray();
+            for (var i = 0; i < n; i++)
+            {
+                var slug = new string(splits.ClassNames[(int)labels[i]].ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray());
+                ImageFiles.SavePng(dataset, i, Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{which}-{i:D5}-{slug}.png")));
+            }
+            Console.WriteLine($"Wrote {n} {which} image(s) of {splits.Name} to {folder}.");
             return 0;
         }));
         return command;

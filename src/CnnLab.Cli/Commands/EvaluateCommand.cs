@@ -32,6 +32,8 @@ internal static class EvaluateCommand
                     $"{path}: the model takes {model.InputShape} images and predicts {model.OutputShape!.Channels} classes; " +
                     $"{splits.Name} has {test.InputShape} images and {test.ClassCount} classes. Evaluate it on the data it was trained for.");
             }
+            // Prepared as in training: the loader scales to [0, 1]; a model trained on standardised images carries its statistics.
+            model.InputStandardization?.Apply(test.Images);
             using var probabilities = model.Predict(test.Images, batchSize: 50);
             using var predicted = probabilities.argmax(1);
             var report = ClassificationReport.Compute(test.Labels.data<long>().ToArray(), predicted.data<long>().ToArray(), test.ClassNames);

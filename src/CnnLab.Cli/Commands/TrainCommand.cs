@@ -48,6 +48,8 @@ internal static class TrainCommand
             var (train, test) = splits;
             var modelSeed = parse.GetValue(seed);
             using var network = spec.Build(train.InputShape, train.ClassCount, modelSeed);
+            network.ClassNames = splits.ClassNames;
+            network.InputStandardization = splits.Standardization;
             var optimizerName = parse.GetValue(optimizer);
             var rate = parse.GetValue(learningRate);
             network.Compile(optimizerName is null && rate is null ? spec.Optimizer() : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));

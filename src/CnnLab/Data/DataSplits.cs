@@ -18,13 +18,20 @@ public sealed record DataSplits(string Name, Dataset Train, Dataset Test, string
         test = Test;
     }
 
+    /// <summary>The standardisation <see cref="Standardize"/> applied, or null when the images are only scaled to [0, 1].</summary>
+    public Standardization? Standardization { get; private set; }
+
     /// <summary>Standardises both splits in place with the training split's per-channel mean and std.</summary>
     public Standardization Standardize()
     {
-        var standardization = Standardization.Fit(Train);
-        standardization.Apply(Train);
-        standardization.Apply(Test);
-        return standardization;
+        if (Standardization is not null)
+        {
+            throw new InvalidOperationException($"{Name} is already standardised; standardising twice would distort the images.");
+        }
+        Standardization = Standardization.Fit(Train);
+        Standardization.Apply(Train);
+        Standardization.Apply(Test);
+        return Standardization;
     }
 
     /// <summary>Disposes both splits.</summary>

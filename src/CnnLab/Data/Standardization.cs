@@ -20,6 +20,30 @@ public sealed class Standardization
     /// <summary>Standard deviation of each channel (population), never below 1e-7.</summary>
     public IReadOnlyList<float> Std { get; }
 
+    /// <summary>Standardisation with known statistics (a saved model's); one mean and one positive std per channel.</summary>
+    public static Standardization From(IReadOnlyList<float> mean, IReadOnlyList<float> std)
+    {
+        if (mean.Count == 0 || mean.Count != std.Count || std.Any(s => !(s > 0)))
+        {
+            throw new ArgumentException(
+                $"A standardisation needs one mean and one positive std per channel; got {mean.Count} mean(s) and std [{string.Join(", ", std)}].");
+        }
+        return new Standardization(mean.ToArray(), std.ToArray());
+    }
+
+    /// <summary>Standardises images in place: (x - mean) / std per channel of an N x C x H x W tensor.</summary>
+    public void Apply(Tensor images)
+    {
+        if (images.shape[1] != Mean.Count)
+        {
+            throw new ArgumentException($"The images have {images.shape[1]} channels but the standardisation was fitted on {Mean.Count}.", nameof(images));
+        }
+        using var scope = NewDisposeScope();
+        var mean = tensor(Mean.ToArray()).reshape(1, -1, 1, 1);
+        var std = tensor(Std.ToArray()).reshape(1, -1, 1, 1);
+        images.sub_(mean).div_(std);
+    }
+
     /// <summary>Computes the statistics of each channel of <paramref name="train"/>.</summary>
     public static Standardization Fit(Dataset train)
     {
@@ -37,9 +61,6 @@ public sealed class Standardization
             throw new ArgumentException(
                 $"The dataset has {dataset.Images.shape[1]} channels but the standardisation was fitted on {Mean.Count}.", nameof(dataset));
         }
-        using var scope = NewDisposeScope();
-        var mean = tensor(Mean.ToArray()).reshape(1, -1, 1, 1);
-        var std = tensor(Std.ToArray()).reshape(1, -1, 1, 1);
-        dataset.Images.sub_(mean).div_(std);
+        Apply(dataset.Images);
     }
 }

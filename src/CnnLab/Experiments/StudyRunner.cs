@@ -117,6 +117,8 @@ public sealed class StudyRunner
     {
         Directory.CreateDirectory(folder);
         using var model = RunRecipe.CompiledModel(run, data.InputShape, data.Train.ClassCount, seed);
+        model.ClassNames = data.ClassNames;
+        model.InputStandardization = data.Standardization;
         var augmentation = RunRecipe.Augmentation(run);
         using var batchMix = RunRecipe.BatchMix(run);
         var callbacks = RunRecipe.Callbacks(run);

@@ -45,6 +45,18 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
     /// <summary>The shape of one output sample.</summary>
     public Shape? OutputShape => _layers.Count > 0 ? _layers[^1].OutputShape : _inputShape;
 
+    /// <summary>
+    /// The names of the output classes, in output order; saved with the model so <c>cnnlab predict</c> can name its
+    /// answers. Null when the model was built without a dataset.
+    /// </summary>
+    public IReadOnlyList<string>? ClassNames { get; set; }
+
+    /// <summary>
+    /// The per-channel standardisation the training data got after scaling to [0, 1] (null: scaling only); saved with
+    /// the model so evaluate and predict prepare new images exactly as training did.
+    /// </summary>
+    public Data.Standardization? InputStandardization { get; set; }
+
     /// <summary>The device the weights live on.</summary>
     public Device Device => _device;
 

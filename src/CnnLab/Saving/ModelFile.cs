@@ -17,6 +17,8 @@ public static class ModelFile
     private const string ConfigKey = "cnnlab_config";
     private const string FormatKey = "format";
     private const string Format = "cnnlab/1";
+    private const string ClassNamesKey = "cnnlab_class_names";
+    private const string StandardizationKey = "cnnlab_standardization";
 
     /// <summary>The architecture as JSON: {"class_name": "Sequential", "config": {"name", "input_shape", "layers": [...]}}.</summary>
     public static string ToJson(Sequential model)
@@ -74,7 +76,20 @@ public static class ModelFile
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        SafeTensors.Save(path, model.state_dict(), new Dictionary<string, string> { [FormatKey] = Format, [ConfigKey] = ToJson(model) });
+        var metadata = new Dictionary<string, string> { [FormatKey] = Format, [ConfigKey] = ToJson(model) };
+        if (model.ClassNames is { } names)
+        {
+            metadata[ClassNamesKey] = new JsonArray(names.Select(n => (JsonNode?)n).ToArray()).ToJsonString();
+        }
+        if (model.InputStandardization is { } standardization)
+        {
+            metadata[StandardizationKey] = new JsonObject
+            {
+                ["mean"] = new JsonArray(standardization.Mean.Select(m => (JsonNode?)m).ToArray()),
+                ["std"] = new JsonArray(standardization.Std.Select(m => (JsonNode?)m).ToArray()),
+            }.ToJsonString();
+        }
+        SafeTensors.Save(path, model.state_dict(), metadata);
     }
 
     /// <summary>Rebuilds a model saved by <see cref="Save"/>; a missing, malformed or mismatched file is an <see cref="InvalidDataException"/> naming the file and the tensor.</summary>
@@ -92,6 +107,7 @@ public static class ModelFile
             try
             {
                 LoadWeights(model, tensors, path);
+                ReadDataInfo(model, metadata, path);
             }
             catch
             {
@@ -106,6 +122,38 @@ public static class ModelFile
             {
                 tensor.Dispose();
             }
+        }
+    }
+
+    /// <summary>The class names and input standardisation saved beside the weights, checked against the model's shapes.</summary>
+    private static void ReadDataInfo(Sequential model, IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        try
+        {
+            if (metadata.TryGetValue(ClassNamesKey, out var namesJson))
+            {
+                var names = JsonNode.Parse(namesJson)!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+                if (names.Count != model.OutputShape!.Channels)
+                {
+                    throw new InvalidDataException($"{path}: {names.Count} class names saved for a model with {model.OutputShape.Channels} outputs.");
+                }
+                model.ClassNames = names;
+            }
+            if (metadata.TryGetValue(StandardizationKey, out var standardizationJson))
+            {
+                var node = JsonNode.Parse(standardizationJson)!.AsObject();
+                var mean = node["mean"]!.AsArray().Select(n => n!.GetValue<float>()).ToList();
+                var std = node["std"]!.AsArray().Select(n => n!.GetValue<float>()).ToList();
+                if (mean.Count != model.InputShape!.Channels)
+                {
+                    throw new InvalidDataException($"{path}: a standardisation of {mean.Count} channel(s) saved for a model with {model.InputShape.Channels} input channel(s).");
+                }
+                model.InputStandardization = Data.Standardization.From(mean, std);
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: the saved class names or input standardisation are malformed: {e.Message}");
         }
     }
 

@@ -23,7 +23,10 @@ public sealed class DatasetCliTests : IDisposable
     public void Dispose()
     {
         Directory.Delete(_root, true);
-        File.Delete(_root + "-m2.safetensors");
+        foreach (var file in new[] { "-m2.safetensors", "-red.jpg", "-bad.png" })
+        {
+            File.Delete(_root + file);
+        }
     }
 
     [Fact]
@@ -76,6 +79,56 @@ public sealed class DatasetCliTests : IDisposable
         var (badCode, _, badError) = CliRunner.Run("evaluate", path + ".missing", "--dataset", _root);
         Assert.Equal(1, badCode);
         Assert.Equal($"error: {path}.missing: no such weights file.\n", badError);
+
+        // predict: a 40x24 JPEG (resized to the model's 16x16) scores in another process as ImagePredictor does here.
+        var picture = _root + "-red.jpg";
+        Fixtures.Image(picture, 40, 24, new SKColor(230, 20, 20));
+        var expected = CnnLab.Models.ImagePredictor.Predict(model, new[] { picture }, topK: 2)[0];
+        var (predictCode, predictOutput, predictError) = CliRunner.Run("predict", path, picture, "--top-k", "2", "--threads", "1");
+        Assert.Equal("", predictError);
+        Assert.Equal(0, predictCode);
+        Assert.Equal(
+            $"{"image".PadRight(picture.Length)}  #  class  probability\n" +
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{picture}  1  {expected.Top[0].Name,-5}  {expected.Top[0].Probability,11:F4}\n{"".PadRight(picture.Length)}  2  {expected.Top[1].Name,-5}  {expected.Top[1].Probability,11:F4}\n"),
+            predictOutput);
+        Assert.Equal(new[] { "blue", "red" }, expected.Top.Select(t => t.Name).Order());
+
+        var (jsonCode, jsonOutput, _) = CliRunner.Run("predict", path, picture, "--json", "--threads", "1");
+        Assert.Equal(0, jsonCode);
+        using var predicted = System.Text.Json.JsonDocument.Parse(jsonOutput);
+        var top = predicted.RootElement[0].GetProperty("top");
+        Assert.Equal(expected.Top[0].Name, top[0].GetProperty("class").GetString());
+        Assert.Equal(expected.Top[0].Probability, top[0].GetProperty("probability").GetDouble(), 12);
+
+        File.WriteAllText(_root + "-bad.png", "not an image");
+        var (undecodableCode, _, undecodableError) = CliRunner.Run("predict", path, _root + "-bad.png");
+        Assert.Equal(1, undecodableCode);
+        Assert.Equal($"error: {_root}-bad.png: the image could not be decoded; expected a valid PNG or JPEG file.\n", undecodableError);
+    }
+
+    [Fact]
+    public void Data_export_writes_test_images_named_by_index_and_class()
+    {
+        var folder = _root + "-export";
+        try
+        {
+            var (code, output, error) = CliRunner.Run("data", "export", _root, "--count", "3", "--out", folder);
+
+            Assert.Equal("", error);
+            Assert.Equal(0, code);
+            Assert.Equal($"Wrote 3 test image(s) of {Path.GetFileName(_root)} to {folder}.\n", output);
+            using var data = CnnLab.Data.DatasetSource.Open(_root);
+            var labels = data.Test.Labels.data<long>().ToArray();
+            var files = Enumerable.Range(0, 3).Select(i => Path.Combine(folder, $"test-{i:D5}-{data.ClassNames[(int)labels[i]]}.png")).ToArray();
+            Assert.Equal(files, Directory.GetFiles(folder).Order());
+            using var back = CnnLab.Data.ImageFiles.Read(files, CnnLab.Data.ColorMode.Rgb);
+            Assert.Equal(TestSupport.ToArray(data.Test.Images[TorchSharp.torch.TensorIndex.Slice(0, 3)]), TestSupport.ToArray(back));
+        }
+        finally
+        {
+            Directory.Delete(folder, true);
+        }
     }
 
     [Fact]

@@ -59,6 +59,27 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void Class_names_and_the_input_standardisation_travel_with_the_model()
+    {
+        using var model = TrainedModel();
+        model.ClassNames = new[] { "vertical", "horizontal" };
+        model.InputStandardization = CnnLab.Data.Standardization.From(new[] { 0.25f }, new[] { 0.5f });
+        var path = Path.Combine(_folder, "named.safetensors");
+        model.Save(path);
+
+        using var loaded = Sequential.Load(path);
+
+        Assert.Equal(new[] { "vertical", "horizontal" }, loaded.ClassNames);
+        Assert.Equal(new[] { 0.25f }, loaded.InputStandardization!.Mean);
+        Assert.Equal(new[] { 0.5f }, loaded.InputStandardization.Std);
+
+        model.ClassNames = new[] { "one", "two", "three" };
+        model.Save(path);
+        Assert.Equal($"{path}: 3 class names saved for a model with 2 outputs.",
+            Assert.Throws<InvalidDataException>(() => Sequential.Load(path)).Message);
+    }
+
+    [Fact]
     public void FromJson_rebuilds_the_architecture_with_fresh_weights()
     {
         using var model = TrainedModel();

@@ -8,4 +8,5 @@ root.Subcommands.Add(DataCommand.Create());
 root.Subcommands.Add(StudyCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 return root.Parse(args).Invoke();

@@ -14,7 +14,7 @@ public sealed class ModelFileTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, true);
 
     /// <summary>Every layer type with a config, trained for an epoch so moving statistics and weights are not initial.</summary>
-    private static Sequential TrainedModel()
+    internal static Sequential TrainedModel()
     {
         var model = new Sequential(Shape.Image(12, 12, 1), seed: 4, name: "everything");
         model.Add(new RandomFlip("horizontal"));
@@ -28,7 +28,7 @@ public sealed class ModelFileTests : IDisposable
         model.Add(new MaxPooling2D(2));
         model.Add(new SpatialDropout2D(0.1));
         model.Add(new Conv2D(6, 3, strides: 2, activation: "relu"));
-        model.Add(new AveragePooling2D(2, padding: Padding.Same));
+        model.Add(new AveragePooling2D(2, strides: 1, padding: Padding.Same));
         model.Add(new Flatten());
         model.Add(new Dense(8, useBias: false, kernelRegularizer: Regularizer.OfL1L2(1e-4, 1e-4)));
         model.Add(new ReLU(6));

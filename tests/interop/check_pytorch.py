@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""PyTorch side of the interop check: a model exported by `cnnlab export` must predict as CnnLab does.
+
+    check_pytorch.py slice IMAGES_IDX N OUT_IDX          first N images of an IDX file (gz or raw) into a raw IDX file
+    check_pytorch.py compare EXPORT_DIR NAME IDX JSON    load NAME.pt (weights_only) and NAME.safetensors into the
+                                                         generated NAME.py, predict the IDX images, compare with the
+                                                         probabilities of `cnnlab predict --json --top-k <classes>`
+Exits non-zero with a message when anything differs by more than TOLERANCE.
+"""
+import gzip
+import importlib.util
+import json
+import struct
+import sys
+
+import numpy as np
+import torch
+
+TOLERANCE = 1e-5
+
+
+def read_idx(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    zero, dtype, rank = struct.unpack(">HBB", data[:4])
+    if zero != 0 or dtype != 0x08 or rank != 3:
+        sys.exit(f"{path}: not an IDX file of unsigned-byte images")
+    dims = struct.unpack(">" + "I" * rank, data[4 : 4 + 4 * rank])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def slice_idx(source, count, target):
+    images = read_idx(source)[:count]
+    with open(target, "wb") as f:
+        f.write(struct.pack(">HBB", 0, 0x08, 3) + struct.pack(">III", *images.shape))
+        f.write(images.tobytes())
+
+
+def read_safetensors(path):
+    """A plain reader, so the check needs only numpy and torch (Debian has no python3-safetensors)."""
+    types = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32, "U8": np.uint8}
+    with open(path, "rb") as f:
+        data = f.read()
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + length])
+    header.pop("__metadata__", None)
+    start = 8 + length
+    state = {}
+    for name, entry in header.items():
+        begin, end = entry["data_offsets"]
+        array = np.frombuffer(data[start + begin : start + end], dtype=types[entry["dtype"]]).reshape(entry["shape"])
+        state[name] = torch.from_numpy(array.copy())
+    return state
+
+
+def compare(folder, name, idx, predictions_json):
+    spec = importlib.util.spec_from_file_location(name, f"{folder}/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    images = torch.from_numpy(read_idx(idx).astype(np.float32) / 255.0).unsqueeze(1)
+    if hasattr(module, "MEAN"):
+        mean = torch.tensor(module.MEAN).reshape(1, -1, 1, 1)
+        std = torch.tensor(module.STD).reshape(1, -1, 1, 1)
+        images = (images - mean) / std
+
+    # weights_only=True: torch.load refuses any pickled global other than tensors and their containers.
+    from_pt = module.load(f"{folder}/{name}.pt")
+    from_safetensors = module.build_model()
+    from_safetensors.load_state_dict(read_safetensors(f"{folder}/{name}.safetensors"))
+    from_safetensors.eval()
+    with torch.no_grad():
+        outputs = from_pt(images)
+        outputs_safetensors = from_safetensors(images)
+    if not torch.equal(outputs, outputs_safetensors):
+        sys.exit(f"{name}: the .pt and .safetensors exports predict differently")
+    last = list(from_pt.children())[-1]
+    probabilities = outputs if isinstance(last, torch.nn.Softmax) else torch.softmax(outputs, dim=1)
+
+    with open(predictions_json) as f:
+        predictions = json.load(f)
+    classes = probabilities.shape[1]
+    expected = np.zeros((len(predictions), classes))
+    for row, prediction in enumerate(predictions):
+        if len(prediction["top"]) != classes:
+            sys.exit(f"{predictions_json}: run `cnnlab predict --json --top-k {classes}` so every class is there")
+        for entry in prediction["top"]:
+            expected[row, entry["label"]] = entry["probability"]
+    if expected.shape[0] != probabilities.shape[0]:
+        sys.exit(f"{name}: {expected.shape[0]} CnnLab predictions for {probabilities.shape[0]} images")
+    difference = np.abs(probabilities.double().numpy() - expected).max()
+    agree = (probabilities.argmax(1).numpy() == expected.argmax(1)).mean()
+    print(f"{name}: {len(predictions)} images, {classes} classes, max |PyTorch - CnnLab| = {difference:.2e}, "
+          f"top-1 agreement {agree:.0%} (torch {torch.__version__})")
+    if not difference <= TOLERANCE:
+        sys.exit(f"{name}: PyTorch and CnnLab differ by {difference:.2e} > {TOLERANCE}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "slice":
+        slice_idx(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    elif len(sys.argv) == 6 and sys.argv[1] == "compare":
+        compare(*sys.argv[2:])
+    else:
+        sys.exit(__doc__)

@@ -19,9 +19,12 @@ public class WeakenGlibcxxRequirement : Task
     [Required]
     public string Directory { get; set; } = "";
 
+    /// <summary>Patch even where this machine's libstdc++ has the version: for packages that run on other machines.</summary>
+    public bool Always { get; set; }
+
     public override bool Execute()
     {
-        if (SystemHasVersion())
+        if (!Always && SystemHasVersion())
         {
             return true;
         }

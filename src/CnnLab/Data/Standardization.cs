@@ -54,13 +54,5 @@ public sealed class Standardization
     }
 
     /// <summary>Standardises the dataset's images in place.</summary>
-    public void Apply(Dataset dataset)
-    {
-        if (dataset.Images.shape[1] != Mean.Count)
-        {
-            throw new ArgumentException(
-                $"The dataset has {dataset.Images.shape[1]} channels but the standardisation was fitted on {Mean.Count}.", nameof(dataset));
-        }
-        Apply(dataset.Images);
-    }
+    public void Apply(Dataset dataset) => Apply(dataset.Images);
 }

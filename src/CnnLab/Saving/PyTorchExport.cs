@@ -51,26 +51,22 @@ public static class PyTorchExport
     public static (string Code, List<KeyValuePair<string, Tensor>> StateDict) Translate(Sequential model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var modules = new List<string>();
         var tensors = new List<KeyValuePair<string, Tensor>>();
+        var lines = new List<string>();
+        var moduleCount = 0;
         var needsSameAvgPool = false;
         using var _ = no_grad();
 
-        void Add(string module, params (string Name, Tensor Value)[] weights)
-        {
-            foreach (var (weightName, value) in weights)
-            {
-                tensors.Add(new($"{modules.Count}.{weightName}", value.detach().cpu().clone()));
-            }
-            modules.Add(module);
-        }
-
-        var lines = new List<string>();
         void Comment(string text) => lines.Add($"        # {text}");
+        // A module's weights are named by its index in the nn.Sequential, as its state_dict names them.
         void Emit(string module, params (string Name, Tensor Value)[] weights)
         {
-            lines.Add($"        {module},  # {modules.Count}");
-            Add(module, weights);
+            lines.Add($"        {module},  # {moduleCount}");
+            foreach (var (weightName, value) in weights)
+            {
+                tensors.Add(new($"{moduleCount}.{weightName}", value.detach().cpu().clone()));
+            }
+            moduleCount++;
         }
 
         foreach (var layer in model.Layers)

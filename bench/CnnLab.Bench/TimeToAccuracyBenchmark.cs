@@ -66,7 +66,7 @@ internal static class TimeToAccuracyBenchmark
         using var model = RunRecipe.CompiledModel(run, splits.InputShape, splits.Train.ClassCount, seed);
         var augmentation = RunRecipe.Augmentation(run);
         using var mix = RunRecipe.BatchMix(run);
-        var probe = new TestProbe(splits.Test, run.Name);
+        var probe = new TestProbe(splits.Test, run.Name, run.TestTimeAugmentation);
         model.Fit(splits.Train.Images, splits.Train.Labels, RunRecipe.FitOptions(run, seed, augmentation, mix, RunRecipe.Callbacks(run).Append(probe)));
         return probe.Curve;
     }
@@ -76,12 +76,14 @@ internal static class TimeToAccuracyBenchmark
     {
         private readonly Dataset _test;
         private readonly string _name;
+        private readonly TestTimeAugmentation _augmentation;
         private readonly Stopwatch _clock = new();
 
-        public TestProbe(Dataset test, string name)
+        public TestProbe(Dataset test, string name, TestTimeAugmentation augmentation)
         {
             _test = test;
             _name = name;
+            _augmentation = augmentation;
         }
 
         public List<(double Seconds, double Accuracy)> Curve { get; } = new();
@@ -91,7 +93,7 @@ internal static class TimeToAccuracyBenchmark
         public override void OnEpochEnd(TrainingContext context, int epoch, IReadOnlyDictionary<string, double> logs)
         {
             _clock.Stop();
-            var accuracy = context.Model.Evaluate(_test.Images, _test.Labels, 50).Accuracy;
+            var accuracy = context.Model.Evaluate(_test.Images, _test.Labels, 50, _augmentation).Accuracy;
             Curve.Add((_clock.Elapsed.TotalSeconds, accuracy));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{_name}: epoch {epoch + 1}, {_clock.Elapsed.TotalSeconds:F1} s of training, loss {logs["loss"]:F4}, test accuracy {accuracy:F4}"));

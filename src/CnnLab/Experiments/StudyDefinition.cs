@@ -1,4 +1,5 @@
 using CnnLab.Models;
+using CnnLab.Training;
 
 namespace CnnLab.Experiments;
 
@@ -40,6 +41,9 @@ public sealed record RunDefinition(string Name, ModelChoice Model, string Optimi
 
     /// <summary>A learning-rate schedule, when set.</summary>
     public ScheduleSettings? Schedule { get; init; }
+
+    /// <summary>What the test evaluation averages over (validation during training never does).</summary>
+    public TestTimeAugmentation TestTimeAugmentation { get; init; }
 }
 
 /// <summary>Augmentation of a run's training batches: each entry null or 0 when unused.</summary>

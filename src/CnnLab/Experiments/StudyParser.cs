@@ -1,6 +1,7 @@
 using System.Globalization;
 using CnnLab.Models;
 using CnnLab.Optimizers;
+using CnnLab.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -20,6 +21,7 @@ public static class StudyParser
     private static readonly string[] RunKeys =
     {
         "name", "model", "optimizer", "learning_rate", "weight_decay", "label_smoothing", "training", "augmentation", "callbacks", "schedule",
+        "test_time_augmentation",
     };
     private static readonly string[] TemplateKeys =
     {
@@ -232,8 +234,16 @@ public static class StudyParser
                 EarlyStopping = callbacks.TryGetValue("early_stopping", out var es) ? EarlyStopping(es, name) : null,
                 ReduceLearningRate = callbacks.TryGetValue("reduce_lr_on_plateau", out var rl) ? ReduceLearningRate(rl, name) : null,
                 Schedule = map.TryGetValue("schedule", out var sc) ? Schedule(sc, name, training.Epochs) : null,
+                TestTimeAugmentation = map.TryGetValue("test_time_augmentation", out var tta) ? TestTimeAugmentationOf(tta) : TestTimeAugmentation.None,
             };
         }
+
+        private TestTimeAugmentation TestTimeAugmentationOf(YamlNode node) => Text(node, "test_time_augmentation") switch
+        {
+            "none" => TestTimeAugmentation.None,
+            "horizontal_flip" => TestTimeAugmentation.HorizontalFlip,
+            var other => throw Error(node, $"`test_time_augmentation` must be none or horizontal_flip; received {other}"),
+        };
 
         private AugmentationSettings Augmentation(YamlNode node, string run)
         {

@@ -135,7 +135,7 @@ public sealed class StudyRunner
                 disposable.Dispose();
             }
         }
-        var (testLoss, testAccuracy, confusion, predicted) = Test(model, data.Test, run.Training.BatchSize);
+        var (testLoss, testAccuracy, confusion, predicted) = Test(model, data.Test, run.Training.BatchSize, run.TestTimeAugmentation);
         var valAccuracy = history.ValAccuracy.Count > 0 ? history.ValAccuracy : history.Accuracy;
         var best = valAccuracy.Select((v, i) => (v, i)).MaxBy(x => x.v);
         var result = new RunResult(
@@ -159,12 +159,12 @@ public sealed class StudyRunner
     private static double Last(IReadOnlyList<double> values) => values.Count > 0 ? values[^1] : double.NaN;
 
     /// <summary>One pass over the test set: loss (from the probabilities, clipped as Keras does), accuracy and confusion matrix.</summary>
-    private static (double Loss, double Accuracy, long[][] Confusion, long[] Predicted) Test(Sequential model, Dataset test, int batchSize)
+    private static (double Loss, double Accuracy, long[][] Confusion, long[] Predicted) Test(Sequential model, Dataset test, int batchSize, TestTimeAugmentation augmentation)
     {
         var classes = test.ClassCount;
         var matrix = Enumerable.Range(0, classes).Select(_ => new long[classes]).ToArray();
         using var scope = NewDisposeScope();
-        var probabilities = model.Predict(test.Images, batchSize);
+        var probabilities = model.Predict(test.Images, batchSize, augmentation);
         var loss = SparseCategoricalCrossentropy.FromProbabilities(probabilities, test.Labels).item<float>();
         var predicted = probabilities.argmax(1).data<long>().ToArray();
         var actual = test.Labels.data<long>().ToArray();

@@ -201,22 +201,28 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         return new Trainer(this, options).Fit(x, y);
     }
 
-    /// <summary>Keras' evaluate: mean loss and accuracy over (x, y), in inference mode.</summary>
-    public Evaluation Evaluate(Tensor x, Tensor y, int batchSize = 32)
+    /// <summary>
+    /// Keras' evaluate: mean loss and accuracy over (x, y), in inference mode. With a test-time augmentation the loss
+    /// and accuracy are those of the averaged outputs.
+    /// </summary>
+    public Evaluation Evaluate(Tensor x, Tensor y, int batchSize = 32, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
     {
         RequireLayers();
         DataChecks.RequireBatchSize(batchSize);
         DataChecks.RequireSamples(this, x, y, "x", "y");
-        return Trainer.Evaluate(this, x, y, batchSize);
+        return Trainer.Evaluate(this, x, y, batchSize, augmentation);
     }
 
-    /// <summary>Keras' predict: the model's outputs (class probabilities after a softmax) for x, in inference mode.</summary>
-    public Tensor Predict(Tensor x, int batchSize = 32)
+    /// <summary>
+    /// Keras' predict: the model's outputs (class probabilities after a softmax) for x, in inference mode; with a
+    /// test-time augmentation, their mean over the augmented copies.
+    /// </summary>
+    public Tensor Predict(Tensor x, int batchSize = 32, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
     {
         RequireLayers();
         DataChecks.RequireBatchSize(batchSize);
         DataChecks.RequireInputShape(this, x, "x");
-        return Trainer.Predict(this, x, batchSize);
+        return Trainer.Predict(this, x, batchSize, augmentation);
     }
 
     /// <summary>Keras' <c>model.to_json()</c>: the architecture, without weights.</summary>

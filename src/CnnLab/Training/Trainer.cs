@@ -87,7 +87,8 @@ internal sealed class Trainer
         return history;
     }
 
-    public static Evaluation Evaluate(Sequential model, Tensor x, Tensor y, int batchSize)
+    public static Evaluation Evaluate(Sequential model, Tensor x, Tensor y, int batchSize,
+        TestTimeAugmentation augmentation = TestTimeAugmentation.None)
     {
         var count = (int)x.shape[0];
         double lossSum = 0;
@@ -101,7 +102,7 @@ internal sealed class Trainer
                 var length = Math.Min(batchSize, count - start);
                 var xb = x.narrow(0, start, length).to(model.Device);
                 var yb = y.narrow(0, start, length).to(model.Device);
-                var (loss, hits) = LossAndHits(model, xb, yb);
+                var (loss, hits) = augmentation == TestTimeAugmentation.None ? LossAndHits(model, xb, yb) : AugmentedLossAndHits(model, xb, yb, augmentation);
                 lossSum += loss.item<float>() * length;
                 correct += hits.item<long>();
             }
@@ -109,7 +110,7 @@ internal sealed class Trainer
         return count == 0 ? new Evaluation(double.NaN, double.NaN, 0) : new Evaluation(lossSum / count, (double)correct / count, count);
     }
 
-    public static Tensor Predict(Sequential model, Tensor x, int batchSize)
+    public static Tensor Predict(Sequential model, Tensor x, int batchSize, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
     {
         var count = (int)x.shape[0];
         model.eval();
@@ -119,7 +120,7 @@ internal sealed class Trainer
         for (var start = 0; start < count; start += batchSize)
         {
             var length = Math.Min(batchSize, count - start);
-            outputs.Add(model.forward(x.narrow(0, start, length).to(model.Device)).cpu());
+            outputs.Add(Outputs(model, x.narrow(0, start, length).to(model.Device), augmentation).cpu());
         }
         var result = outputs.Count == 0 ? empty(model.OutputShape!.ToTensorShape(0)) : cat(outputs, 0);
         return result.MoveToOuterDisposeScope();
@@ -221,6 +222,26 @@ internal sealed class Trainer
     }
 
     /// <summary>Logits when the model ends in a softmax (the loss is computed from them, as Keras does), else the outputs.</summary>
+    /// <summary>The model's outputs for a batch, averaged over the test-time augmentation's copies of it.</summary>
+    private static Tensor Outputs(Sequential model, Tensor x, TestTimeAugmentation augmentation)
+    {
+        if (augmentation == TestTimeAugmentation.None)
+        {
+            return model.forward(x);
+        }
+        using var mirrored = x.flip(3);
+        using var first = model.forward(x);
+        using var second = model.forward(mirrored);
+        return first.add(second).div_(2);
+    }
+
+    /// <summary>Loss and hits of the averaged outputs: the mean is taken over probabilities, so the loss is computed from them.</summary>
+    private static (Tensor Loss, Tensor Hits) AugmentedLossAndHits(Sequential model, Tensor x, Tensor y, TestTimeAugmentation augmentation)
+    {
+        using var outputs = Outputs(model, x, augmentation);
+        return (Penalized(model, SparseCategoricalCrossentropy.FromProbabilities(outputs, y, model.LabelSmoothing)), Hits(outputs, y));
+    }
+
     private static Tensor Scores(Sequential model, Tensor x) => model.EndsWithSoftmax ? model.ForwardLogits(x) : model.forward(x);
 
     private static Tensor Loss(Sequential model, Tensor scores, Tensor y) => model.EndsWithSoftmax

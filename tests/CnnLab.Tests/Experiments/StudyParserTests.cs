@@ -1,5 +1,6 @@
 using CnnLab.Experiments;
 using CnnLab.Models;
+using CnnLab.Training;
 
 namespace CnnLab.Tests.Experiments;
 
@@ -153,6 +154,7 @@ public class StudyParserTests
     [InlineData("runs:\n  - name: A\n    model: {blocks: [[8]], l2: -0.1}\n", "s.yaml, line 3: `l2` must be a number in [0, 1000000]; received -0.1.")]
     [InlineData("training: {epochs: 4}\nruns:\n  - name: A\n    model: m2-leaky\n    schedule: {type: cosine, warmup_epochs: 5}\n", "s.yaml, line 5: `schedule.warmup_epochs` (5) must end before the run's 4 epochs do.")]
     [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    augmentation: {mixup: 0.2, cutmix: 1}\n", "s.yaml, line 4: run \"A\" asks for both `mixup` and `cutmix`; a batch is mixed one way, choose one.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    test_time_augmentation: rotate\n", "s.yaml, line 4: `test_time_augmentation` must be none or horizontal_flip; received rotate.")]
     [InlineData("runs: []\n", "s.yaml: `runs` must be a list with at least one run (or give `base` and `variants`, or a `grid`).")]
     [InlineData("variants:\n  - name: x\n", "s.yaml: `variants` need a `base` run (a mapping with model, optimizer, learning_rate, training) to start from.")]
     public void Bad_values_are_errors_with_the_allowed_ones(string yaml, string expected)
@@ -178,6 +180,7 @@ public class StudyParserTests
                   early_stopping: {monitor: val_accuracy, patience: 3, restore_best_weights: true}
                   reduce_lr_on_plateau: {factor: 0.5, patience: 2}
                 schedule: {type: one_cycle, max_learning_rate: 0.01}
+                test_time_augmentation: horizontal_flip
             """);
 
         var run = study.Runs[0];
@@ -189,6 +192,7 @@ public class StudyParserTests
         Assert.Equal(new EarlyStoppingSettings("val_accuracy", 3, 0, true), run.EarlyStopping);
         Assert.Equal(new ReduceLearningRateSettings("val_loss", 0.5, 2, 0, 0), run.ReduceLearningRate);
         Assert.Equal(new ScheduleSettings("one_cycle", 0.01, 0.3, 0, 0, 3, 0.1), run.Schedule);
+        Assert.Equal(TestTimeAugmentation.HorizontalFlip, run.TestTimeAugmentation);
     }
 
     internal static string RepositoryRoot()

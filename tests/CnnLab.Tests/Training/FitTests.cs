@@ -159,6 +159,43 @@ public class FitTests
     }
 
     [Fact]
+    public void Flip_test_time_augmentation_averages_the_outputs_for_each_image_and_its_mirror()
+    {
+        var (x, y) = TestSupport.Bars(9, seed: 8);
+        using var model = TestSupport.SmallCnn(seed: 1);
+        model.Compile("adam");
+        using var mirrored = x.flip(3);
+        using var plain = model.Predict(x, batchSize: 4);
+        using var ofMirror = model.Predict(mirrored, batchSize: 4);
+
+        using var averaged = model.Predict(x, batchSize: 4, TestTimeAugmentation.HorizontalFlip);
+        var evaluation = model.Evaluate(x, y, batchSize: 4, TestTimeAugmentation.HorizontalFlip);
+
+        var expected = TestSupport.ToArray((plain + ofMirror) / 2);
+        Assert.Equal(expected, TestSupport.ToArray(averaged), new FloatTolerance(1e-6f));
+        Assert.NotEqual(TestSupport.ToArray(plain), TestSupport.ToArray(averaged), new FloatTolerance(1e-6f));
+        var probabilities = expected.Chunk(2).ToArray();
+        var labels = y.data<long>().ToArray();
+        var loss = -labels.Select((label, i) => Math.Log(probabilities[i][label])).Average();
+        var accuracy = labels.Where((label, i) => probabilities[i][label] > probabilities[i][1 - label]).Count() / 9.0;
+        Assert.Equal(loss, evaluation.Loss, 5);
+        Assert.Equal(accuracy, evaluation.Accuracy, 10);
+    }
+
+    [Fact]
+    public void A_mirror_symmetric_image_gets_the_same_outputs_with_and_without_flip_augmentation()
+    {
+        using var half = rand(new long[] { 3, 1, 12, 6 }, generator: new Generator(5));
+        using var x = cat(new[] { half, half.flip(3) }, 3);
+        using var model = TestSupport.SmallCnn(seed: 2);
+
+        using var plain = model.Predict(x);
+        using var averaged = model.Predict(x, augmentation: TestTimeAugmentation.HorizontalFlip);
+
+        Assert.Equal(TestSupport.ToArray(plain), TestSupport.ToArray(averaged), new FloatTolerance(1e-6f));
+    }
+
+    [Fact]
     public void Loss_after_a_confident_softmax_stays_finite()
     {
         using var model = new Sequential(new CnnLab.Layers.Shape(2), seed: 1);
@@ -175,4 +212,12 @@ public class FitTests
 
         Assert.Equal(500, result.Loss, 3);
     }
+}
+
+/// <summary>Element-wise float equality within an absolute tolerance, for comparing whole arrays.</summary>
+internal sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+{
+    public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance;
+
+    public int GetHashCode(float value) => 0;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CnnLab.Models;
+using CnnLab.Training;
 
 namespace CnnLab.Cli.Commands;
 
@@ -22,6 +23,20 @@ internal static class CommonOptions
         Description = "Where to compute: cpu, or cuda / cuda:N where a CUDA build of libtorch and a GPU exist.",
         DefaultValueFactory = _ => "cpu",
     };
+
+    public static Option<string> TestTimeAugmentation()
+    {
+        var option = new Option<string>("--test-time-augmentation")
+        {
+            Description = "horizontal_flip averages each image's outputs with its mirror image's (for classes a flip does not change); none by default.",
+            DefaultValueFactory = _ => "none",
+        };
+        option.AcceptOnlyFromAmong("none", "horizontal_flip");
+        return option;
+    }
+
+    public static TestTimeAugmentation TestTimeAugmentationOf(string value) =>
+        value == "horizontal_flip" ? Training.TestTimeAugmentation.HorizontalFlip : Training.TestTimeAugmentation.None;
 
     public static Option<T> Positive<T>(Option<T> option)
     {

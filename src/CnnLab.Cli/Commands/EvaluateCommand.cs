@@ -14,9 +14,10 @@ internal static class EvaluateCommand
         var modelPath = new Argument<string>("MODEL") { Description = "A model saved by `train --save`, a study or ModelCheckpoint (.safetensors)." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var threads = CommonOptions.Threads();
+        var augmentation = CommonOptions.TestTimeAugmentation();
         var command = new Command("evaluate", "Evaluate a saved model on a dataset's test split: accuracy, per-class precision, recall, F1 and the confusion matrix.")
         {
-            modelPath, json, threads,
+            modelPath, json, augmentation, threads,
         };
         var data = new DataOptions(command);
         command.SetAction(parse => CommandErrors.Run(() =>
@@ -34,7 +35,7 @@ internal static class EvaluateCommand
             }
             // Prepared as in training: the loader scales to [0, 1]; a model trained on standardised images carries its statistics.
             model.InputStandardization?.Apply(test.Images);
-            using var probabilities = model.Predict(test.Images, batchSize: 50);
+            using var probabilities = model.Predict(test.Images, batchSize: 50, CommonOptions.TestTimeAugmentationOf(parse.GetValue(augmentation)!));
             using var predicted = probabilities.argmax(1);
             var report = ClassificationReport.Compute(test.Labels.data<long>().ToArray(), predicted.data<long>().ToArray(), test.ClassNames);
             if (parse.GetValue(json))

@@ -17,15 +17,17 @@ internal static class PredictCommand
         var topK = CommonOptions.Positive(new Option<int>("--top-k") { Description = "How many classes to show per image, most probable first.", DefaultValueFactory = _ => 3 });
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var threads = CommonOptions.Threads();
+        var augmentation = CommonOptions.TestTimeAugmentation();
         var command = new Command("predict", "Classify image files with a saved model: the top-k classes and their probabilities for each image.")
         {
-            modelPath, files, topK, json, threads,
+            modelPath, files, topK, json, augmentation, threads,
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             TorchEngine.Configure(parse.GetValue(threads));
             using var model = Sequential.Load(parse.GetValue(modelPath)!);
-            var predictions = ImagePredictor.Predict(model, parse.GetValue(files)!, parse.GetValue(topK));
+            var predictions = ImagePredictor.Predict(model, parse.GetValue(files)!, parse.GetValue(topK),
+                CommonOptions.TestTimeAugmentationOf(parse.GetValue(augmentation)!));
             Console.Write(parse.GetValue(json) ? ToJson(predictions) : ToTable(predictions));
             return 0;
         }));

@@ -1,4 +1,5 @@
 using CnnLab.Data;
+using CnnLab.Training;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -20,8 +21,12 @@ public static class ImagePredictor
     private static readonly byte[] PngSignature = { 0x89, (byte)'P', (byte)'N', (byte)'G' };
     private static readonly byte[] JpegSignature = { 0xFF, 0xD8, 0xFF };
 
-    /// <summary>The <paramref name="topK"/> most probable classes for every image in <paramref name="files"/>, in order.</summary>
-    public static IReadOnlyList<ImagePrediction> Predict(Sequential model, IReadOnlyList<string> files, int topK = 3)
+    /// <summary>
+    /// The <paramref name="topK"/> most probable classes for every image in <paramref name="files"/>, in order; with a
+    /// test-time augmentation, from the outputs averaged over it.
+    /// </summary>
+    public static IReadOnlyList<ImagePrediction> Predict(Sequential model, IReadOnlyList<string> files, int topK = 3,
+        TestTimeAugmentation augmentation = TestTimeAugmentation.None)
     {
         ArgumentNullException.ThrowIfNull(model);
         var input = model.InputShape ?? throw new ArgumentException("The model has no input shape.", nameof(model));
@@ -43,7 +48,7 @@ public static class ImagePredictor
             }
             Flush();
             using var images = ReadIdx(file, input);
-            results.AddRange(Classify(model, images, names, topK).Select((top, i) => new ImagePrediction(file, i, top)));
+            results.AddRange(Classify(model, images, names, topK, augmentation).Select((top, i) => new ImagePrediction(file, i, top)));
         }
         Flush();
         return results;
@@ -55,16 +60,16 @@ public static class ImagePredictor
                 return;
             }
             using var images = ImageFiles.Read(pictures, input.Channels == 1 ? ColorMode.Grayscale : ColorMode.Rgb, (input.Height, input.Width));
-            results.AddRange(Classify(model, images, names, topK).Select((top, i) => new ImagePrediction(pictures[i], null, top)));
+            results.AddRange(Classify(model, images, names, topK, augmentation).Select((top, i) => new ImagePrediction(pictures[i], null, top)));
             pictures.Clear();
         }
     }
 
-    private static List<ClassScore[]> Classify(Sequential model, Tensor images, IReadOnlyList<string> names, int topK)
+    private static List<ClassScore[]> Classify(Sequential model, Tensor images, IReadOnlyList<string> names, int topK, TestTimeAugmentation augmentation)
     {
         using var scope = NewDisposeScope();
         model.InputStandardization?.Apply(images);
-        var outputs = model.Predict(images, batchSize: 100);
+        var outputs = model.Predict(images, batchSize: 100, augmentation);
         // A model without a final softmax outputs scores; the probabilities are their softmax.
         var probabilities = model.EndsWithSoftmax ? outputs : F.softmax(outputs, 1);
         var k = Math.Min(topK, names.Count);

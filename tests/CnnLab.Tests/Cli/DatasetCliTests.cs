@@ -101,6 +101,15 @@ public sealed class DatasetCliTests : IDisposable
         Assert.Equal(expected.Top[0].Name, top[0].GetProperty("class").GetString());
         Assert.Equal(expected.Top[0].Probability, top[0].GetProperty("probability").GetDouble(), 12);
 
+        var (ttaCode, ttaOutput, ttaError) = CliRunner.Run("predict", path, picture, "--json", "--test-time-augmentation", "horizontal_flip", "--threads", "1");
+        Assert.Equal(("", 0), (ttaError, ttaCode));
+        var mirrored = CnnLab.Models.ImagePredictor.Predict(model, new[] { picture }, 1, CnnLab.Training.TestTimeAugmentation.HorizontalFlip)[0];
+        using var ttaJson = System.Text.Json.JsonDocument.Parse(ttaOutput);
+        Assert.Equal(mirrored.Top[0].Probability, ttaJson.RootElement[0].GetProperty("top")[0].GetProperty("probability").GetDouble(), 12);
+        var (badTtaCode, _, badTtaError) = CliRunner.Run("predict", path, picture, "--test-time-augmentation", "rotate");
+        Assert.Equal(1, badTtaCode);
+        Assert.StartsWith("Argument 'rotate' not recognized. Must be one of:", badTtaError.Trim());
+
         File.WriteAllText(_root + "-bad.png", "not an image");
         var (undecodableCode, _, undecodableError) = CliRunner.Run("predict", path, _root + "-bad.png");
         Assert.Equal(1, undecodableCode);

@@ -72,6 +72,20 @@ public sealed class ImagePredictorTests : IDisposable
     }
 
     [Fact]
+    public void Flip_test_time_augmentation_averages_an_image_with_its_mirror()
+    {
+        using var model = HalvesModel();
+        // Mirrored, white-left becomes white-right: the mean of sigmoid(0.64) and sigmoid(-0.64) is exactly 1/2.
+        var left = HalfBright("left.png", 8, 8, left: true, SKColors.White);
+
+        var plain = ImagePredictor.Predict(model, new[] { left }, topK: 2)[0];
+        var averaged = ImagePredictor.Predict(model, new[] { left }, topK: 2, CnnLab.Training.TestTimeAugmentation.HorizontalFlip)[0];
+
+        Assert.Equal(Sigmoid(0.64), plain.Top[0].Probability, 6);
+        Assert.All(averaged.Top, s => Assert.Equal(0.5, s.Probability, 6));
+    }
+
+    [Fact]
     public void Idx_images_keep_their_order_among_png_files_and_use_the_saved_standardisation()
     {
         using var model = HalvesModel();

@@ -112,6 +112,23 @@ public class StudyParserTests
     }
 
     [Fact]
+    public void The_regularization_and_fast_study_files_build_every_run_for_Fashion_MNIST()
+    {
+        var regularization = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "regularization.yaml"));
+        var fast = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "fast.yaml"));
+
+        Assert.Equal((12, 3, (int?)10000), (regularization.Runs.Count, regularization.Seeds, regularization.Dataset.Limit));
+        Assert.Equal(new[] { "fast, 4 epochs", "fast, 9 epochs", "fast, 13 epochs" }, fast.Runs.Select(r => r.Name));
+        // The test-time flip only helps a model trained on flipped images too.
+        Assert.All(fast.Runs.Where(r => r.TestTimeAugmentation != TestTimeAugmentation.None), r => Assert.Equal("horizontal", r.Augmentation?.Flip));
+        Assert.All(regularization.Runs.Concat(fast.Runs), r =>
+        {
+            using var model = RunRecipe.CompiledModel(r, CnnLab.Layers.Shape.Image(28, 28, 1), 10, 0);
+            Assert.True(model.ParamCount > 0);
+        });
+    }
+
+    [Fact]
     public void A_model_that_cannot_fit_the_data_stops_the_study_before_training()
     {
         var study = StudyParser.Parse("name: deep\nruns:\n  - name: too deep\n    model:\n      blocks: [[4], [4], [4], [4], [4]]\n");

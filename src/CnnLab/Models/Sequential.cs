@@ -210,6 +210,7 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         RequireLayers();
         DataChecks.RequireBatchSize(batchSize);
         DataChecks.RequireSamples(this, x, y, "x", "y");
+        DataChecks.RequireTestTimeAugmentation(this, augmentation);
         return Trainer.Evaluate(this, x, y, batchSize, augmentation);
     }
 
@@ -222,6 +223,7 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         RequireLayers();
         DataChecks.RequireBatchSize(batchSize);
         DataChecks.RequireInputShape(this, x, "x");
+        DataChecks.RequireTestTimeAugmentation(this, augmentation);
         return Trainer.Predict(this, x, batchSize, augmentation);
     }
 

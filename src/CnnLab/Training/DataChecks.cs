@@ -15,6 +15,16 @@ internal static class DataChecks
         }
     }
 
+    public static void RequireTestTimeAugmentation(Sequential model, TestTimeAugmentation augmentation)
+    {
+        if (augmentation != TestTimeAugmentation.None && model.InputShape is { IsImage: false } shape)
+        {
+            throw new ArgumentException(
+                $"Test-time augmentation {augmentation} mirrors images, but the model takes inputs of shape {shape}. " +
+                "Use TestTimeAugmentation.None for inputs that are not images.", nameof(augmentation));
+        }
+    }
+
     public static void RequireInputShape(Sequential model, Tensor x, string argument)
     {
         ArgumentNullException.ThrowIfNull(x, argument);

@@ -221,7 +221,6 @@ internal sealed class Trainer
         return (Penalized(model, Loss(model, scores, y)), Hits(scores, y));
     }
 
-    /// <summary>Logits when the model ends in a softmax (the loss is computed from them, as Keras does), else the outputs.</summary>
     /// <summary>The model's outputs for a batch, averaged over the test-time augmentation's copies of it.</summary>
     private static Tensor Outputs(Sequential model, Tensor x, TestTimeAugmentation augmentation)
     {
@@ -242,6 +241,7 @@ internal sealed class Trainer
         return (Penalized(model, SparseCategoricalCrossentropy.FromProbabilities(outputs, y, model.LabelSmoothing)), Hits(outputs, y));
     }
 
+    /// <summary>Logits when the model ends in a softmax (the loss is computed from them, as Keras does), else the outputs.</summary>
     private static Tensor Scores(Sequential model, Tensor x) => model.EndsWithSoftmax ? model.ForwardLogits(x) : model.forward(x);
 
     private static Tensor Loss(Sequential model, Tensor scores, Tensor y) => model.EndsWithSoftmax

@@ -196,6 +196,19 @@ public class FitTests
     }
 
     [Fact]
+    public void Flip_test_time_augmentation_of_inputs_that_are_not_images_is_an_error()
+    {
+        using var model = new Sequential(new CnnLab.Layers.Shape(2), seed: 1);
+        model.Add(new CnnLab.Layers.Dense(2, activation: "softmax"));
+        using var x = zeros(3, 2);
+
+        var e = Assert.Throws<ArgumentException>(() => model.Predict(x, augmentation: TestTimeAugmentation.HorizontalFlip));
+
+        Assert.Equal("Test-time augmentation HorizontalFlip mirrors images, but the model takes inputs of shape (None, 2). " +
+            "Use TestTimeAugmentation.None for inputs that are not images.", TestSupport.KerasMessage(e));
+    }
+
+    [Fact]
     public void Loss_after_a_confident_softmax_stays_finite()
     {
         using var model = new Sequential(new CnnLab.Layers.Shape(2), seed: 1);

@@ -31,12 +31,13 @@ internal static class CommonOptions
             Description = "horizontal_flip averages each image's outputs with its mirror image's (for classes a flip does not change); none by default.",
             DefaultValueFactory = _ => "none",
         };
-        option.AcceptOnlyFromAmong("none", "horizontal_flip");
+        option.AcceptOnlyFromAmong(TestTimeAugmentations.Names.ToArray());
         return option;
     }
 
-    public static TestTimeAugmentation TestTimeAugmentationOf(string value) =>
-        value == "horizontal_flip" ? Training.TestTimeAugmentation.HorizontalFlip : Training.TestTimeAugmentation.None;
+    /// <summary>The parsed value of an option made by <see cref="TestTimeAugmentation()"/>, which accepts only known names.</summary>
+    public static TestTimeAugmentation TestTimeAugmentationOf(string name) =>
+        TestTimeAugmentations.TryParse(name, out var value) ? value : throw new ArgumentException($"Unknown test-time augmentation {name}.", nameof(name));
 
     public static Option<T> Positive<T>(Option<T> option)
     {

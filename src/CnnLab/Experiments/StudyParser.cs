@@ -238,12 +238,13 @@ public static class StudyParser
             };
         }
 
-        private TestTimeAugmentation TestTimeAugmentationOf(YamlNode node) => Text(node, "test_time_augmentation") switch
+        private TestTimeAugmentation TestTimeAugmentationOf(YamlNode node)
         {
-            "none" => TestTimeAugmentation.None,
-            "horizontal_flip" => TestTimeAugmentation.HorizontalFlip,
-            var other => throw Error(node, $"`test_time_augmentation` must be none or horizontal_flip; received {other}"),
-        };
+            var name = Text(node, "test_time_augmentation");
+            return TestTimeAugmentations.TryParse(name, out var value)
+                ? value
+                : throw Error(node, $"`test_time_augmentation` must be {string.Join(" or ", TestTimeAugmentations.Names)}; received {name}");
+        }
 
         private AugmentationSettings Augmentation(YamlNode node, string run)
         {

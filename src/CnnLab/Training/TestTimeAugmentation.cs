@@ -13,3 +13,19 @@ public enum TestTimeAugmentation
     /// <summary>The mean of the outputs for the images and for their horizontal mirrors.</summary>
     HorizontalFlip,
 }
+
+/// <summary>The names study files and the command line use for <see cref="TestTimeAugmentation"/> values.</summary>
+public static class TestTimeAugmentations
+{
+    private static readonly Dictionary<string, TestTimeAugmentation> ByName = new(StringComparer.Ordinal)
+    {
+        ["none"] = TestTimeAugmentation.None,
+        ["horizontal_flip"] = TestTimeAugmentation.HorizontalFlip,
+    };
+
+    /// <summary>The accepted names, in order.</summary>
+    public static IReadOnlyList<string> Names { get; } = ByName.Keys.ToArray();
+
+    /// <summary>The value named <paramref name="name"/>; false for a name that is not in <see cref="Names"/>.</summary>
+    public static bool TryParse(string name, out TestTimeAugmentation value) => ByName.TryGetValue(name, out value);
+}

@@ -9,4 +9,16 @@ root.Subcommands.Add(StudyCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
-return root.Parse(args).Invoke();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // One line per mistake, as every other bad input gets, instead of the whole help text after it.
+    foreach (var error in parsed.Errors.Select(e => e.Message).Distinct())
+    {
+        Console.Error.WriteLine($"error: {error}");
+    }
+    var command = string.Join(' ', parsed.CommandResult.Command.Name == root.Name ? Array.Empty<string>() : new[] { parsed.CommandResult.Command.Name });
+    Console.Error.WriteLine($"See 'cnnlab {command}{(command.Length > 0 ? " " : "")}--help'.");
+    return 1;
+}
+return parsed.Invoke();

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using CnnLab.Models;
 using CnnLab.Training;
 
@@ -13,10 +15,10 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultName,
     };
 
-    public static Option<int?> Threads() => Positive<int?>(new Option<int?>("--threads")
-    {
-        Description = "libtorch intra-op threads (default: all cores).",
-    });
+    /// <summary>At most one thread per logical core: more only spawns threads that wait (100,000 used to hang spawning them).</summary>
+    public static Option<int?> Threads() =>
+        OptionalInteger("--threads", $"libtorch intra-op threads, 1 to {Environment.ProcessorCount} (default: all {Environment.ProcessorCount} cores).",
+            maximum: Environment.ProcessorCount);
 
     public static Option<string> Device() => new("--device")
     {
@@ -39,16 +41,51 @@ internal static class CommonOptions
     public static TestTimeAugmentation TestTimeAugmentationOf(string name) =>
         TestTimeAugmentations.TryParse(name, out var value) ? value : throw new ArgumentException($"Unknown test-time augmentation {name}.", nameof(name));
 
-    public static Option<T> Positive<T>(Option<T> option)
+    /// <summary>An integer option in [<paramref name="minimum"/>, <paramref name="maximum"/>]; anything else is one clear parse error.</summary>
+    public static Option<int> Integer(string name, string description, int defaultValue, int minimum = 1, int maximum = int.MaxValue)
     {
-        option.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<T>();
-            if (value is int i && i <= 0 || value is double d && !(d > 0))
-            {
-                result.AddError($"Invalid value for {option.Name}: {value}. Expected a value greater than 0.");
-            }
-        });
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.CustomParser = result => ParseInteger(result, name, minimum, maximum) ?? defaultValue;
         return option;
+    }
+
+    /// <summary>An optional integer option in [<paramref name="minimum"/>, <paramref name="maximum"/>]; null when not given.</summary>
+    public static Option<int?> OptionalInteger(string name, string description, int minimum = 1, int maximum = int.MaxValue)
+    {
+        var option = new Option<int?>(name) { Description = description };
+        option.CustomParser = result => ParseInteger(result, name, minimum, maximum);
+        return option;
+    }
+
+    /// <summary>An optional number option greater than 0 and finite; null when not given.</summary>
+    public static Option<double?> OptionalPositiveNumber(string name, string description)
+    {
+        var option = new Option<double?>(name) { Description = description };
+        option.CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value > 0)
+            {
+                return value;
+            }
+            result.AddError($"Invalid value for {name}: {text}. Expected a number greater than 0, such as 0.001.");
+            return null;
+        };
+        return option;
+    }
+
+    /// <summary>
+    /// Parses the option's one token. Without a custom parser System.CommandLine hands a failed conversion to the
+    /// validators, which then throw instead of reporting it, so the range and the type are checked here in one place.
+    /// </summary>
+    private static int? ParseInteger(ArgumentResult result, string name, int minimum, int maximum)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum)
+        {
+            return (int)value;
+        }
+        result.AddError($"Invalid value for {name}: {text}. Expected a whole number from {minimum} to {maximum}.");
+        return null;
     }
 }

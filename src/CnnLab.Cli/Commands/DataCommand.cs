@@ -43,7 +43,7 @@ internal static class DataCommand
     private static Command Show()
     {
         var name = new Argument<string>("NAME") { Description = $"{string.Join(", ", DatasetCatalog.Names)}, a folder of class sub-folders, or a .csv file." };
-        var grid = CommonOptions.Positive(new Option<int>("--grid") { Description = "Images per row and column.", DefaultValueFactory = _ => 5 });
+        var grid = CommonOptions.Integer("--grid", "Images per row and column.", 5, maximum: 100);
         var output = new Option<string>("--out") { Description = "PNG file to write.", DefaultValueFactory = _ => "grid.png" };
         var seed = new Option<long>("--seed") { Description = "Seed of the random pick.", DefaultValueFactory = _ => 0 };
         var command = new Command("show", "Write a PNG grid of random training images captioned with their class names.") { name, grid, output, seed };
@@ -63,7 +63,7 @@ internal static class DataCommand
     {
         var name = new Argument<string>("NAME") { Description = $"{string.Join(", ", DatasetCatalog.Names)}, a folder of class sub-folders, or a .csv file." };
         var output = new Option<string>("--out") { Description = "Folder to write the PNG files to.", DefaultValueFactory = _ => "images" };
-        var count = CommonOptions.Positive(new Option<int>("--count") { Description = "How many images, from the first.", DefaultValueFactory = _ => 10 });
+        var count = CommonOptions.Integer("--count", "How many images, from the first.", 10);
         var split = new Option<string>("--split") { Description = "Which split: test or train.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("test", "train");
         var command = new Command("export", "Write the first images of a split as PNG files named by index and class (e.g. test-00000-ankle-boot.png), to try `cnnlab predict` on.")

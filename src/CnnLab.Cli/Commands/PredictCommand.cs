@@ -14,7 +14,7 @@ internal static class PredictCommand
     {
         var modelPath = new Argument<string>("MODEL") { Description = "A model saved by `train --save`, a study or ModelCheckpoint (.safetensors)." };
         var files = new Argument<string[]>("FILE") { Description = "PNG or JPEG images of any size (converted to the model's channels and resized to its input), or IDX image files.", Arity = ArgumentArity.OneOrMore };
-        var topK = CommonOptions.Positive(new Option<int>("--top-k") { Description = "How many classes to show per image, most probable first.", DefaultValueFactory = _ => 3 });
+        var topK = CommonOptions.Integer("--top-k", "How many classes to show per image, most probable first.", 3);
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var threads = CommonOptions.Threads();
         var augmentation = CommonOptions.TestTimeAugmentation();

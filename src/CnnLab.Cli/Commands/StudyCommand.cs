@@ -14,9 +14,9 @@ internal static class StudyCommand
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "The study file (YAML), e.g. experiments/notebook.yaml." };
-        var epochs = CommonOptions.Positive(new Option<int?>("--epochs") { Description = "Override every run's epochs." });
-        var seeds = CommonOptions.Positive(new Option<int?>("--seeds") { Description = "Override the number of seeds per run." });
-        var limit = CommonOptions.Positive(new Option<int?>("--limit") { Description = "Keep only the first N training samples." });
+        var epochs = CommonOptions.OptionalInteger("--epochs", "Override every run's epochs.", maximum: 100_000);
+        var seeds = CommonOptions.OptionalInteger("--seeds", "Override the number of seeds per run.", maximum: StudyLimits.MaxRunSeeds);
+        var limit = CommonOptions.OptionalInteger("--limit", "Keep only the first N training samples.");
         var output = new Option<string?>("--out") { Description = "Results folder (default: runs/<study>/<timestamp>)." };
         var only = new Option<string[]>("--only") { Description = "Run only the runs with these names (repeatable).", AllowMultipleArgumentsPerToken = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the latest results folder (or --out): finished runs are kept and skipped." };
@@ -29,9 +29,18 @@ internal static class StudyCommand
         {
             TorchEngine.Configure(parse.GetValue(threads));
             var study = StudyParser.ParseFile(parse.GetValue(file)!);
-            study = Override(study, parse.GetValue(epochs), parse.GetValue(seeds), parse.GetValue(limit), parse.GetValue(only) ?? Array.Empty<string>());
+            study = Override(study, parse.GetValue(epochs), parse.GetValue(seeds), parse.GetValue(limit));
+            var onlyRuns = parse.GetValue(only) ?? Array.Empty<string>();
             var folder = ResultsFolder(study, parse.GetValue(output), parse.GetValue(resume));
-            Console.WriteLine($"Study \"{study.Name}\": {study.Runs.Count} run(s) x {study.Seeds} seed(s) into {folder}");
+            var runner = new StudyRunner(study, folder, only: onlyRuns.Length > 0 ? onlyRuns : null);
+            // Checked before any data is read or file written: a different study must not reuse these results.
+            runner.ClaimFolder();
+            var selected = study with
+            {
+                Runs = runner.SelectedRuns,
+                Comparisons = study.Comparisons.Where(c => runner.SelectedRuns.Any(r => r.Name == c.First) && runner.SelectedRuns.Any(r => r.Name == c.Second)).ToList(),
+            };
+            Console.WriteLine($"Study \"{study.Name}\": {selected.Runs.Count} run(s) x {study.Seeds} seed(s) into {folder}");
             var clock = Stopwatch.StartNew();
             using var data = DatasetSource.Open(study.Dataset.Name, study.Dataset.DataDir);
             using var limited = study.Dataset.Limit is int n ? data.Train.Take(n) : null;
@@ -41,36 +50,29 @@ internal static class StudyCommand
                 // Statistics of the training images the runs actually see, applied to them and to the test split.
                 splits.Standardize();
             }
-            File.Copy(parse.GetValue(file)!, Path.Combine(Directory.CreateDirectory(folder).FullName, "study.yaml"), overwrite: true);
-            var results = new StudyRunner(study, folder).Run(splits);
-            StudyReport.Write(folder, study, results, splits, clock.Elapsed);
+            var studyFile = Path.Combine(folder, "study.yaml");
+            if (!File.Exists(studyFile))
+            {
+                AtomicFile.WriteText(studyFile, File.ReadAllText(parse.GetValue(file)!));
+            }
+            var results = runner.Run(splits);
+            StudyReport.Write(folder, selected, results, splits, clock.Elapsed);
             Console.WriteLine($"Report: {Path.Combine(folder, "report.html")} and report.md ({clock.Elapsed:hh\\:mm\\:ss})");
             return 0;
         }));
         return command;
     }
 
-    private static StudyDefinition Override(StudyDefinition study, int? epochs, int? seeds, int? limit, string[] only)
+    private static StudyDefinition Override(StudyDefinition study, int? epochs, int? seeds, int? limit)
     {
         var runs = study.Runs.ToList();
-        if (only.Length > 0)
-        {
-            var unknown = only.FirstOrDefault(o => runs.All(r => r.Name != o));
-            if (unknown is not null)
-            {
-                throw new ArgumentException($"--only names run \"{unknown}\", which is not in the study. Runs: {string.Join(", ", runs.Select(r => $"\"{r.Name}\""))}.");
-            }
-            runs = runs.Where(r => only.Contains(r.Name)).ToList();
-        }
         if (epochs is int e)
         {
             runs = runs.Select(r => r with { Training = r.Training with { Epochs = e } }).ToList();
         }
-        var comparisons = study.Comparisons.Where(c => runs.Any(r => r.Name == c.First) && runs.Any(r => r.Name == c.Second)).ToList();
         return study with
         {
             Runs = runs,
-            Comparisons = comparisons,
             Seeds = seeds ?? study.Seeds,
             Dataset = limit is int n ? study.Dataset with { Limit = n } : study.Dataset,
         };

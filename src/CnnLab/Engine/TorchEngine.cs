@@ -28,9 +28,11 @@ public static class TorchEngine
     public static int Configure(int? threads = null, bool? oneDnn = null)
     {
         var count = threads ?? Environment.ProcessorCount;
-        if (count < 1)
+        // More threads than logical cores only wait on each other; a huge count hung the process spawning them.
+        if (count < 1 || count > Environment.ProcessorCount)
         {
-            throw new ArgumentException($"Invalid value for argument `threads`. Expected at least 1. Received: threads={count}", nameof(threads));
+            throw new ArgumentException(
+                $"Invalid value for argument `threads`. Expected 1 to {Environment.ProcessorCount} (this machine's logical cores). Received: threads={count}", nameof(threads));
         }
         var useOneDnn = oneDnn ?? Environment.GetEnvironmentVariable(OneDnnVariable) == "1";
         lock (Gate)

@@ -34,6 +34,12 @@ public static class StudyParser
     private static readonly string[] ScheduleKeys = { "type", "max_learning_rate", "pct_start", "alpha", "warmup_epochs", "step_epochs", "factor" };
     private static readonly string[] ComparisonKeys = { "name", "a", "b", "metric" };
 
+    /// <summary>The largest study file read: 1 MiB, a hundred times the largest study here.</summary>
+    public const int MaxFileBytes = 1 << 20;
+
+    /// <summary>The widest block a grid may double its filters up to.</summary>
+    public const int MaxGridFilters = 65_536;
+
     /// <summary>Parses a file.</summary>
     public static StudyDefinition ParseFile(string path)
     {
@@ -41,12 +47,18 @@ public static class StudyParser
         {
             throw new StudyFileException($"Study file \"{path}\" does not exist.");
         }
+        var length = new FileInfo(path).Length;
+        if (length > MaxFileBytes)
+        {
+            throw new StudyFileException($"Study file \"{path}\" is {length:N0} bytes, more than the {MaxFileBytes:N0} a study file may have. Is it the right file?");
+        }
         return Parse(File.ReadAllText(path), path);
     }
 
     /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
     public static StudyDefinition Parse(string yaml, string source = "study")
     {
+        YamlGuard.Check(yaml, source);
         var stream = new YamlStream();
         try
         {
@@ -91,11 +103,28 @@ public static class StudyParser
         {
             throw new StudyFileException($"{source}: two runs are named \"{duplicate.Key}\"; run names must be unique.");
         }
+        // Results go to a folder named by the run's slug, so two names with one slug would share (and skip) a folder.
+        var collision = runs.GroupBy(x => StudyRunner.Slug(x.Name)).FirstOrDefault(g => g.Count() > 1);
+        if (collision is not null)
+        {
+            var names = collision.Select(x => $"\"{x.Name}\"").ToList();
+            throw new StudyFileException(
+                $"{source}: runs {string.Join(" and ", names)} would share the results folder \"{collision.Key}\" (names are compared in lower case, letters and digits only). Rename one of them.");
+        }
+        if (runs.Any(x => StudyRunner.Slug(x.Name).Length == 0))
+        {
+            var empty = runs.First(x => StudyRunner.Slug(x.Name).Length == 0);
+            throw new StudyFileException($"{source}: run name \"{empty.Name}\" has no letter or digit, so it cannot name a results folder. Add one.");
+        }
         var comparisons = top.TryGetValue("comparisons", out var c)
             ? reader.Sequence(c, "comparisons").Select(n => reader.Comparison(n, runs)).ToList()
             : new List<ComparisonDefinition>();
         var name = top.TryGetValue("name", out var n) ? reader.Text(n, "name") : Path.GetFileNameWithoutExtension(source);
         var seeds = top.TryGetValue("seeds", out var s) ? reader.Integer(s, "seeds", 1) : 1;
+        if (StudyLimits.CheckRunSeeds(runs.Count, seeds) is { } tooMany)
+        {
+            throw new StudyFileException($"{source}: {tooMany}.");
+        }
         var dataset = top.TryGetValue("dataset", out var d) ? reader.Dataset(d) : new DatasetSettings("fashion-mnist", null, false, null);
         return new StudyDefinition(name, dataset, seeds, runs, comparisons);
     }
@@ -114,7 +143,7 @@ public static class StudyParser
         }
         foreach (var (key, value) in changes.Children)
         {
-            if (((YamlScalarNode)key).Value == "training" && merged.Children.TryGetValue(key, out var baseTraining) &&
+            if (key is YamlScalarNode { Value: "training" } && merged.Children.TryGetValue(key, out var baseTraining) &&
                 baseTraining is YamlMappingNode baseMap && value is YamlMappingNode changeMap)
             {
                 var training = new YamlMappingNode();
@@ -151,7 +180,7 @@ public static class StudyParser
             var result = new Dictionary<string, YamlNode>();
             foreach (var (keyNode, value) in mapping.Children)
             {
-                var key = ((YamlScalarNode)keyNode).Value ?? "";
+                var key = keyNode is YamlScalarNode scalar ? scalar.Value ?? "" : throw Error(keyNode, $"a key in {what} must be plain text");
                 if (!allowed.Contains(key))
                 {
                     throw Error(keyNode, $"unknown key `{key}` in {what}. Allowed keys: {string.Join(", ", allowed)}");
@@ -339,6 +368,12 @@ public static class StudyParser
             {
                 throw Error(map["optimizer"], $"unknown optimizer `{optimizer}` in grid. Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
             }
+            // Counted before listed: four lists of a hundred values each would be 10^8 combinations.
+            var count = (long)depths.Count * filters.Count * kernels.Count * pools.Count;
+            if (count > StudyLimits.MaxGridCombinations)
+            {
+                throw Error(node, $"the grid spans {depths.Count} depth(s) x {filters.Count} filter count(s) x {kernels.Count} kernel size(s) x {pools.Count} pool size(s) = {count:N0} combinations, more than the limit of {StudyLimits.MaxGridCombinations:N0}. Give fewer values");
+            }
             var combinations = (from d in depths from f in filters from k in kernels from p in pools select (d, f, k, p)).ToList();
             if (map.TryGetValue("sample", out var sampleNode))
             {
@@ -348,6 +383,11 @@ public static class StudyParser
             }
             foreach (var (depth, first, kernel, pool) in combinations)
             {
+                // Filters double per block; a deep grid would overflow int and wrap around to a small, wrong width.
+                if (depth > 16 || (long)first << (depth - 1) > MaxGridFilters)
+                {
+                    throw Error(node, $"a grid of depth {depth} starting at {first} filters doubles them to {(depth > 16 ? "more than 65,536" : ((long)first << (depth - 1)).ToString("N0", CultureInfo.InvariantCulture))} in the last block, more than the {MaxGridFilters:N0} allowed. Give smaller depths or filters");
+                }
                 var template = new VggTemplate
                 {
                     Blocks = Enumerable.Range(0, depth).Select(b => (IReadOnlyList<int>)new[] { first << b, first << b }).ToList(),

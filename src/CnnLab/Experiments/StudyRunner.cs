@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CnnLab.Data;
 using CnnLab.Models;
@@ -24,14 +25,31 @@ public sealed class StudyRunner
     private readonly StudyDefinition _study;
     private readonly string _outputFolder;
     private readonly TextWriter _log;
+    private readonly IReadOnlySet<string>? _only;
 
-    /// <summary>Creates a runner writing into <paramref name="outputFolder"/>.</summary>
-    public StudyRunner(StudyDefinition study, string outputFolder, TextWriter? log = null)
+    /// <summary>
+    /// Creates a runner writing into <paramref name="outputFolder"/>. <paramref name="only"/> names the runs to train
+    /// (all when null); the folder still records the whole study, so a later run of the others can resume it.
+    /// </summary>
+    public StudyRunner(StudyDefinition study, string outputFolder, TextWriter? log = null, IEnumerable<string>? only = null)
     {
+        if (StudyLimits.CheckRunSeeds(study.Runs.Count, study.Seeds) is { } tooMany)
+        {
+            throw new StudyFileException($"{study.Name}: {tooMany}.");
+        }
+        var unknown = only?.FirstOrDefault(o => study.Runs.All(r => r.Name != o));
+        if (unknown is not null)
+        {
+            throw new ArgumentException($"--only names run \"{unknown}\", which is not in the study. Runs: {string.Join(", ", study.Runs.Select(r => $"\"{r.Name}\""))}.");
+        }
         _study = study;
         _outputFolder = outputFolder;
         _log = log ?? Console.Out;
+        _only = only?.ToHashSet(StringComparer.Ordinal);
     }
+
+    /// <summary>The runs this runner trains: the study's, or those named by <c>only</c>.</summary>
+    public IReadOnlyList<RunDefinition> SelectedRuns => _study.Runs.Where(r => _only is null || _only.Contains(r.Name)).ToList();
 
     /// <summary>
     /// Builds every run's model for the data before anything trains, so a layer that cannot fit its input stops the
@@ -39,7 +57,7 @@ public sealed class StudyRunner
     /// </summary>
     public void Validate(DataSplits data)
     {
-        foreach (var run in _study.Runs)
+        foreach (var run in SelectedRuns)
         {
             try
             {
@@ -64,39 +82,114 @@ public sealed class StudyRunner
         }
     }
 
-    /// <summary>Runs what is not finished yet and returns every result, finished before or now.</summary>
+    /// <summary>
+    /// Records the resolved study (the file with the command line's overrides) in the folder, or, when the folder
+    /// already has one, checks that it is the same study: results of other settings must not be reused as if they
+    /// were this study's. Throws naming the first difference.
+    /// </summary>
+    public void ClaimFolder()
+    {
+        Directory.CreateDirectory(_outputFolder);
+        var path = Path.Combine(_outputFolder, "study.json");
+        var resolved = JsonSerializer.SerializeToNode(_study, Json)!;
+        if (File.Exists(path))
+        {
+            JsonNode? recorded;
+            try
+            {
+                recorded = JsonNode.Parse(File.ReadAllText(path));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it should hold the study these results belong to. Start a new results folder.");
+            }
+            if (StudyDifference.First(recorded, resolved) is { } difference)
+            {
+                throw new StudyFileException(
+                    $"The results in {_outputFolder} belong to a different study: {difference}. Resume with the same study file and options, or use a new --out folder.");
+            }
+            return;
+        }
+        AtomicFile.WriteText(path, resolved.ToJsonString(Json));
+    }
+
+    /// <summary>Runs what is not finished yet and returns every result of the selected runs, finished before or now.</summary>
     public IReadOnlyList<RunResult> Run(DataSplits data)
     {
         Validate(data);
-        Directory.CreateDirectory(_outputFolder);
-        AtomicFile.WriteText(Path.Combine(_outputFolder, "study.json"), JsonSerializer.Serialize(_study, Json));
-        var jobs = _study.Runs.SelectMany(r => Enumerable.Range(1, _study.Seeds).Select(s => (Run: r, Seed: s))).ToList();
-        var results = new List<RunResult>();
+        ClaimFolder();
+        var jobs = SelectedRuns.SelectMany(r => Enumerable.Range(1, _study.Seeds).Select(s => (Run: r, Seed: s))).ToList();
+        var results = new RunResult?[jobs.Count];
         var clock = Stopwatch.StartNew();
         var epochsDone = 0;
         var epochsTotal = jobs.Sum(j => j.Run.Training.Epochs);
         var epochsSkipped = 0;
+        var busy = new List<int>();
         for (var k = 0; k < jobs.Count; k++)
         {
             var (run, seed) = jobs[k];
-            var folder = RunFolder(run.Name, seed);
-            var metricsPath = Path.Combine(folder, "metrics.json");
-            if (File.Exists(metricsPath))
+            using var runLock = RunLock.TryAcquire(RunFolder(run.Name, seed));
+            if (runLock is null)
             {
-                results.Add(JsonSerializer.Deserialize<RunResult>(File.ReadAllText(metricsPath), Json)!);
-                epochsSkipped += run.Training.Epochs;
-                _log.WriteLine($"[run {k + 1}/{jobs.Count}] {run.Name}, seed {seed}: already finished, skipped");
+                _log.WriteLine($"[run {k + 1}/{jobs.Count}] {run.Name}, seed {seed}: in progress in {RunLock.Holder(RunFolder(run.Name, seed))}; skipped for now");
+                busy.Add(k);
                 continue;
             }
-            var progress = new StudyProgress(_log, k + 1, jobs.Count, run.Name, seed, () =>
+            results[k] = RunOrReuse(k, jobs.Count, run, seed, data, ref epochsSkipped, () =>
             {
                 epochsDone++;
                 var rate = clock.Elapsed.TotalSeconds / epochsDone;
                 return TimeSpan.FromSeconds(rate * (epochsTotal - epochsSkipped - epochsDone));
             });
-            results.Add(RunOne(run, seed, data, folder, progress));
         }
-        return results;
+        // What another process was training: wait for it, then take its result, or continue its checkpoint if it died.
+        foreach (var k in busy)
+        {
+            var (run, seed) = jobs[k];
+            var folder = RunFolder(run.Name, seed);
+            _log.WriteLine($"[run {k + 1}/{jobs.Count}] {run.Name}, seed {seed}: waiting for {RunLock.Holder(folder)} to finish it");
+            RunLock? runLock;
+            while ((runLock = RunLock.TryAcquire(folder)) is null)
+            {
+                Thread.Sleep(LockPollInterval);
+            }
+            using (runLock)
+            {
+                results[k] = RunOrReuse(k, jobs.Count, run, seed, data, ref epochsSkipped, () => TimeSpan.Zero);
+            }
+        }
+        return results.Select(r => r!).ToList();
+    }
+
+    /// <summary>How often a runner checks whether another process has finished a run it waits for.</summary>
+    public static TimeSpan LockPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    // Under the run's lock: a finished run (metrics.json) is read, anything else trains, from its checkpoint if it has one.
+    private RunResult RunOrReuse(int k, int count, RunDefinition run, int seed, DataSplits data, ref int epochsSkipped, Func<TimeSpan> remaining)
+    {
+        var folder = RunFolder(run.Name, seed);
+        var metricsPath = Path.Combine(folder, "metrics.json");
+        if (File.Exists(metricsPath))
+        {
+            epochsSkipped += run.Training.Epochs;
+            _log.WriteLine($"[run {k + 1}/{count}] {run.Name}, seed {seed}: already finished, skipped");
+            return ReadResult(metricsPath);
+        }
+        return RunOne(run, seed, data, folder, new StudyProgress(_log, k + 1, count, run.Name, seed, remaining));
+    }
+
+    /// <summary>A finished run's metrics.json; a damaged one is an error naming it, not a parser's stack trace.</summary>
+    public static RunResult ReadResult(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Json)
+                   ?? throw new InvalidDataException($"{path} holds null instead of a run's metrics. Delete it to train that run again.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a valid metrics file ({e.Message}). Delete it to train that run again with --resume.");
+        }
     }
 
     /// <summary>Folder of one run and seed: a file-system-safe slug of the run name.</summary>
@@ -158,14 +251,18 @@ public sealed class StudyRunner
 
     private static double Last(IReadOnlyList<double> values) => values.Count > 0 ? values[^1] : double.NaN;
 
-    /// <summary>One pass over the test set: loss (from the probabilities, clipped as Keras does), accuracy and confusion matrix.</summary>
+    /// <summary>
+    /// The test set: loss and accuracy as <see cref="Sequential.Evaluate"/> reports them (Keras' model.evaluate: with
+    /// label smoothing and the regularization penalty, like val_loss, so the two compare), the confusion matrix and
+    /// the predicted classes.
+    /// </summary>
     private static (double Loss, double Accuracy, long[][] Confusion, long[] Predicted) Test(Sequential model, Dataset test, int batchSize, TestTimeAugmentation augmentation)
     {
         var classes = test.ClassCount;
         var matrix = Enumerable.Range(0, classes).Select(_ => new long[classes]).ToArray();
         using var scope = NewDisposeScope();
         var probabilities = model.Predict(test.Images, batchSize, augmentation);
-        var loss = SparseCategoricalCrossentropy.FromProbabilities(probabilities, test.Labels).item<float>();
+        var loss = model.Evaluate(test.Images, test.Labels, batchSize, augmentation).Loss;
         var predicted = probabilities.argmax(1).data<long>().ToArray();
         var actual = test.Labels.data<long>().ToArray();
         var correct = 0;

@@ -66,6 +66,9 @@ public sealed class BatchNormalization : Layer
     public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
     /// <inheritdoc />
+    protected internal override long WeightCount(Shape inputShape) => 4L * inputShape.Channels;
+
+    /// <inheritdoc />
     protected override void BuildWeights(Shape inputShape, Generator? generator)
     {
         var channels = inputShape.Channels;

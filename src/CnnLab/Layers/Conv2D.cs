@@ -83,6 +83,10 @@ public sealed class Conv2D : Layer
     }
 
     /// <inheritdoc />
+    protected internal override long WeightCount(Shape inputShape) =>
+        checked((long)Filters * inputShape.Channels * KernelSize.Height * KernelSize.Width + (UseBias ? Filters : 0));
+
+    /// <inheritdoc />
     protected override void BuildWeights(Shape inputShape, Generator? generator)
     {
         var inChannels = inputShape.Channels;

@@ -61,6 +61,9 @@ public sealed class Dense : Layer
     }
 
     /// <inheritdoc />
+    protected internal override long WeightCount(Shape inputShape) => checked((long)Units * inputShape.Channels + (UseBias ? Units : 0));
+
+    /// <inheritdoc />
     protected override void BuildWeights(Shape inputShape, Generator? generator)
     {
         _kernel = new Parameter(Initializers.GlorotUniform(new long[] { Units, inputShape.Channels }, inputShape.Channels, Units, generator));

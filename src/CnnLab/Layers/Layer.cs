@@ -66,6 +66,11 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
             throw new InvalidOperationException($"Layer \"{Name}\" is already built for input shape {InputShape}. Create a new layer instead of adding one twice.");
         }
         var output = ComputeOutputShape(inputShape);
+        var weights = WeightCount(inputShape);
+        if (weights > ModelLimits.MaxParameters)
+        {
+            throw ModelLimits.TooManyParameters(Name, inputShape, weights, 0);
+        }
         BuildWeights(inputShape, generator);
         InputShape = inputShape;
         OutputShape = output;
@@ -96,6 +101,19 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     /// regularizer. The result keeps the autograd graph so the penalty's gradient reaches the weights.
     /// </summary>
     public virtual Tensor? RegularizationLoss() => null;
+
+    /// <summary>
+    /// The weights <see cref="BuildWeights"/> would create for this input, computed from the configuration alone so a
+    /// model too large to allocate is refused first. Checked arithmetic: a hostile config must fail, not wrap around.
+    /// </summary>
+    protected internal virtual long WeightCount(Shape inputShape) => 0;
+
+    /// <summary>The weights building this layer for <paramref name="inputShape"/> would create; throws as <see cref="Build"/> would for a shape that cannot work.</summary>
+    internal long ExpectedWeightCount(Shape inputShape)
+    {
+        ComputeOutputShape(inputShape);
+        return WeightCount(inputShape);
+    }
 
     /// <summary>Creates the layer's weights; layers without weights keep the default.</summary>
     protected virtual void BuildWeights(Shape inputShape, Generator? generator)

@@ -23,6 +23,13 @@ public sealed record Shape
                     nameof(dimensions));
             }
         }
+        if (ModelLimits.SampleElements(dimensions) is null)
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `shape`. {Format(dimensions)} holds more than {ModelLimits.MaxSampleElements:N0} values per sample (1 GiB of float32), the limit. " +
+                "Use a smaller image size, fewer filters or more pooling.",
+                nameof(dimensions));
+        }
         Dimensions = (int[])dimensions.Clone();
     }
 

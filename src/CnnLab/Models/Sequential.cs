@@ -100,6 +100,11 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         }
         var name = UniqueName(layer);
         layer.AssignName(name);
+        var weights = layer.ExpectedWeightCount(previous);
+        if (ParamCount + weights > ModelLimits.MaxParameters)
+        {
+            throw ModelLimits.TooManyParameters(name, previous, weights, ParamCount);
+        }
         layer.Build(previous, _initGenerator);
         layer.MayOverwriteInput = _layers.Count > 0;
         layer.to(_device);

@@ -1,3 +1,5 @@
+using System.Globalization;
+using CnnLab.Layers;
 using CnnLab.Models;
 using static TorchSharp.torch;
 
@@ -12,6 +14,22 @@ internal static class DataChecks
         {
             throw new ArgumentException(
                 $"Invalid value for argument `batchSize`. Expected a strictly positive value. Received: batchSize={batchSize}", nameof(batchSize));
+        }
+    }
+
+    /// <summary>
+    /// Refuses a batch whose activations and their gradients alone would not fit in the memory this process may use,
+    /// before the first step allocates them (libtorch's failed allocation kills the process instead of throwing).
+    /// </summary>
+    public static void RequireActivationsFit(Sequential model, int batchSize)
+    {
+        var needed = ModelLimits.TrainingActivationBytes(model.Layers.Select(l => l.OutputShape!), batchSize);
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (needed > available)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A training step of model \"{model.ModelName}\" at batch size {batchSize} needs about {needed / (double)(1L << 30):F1} GiB for the layers' outputs and gradients, " +
+                $"more than the {available / (double)(1L << 30):F1} GiB of memory available. Use a smaller batch size or a smaller model."), nameof(batchSize));
         }
     }
 

@@ -271,6 +271,7 @@ internal sealed class Trainer
     private void Validate(Tensor x, Tensor y)
     {
         DataChecks.RequireBatchSize(_options.BatchSize);
+        DataChecks.RequireActivationsFit(_model, _options.BatchSize);
         if (_options.Epochs < 0)
         {
             throw new ArgumentException($"Invalid value for argument `epochs`. Expected a value >= 0. Received: epochs={_options.Epochs}", "epochs");

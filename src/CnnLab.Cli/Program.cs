@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using CnnLab.Cli.Commands;
 
 var root = new RootCommand("CnnLab: Keras-style CNNs on TorchSharp. Build, train and compare models from the command line.");
@@ -17,8 +18,12 @@ if (parsed.Errors.Count > 0)
     {
         Console.Error.WriteLine($"error: {error}");
     }
-    var command = string.Join(' ', parsed.CommandResult.Command.Name == root.Name ? Array.Empty<string>() : new[] { parsed.CommandResult.Command.Name });
-    Console.Error.WriteLine($"See 'cnnlab {command}{(command.Length > 0 ? " " : "")}--help'.");
+    var names = new List<string> { "cnnlab" };
+    for (var result = parsed.CommandResult; result.Command != root; result = (CommandResult)result.Parent!)
+    {
+        names.Insert(1, result.Command.Name);
+    }
+    Console.Error.WriteLine($"See '{string.Join(' ', names)} --help'.");
     return 1;
 }
 return parsed.Invoke();

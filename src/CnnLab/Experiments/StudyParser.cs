@@ -68,6 +68,11 @@ public static class StudyParser
         {
             throw new StudyFileException($"{source}: not valid YAML at line {e.Start.Line}: {e.Message}");
         }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // YamlDotNet's node loader rejects some event sequences its parser accepted this way (found by the fuzz test).
+            throw new StudyFileException($"{source}: not valid YAML ({e.Message.Replace(" (Parameter 'parser')", "", StringComparison.Ordinal)}).");
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             throw new StudyFileException($"{source}: expected a mapping with the keys {string.Join(", ", TopKeys)}.");

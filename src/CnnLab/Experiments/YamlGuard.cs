@@ -31,6 +31,15 @@ internal static class YamlGuard
 
     public static void Check(string yaml, string source)
     {
+        // YAML allows no control characters but tab and line breaks; YamlDotNet's scanner fails on some with an InvalidOperationException.
+        var control = yaml.AsSpan().IndexOfAnyInRange('\u0000', '\u0008');
+        control = control >= 0 ? control : yaml.AsSpan().IndexOfAny('\u000B', '\u000C');
+        control = control >= 0 ? control : yaml.AsSpan().IndexOfAnyInRange('\u000E', '\u001F');
+        if (control >= 0)
+        {
+            var line = yaml.AsSpan(0, control).Count('\n') + 1;
+            throw new StudyFileException($"{source}, line {line}: control character U+{(int)yaml[control]:X4} is not allowed in YAML. Is it a text file?");
+        }
         var parser = new Parser(new StringReader(yaml));
         var frames = new Stack<Frame>();
         var anchors = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -94,6 +103,11 @@ internal static class YamlGuard
         catch (YamlException e)
         {
             throw new StudyFileException($"{source}: not valid YAML at line {e.Start.Line}: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner reports some malformed input this way instead of as a YamlException.
+            throw new StudyFileException($"{source}: not valid YAML ({e.Message}).");
         }
     }
 

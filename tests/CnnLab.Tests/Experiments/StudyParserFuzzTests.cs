@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Text;
+using CnnLab.Experiments;
+
+namespace CnnLab.Tests.Experiments;
+
+/// <summary>
+/// Bounded random mutations of the project's own study files: every outcome is a parsed study or a
+/// <see cref="StudyFileException"/>, never another exception, a crash or a hang.
+/// </summary>
+public class StudyParserFuzzTests
+{
+    private const int MutationsPerFile = 400;
+    private static readonly string[] Fragments =
+    {
+        "[", "]", "{", "}", ":", ": ", "- ", "&a ", "*a", "*b", "!!int ", "!!map ", "? ", "|", ">", "'", "\"", "#", ",", "\n", "\n  ", "  ",
+        "\t", "0", "-1", "1e999", "NaN", ".inf", "99999999999", "2147483648", "null", "~", "true", "[[50000, 50000]]", "\u0000", "\uFEFF", "é",
+    };
+
+    public static TheoryData<string> StudyFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot(), "experiments"), "*.yaml").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(file));
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(StudyFiles))]
+    public void Mutated_study_files_parse_or_fail_with_the_parsers_own_error(string name)
+    {
+        var original = File.ReadAllText(Path.Combine(RepositoryRoot(), "experiments", name));
+        var random = new Random(name.GetHashCode(StringComparison.Ordinal) & 0x7fffffff ^ 13);
+        var clock = Stopwatch.StartNew();
+        int parsed = 0, refused = 0;
+        for (var i = 0; i < MutationsPerFile; i++)
+        {
+            var mutated = Mutate(original, random);
+            try
+            {
+                StudyParser.Parse(mutated, name);
+                parsed++;
+            }
+            catch (StudyFileException)
+            {
+                refused++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"mutation {i} of {name} threw {e}\n--- input ---\n{mutated}");
+            }
+        }
+        Assert.Equal(MutationsPerFile, parsed + refused);
+        Assert.True(refused > 0, "no mutation was refused: the mutations do not reach the parser's checks");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"{MutationsPerFile} parses took {clock.Elapsed}");
+    }
+
+    /// <summary>One to four edits: a fragment inserted, a span deleted or replaced, a line doubled or moved, a number enlarged, a cut.</summary>
+    private static string Mutate(string text, Random random)
+    {
+        var s = new StringBuilder(text);
+        for (var edits = random.Next(1, 5); edits > 0; edits--)
+        {
+            var at = random.Next(s.Length + 1);
+            switch (random.Next(6))
+            {
+                case 0:
+                    s.Insert(at, Fragments[random.Next(Fragments.Length)]);
+                    break;
+                case 1:
+                    s.Remove(Math.Min(at, s.Length), Math.Min(random.Next(1, 12), s.Length - Math.Min(at, s.Length)));
+                    break;
+                case 2:
+                    var lines = s.ToString().Split('\n').ToList();
+                    var line = lines[random.Next(lines.Count)];
+                    lines.Insert(random.Next(lines.Count + 1), line);
+                    s = new StringBuilder(string.Join('\n', lines));
+                    break;
+                case 3:
+                    var digit = s.ToString().IndexOfAny("0123456789".ToCharArray(), Math.Min(at, s.Length));
+                    if (digit >= 0)
+                    {
+                        s.Insert(digit, random.Next(2) == 0 ? "9999999" : "-");
+                    }
+                    break;
+                case 4:
+                    s.Length = Math.Min(at, s.Length);
+                    break;
+                default:
+                    s.Insert(at, string.Concat(Enumerable.Repeat(random.Next(2) == 0 ? "[" : "- ", random.Next(1, 100))));
+                    break;
+            }
+        }
+        return s.ToString();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "CnnLab.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+        throw new DirectoryNotFoundException("CnnLab.sln not found above the test binaries.");
+    }
+}

@@ -47,6 +47,25 @@ public sealed class StudyRunnerTests : IDisposable
     }
 
     [Fact]
+    public void The_test_loss_counts_label_smoothing_and_the_penalty_as_val_loss_does()
+    {
+        var study = StudyParser.Parse("""
+            training: {epochs: 1, batch_size: 8, validation_split: 0.5}
+            runs:
+              - {name: smooth, model: {blocks: [[4]], dense: [], l2: 0.01}, label_smoothing: 0.2}
+            """);
+        var (x, y) = TestSupport.Bars(40, seed: 1);
+        // The test split is the validation fraction itself (the last 20 images), so the two losses must agree.
+        using var data = new DataSplits("bars", new Dataset(x, y, new[] { "h", "v" }),
+            new Dataset(x.narrow(0, 20, 20).clone(), y.narrow(0, 20, 20).clone(), new[] { "h", "v" }), "generated");
+
+        var result = new StudyRunner(study, _folder, TextWriter.Null).Run(data).Single();
+
+        Assert.Equal(result.FinalValLoss, result.TestLoss, 5);
+        Assert.Equal(result.FinalValAccuracy, result.TestAccuracy, 10);
+    }
+
+    [Fact]
     public void Numbers_are_formatted_as_Keras_and_the_report_shows_missing_metrics_as_n_a()
     {
         Assert.Equal("1.0000e-03", ProgressLogger.FormatValue(0.001)); // Keras: 4 decimals only above 1e-3

@@ -108,7 +108,7 @@ public sealed class DatasetCliTests : IDisposable
         Assert.Equal(mirrored.Top[0].Probability, ttaJson.RootElement[0].GetProperty("top")[0].GetProperty("probability").GetDouble(), 12);
         var (badTtaCode, _, badTtaError) = CliRunner.Run("predict", path, picture, "--test-time-augmentation", "rotate");
         Assert.Equal(1, badTtaCode);
-        Assert.StartsWith("Argument 'rotate' not recognized. Must be one of:", badTtaError.Trim());
+        Assert.StartsWith("error: Argument 'rotate' not recognized. Must be one of:", badTtaError.Trim());
 
         File.WriteAllText(_root + "-bad.png", "not an image");
         var (undecodableCode, _, undecodableError) = CliRunner.Run("predict", path, _root + "-bad.png");

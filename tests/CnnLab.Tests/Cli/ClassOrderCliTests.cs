@@ -27,7 +27,7 @@ public sealed class ClassOrderCliTests : IDisposable
         Assert.Contains("training samples shuffled with seed 0", output);
         var accuracy = double.Parse(Regex.Match(output, @"Test accuracy: (\d\.\d{4})").Groups[1].Value, CultureInfo.InvariantCulture);
         Console.WriteLine($"class-ordered folder, shuffled, --limit 600, one epoch: test accuracy {accuracy}");
-        Assert.True(accuracy > 0.5, $"test accuracy {accuracy} should be well above chance (0.1) for 10 classes\n{output}");
+        Assert.True(accuracy > 0.8, $"test accuracy {accuracy} should be well above chance (0.1) for 10 classes\n{output}");
     }
 
     [Fact]

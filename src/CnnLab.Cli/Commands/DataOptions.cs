@@ -29,6 +29,16 @@ internal sealed class DataOptions
         Description = "For image folders: resize every image to HxW, e.g. 32x32 (needed when sizes differ).",
     };
 
+    private readonly Option<bool> _keepOrder = new("--keep-order")
+    {
+        Description = "For image folders and CSV files: keep the training samples in file order instead of shuffling them (seeded) as Keras does.",
+    };
+
+    private readonly Option<long?> _shuffleSeed = new("--shuffle-seed")
+    {
+        Description = $"For image folders and CSV files: seed of the shuffle of the training samples (default {DataShuffle.DefaultSeed}).",
+    };
+
     /// <summary>Adds the options to a command; <paramref name="positional"/> takes the dataset as an argument instead of --dataset.</summary>
     public DataOptions(Command command, Argument<string>? positional = null)
     {
@@ -40,14 +50,34 @@ internal sealed class DataOptions
         command.Options.Add(_dataDir);
         command.Options.Add(_color);
         command.Options.Add(_imageSize);
+        command.Options.Add(_keepOrder);
+        command.Options.Add(_shuffleSeed);
     }
 
     private Argument<string>? Positional { get; }
 
-    public DataSplits Open(ParseResult parse)
+    /// <summary>
+    /// Opens the dataset the command line names; without --dataset, <paramref name="fallback"/> (a saved model's training
+    /// dataset) when given, else Fashion-MNIST.
+    /// </summary>
+    public DataSplits Open(ParseResult parse, string? fallback = null)
     {
-        var spec = Positional is null ? parse.GetValue(_dataset)! : parse.GetValue(Positional)!;
-        return DatasetSource.Open(spec, parse.GetValue(_dataDir), parse.GetValue(_color), ParseSize(parse.GetValue(_imageSize)));
+        var spec = Positional is not null ? parse.GetValue(Positional)!
+            : fallback is not null && parse.GetResult(_dataset) is null or { Implicit: true } ? fallback
+            : parse.GetValue(_dataset)!;
+        return DatasetSource.Open(spec, parse.GetValue(_dataDir), parse.GetValue(_color), ParseSize(parse.GetValue(_imageSize)), shuffle: Shuffle(parse));
+    }
+
+    /// <summary>The order the options ask for; null when neither is given, so a known dataset (which refuses one) opens as it is.</summary>
+    private DataShuffle? Shuffle(ParseResult parse)
+    {
+        var keepOrder = parse.GetValue(_keepOrder);
+        var seed = parse.GetValue(_shuffleSeed);
+        if (keepOrder && seed is not null)
+        {
+            throw new ArgumentException("--keep-order and --shuffle-seed contradict each other: the first keeps the file order, the second shuffles. Give one.");
+        }
+        return keepOrder ? DataShuffle.KeepFileOrder : seed is long s ? DataShuffle.WithSeed(s) : null;
     }
 
     private static (int Height, int Width)? ParseSize(string? text)

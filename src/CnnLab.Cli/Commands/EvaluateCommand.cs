@@ -15,7 +15,8 @@ internal static class EvaluateCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var threads = CommonOptions.Threads();
         var augmentation = CommonOptions.TestTimeAugmentation();
-        var command = new Command("evaluate", "Evaluate a saved model on a dataset's test split: accuracy, per-class precision, recall, F1 and the confusion matrix.")
+        var command = new Command("evaluate", "Evaluate a saved model on a dataset's test split (without --dataset, the one it was trained on, kept in the model file): " +
+            "accuracy, per-class precision, recall, F1 and the confusion matrix.")
         {
             modelPath, json, augmentation, threads,
         };
@@ -25,13 +26,20 @@ internal static class EvaluateCommand
             TorchEngine.Configure(parse.GetValue(threads));
             var path = parse.GetValue(modelPath)!;
             using var model = Sequential.Load(path);
-            using var splits = data.Open(parse);
+            using var splits = data.Open(parse, model.TrainingDataset);
             var test = splits.Test;
             if (!Equals(model.InputShape, test.InputShape) || model.OutputShape!.Channels != test.ClassCount)
             {
                 throw new ArgumentException(
                     $"{path}: the model takes {model.InputShape} images and predicts {model.OutputShape!.Channels} classes; " +
                     $"{splits.Name} has {test.InputShape} images and {test.ClassCount} classes. Evaluate it on the data it was trained for.");
+            }
+            if (model.ClassNames is { } classes && !classes.SequenceEqual(test.ClassNames))
+            {
+                throw new ArgumentException(
+                    $"{path}: the model's classes are {string.Join(", ", classes)}{(model.TrainingDataset is { } trained ? $" (trained on {trained})" : "")} " +
+                    $"but {splits.Name} has classes {string.Join(", ", test.ClassNames)}. Evaluate it on the data it was trained for" +
+                    $"{(model.TrainingDataset is { } again ? $" (--dataset {again}, the default for this model)" : "")}.");
             }
             // Prepared as in training: the loader scales to [0, 1]; a model trained on standardised images carries its statistics.
             model.InputStandardization?.Apply(test.Images);

@@ -42,7 +42,7 @@ internal static class StudyCommand
             };
             Console.WriteLine($"Study \"{study.Name}\": {selected.Runs.Count} run(s) x {study.Seeds} seed(s) into {folder}");
             var clock = Stopwatch.StartNew();
-            using var data = DatasetSource.Open(study.Dataset.Name, study.Dataset.DataDir);
+            using var data = DatasetSource.Open(study.Dataset.Name, study.Dataset.DataDir, shuffle: study.Dataset.Shuffle);
             using var limited = study.Dataset.Limit is int n ? data.Train.Take(n) : null;
             var splits = limited is null ? data : data with { Train = limited };
             if (study.Dataset.Standardize)

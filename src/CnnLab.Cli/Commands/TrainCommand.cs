@@ -49,6 +49,7 @@ internal static class TrainCommand
             var modelSeed = parse.GetValue(seed);
             using var network = spec.Build(train.InputShape, train.ClassCount, modelSeed);
             network.ClassNames = splits.ClassNames;
+            network.TrainingDataset = splits.Spec;
             network.InputStandardization = splits.Standardization;
             var optimizerName = parse.GetValue(optimizer);
             var rate = parse.GetValue(learningRate);

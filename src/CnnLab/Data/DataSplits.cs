@@ -5,6 +5,15 @@ namespace CnnLab.Data;
 /// <summary>A dataset's training and test splits, as <c>keras.datasets.X.load_data()</c> returns them, with where they came from.</summary>
 public sealed record DataSplits(string Name, Dataset Train, Dataset Test, string Source) : IDisposable
 {
+    /// <summary>
+    /// What <see cref="DatasetSource.Open"/> takes to open these splits again: a known dataset's name, or the full path of a
+    /// folder or CSV file; null when the splits were made otherwise. Saved with a trained model as the data it was trained on.
+    /// </summary>
+    public string? Spec { get; init; }
+
+    /// <summary>The order of the training split of a folder or CSV file (shuffled with a seed, or file order); null for a known dataset, which keeps its publisher's order.</summary>
+    public DataShuffle? Shuffle { get; init; }
+
     /// <summary>Class names, indexed by label.</summary>
     public IReadOnlyList<string> ClassNames => Train.ClassNames;
 

@@ -11,7 +11,10 @@ public static class DatasetCatalog
             new[] { "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/", "https://fashion-mnist.s3-website.eu-central-1.amazonaws.com/" },
             "8d4fb7e6c68d591d4c3dfef9ec88bf0d", "25c81989df183df01b3e8a0aad5dffbe", "bef4ecab320f06d8554ea6380940ec79", "bb300cfdad3c16e7a12a480ee83cd310"),
         new[] { "/usr/share/datasets/fashion-mnist" },
-        "sudo apt-get install dataset-fashion-mnist");
+        "sudo apt-get install dataset-fashion-mnist")
+    {
+        KerasName = "fashion_mnist",
+    };
 
     /// <summary>MNIST handwritten digits (LeCun, Cortes, Burges).</summary>
     public static readonly KnownDataset Mnist = new(
@@ -21,7 +24,10 @@ public static class DatasetCatalog
             new[] { "https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/" },
             "f68b3c2dcbeaaa9fbdd348bbdeb94873", "d53e105ee54ea40749a09fcbcd1e9432", "9fb629c4189551a2d022fa330f9573f3", "ec29112dd5afa0611ce80d1b7f02629c"),
         new[] { "/usr/share/datasets/mnist" },
-        "download it with network access, or pass --data-dir with a folder of the four IDX files");
+        "download it with network access, or pass --data-dir with a folder of the four IDX files")
+    {
+        KerasName = "mnist",
+    };
 
     /// <summary>Kuzushiji-MNIST (ROIS-DS Center for Open Data in the Humanities).</summary>
     public static readonly KnownDataset Kmnist = new(
@@ -39,7 +45,10 @@ public static class DatasetCatalog
         new[] { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck" },
         new[] { new RemoteFile("cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530", new[] { "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz" }) },
         new[] { "/usr/share/datasets/cifar10" },
-        "download it with network access, or pass --data-dir with a folder holding data_batch_1.bin ... test_batch.bin");
+        "download it with network access, or pass --data-dir with a folder holding data_batch_1.bin ... test_batch.bin")
+    {
+        KerasName = "cifar10",
+    };
 
     /// <summary>All of them.</summary>
     public static readonly IReadOnlyList<KnownDataset> All = new[] { FashionMnist, Mnist, Kmnist, Cifar10 };
@@ -47,8 +56,25 @@ public static class DatasetCatalog
     /// <summary>The names.</summary>
     public static IEnumerable<string> Names => All.Select(d => d.Name);
 
-    /// <summary>The dataset of that name, or null.</summary>
-    public static KnownDataset? Find(string name) => All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The dataset of that name or of that Keras name (fashion_mnist), in any case, or null.</summary>
+    public static KnownDataset? Find(string name) => All.FirstOrDefault(d =>
+        string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase) || string.Equals(d.KerasName, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The known name a mistyped <paramref name="name"/> most likely meant, or null when none is close: at most a third of
+    /// the name's letters (and at least 2) edited, or the start of a name ("fashion").
+    /// </summary>
+    public static string? Nearest(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var typed = name.ToLowerInvariant();
+        return All
+            .Select(d => (d.Name, Distance: Math.Min(EditDistance.Between(typed, d.Name), EditDistance.Between(typed, d.KerasName ?? d.Name))))
+            .Where(c => c.Distance <= Math.Max(2, c.Name.Length / 3) || typed.Length >= 3 && c.Name.StartsWith(typed, StringComparison.Ordinal))
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Name)
+            .FirstOrDefault();
+    }
 
     private static RemoteFile[] IdxFiles(string[] mirrors, string trainImages, string trainLabels, string testImages, string testLabels)
     {

@@ -5,14 +5,18 @@ namespace CnnLab.Data;
 /// <summary>
 /// A folder of class sub-folders of PNG and JPEG images, as Keras' <c>image_dataset_from_directory</c>:
 /// class names are the sub-folder names in alphabetical order, labels their indices. Images are decoded
-/// with Skia, converted to <see cref="ColorMode"/>, and resized to a declared size or required to share one.
+/// with Skia, converted to <see cref="ColorMode"/>, and resized to a declared size or required to share one. As Keras'
+/// <c>shuffle=True</c>, the file list is shuffled (seeded) unless the <see cref="DataShuffle"/> keeps file order.
 /// </summary>
 public static class ImageFolder
 {
     private static readonly string[] Extensions = { ".png", ".jpg", ".jpeg" };
 
-    /// <summary>Loads every image under <paramref name="path"/>'s class folders, pixels scaled to [0, 1].</summary>
-    public static Dataset Load(string path, ColorMode color = ColorMode.Rgb, (int Height, int Width)? size = null)
+    /// <summary>
+    /// Loads every image under <paramref name="path"/>'s class folders, pixels scaled to [0, 1], in the order of
+    /// <paramref name="shuffle"/> (default: shuffled with <see cref="DataShuffle.DefaultSeed"/>).
+    /// </summary>
+    public static Dataset Load(string path, ColorMode color = ColorMode.Rgb, (int Height, int Width)? size = null, DataShuffle? shuffle = null)
     {
         if (!Directory.Exists(path))
         {
@@ -41,7 +45,8 @@ public static class ImageFolder
             }
             files.AddRange(images.Select(f => (f, (byte)c)));
         }
-        return Decode(files, classes, color, size);
+        var order = (shuffle ?? DataShuffle.Default).Order(files.Count);
+        return Decode(order.Select(i => files[i]).ToList(), classes, color, size);
     }
 
     private static Dataset Decode(List<(string File, byte Label)> files, IReadOnlyList<string> classes, ColorMode color, (int Height, int Width)? size)

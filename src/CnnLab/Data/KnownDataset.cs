@@ -13,6 +13,9 @@ public sealed record KnownDataset(
     IReadOnlyList<string> SystemFolders,
     string InstallHint)
 {
+    /// <summary>The name <c>keras.datasets</c> gives it (fashion_mnist, mnist, cifar10), accepted as well; null when Keras has none.</summary>
+    public string? KerasName { get; init; }
+
     /// <summary>The files a folder must hold for this dataset (after any archive is unpacked).</summary>
     public IReadOnlyList<string> RequiredFiles => Format == DatasetFormat.Idx
         ? Files.Select(f => f.FileName).ToList()

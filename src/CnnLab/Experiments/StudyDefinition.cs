@@ -12,7 +12,14 @@ public sealed record StudyDefinition(
     IReadOnlyList<ComparisonDefinition> Comparisons);
 
 /// <summary>Which dataset and how to prepare it.</summary>
-public sealed record DatasetSettings(string Name, string? DataDir, bool Standardize, int? Limit);
+public sealed record DatasetSettings(string Name, string? DataDir, bool Standardize, int? Limit)
+{
+    /// <summary>
+    /// The order of a folder's or CSV file's training split (study keys <c>shuffle</c>, <c>shuffle_seed</c>; shuffled with
+    /// seed 0 by default); null for a known dataset, which keeps its publisher's order. Kept in study.json.
+    /// </summary>
+    public Data.DataShuffle? Shuffle { get; init; }
+}
 
 /// <summary>Fit settings of a run.</summary>
 public sealed record TrainingSettings(int Epochs, int BatchSize, double ValidationSplit);

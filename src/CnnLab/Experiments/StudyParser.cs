@@ -16,7 +16,7 @@ public static class StudyParser
 {
     private static readonly string[] TopKeys = { "name", "dataset", "seeds", "training", "runs", "base", "variants", "grid", "comparisons" };
     private static readonly string[] GridKeys = { "depth", "filters", "kernel_size", "pool_size", "batch_norm", "dense", "optimizer", "sample", "seed" };
-    private static readonly string[] DatasetKeys = { "name", "data_dir", "standardize", "limit" };
+    private static readonly string[] DatasetKeys = { "name", "data_dir", "standardize", "limit", "shuffle", "shuffle_seed" };
     private static readonly string[] TrainingKeys = { "epochs", "batch_size", "validation_split" };
     private static readonly string[] RunKeys =
     {
@@ -228,14 +228,40 @@ public static class StudyParser
         {
             if (node is YamlScalarNode)
             {
-                return new DatasetSettings(Text(node, "dataset"), null, false, null);
+                var spec = Text(node, "dataset");
+                return new DatasetSettings(spec, null, false, null) { Shuffle = Data.DatasetCatalog.Find(spec) is null ? Data.DataShuffle.Default : null };
             }
             var map = Map(node, "dataset", DatasetKeys);
+            var name = map.TryGetValue("name", out var n) ? Text(n, "dataset.name") : "fashion-mnist";
             return new DatasetSettings(
-                map.TryGetValue("name", out var n) ? Text(n, "dataset.name") : "fashion-mnist",
+                name,
                 map.TryGetValue("data_dir", out var d) ? Text(d, "dataset.data_dir") : null,
                 map.TryGetValue("standardize", out var s) && Boolean(s, "dataset.standardize"),
-                map.TryGetValue("limit", out var l) ? Integer(l, "dataset.limit", 1) : null);
+                map.TryGetValue("limit", out var l) ? Integer(l, "dataset.limit", 1) : null)
+            {
+                Shuffle = Shuffle(map, name),
+            };
+        }
+
+        /// <summary>The order of a folder's or CSV file's training split; null for a known dataset, which keeps its publisher's order.</summary>
+        private Data.DataShuffle? Shuffle(Dictionary<string, YamlNode> map, string name)
+        {
+            var shuffle = map.TryGetValue("shuffle", out var s) ? Boolean(s, "dataset.shuffle") : (bool?)null;
+            var seed = map.TryGetValue("shuffle_seed", out var seedNode) ? Integer(seedNode, "dataset.shuffle_seed", 0) : (int?)null;
+            if (Data.DatasetCatalog.Find(name) is { } known)
+            {
+                if ((s ?? seedNode) is { } given)
+                {
+                    throw Error(given, $"`dataset.{(s is null ? "shuffle_seed" : "shuffle")}` applies to image folders and CSV files; " +
+                                       $"{known.Name} is read in its publisher's order, whose classes are already mixed. Remove it");
+                }
+                return null;
+            }
+            if (shuffle == false && seed is not null)
+            {
+                throw Error(seedNode!, "`dataset.shuffle_seed` needs `shuffle: true`; with `shuffle: false` the files keep their order. Remove one of them");
+            }
+            return shuffle == false ? Data.DataShuffle.KeepFileOrder : Data.DataShuffle.WithSeed(seed ?? Data.DataShuffle.DefaultSeed);
         }
 
         public TrainingSettings Training(YamlNode node, TrainingSettings defaults)

@@ -211,6 +211,7 @@ public sealed class StudyRunner
         Directory.CreateDirectory(folder);
         using var model = RunRecipe.CompiledModel(run, data.InputShape, data.Train.ClassCount, seed);
         model.ClassNames = data.ClassNames;
+        model.TrainingDataset = data.Spec;
         model.InputStandardization = data.Standardization;
         var augmentation = RunRecipe.Augmentation(run);
         using var batchMix = RunRecipe.BatchMix(run);

@@ -52,6 +52,12 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
     public IReadOnlyList<string>? ClassNames { get; set; }
 
     /// <summary>
+    /// The dataset the model was trained on, as <see cref="Data.DatasetSource.Open"/> takes it (a known dataset's name, or a
+    /// folder's or CSV file's full path); saved with the model so <c>cnnlab evaluate</c> defaults to it. Null when unknown.
+    /// </summary>
+    public string? TrainingDataset { get; set; }
+
+    /// <summary>
     /// The per-channel standardisation the training data got after scaling to [0, 1] (null: scaling only); saved with
     /// the model so evaluate and predict prepare new images exactly as training did.
     /// </summary>

@@ -19,6 +19,7 @@ public static class ModelFile
     private const string Format = "cnnlab/1";
     private const string ClassNamesKey = "cnnlab_class_names";
     private const string StandardizationKey = "cnnlab_standardization";
+    private const string DatasetKey = "cnnlab_dataset";
 
     /// <summary>The architecture as JSON: {"class_name": "Sequential", "config": {"name", "input_shape", "layers": [...]}}.</summary>
     public static string ToJson(Sequential model)
@@ -81,6 +82,10 @@ public static class ModelFile
         {
             metadata[ClassNamesKey] = new JsonArray(names.Select(n => (JsonNode?)n).ToArray()).ToJsonString();
         }
+        if (model.TrainingDataset is { } dataset)
+        {
+            metadata[DatasetKey] = dataset;
+        }
         if (model.InputStandardization is { } standardization)
         {
             metadata[StandardizationKey] = new JsonObject
@@ -125,7 +130,7 @@ public static class ModelFile
         }
     }
 
-    /// <summary>The class names and input standardisation saved beside the weights, checked against the model's shapes.</summary>
+    /// <summary>The class names, training dataset and input standardisation saved beside the weights, checked against the model's shapes.</summary>
     private static void ReadDataInfo(Sequential model, IReadOnlyDictionary<string, string> metadata, string path)
     {
         try
@@ -139,6 +144,7 @@ public static class ModelFile
                 }
                 model.ClassNames = names;
             }
+            model.TrainingDataset = metadata.GetValueOrDefault(DatasetKey);
             if (metadata.TryGetValue(StandardizationKey, out var standardizationJson))
             {
                 var node = JsonNode.Parse(standardizationJson)!.AsObject();

@@ -42,6 +42,12 @@ public sealed record FitOptions
     /// <summary>mixup or CutMix applied to every training batch after <see cref="Augmentation"/>; null for none.</summary>
     public Augmentation.BatchMix? BatchMix { get; init; }
 
+    /// <summary>
+    /// Where Fit writes its warnings (one line each, before the first epoch), such as training and validation data that
+    /// hold different classes; null for standard error.
+    /// </summary>
+    public TextWriter? Warnings { get; init; }
+
     /// <summary>Callbacks, called in this order after the progress bar.</summary>
     public IReadOnlyList<Callback> Callbacks { get; init; } = Array.Empty<Callback>();
 }

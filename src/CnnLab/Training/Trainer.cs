@@ -41,6 +41,11 @@ internal sealed class Trainer
         using var optimizer = configuration.Create(_model.parameters());
         using var data = NewDisposeScope();
         var (trainX, trainY, valX, valY) = Split(x, y);
+        if (valY is not null && ClassCoverage.Warning(trainY, valY, _model.OutputShape!.Channels, _model.ClassNames,
+                _options.ValidationData is null ? _options.ValidationSplit : null) is { } warning)
+        {
+            (_options.Warnings ?? Console.Error).WriteLine(warning);
+        }
         var trainCount = (int)trainX.shape[0];
         var callbacks = new List<Callback>();
         if (_options.Verbose > 0)

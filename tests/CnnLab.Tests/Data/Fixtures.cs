@@ -79,6 +79,32 @@ internal static class Fixtures
         File.WriteAllBytes(path, data.ToArray());
     }
 
+    /// <summary>
+    /// A folder of <paramref name="classes"/> class sub-folders ("c0".."c9") of <paramref name="perClass"/> grayscale PNGs of
+    /// size x size: class k is a bright horizontal bar on row k + 1 over dark noise, so a small CNN tells them apart quickly.
+    /// Read in file order, the samples come class by class.
+    /// </summary>
+    public static void ClassOrderedFolder(string root, int classes, int perClass, int size, int seed = 1)
+    {
+        var random = new Random(seed);
+        for (var k = 0; k < classes; k++)
+        {
+            for (var i = 0; i < perClass; i++)
+            {
+                using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Gray8, SKAlphaType.Opaque));
+                var pixels = bitmap.GetPixelSpan();
+                for (var p = 0; p < size * size; p++)
+                {
+                    pixels[p] = (byte)(p / size == k + 1 ? random.Next(200, 256) : random.Next(0, 60));
+                }
+                var path = Path.Combine(root, $"c{k}", $"{i:D3}.png");
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(path, data.ToArray());
+            }
+        }
+    }
+
     public static string Md5(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes));
 }
 

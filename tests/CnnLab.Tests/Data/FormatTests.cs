@@ -60,7 +60,7 @@ public sealed class FormatTests : IDisposable
         Fixtures.Image(Path.Combine(_root, "dog", "c.png"), 8, 8, new SKColor(0, 0, 255));
         File.WriteAllText(Path.Combine(_root, "dog", "notes.txt"), "not an image");
 
-        using var data = ImageFolder.Load(_root, ColorMode.Rgb, (6, 6));
+        using var data = ImageFolder.Load(_root, ColorMode.Rgb, (6, 6), DataShuffle.KeepFileOrder);
 
         Assert.Equal(new long[] { 3, 3, 6, 6 }, data.Images.shape);
         Assert.Equal(new[] { "cat", "dog" }, data.ClassNames);
@@ -87,7 +87,7 @@ public sealed class FormatTests : IDisposable
         Fixtures.Image(Path.Combine(_root, "a", "x.png"), 5, 5, SKColors.Red);
         Fixtures.Image(Path.Combine(_root, "a", "y.png"), 6, 5, SKColors.Red);
 
-        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_root));
+        var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_root, shuffle: DataShuffle.KeepFileOrder));
 
         Assert.Equal($"{Path.Combine(_root, "a", "y.png")}: image is 6x5 but {Path.Combine(_root, "a", "x.png")} is 5x5. " +
                      "Images of different sizes need a declared size to resize to (--image-size HxW, or the size argument).", e.Message);
@@ -121,7 +121,7 @@ public sealed class FormatTests : IDisposable
         var path = Path.Combine(_root, "images.csv");
         File.WriteAllLines(path, new[] { "label,p1,p2,p3,p4", "1,0,255,0,255", "0,255,255,255,255", "2,0,0,0,0" });
 
-        using var data = CsvImages.Load(path);
+        using var data = CsvImages.Load(path, shuffle: DataShuffle.KeepFileOrder);
 
         Assert.Equal(new long[] { 3, 1, 2, 2 }, data.Images.shape);
         Assert.Equal(new[] { "0", "1", "2" }, data.ClassNames);

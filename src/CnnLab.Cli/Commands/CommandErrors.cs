@@ -23,8 +23,34 @@ internal static class CommandErrors
         }
         catch (TypeInitializationException e) when (e.InnerException is not null)
         {
-            Console.Error.WriteLine($"error: the libtorch engine did not load: {e.InnerException.Message.Split('\n')[0]} (see README, \"Engine\").");
+            Console.Out.Flush();
+            Console.Error.WriteLine($"error: {EngineFailure(e.InnerException)}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Why libtorch did not load. CnnLab's own check throws InvalidOperationException with the cause and the fix;
+    /// TorchSharp's loader blames a missing libtorch package whatever the cause, so its message is replaced by
+    /// what the dynamic loader says, where CnnLab can still ask.
+    /// </summary>
+    internal static string EngineFailure(Exception inner)
+    {
+        if (inner is InvalidOperationException)
+        {
+            return inner.Message;
+        }
+        try
+        {
+            if (CnnLab.Engine.LibTorchLoader.Diagnose() is { } cause)
+            {
+                return cause;
+            }
+        }
+        catch (TypeInitializationException)
+        {
+            // CnnLab itself did not initialise: TorchSharp's first line is all there is.
+        }
+        return $"the libtorch engine did not load: {inner.Message.Split('\n')[0]} (see README, \"Engine\").";
     }
 }

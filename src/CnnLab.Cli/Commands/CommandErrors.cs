@@ -42,7 +42,7 @@ internal static class CommandErrors
         }
         try
         {
-            if (CnnLab.Engine.LibTorchLoader.Diagnose() is { } cause)
+            if (LoaderDiagnosis() is { } cause)
             {
                 return cause;
             }
@@ -53,4 +53,11 @@ internal static class CommandErrors
         }
         return $"the libtorch engine did not load: {inner.Message.Split('\n')[0]} (see README, \"Engine\").";
     }
+
+    /// <summary>
+    /// A method of its own: compiling a call into CnnLab runs CnnLab's module initializer, which throws where libtorch
+    /// cannot load, so that call must not sit in a method that runs on the way to reporting exactly that.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string? LoaderDiagnosis() => CnnLab.Engine.LibTorchLoader.Diagnose();
 }

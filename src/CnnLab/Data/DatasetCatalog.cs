@@ -11,7 +11,7 @@ public static class DatasetCatalog
             new[] { "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/", "https://fashion-mnist.s3-website.eu-central-1.amazonaws.com/" },
             "8d4fb7e6c68d591d4c3dfef9ec88bf0d", "25c81989df183df01b3e8a0aad5dffbe", "bef4ecab320f06d8554ea6380940ec79", "bb300cfdad3c16e7a12a480ee83cd310"),
         new[] { "/usr/share/datasets/fashion-mnist" },
-        "sudo apt-get install dataset-fashion-mnist")
+        "on Debian, `apt-get update && apt-get install dataset-fashion-mnist` as root (with sudo otherwise)")
     {
         KerasName = "fashion_mnist",
     };

@@ -19,7 +19,8 @@ public static class TorchEngine
 
     /// <summary>
     /// Sets the intra-op threads (null: all cores), the convolution backend and glibc's malloc thresholds
-    /// (unless CNNLAB_MALLOC=default), and returns the thread count.
+    /// (unless CNNLAB_MALLOC=default), and returns the thread count. Throws an <see cref="InvalidOperationException"/>
+    /// naming the cause and the fix when libtorch cannot load (see <see cref="LibTorchLoader"/>).
     /// oneDNN stays off unless <paramref name="oneDnn"/> or CNNLAB_ONEDNN=1 asks for it: on the 2-core
     /// Firecracker VMs this project is developed on, its JIT-compiled convolutions sometimes return NaN or
     /// garbage when the CPU is contended, even with one thread (see README, "Engine"); libtorch's own
@@ -35,6 +36,8 @@ public static class TorchEngine
                 $"Invalid value for argument `threads`. Expected 1 to {Environment.ProcessorCount} (this machine's logical cores). Received: threads={count}", nameof(threads));
         }
         var useOneDnn = oneDnn ?? Environment.GetEnvironmentVariable(OneDnnVariable) == "1";
+        // Before the first native call: TorchSharp's own loader would hide the cause of a failure (see LibTorchLoader).
+        LibTorchLoader.EnsureLoaded();
         lock (Gate)
         {
             set_num_threads(count);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using CnnLab.Layers;
@@ -93,5 +94,30 @@ internal static class HostileFiles
         edit(config);
         metadata["cnnlab_config"] = config.ToJsonString();
         Write(path, header.ToJsonString(), data);
+    }
+
+    /// <summary>
+    /// /dev/full, or as root a private node of the same device in the test folder: were the check ever lost, a test
+    /// run as root would otherwise replace the machine's /dev/full, as the bug did.
+    /// </summary>
+    public static string DeviceFull(string folder)
+    {
+        if (Environment.UserName != "root")
+        {
+            return "/dev/full";
+        }
+        var node = Path.Combine(folder, "full");
+        using var mknod = Process.Start("mknod", new[] { node, "c", "1", "7" });
+        mknod.WaitForExit();
+        Assert.True(mknod.ExitCode == 0, "mknod failed; the test needs a character device it may damage");
+        return node;
+    }
+
+    public static string Fifo(string folder)
+    {
+        var fifo = Path.Combine(folder, "pipe");
+        using var mkfifo = Process.Start("mkfifo", new[] { fifo });
+        mkfifo.WaitForExit();
+        return fifo;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CnnLab.Reporting;
 
 namespace CnnLab.Tests.Reporting;
@@ -15,35 +14,10 @@ public sealed class AtomicFileTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, true);
 
-    /// <summary>
-    /// /dev/full, or as root a private node of the same device in the test folder: were the check ever lost, a test
-    /// run as root would otherwise replace the machine's /dev/full, as the bug did.
-    /// </summary>
-    internal static string DeviceFull(string folder)
-    {
-        if (Environment.UserName != "root")
-        {
-            return "/dev/full";
-        }
-        var node = Path.Combine(folder, "full");
-        using var mknod = Process.Start("mknod", new[] { node, "c", "1", "7" });
-        mknod.WaitForExit();
-        Assert.True(mknod.ExitCode == 0, "mknod failed; the test needs a character device it may damage");
-        return node;
-    }
-
-    internal static string Fifo(string folder)
-    {
-        var fifo = Path.Combine(folder, "pipe");
-        using var mkfifo = Process.Start("mkfifo", new[] { fifo });
-        mkfifo.WaitForExit();
-        return fifo;
-    }
-
     [Fact]
     public void A_character_device_is_refused_and_stays_a_device()
     {
-        var device = DeviceFull(_folder);
+        var device = HostileFiles.DeviceFull(_folder);
 
         var error = Assert.Throws<IOException>(() => AtomicFile.Write(device, new byte[] { 1, 2, 3 }));
 
@@ -56,7 +30,7 @@ public sealed class AtomicFileTests : IDisposable
     [Fact]
     public void A_fifo_and_a_folder_are_refused_and_left_as_they_were()
     {
-        var fifo = Fifo(_folder);
+        var fifo = HostileFiles.Fifo(_folder);
         var folder = Directory.CreateDirectory(Path.Combine(_folder, "model.safetensors")).FullName;
         File.WriteAllText(Path.Combine(folder, "inside.txt"), "kept");
 
@@ -99,7 +73,7 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal("created", File.ReadAllText(target));
         Assert.NotNull(new FileInfo(dangling).LinkTarget);
 
-        var device = DeviceFull(_folder);
+        var device = HostileFiles.DeviceFull(_folder);
         var toDevice = Path.Combine(_folder, "to-device.safetensors");
         File.CreateSymbolicLink(toDevice, device);
         Assert.StartsWith($"{toDevice} (a symbolic link to {device}) is a character device (such as /dev/null), not a regular file.",

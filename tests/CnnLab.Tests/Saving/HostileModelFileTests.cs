@@ -144,4 +144,15 @@ public sealed class HostileModelFileTests : IDisposable
 
         Assert.StartsWith($"{_path}: the header claims ", LoadError());
     }
+
+    [Fact]
+    public void A_fifo_or_a_folder_given_as_the_model_is_refused_instead_of_blocking_on_it()
+    {
+        var fifo = HostileFiles.Fifo(_folder);
+
+        Assert.Equal($"{fifo}: is a named pipe (FIFO), not a regular file; expected a .safetensors file.",
+            Assert.Throws<InvalidDataException>(() => Sequential.Load(fifo)).Message);
+        Assert.Equal($"{_folder}: is a folder, not a regular file; expected a .safetensors file.",
+            Assert.Throws<InvalidDataException>(() => Sequential.Load(_folder)).Message);
+    }
 }

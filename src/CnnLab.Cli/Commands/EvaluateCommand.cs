@@ -44,6 +44,7 @@ internal static class EvaluateCommand
             // Prepared as in training: the loader scales to [0, 1]; a model trained on standardised images carries its statistics.
             model.InputStandardization?.Apply(test.Images);
             using var probabilities = model.Predict(test.Images, batchSize: 50, CommonOptions.TestTimeAugmentationOf(parse.GetValue(augmentation)!));
+            FiniteOutputs.Check(model, probabilities, path, i => $"test image {i} of {splits.Name}");
             using var predicted = probabilities.argmax(1);
             var report = ClassificationReport.Compute(test.Labels.data<long>().ToArray(), predicted.data<long>().ToArray(), test.ClassNames);
             if (parse.GetValue(json))

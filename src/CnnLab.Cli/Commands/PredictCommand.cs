@@ -25,9 +25,10 @@ internal static class PredictCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             TorchEngine.Configure(parse.GetValue(threads));
-            using var model = Sequential.Load(parse.GetValue(modelPath)!);
+            var path = parse.GetValue(modelPath)!;
+            using var model = Sequential.Load(path);
             var predictions = ImagePredictor.Predict(model, parse.GetValue(files)!, parse.GetValue(topK),
-                CommonOptions.TestTimeAugmentationOf(parse.GetValue(augmentation)!));
+                CommonOptions.TestTimeAugmentationOf(parse.GetValue(augmentation)!), path);
             Console.Write(parse.GetValue(json) ? ToJson(predictions) : ToTable(predictions));
             return 0;
         }));

@@ -4,6 +4,7 @@ using CnnLab.Data;
 using CnnLab.Engine;
 using CnnLab.Models;
 using CnnLab.Optimizers;
+using CnnLab.Reporting;
 using CnnLab.Training;
 
 namespace CnnLab.Cli.Commands;
@@ -38,6 +39,11 @@ internal static class TrainCommand
             var deviceName = parse.GetValue(device)!;
             ComputeDevice.Parse(deviceName);
             var spec = NotebookModels.Get(parse.GetValue(model)!);
+            // Where the model will be saved is checked now, not after the training it would lose.
+            if (parse.GetValue(save) is { } savePath)
+            {
+                AtomicFile.Target(savePath);
+            }
             using var opened = data.Open(parse);
             using var limitedTrain = parse.GetValue(limit) is int n ? opened.Train.Take(n) : null;
             var splits = limitedTrain is null ? opened : opened with { Train = limitedTrain };

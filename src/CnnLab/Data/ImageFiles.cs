@@ -1,3 +1,4 @@
+using System.Globalization;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -10,6 +11,12 @@ namespace CnnLab.Data;
 /// </summary>
 public static class ImageFiles
 {
+    /// <summary>
+    /// The most pixels one image file may have: 50 megapixels, a 200 MB bitmap while it is decoded. A PNG header
+    /// can claim 100000x100000 in 33 bytes; the size is read from the header and checked before anything is decoded.
+    /// </summary>
+    public const long MaxPixels = 50_000_000;
+
     /// <summary>
     /// The images as an N x C x H x W float tensor scaled to [0, 1]. Without <paramref name="size"/> every image must
     /// have the size of the first one; a file that cannot be decoded is an <see cref="InvalidDataException"/> naming it.
@@ -74,7 +81,14 @@ public static class ImageFiles
         {
             throw new ArgumentException($"Invalid image size ({height}, {width}). Expected strictly positive height and width.", nameof(size));
         }
-        var pixels = new byte[files.Count * channels * height * width];
+        var total = (long)files.Count * channels * height * width;
+        if (total > Array.MaxLength)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{files.Count:N0} images of {width}x{height} with {channels} channel(s) are {total:N0} bytes, more than one array holds ({Array.MaxLength:N0}). " +
+                $"Use fewer images or a smaller image size."));
+        }
+        var pixels = new byte[total];
         var failures = new Exception?[files.Count];
         Parallel.For(0, files.Count, i =>
         {
@@ -98,10 +112,8 @@ public static class ImageFiles
     private static void DecodeOne(IReadOnlyList<string> files, int i, bool resize, int height, int width, int channels, byte[] pixels)
     {
         var plane = height * width;
-        using var bitmap = (File.Exists(files[i]) ? SKBitmap.Decode(files[i]) : null) ?? throw new InvalidDataException(
-            File.Exists(files[i])
-                ? $"{files[i]}: the image could not be decoded; expected a valid PNG or JPEG file."
-                : $"{files[i]}: no such image file.");
+        using var codec = OpenChecked(files[i]);
+        using var bitmap = SKBitmap.Decode(codec) ?? throw new InvalidDataException($"{files[i]}: the image could not be decoded; expected a valid PNG or JPEG file.");
         if (!resize && (bitmap.Height != height || bitmap.Width != width))
         {
             throw new InvalidDataException(
@@ -132,8 +144,26 @@ public static class ImageFiles
 
     private static (int Height, int Width) FirstSize(string file)
     {
-        using var codec = (File.Exists(file) ? SKCodec.Create(file) : null) ?? throw new InvalidDataException(
-            File.Exists(file) ? $"{file}: the image could not be decoded; expected a valid PNG or JPEG file." : $"{file}: no such image file.");
+        using var codec = OpenChecked(file);
         return (codec.Info.Height, codec.Info.Width);
+    }
+
+    /// <summary>A decoder for the file, whose header has been read and whose size is within <see cref="MaxPixels"/>.</summary>
+    private static SKCodec OpenChecked(string file)
+    {
+        if (!File.Exists(file))
+        {
+            throw new InvalidDataException($"{file}: no such image file.");
+        }
+        var codec = SKCodec.Create(file) ?? throw new InvalidDataException($"{file}: the image could not be decoded; expected a valid PNG or JPEG file.");
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if ((long)width * height > MaxPixels || width <= 0 || height <= 0)
+        {
+            codec.Dispose();
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{file}: the image header claims {width}x{height} pixels ({(long)width * height:N0}), more than the limit of {MaxPixels:N0} (50 megapixels). " +
+                $"Scale the image down before using it."));
+        }
+        return codec;
     }
 }

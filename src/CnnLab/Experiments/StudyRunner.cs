@@ -183,8 +183,16 @@ public sealed class StudyRunner
     {
         try
         {
-            return JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Json)
+            var result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Json)
                    ?? throw new InvalidDataException($"{path} holds null instead of a run's metrics. Delete it to train that run again.");
+            // The deserializer leaves a missing list null; the report would fail on it much later, without the file's name.
+            var missing = new (string Key, object? Value)[]
+            {
+                ("Run", result.Run), ("Accuracy", result.Accuracy), ("ValAccuracy", result.ValAccuracy), ("Loss", result.Loss),
+                ("ValLoss", result.ValLoss), ("Confusion", result.Confusion),
+            }.FirstOrDefault(f => f.Value is null || (f.Value is long[][] rows && rows.Any(r => r is null))).Key;
+            return missing is null ? result : throw new InvalidDataException(
+                $"{path} is not a valid metrics file (\"{missing}\" is missing or null). Delete it to train that run again with --resume.");
         }
         catch (JsonException e)
         {

@@ -23,10 +23,11 @@ public static class ImagePredictor
 
     /// <summary>
     /// The <paramref name="topK"/> most probable classes for every image in <paramref name="files"/>, in order; with a
-    /// test-time augmentation, from the outputs averaged over it.
+    /// test-time augmentation, from the outputs averaged over it. Outputs that are not finite are an
+    /// <see cref="InvalidDataException"/> starting with <paramref name="modelSource"/> (see <see cref="FiniteOutputs"/>).
     /// </summary>
     public static IReadOnlyList<ImagePrediction> Predict(Sequential model, IReadOnlyList<string> files, int topK = 3,
-        TestTimeAugmentation augmentation = TestTimeAugmentation.None)
+        TestTimeAugmentation augmentation = TestTimeAugmentation.None, string modelSource = "the model")
     {
         ArgumentNullException.ThrowIfNull(model);
         var input = model.InputShape ?? throw new ArgumentException("The model has no input shape.", nameof(model));
@@ -48,7 +49,7 @@ public static class ImagePredictor
             }
             Flush();
             using var images = ReadIdx(file, input);
-            results.AddRange(Classify(model, images, names, topK, augmentation).Select((top, i) => new ImagePrediction(file, i, top)));
+            results.AddRange(Classify(model, images, names, topK, augmentation, modelSource, i => $"{file}[{i}]").Select((top, i) => new ImagePrediction(file, i, top)));
         }
         Flush();
         return results;
@@ -60,16 +61,18 @@ public static class ImagePredictor
                 return;
             }
             using var images = ImageFiles.Read(pictures, input.Channels == 1 ? ColorMode.Grayscale : ColorMode.Rgb, (input.Height, input.Width));
-            results.AddRange(Classify(model, images, names, topK, augmentation).Select((top, i) => new ImagePrediction(pictures[i], null, top)));
+            results.AddRange(Classify(model, images, names, topK, augmentation, modelSource, i => pictures[(int)i]).Select((top, i) => new ImagePrediction(pictures[i], null, top)));
             pictures.Clear();
         }
     }
 
-    private static List<ClassScore[]> Classify(Sequential model, Tensor images, IReadOnlyList<string> names, int topK, TestTimeAugmentation augmentation)
+    private static List<ClassScore[]> Classify(Sequential model, Tensor images, IReadOnlyList<string> names, int topK, TestTimeAugmentation augmentation,
+        string modelSource, Func<long, string> imageName)
     {
         using var scope = NewDisposeScope();
         model.InputStandardization?.Apply(images);
         var outputs = model.Predict(images, batchSize: 100, augmentation);
+        FiniteOutputs.Check(model, outputs, modelSource, imageName);
         // A model without a final softmax outputs scores; the probabilities are their softmax.
         var probabilities = model.EndsWithSoftmax ? outputs : F.softmax(outputs, 1);
         var k = Math.Min(topK, names.Count);

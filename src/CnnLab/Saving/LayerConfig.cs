@@ -88,41 +88,58 @@ public static class LayerConfig
         return new JsonObject { ["class_name"] = layer.TypeName, ["config"] = config };
     }
 
-    /// <summary>A new, unbuilt layer from a config written by <see cref="ToConfig"/>.</summary>
-    public static Layer FromConfig(JsonObject node)
+    /// <summary>
+    /// A new, unbuilt layer from a config written by <see cref="ToConfig"/>. Anything malformed is an
+    /// <see cref="InvalidDataException"/> starting with <paramref name="where"/>, the layer's class and name, then
+    /// the key, the value found and what is allowed.
+    /// </summary>
+    public static Layer FromConfig(JsonObject node, string where = "the layer config")
     {
-        var className = node["class_name"]?.GetValue<string>() ?? throw new InvalidDataException("A layer config has no \"class_name\".");
-        var c = node["config"] as JsonObject ?? throw new InvalidDataException($"The {className} layer config has no \"config\" object.");
-        var name = c["name"]?.GetValue<string>();
+        ArgumentNullException.ThrowIfNull(node);
+        var className = JsonFields.Text(node, "class_name", where, $"a layer class: {string.Join(", ", Classes)}");
+        var c = JsonFields.Object(node, "config", $"{where} ({className})", "an object with the layer's settings");
+        var name = JsonFields.OptionalText(c, "name", $"{where} ({className})");
+        var at = name is null ? $"{where} ({className})" : $"{where} ({className} \"{name}\")";
         try
         {
             return className switch
             {
-                "Conv2D" => new Conv2D(Int(c, "filters"), PairOf(c, "kernel_size"), PairOf(c, "strides"), PaddingRules.Parse(Text(c, "padding")),
-                    Bool(c, "use_bias"), c["activation"]?.GetValue<string>(), RegularizerOf(c), name),
-                "Dense" => new Dense(Int(c, "units"), c["activation"]?.GetValue<string>(), Bool(c, "use_bias"), RegularizerOf(c), name),
-                "MaxPooling2D" => new MaxPooling2D(PairOf(c, "pool_size"), PairOf(c, "strides"), PaddingRules.Parse(Text(c, "padding")), name),
-                "AveragePooling2D" => new AveragePooling2D(PairOf(c, "pool_size"), PairOf(c, "strides"), PaddingRules.Parse(Text(c, "padding")), name),
-                "BatchNormalization" => new BatchNormalization(Number(c, "momentum"), Number(c, "epsilon"), Bool(c, "center"), Bool(c, "scale"), name),
-                "Activation" => new Activation(Text(c, "activation"), name),
-                "LeakyReLU" => new LeakyReLU(Number(c, "negative_slope"), name),
-                "ReLU" => new ReLU(c["max_value"]?.GetValue<double>(), name),
-                "Dropout" => new Dropout(Number(c, "rate"), name),
-                "SpatialDropout2D" => new SpatialDropout2D(Number(c, "rate"), name),
-                "GaussianNoise" => new GaussianNoise(Number(c, "stddev"), name),
-                "RandomFlip" => new RandomFlip(Text(c, "mode"), name),
-                "RandomTranslation" => new RandomTranslation(Range(c, "height_factor"), Range(c, "width_factor"), Text(c, "fill_mode"), Number(c, "fill_value"), name),
-                "RandomRotation" => new RandomRotation(Range(c, "factor"), Text(c, "fill_mode"), Number(c, "fill_value"), name),
-                "RandomErasing" => new RandomErasing(Number(c, "probability"), Range(c, "scale"), Range(c, "ratio"), Number(c, "value"), name),
+                "Conv2D" => new Conv2D(JsonFields.Int(c, "filters", at), PairOf(c, "kernel_size", at), PairOf(c, "strides", at), PaddingOf(c, at),
+                    JsonFields.Bool(c, "use_bias", at), ActivationOf(c, at), RegularizerOf(c, at), name),
+                "Dense" => new Dense(JsonFields.Int(c, "units", at), ActivationOf(c, at), JsonFields.Bool(c, "use_bias", at), RegularizerOf(c, at), name),
+                "MaxPooling2D" => new MaxPooling2D(PairOf(c, "pool_size", at), PairOf(c, "strides", at), PaddingOf(c, at), name),
+                "AveragePooling2D" => new AveragePooling2D(PairOf(c, "pool_size", at), PairOf(c, "strides", at), PaddingOf(c, at), name),
+                "BatchNormalization" => new BatchNormalization(JsonFields.Number(c, "momentum", at), JsonFields.Number(c, "epsilon", at),
+                    JsonFields.Bool(c, "center", at), JsonFields.Bool(c, "scale", at), name),
+                "Activation" => new Activation(JsonFields.Text(c, "activation", at, "an activation name"), name),
+                "LeakyReLU" => new LeakyReLU(JsonFields.Number(c, "negative_slope", at), name),
+                "ReLU" => new ReLU(JsonFields.OptionalNumber(c, "max_value", at), name),
+                "Dropout" => new Dropout(JsonFields.Number(c, "rate", at), name),
+                "SpatialDropout2D" => new SpatialDropout2D(JsonFields.Number(c, "rate", at), name),
+                "GaussianNoise" => new GaussianNoise(JsonFields.Number(c, "stddev", at), name),
+                "RandomFlip" => new RandomFlip(JsonFields.Text(c, "mode", at), name),
+                "RandomTranslation" => new RandomTranslation(Range(c, "height_factor", at), Range(c, "width_factor", at), JsonFields.Text(c, "fill_mode", at),
+                    JsonFields.Number(c, "fill_value", at), name),
+                "RandomRotation" => new RandomRotation(Range(c, "factor", at), JsonFields.Text(c, "fill_mode", at), JsonFields.Number(c, "fill_value", at), name),
+                "RandomErasing" => new RandomErasing(JsonFields.Number(c, "probability", at), Range(c, "scale", at), Range(c, "ratio", at),
+                    JsonFields.Number(c, "value", at), name),
                 "Flatten" => new Flatten(name),
-                _ => throw new InvalidDataException($"Unknown layer class \"{className}\" in the model config."),
+                _ => throw JsonFields.Wrong(where, "class_name", node, $"a layer class: {string.Join(", ", Classes)}"),
             };
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
         {
-            throw new InvalidDataException($"The {className} layer \"{name}\" has an invalid config: {e.Message}");
+            var message = e is ArgumentException { ParamName: { } parameter } ? e.Message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal) : e.Message;
+            throw new InvalidDataException($"{at}: {message}");
         }
     }
+
+    /// <summary>The layer classes <see cref="FromConfig"/> reads.</summary>
+    public static IReadOnlyList<string> Classes { get; } = new[]
+    {
+        "Conv2D", "Dense", "MaxPooling2D", "AveragePooling2D", "BatchNormalization", "Activation", "LeakyReLU", "ReLU", "Dropout",
+        "SpatialDropout2D", "GaussianNoise", "RandomFlip", "RandomTranslation", "RandomRotation", "RandomErasing", "Flatten",
+    };
 
     private static JsonArray Pair(Size2 size) => new(size.Height, size.Width);
 
@@ -135,30 +152,33 @@ public static class LayerConfig
         _ => "reflect",
     };
 
-    private static JsonNode Required(JsonObject c, string key) =>
-        c[key] ?? throw new InvalidDataException($"missing \"{key}\"");
+    private static string? ActivationOf(JsonObject c, string at) => JsonFields.OptionalText(c, "activation", at, "an activation name or null");
 
-    private static int Int(JsonObject c, string key) => Required(c, key).GetValue<int>();
+    private static Padding PaddingOf(JsonObject c, string at) => PaddingRules.Parse(JsonFields.Text(c, "padding", at, "\"valid\" or \"same\""));
 
-    private static double Number(JsonObject c, string key) => Required(c, key).GetValue<double>();
-
-    private static bool Bool(JsonObject c, string key) => Required(c, key).GetValue<bool>();
-
-    private static string Text(JsonObject c, string key) => Required(c, key).GetValue<string>();
-
-    private static Size2 PairOf(JsonObject c, string key)
+    private static Size2 PairOf(JsonObject c, string key, string at)
     {
-        var array = Required(c, key).AsArray();
-        return new Size2(array[0]!.GetValue<int>(), array[1]!.GetValue<int>());
+        var array = c[key] as JsonArray;
+        var pair = array is { Count: 2 } ? (JsonFields.IntOf(array[0]), JsonFields.IntOf(array[1])) : (null, null);
+        return pair is (int height, int width) ? new Size2(height, width) : throw JsonFields.Wrong(at, key, c, "a pair of whole numbers [height, width]");
     }
 
-    private static (double, double) Range(JsonObject c, string key)
+    private static (double, double) Range(JsonObject c, string key, string at)
     {
-        var array = Required(c, key).AsArray();
-        return (array[0]!.GetValue<double>(), array[1]!.GetValue<double>());
+        var array = c[key] as JsonArray;
+        var pair = array is { Count: 2 } ? (JsonFields.NumberOf(array[0]), JsonFields.NumberOf(array[1])) : (null, null);
+        return pair is (double lower, double upper) ? (lower, upper) : throw JsonFields.Wrong(at, key, c, "a pair of numbers [lower, upper]");
     }
 
-    private static Regularizer? RegularizerOf(JsonObject c) => c["kernel_regularizer"] is JsonObject r
-        ? new Regularizer(r["l1"]?.GetValue<double>() ?? 0, r["l2"]?.GetValue<double>() ?? 0)
-        : null;
+    private static Regularizer? RegularizerOf(JsonObject c, string at)
+    {
+        const string expected = "null or an object {\"l1\": number, \"l2\": number}";
+        return c["kernel_regularizer"] switch
+        {
+            null => null,
+            JsonObject r => new Regularizer(JsonFields.OptionalNumber(r, "l1", $"{at}: \"kernel_regularizer\"") ?? 0,
+                JsonFields.OptionalNumber(r, "l2", $"{at}: \"kernel_regularizer\"") ?? 0),
+            _ => throw JsonFields.Wrong(at, "kernel_regularizer", c, expected),
+        };
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CnnLab.Layers;
@@ -39,44 +40,95 @@ public static class ModelFile
     }
 
     /// <summary>A new model with the architecture of <paramref name="json"/> and fresh weights.</summary>
-    public static Sequential FromJson(string json, string source = "the model config")
+    public static Sequential FromJson(string json, string source = "the model config") => FromJson(json, source, weightBudget: null);
+
+    /// <summary>
+    /// The model of a config; anything malformed is an <see cref="InvalidDataException"/> starting with
+    /// <paramref name="source"/> and naming the key. With <paramref name="weightBudget"/> (the values a file's tensors
+    /// hold), a config asking for far more weights than that is refused before they are allocated: they could not be
+    /// loaded anyway, and a 1 KB config could otherwise make every load allocate gigabytes.
+    /// </summary>
+    internal static Sequential FromJson(string json, string source, long? weightBudget)
     {
-        JsonObject root;
+        const string at = "the model config";
+        var parsed = JsonText.Parse(json, source, at);
+        var root = parsed as JsonObject
+            ?? throw new InvalidDataException($"{source}: {at} is {JsonFields.Describe(parsed)}; expected a JSON object {{\"class_name\": \"Sequential\", \"config\": {{...}}}}.");
         try
         {
-            root = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException($"{source}: empty model config.");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"{source}: the model config is not JSON: {e.Message}");
-        }
-        if (root["class_name"]?.GetValue<string>() != "Sequential" || root["config"] is not JsonObject config)
-        {
-            throw new InvalidDataException($"{source}: expected a Sequential model config ({{\"class_name\": \"Sequential\", \"config\": ...}}).");
-        }
-        var shape = config["input_shape"]?.AsArray().Select(d => d!.GetValue<int>()).ToArray()
-            ?? throw new InvalidDataException($"{source}: the model config has no input_shape.");
-        var model = new Sequential(new Shape(shape), seed: 0, name: config["name"]?.GetValue<string>() ?? "sequential");
-        try
-        {
-            foreach (var layer in config["layers"]?.AsArray() ?? new JsonArray())
+            if (JsonFields.Text(root, "class_name", at, "\"Sequential\"") != "Sequential")
             {
-                model.Add(LayerConfig.FromConfig(layer!.AsObject()));
+                throw JsonFields.Wrong(at, "class_name", root, "\"Sequential\", the only model class CnnLab saves");
             }
+            var config = JsonFields.Object(root, "config", at, "an object with \"name\", \"input_shape\" and \"layers\"");
+            var shapeNode = JsonFields.Array(config, "input_shape", at, "a list of positive whole numbers such as [28, 28, 1]");
+            var shape = shapeNode.Select(JsonFields.IntOf).ToArray();
+            if (shape.Length == 0 || shape.Any(d => d is not > 0))
+            {
+                throw JsonFields.Wrong(at, "input_shape", config, "a list of positive whole numbers such as [28, 28, 1]");
+            }
+            var layers = JsonFields.Array(config, "layers", at, "a list of layer configs, [{\"class_name\": ..., \"config\": {...}}, ...]");
+            var name = JsonFields.OptionalText(config, "name", at) ?? "sequential";
+            Shape inputShape;
+            try
+            {
+                inputShape = new Shape(shape.Select(d => d!.Value).ToArray());
+            }
+            catch (ArgumentException e)
+            {
+                throw new InvalidDataException($"{at}: \"input_shape\" {shapeNode.ToJsonString()} is refused: {WithoutParameterSuffix(e)}");
+            }
+            var model = new Sequential(inputShape, seed: 0, name: name);
+            try
+            {
+                for (var i = 0; i < layers.Count; i++)
+                {
+                    var where = $"layer {i + 1} of {layers.Count} in \"layers\"";
+                    var layer = LayerConfig.FromConfig(layers[i] as JsonObject
+                        ?? throw new InvalidDataException($"{where} is {JsonFields.Describe(layers[i])}; expected an object {{\"class_name\": ..., \"config\": {{...}}}}."), where);
+                    try
+                    {
+                        var weights = layer.ExpectedWeightCount(model.OutputShape!);
+                        // Twice the file's values plus 2^20 leaves a small mismatch to the tensor check, whose message says
+                        // which tensor is wrong, and still bounds what a config can make a load allocate by the file's size.
+                        if (weightBudget is { } budget && model.ParamCount + weights > 2 * budget + (1 << 20))
+                        {
+                            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                                $"{where} ({layer.TypeName}) on input {model.OutputShape} needs {weights:N0} weights, which makes {model.ParamCount + weights:N0}, " +
+                                $"but the file's tensors hold only {budget:N0} values in all; the config does not match the weights saved with it."));
+                        }
+                        model.Add(layer);
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException)
+                    {
+                        layer.Dispose();
+                        throw new InvalidDataException(e is OverflowException
+                            ? $"{where} ({layer.TypeName}) on input {model.OutputShape} needs more weights than a 64-bit count holds; the config is damaged."
+                            : $"{where} ({layer.TypeName}) cannot follow {model.OutputShape}: {WithoutParameterSuffix(e)}");
+                    }
+                }
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+            return model;
         }
         catch (InvalidDataException e)
         {
-            model.Dispose();
             throw new InvalidDataException($"{source}: {e.Message}");
         }
-        return model;
     }
+
+    /// <summary>An argument error's message without .NET's " (Parameter 'x')" suffix.</summary>
+    private static string WithoutParameterSuffix(Exception e) => e is ArgumentException { ParamName: { } name } a
+        ? a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
+        : e.Message;
 
     /// <summary>Writes the model (architecture and weights) to <paramref name="path"/>, atomically.</summary>
     public static void Save(Sequential model, string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
         var metadata = new Dictionary<string, string> { [FormatKey] = Format, [ConfigKey] = ToJson(model) };
         if (model.ClassNames is { } names)
         {
@@ -108,7 +160,7 @@ public static class ModelFile
                 throw new InvalidDataException(
                     $"{path}: a safetensors file without a CnnLab model config (metadata \"{ConfigKey}\"); weights alone cannot be loaded as a model. Save it with model.Save(path).");
             }
-            var model = FromJson(json, path);
+            var model = FromJson(json, path, weightBudget: tensors.Values.Sum(t => t.numel()));
             try
             {
                 LoadWeights(model, tensors, path);
@@ -133,33 +185,44 @@ public static class ModelFile
     /// <summary>The class names, training dataset and input standardisation saved beside the weights, checked against the model's shapes.</summary>
     private static void ReadDataInfo(Sequential model, IReadOnlyDictionary<string, string> metadata, string path)
     {
-        try
+        model.TrainingDataset = metadata.GetValueOrDefault(DatasetKey);
+        if (metadata.TryGetValue(ClassNamesKey, out var namesJson))
         {
-            if (metadata.TryGetValue(ClassNamesKey, out var namesJson))
+            const string what = $"the metadata \"{ClassNamesKey}\"";
+            var parsed = JsonText.Parse(namesJson, path, what);
+            var names = (parsed as JsonArray)?.Select(JsonFields.TextOf).ToList();
+            if (names is null || names.Any(n => n is null))
             {
-                var names = JsonNode.Parse(namesJson)!.AsArray().Select(n => n!.GetValue<string>()).ToList();
-                if (names.Count != model.OutputShape!.Channels)
-                {
-                    throw new InvalidDataException($"{path}: {names.Count} class names saved for a model with {model.OutputShape.Channels} outputs.");
-                }
-                model.ClassNames = names;
+                throw new InvalidDataException($"{path}: {what} is {JsonFields.Describe(parsed)}; expected a list of class names (text).");
             }
-            model.TrainingDataset = metadata.GetValueOrDefault(DatasetKey);
-            if (metadata.TryGetValue(StandardizationKey, out var standardizationJson))
+            if (names.Count != model.OutputShape!.Channels)
             {
-                var node = JsonNode.Parse(standardizationJson)!.AsObject();
-                var mean = node["mean"]!.AsArray().Select(n => n!.GetValue<float>()).ToList();
-                var std = node["std"]!.AsArray().Select(n => n!.GetValue<float>()).ToList();
-                if (mean.Count != model.InputShape!.Channels)
-                {
-                    throw new InvalidDataException($"{path}: a standardisation of {mean.Count} channel(s) saved for a model with {model.InputShape.Channels} input channel(s).");
-                }
-                model.InputStandardization = Data.Standardization.From(mean, std);
+                throw new InvalidDataException($"{path}: {names.Count} class names saved for a model with {model.OutputShape.Channels} outputs.");
             }
+            model.ClassNames = names!;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or NullReferenceException or ArgumentException or FormatException)
+        if (metadata.TryGetValue(StandardizationKey, out var standardizationJson))
         {
-            throw new InvalidDataException($"{path}: the saved class names or input standardisation are malformed: {e.Message}");
+            const string what = $"the metadata \"{StandardizationKey}\"";
+            var at = $"{path}: {what}";
+            var parsed = JsonText.Parse(standardizationJson, path, what);
+            var node = parsed as JsonObject
+                ?? throw new InvalidDataException($"{at} is {JsonFields.Describe(parsed)}; expected an object {{\"mean\": [...], \"std\": [...]}}.");
+            var channels = model.InputShape!.Channels;
+            List<float> Floats(string key)
+            {
+                var expected = $"a list of {channels} number(s), one per input channel";
+                var values = JsonFields.Array(node, key, at, expected).Select(JsonFields.NumberOf).ToList();
+                return values.Count == channels && values.All(v => v is { } d && Math.Abs(d) <= float.MaxValue)
+                    ? values.Select(v => (float)v!.Value).ToList()
+                    : throw JsonFields.Wrong(at, key, node, expected);
+            }
+            var (mean, std) = (Floats("mean"), Floats("std"));
+            if (std.Any(v => !(v > 0)))
+            {
+                throw JsonFields.Wrong(at, "std", node, "positive numbers");
+            }
+            model.InputStandardization = Data.Standardization.From(mean, std);
         }
     }
 

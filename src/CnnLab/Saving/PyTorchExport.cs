@@ -34,8 +34,7 @@ public static class PyTorchExport
         {
             TorchStateDict.Save(files.StateDict, tensors);
             SafeTensors.Save(files.SafeTensors, tensors, new Dictionary<string, string> { ["format"] = "pt" });
-            File.WriteAllText(files.Module + ".tmp", code);
-            File.Move(files.Module + ".tmp", files.Module, overwrite: true);
+            Reporting.AtomicFile.WriteText(files.Module, code);
         }
         finally
         {

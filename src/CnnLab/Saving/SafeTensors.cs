@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CnnLab.Reporting;
 using static TorchSharp.torch;
 
 namespace CnnLab.Saving;
@@ -14,6 +16,9 @@ namespace CnnLab.Saving;
 public static class SafeTensors
 {
     private const long MaxHeaderBytes = 100_000_000;
+
+    // No CnnLab weight has more than 4 dimensions; a header claiming thousands is damaged.
+    private const int MaxRank = 8;
 
     private static readonly Dictionary<ScalarType, (string Name, int Size)> Types = new()
     {
@@ -54,8 +59,7 @@ public static class SafeTensors
         var json = Encoding.UTF8.GetBytes(header.ToJsonString());
         // The data start is aligned to 8 bytes with trailing spaces, as the reference writer does.
         var padded = (json.Length + 7) / 8 * 8;
-        var temporary = path + ".tmp";
-        using (var stream = File.Create(temporary))
+        AtomicFile.Write(path, stream =>
         {
             Span<byte> length = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
@@ -66,54 +70,42 @@ public static class SafeTensors
             {
                 stream.Write(blob);
             }
-        }
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 
-    /// <summary>Reads every tensor (CPU, in file order) and the metadata; a malformed file is an <see cref="InvalidDataException"/> naming the problem.</summary>
+    /// <summary>
+    /// Reads every tensor (CPU, in file order) and the metadata. Every size the header claims is checked against the
+    /// file's length before anything is allocated; a malformed file is an <see cref="InvalidDataException"/> starting
+    /// with the file name and naming the tensor and the key.
+    /// </summary>
     public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: no such weights file.", path);
-        }
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 8)
-        {
-            throw new InvalidDataException($"{path}: {bytes.Length} bytes is too short for a safetensors file (truncated?).");
-        }
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > MaxHeaderBytes || 8 + (long)headerLength > bytes.Length)
-        {
-            throw new InvalidDataException($"{path}: the header claims {headerLength} bytes but the file has {bytes.Length}; not a safetensors file, or truncated.");
-        }
-        JsonObject header;
-        try
-        {
-            header = JsonNode.Parse(Encoding.UTF8.GetString(bytes, 8, (int)headerLength))?.AsObject()
-                ?? throw new InvalidDataException($"{path}: the header is empty.");
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            throw new InvalidDataException($"{path}: the header is not a JSON object: {e.Message}");
-        }
-        var dataStart = 8 + (long)headerLength;
-        var dataLength = bytes.Length - dataStart;
+        var (header, dataStart, dataLength) = ReadHeader(path);
         var metadata = new Dictionary<string, string>();
+        var entries = new List<(string Name, ScalarType Type, long[] Shape, long Start, long Length)>();
+        foreach (var (name, node) in header)
+        {
+            if (name == "__metadata__")
+            {
+                var values = node as JsonObject ?? throw JsonFields.Wrong($"{path}: the header", name, header, "an object of text values");
+                foreach (var (key, value) in values)
+                {
+                    metadata[key] = JsonFields.TextOf(value) ?? throw JsonFields.Wrong($"{path}: the header's \"__metadata__\"", key, values, "text");
+                }
+                continue;
+            }
+            entries.Add(ReadEntry(path, name, node, header, dataLength));
+        }
         var tensors = new Dictionary<string, Tensor>();
         try
         {
-            foreach (var (name, node) in header)
+            using var stream = OpenRegularFile(path);
+            foreach (var entry in entries)
             {
-                if (name == "__metadata__")
-                {
-                    foreach (var (key, value) in node?.AsObject() ?? new JsonObject())
-                    {
-                        metadata[key] = value?.GetValue<string>() ?? "";
-                    }
-                    continue;
-                }
-                tensors[name] = ReadTensor(path, name, node, bytes, dataStart, dataLength);
+                var tensor = empty(entry.Shape, entry.Type);
+                tensors[entry.Name] = tensor;
+                stream.Position = dataStart + entry.Start;
+                ReadExactly(stream, tensor.bytes, path);
             }
         }
         catch
@@ -127,34 +119,131 @@ public static class SafeTensors
         return (tensors, metadata);
     }
 
-    private static Tensor ReadTensor(string path, string name, JsonNode? node, byte[] bytes, long dataStart, long dataLength)
+    private static (JsonObject Header, long DataStart, long DataLength) ReadHeader(string path)
+    {
+        using var stream = OpenRegularFile(path);
+        var fileLength = stream.Length;
+        if (fileLength < 8)
+        {
+            throw new InvalidDataException($"{path}: {fileLength} bytes is too short for a safetensors file (truncated?).");
+        }
+        Span<byte> lengthBytes = stackalloc byte[8];
+        ReadExactly(stream, lengthBytes, path);
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength > MaxHeaderBytes || (long)headerLength > fileLength - 8)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: the header claims {headerLength} bytes but the file has {fileLength} (and a header may have at most {MaxHeaderBytes:N0}); not a safetensors file, or truncated."));
+        }
+        var headerBytes = new byte[headerLength];
+        ReadExactly(stream, headerBytes, path);
+        var parsed = JsonText.Parse(headerBytes, path, "the safetensors header");
+        var header = parsed as JsonObject
+            ?? throw new InvalidDataException($"{path}: the safetensors header is {JsonFields.Describe(parsed)}; expected a JSON object of tensors.");
+        return (header, 8 + (long)headerLength, fileLength - 8 - (long)headerLength);
+    }
+
+    /// <summary>
+    /// One tensor's entry, checked: its byte range lies in the data, and its shape's element count (multiplied with
+    /// an overflow check: 2^32 x 2^32 must not wrap around to 0) fills exactly that range.
+    /// </summary>
+    private static (string Name, ScalarType Type, long[] Shape, long Start, long Length) ReadEntry(string path, string name, JsonNode? node, JsonObject header, long dataLength)
+    {
+        var at = $"{path}: tensor \"{name}\"";
+        var entry = node as JsonObject ?? throw JsonFields.Wrong($"{path}: the header", name, header, "an object {\"dtype\", \"shape\", \"data_offsets\"} or \"__metadata__\"");
+        var dtypeName = JsonFields.Text(entry, "dtype", at, $"one of {string.Join(", ", Types.Values.Select(t => t.Name))}");
+        var (dtype, size) = Types.Where(kv => kv.Value.Name == dtypeName).Select(kv => (kv.Key, kv.Value.Size)).FirstOrDefault();
+        if (size == 0)
+        {
+            throw JsonFields.Wrong(at, "dtype", entry, $"one of {string.Join(", ", Types.Values.Select(t => t.Name))}");
+        }
+        var shapeNode = JsonFields.Array(entry, "shape", at, "a list of whole numbers");
+        if (shapeNode.Count > MaxRank)
+        {
+            throw JsonFields.Wrong(at, "shape", entry, $"at most {MaxRank} dimensions");
+        }
+        var shape = new long[shapeNode.Count];
+        for (var i = 0; i < shape.Length; i++)
+        {
+            shape[i] = JsonFields.IntOf(shapeNode[i]) is int d and >= 0 ? d : throw JsonFields.Wrong(at, "shape", entry, $"whole numbers from 0 to {int.MaxValue}");
+        }
+        var offsetsNode = JsonFields.Array(entry, "data_offsets", at, "[begin, end], two byte offsets into the data");
+        var offsets = offsetsNode.Select(o => o is JsonValue v && v.TryGetValue<long>(out var n) && n >= 0 ? n : -1).ToArray();
+        if (offsets.Length != 2 || offsets.Any(o => o < 0) || offsets[1] < offsets[0])
+        {
+            throw JsonFields.Wrong(at, "data_offsets", entry, "[begin, end], two byte offsets with begin <= end");
+        }
+        var length = offsets[1] - offsets[0];
+        if (offsets[1] > dataLength)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{at} has byte range [{offsets[0]}, {offsets[1]}] outside the {dataLength} data bytes (truncated file?)."));
+        }
+        if (ByteCount(shape, size, length) != length)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{at} of shape ({string.Join(", ", shape)}) {dtypeName} needs {Describe(shape, size)} bytes but its range holds {length}."));
+        }
+        if (length > int.MaxValue)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{at} holds {length:N0} bytes; one tensor may hold at most {int.MaxValue:N0} (2 GiB). Split the layer."));
+        }
+        return (name, dtype, shape, offsets[0], length);
+    }
+
+    /// <summary>The bytes a tensor of this shape takes, or -1 as soon as the product passes <paramref name="limit"/>.</summary>
+    private static long ByteCount(long[] shape, int size, long limit)
+    {
+        if (shape.Contains(0))
+        {
+            return 0;
+        }
+        long bytes = size;
+        foreach (var d in shape)
+        {
+            // Dividing before multiplying keeps bytes * d at most limit, so the product never overflows.
+            if (d > limit / bytes)
+            {
+                return -1;
+            }
+            bytes *= d;
+        }
+        return bytes;
+    }
+
+    // The element count as text for the error, exact even when it does not fit a long.
+    private static string Describe(long[] shape, int size) =>
+        shape.Aggregate((System.Numerics.BigInteger)size, (a, b) => a * b).ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Opens a file to read, refusing what is not a regular file: a device such as /dev/zero never ends, and a FIFO
+    /// blocks until someone writes to it.
+    /// </summary>
+    private static FileStream OpenRegularFile(string path)
+    {
+        var kind = FileKinds.Of(path);
+        if (kind == FileKind.Missing)
+        {
+            throw new FileNotFoundException($"{path}: no such weights file.", path);
+        }
+        if (kind != FileKind.Regular)
+        {
+            throw new InvalidDataException($"{path}: is {FileKinds.Describe(kind)}, not a regular file; expected a .safetensors file.");
+        }
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+    }
+
+    private static void ReadExactly(Stream stream, Span<byte> buffer, string path)
     {
         try
         {
-            var dtypeName = node?["dtype"]?.GetValue<string>();
-            var (dtype, size) = Types.Where(kv => kv.Value.Name == dtypeName).Select(kv => (kv.Key, kv.Value.Size)).FirstOrDefault();
-            if (size == 0)
-            {
-                throw new InvalidDataException($"{path}: tensor \"{name}\" has dtype {dtypeName ?? "(none)"}; expected one of {string.Join(", ", Types.Values.Select(t => t.Name))}.");
-            }
-            var shape = node!["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            var offsets = node["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            var expected = shape.Aggregate(1L, (a, b) => a * b) * size;
-            if (shape.Any(d => d < 0) || offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength)
-            {
-                throw new InvalidDataException($"{path}: tensor \"{name}\" has byte range [{string.Join(", ", offsets)}] outside the {dataLength} data bytes (truncated file?).");
-            }
-            if (offsets[1] - offsets[0] != expected)
-            {
-                throw new InvalidDataException($"{path}: tensor \"{name}\" of shape ({string.Join(", ", shape)}) needs {expected} bytes but its range holds {offsets[1] - offsets[0]}.");
-            }
-            var result = empty(shape, dtype);
-            bytes.AsSpan((int)(dataStart + offsets[0]), (int)expected).CopyTo(result.bytes);
-            return result;
+            stream.ReadExactly(buffer);
         }
-        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException)
+        catch (EndOfStreamException)
         {
-            throw new InvalidDataException($"{path}: tensor \"{name}\" has a malformed entry in the header (needs dtype, shape, data_offsets).");
+            // The file shrank after its length was checked.
+            throw new InvalidDataException($"{path}: the file ended early while reading; it is truncated or being written.");
         }
     }
 }

@@ -26,10 +26,9 @@ public static class TorchStateDict
     /// <summary>Writes the tensors, in order, as a state_dict to <paramref name="path"/>, atomically.</summary>
     public static void Save(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors)
     {
-        var temporary = path + ".tmp";
-        using (var file = File.Create(temporary))
-        using (var zip = new ZipArchive(file, ZipArchiveMode.Create))
+        Reporting.AtomicFile.Write(path, file =>
         {
+            using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
             Write(zip, "data.pkl", Pickle(tensors));
             for (var i = 0; i < tensors.Count; i++)
             {
@@ -37,8 +36,7 @@ public static class TorchStateDict
                 Write(zip, $"data/{i}", contiguous.bytes.ToArray());
             }
             Write(zip, "version", Encoding.ASCII.GetBytes("3\n"));
-        }
-        File.Move(temporary, path, overwrite: true);
+        });
     }
 
     private static void Write(ZipArchive zip, string name, byte[] bytes)

@@ -32,24 +32,26 @@ internal sealed class EpochCheckpoint
         {
             return 0;
         }
-        var state = JsonSerializer.Deserialize<State>(File.ReadAllText(index), Json)
-            ?? throw new InvalidDataException($"{index}: empty checkpoint.");
+        var state = ReadState(index);
         if (state.Generators.Count != generators.Count || state.Callbacks.Count != callbacks.Count)
         {
             throw new InvalidDataException(
                 $"{index}: the checkpoint was written by a Fit with {state.Generators.Count} random generators and {state.Callbacks.Count} callbacks, " +
                 $"this one has {generators.Count} and {callbacks.Count}. Resume with the same model, augmentation and callbacks, or delete the folder.");
         }
-        model.load(Path.Combine(_folder, state.Weights));
-        ((OptimizerHelper)optimizer).load_state_dict(Path.Combine(_folder, state.Optimizer));
-        for (var i = 0; i < generators.Count; i++)
+        Read(state.Weights, "the model's weights", file => model.load(file));
+        Read(state.Optimizer, "the optimizer's state", file => ((OptimizerHelper)optimizer).load_state_dict(file));
+        Read(IndexFile, "the random generators' states", _ =>
         {
-            if (generators[i] is { } generator && state.Generators[i] is { } bytes)
+            for (var i = 0; i < generators.Count; i++)
             {
-                using var saved = tensor(bytes);
-                generator.set_state(saved);
+                if (generators[i] is { } generator && state.Generators[i] is { } bytes)
+                {
+                    using var saved = tensor(bytes);
+                    generator.set_state(saved);
+                }
             }
-        }
+        });
         for (var e = 0; e < state.Epoch; e++)
         {
             history.Append(state.History.ToDictionary(kv => kv.Key, kv => kv.Value[e]), state.Seconds[e]);
@@ -57,10 +59,10 @@ internal sealed class EpochCheckpoint
         context.LearningRate = state.LearningRate;
         for (var i = 0; i < callbacks.Count; i++)
         {
-            callbacks[i].SetState(state.Callbacks[i]);
-            if (state.CallbackTensors[i] is { } file)
+            Read(IndexFile, $"callback {i + 1}'s state", _ => callbacks[i].SetState(state.Callbacks[i]));
+            if (state.CallbackTensors[i] is { } tensorFile)
             {
-                callbacks[i].SetStateTensors(SafeTensors.Load(Path.Combine(_folder, file)).Tensors);
+                Read(tensorFile, $"callback {i + 1}'s tensors", file => callbacks[i].SetStateTensors(SafeTensors.Load(file).Tensors));
             }
         }
         return state.Epoch;
@@ -99,6 +101,60 @@ internal sealed class EpochCheckpoint
             File.Delete(old);
         }
     }
+
+    /// <summary>
+    /// The index, checked before anything is restored: a truncated or edited checkpoint.json is an error naming it
+    /// and the key, not a JsonException or a NullReferenceException several calls later.
+    /// </summary>
+    private State ReadState(string index)
+    {
+        State? state;
+        try
+        {
+            state = JsonSerializer.Deserialize<State>(File.ReadAllText(index), Json);
+        }
+        catch (JsonException e)
+        {
+            throw Damaged(index, $"it is not valid JSON or not a checkpoint index (at {e.Path ?? "$"}, line {(e.LineNumber ?? 0) + 1})");
+        }
+        string? problem = state switch
+        {
+            null => "it holds null",
+            { Epoch: < 0 } => $"\"Epoch\" is {state.Epoch}",
+            _ when !IsFileName(state.Weights) => "\"Weights\" is not a file name in the folder",
+            _ when !IsFileName(state.Optimizer) => "\"Optimizer\" is not a file name in the folder",
+            { Generators: null } => "\"Generators\" is missing",
+            { History: null } or { Seconds: null } => "\"History\" or \"Seconds\" is missing",
+            _ when state.Seconds.Count < state.Epoch || state.History.Values.Any(v => v is null || v.Count < state.Epoch) =>
+                $"the History holds fewer than the {state.Epoch} epochs it claims",
+            { Callbacks: null } or { CallbackTensors: null } => "\"Callbacks\" or \"CallbackTensors\" is missing",
+            _ when state.Callbacks.Any(c => c is null) || state.CallbackTensors.Count != state.Callbacks.Count
+                || state.CallbackTensors.Any(f => f is not null && !IsFileName(f)) => "the callbacks' states do not match their files",
+            _ => null,
+        };
+        return problem is null ? state! : throw Damaged(index, problem);
+    }
+
+    // A name inside the checkpoint folder: an edited index must not make Restore read ../../somewhere.
+    private static bool IsFileName(string? name) => !string.IsNullOrEmpty(name) && Path.GetFileName(name) == name && name is not ("." or "..");
+
+    /// <summary>Runs one restoring step on a file of the checkpoint; whatever the file's damage, the error names it.</summary>
+    private void Read(string name, string what, Action<string> restore)
+    {
+        var file = Path.Combine(_folder, name);
+        try
+        {
+            restore(file);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or KeyNotFoundException
+                                      or System.Runtime.InteropServices.ExternalException or FormatException or IndexOutOfRangeException)
+        {
+            throw Damaged(file, $"{what} could not be read ({e.Message.Split('\n')[0].TrimEnd()})");
+        }
+    }
+
+    private InvalidDataException Damaged(string file, string problem) =>
+        new($"{file}: the epoch checkpoint is damaged: {problem}. Delete the folder {_folder} to train the run again from its first epoch.");
 
     private static byte[] GetState(Generator generator)
     {

@@ -29,12 +29,13 @@ public sealed class HugeImageTests : IDisposable
     public void A_huge_png_in_a_folder_is_refused_whether_it_comes_first_or_later()
     {
         Fixtures.Image(Path.Combine(_folder, "cats", "a.png"), 4, 4, SKColors.Gray);
+        // In file order, so "first" is the cats file; the default shuffle would pick either.
         HostileFiles.Png(Path.Combine(_folder, "dogs", "b.png"), 100_000, 100_000);
         HostileFiles.Png(Path.Combine(_folder, "cats", "0-first.png"), 7072, 7071);
 
-        var first = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_folder, ColorMode.Grayscale));
+        var first = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_folder, ColorMode.Grayscale, shuffle: DataShuffle.KeepFileOrder));
         File.Delete(Path.Combine(_folder, "cats", "0-first.png"));
-        var later = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_folder, ColorMode.Grayscale, (4, 4)));
+        var later = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_folder, ColorMode.Grayscale, (4, 4), DataShuffle.KeepFileOrder));
 
         Assert.Equal(Refusal(Path.Combine(_folder, "cats", "0-first.png"), 7072, 7071), first.Message);
         Assert.Equal(Refusal(Path.Combine(_folder, "dogs", "b.png"), 100_000, 100_000), later.Message);

@@ -4,27 +4,27 @@ namespace CnnLab.Engine;
 
 /// <summary>
 /// The process-wide libtorch settings CnnLab takes explicitly instead of leaving them to libtorch's guesses:
-/// the intra-op thread count and whether convolutions may use oneDNN (mkldnn).
+/// the intra-op thread count, whether convolutions use oneDNN (mkldnn, on channels-last tensors only) and how idle
+/// OpenMP threads wait.
 /// </summary>
 public static class TorchEngine
 {
     /// <summary>Environment variable that leaves glibc's malloc thresholds as they are ("default").</summary>
     public const string MallocVariable = "CNNLAB_MALLOC";
 
-    /// <summary>Environment variable that turns oneDNN convolutions back on ("1").</summary>
+    /// <summary>Environment variable that keeps oneDNN convolutions off without testing them ("0").</summary>
     public const string OneDnnVariable = "CNNLAB_ONEDNN";
 
     private static readonly object Gate = new();
     private static bool _interOpSet;
 
     /// <summary>
-    /// Sets the intra-op threads (null: all cores), the convolution backend and glibc's malloc thresholds
-    /// (unless CNNLAB_MALLOC=default), and returns the thread count. Throws an <see cref="InvalidOperationException"/>
-    /// naming the cause and the fix when libtorch cannot load (see <see cref="LibTorchLoader"/>).
-    /// oneDNN stays off unless <paramref name="oneDnn"/> or CNNLAB_ONEDNN=1 asks for it: on the 2-core
-    /// Firecracker VMs this project is developed on, its JIT-compiled convolutions sometimes return NaN or
-    /// garbage when the CPU is contended, even with one thread (see README, "Engine"); libtorch's own
-    /// convolution path gave correct results in every run there.
+    /// Sets the intra-op threads (null: all cores), the convolution path and glibc's malloc thresholds (unless
+    /// CNNLAB_MALLOC=default), and returns the thread count. Throws an <see cref="InvalidOperationException"/> naming
+    /// the cause and the fix when libtorch cannot load (see <see cref="LibTorchLoader"/>).
+    /// The convolution path is oneDNN on channels-last tensors when <see cref="ConvolutionSelfTest"/> finds it agrees
+    /// with libtorch's native kernels on this machine, else native (with one line on stderr saying why).
+    /// <paramref name="oneDnn"/> false, or CNNLAB_ONEDNN=0, keeps the native path without testing.
     /// </summary>
     public static int Configure(int? threads = null, bool? oneDnn = null)
     {
@@ -35,7 +35,7 @@ public static class TorchEngine
             throw new ArgumentException(
                 $"Invalid value for argument `threads`. Expected 1 to {Environment.ProcessorCount} (this machine's logical cores). Received: threads={count}", nameof(threads));
         }
-        var useOneDnn = oneDnn ?? Environment.GetEnvironmentVariable(OneDnnVariable) == "1";
+        var wantOneDnn = oneDnn ?? Environment.GetEnvironmentVariable(OneDnnVariable) != "0";
         // Before the first native call: TorchSharp's own loader would hide the cause of a failure (see LibTorchLoader).
         LibTorchLoader.EnsureLoaded();
         lock (Gate)
@@ -47,20 +47,49 @@ public static class TorchEngine
                 set_num_interop_threads(count);
                 _interOpSet = true;
             }
+            Threads = count;
+            var path = ConvolutionPath.Native;
             if (NativeContext.IsSupported)
             {
-                NativeContext.SetOneDnnEnabled(useOneDnn);
                 // NNPACK is not built for these CPUs; without this libtorch warns on every convolution call site.
                 NativeContext.SetNnpackEnabled(false);
+                if (wantOneDnn)
+                {
+                    if (SelfTest is null)
+                    {
+                        SelfTest = ConvolutionSelfTest.Run();
+                        if (!SelfTest.Passed)
+                        {
+                            Console.Error.WriteLine($"CnnLab: oneDNN on channels-last tensors disagrees with libtorch's native convolutions here (self-test {SelfTest}); using the native path.");
+                        }
+                    }
+                    path = SelfTest.Passed ? ConvolutionPath.OneDnnChannelsLast : ConvolutionPath.Native;
+                }
+                NativeContext.SetOneDnnEnabled(path == ConvolutionPath.OneDnnChannelsLast);
             }
+            Path = path;
         }
-        OneDnnEnabled = useOneDnn;
         if (Environment.GetEnvironmentVariable(MallocVariable) != "default")
         {
             AllocatorTuned = NativeAllocator.KeepBuffersInHeap();
         }
-        Threads = count;
         return count;
+    }
+
+    /// <summary>
+    /// Runs the self-test again, with <paramref name="corruptFast"/> applied to the fast path's outputs, and chooses the
+    /// path from it as <see cref="Configure"/> does: for tests of the fallback.
+    /// </summary>
+    internal static SelfTestResult RetestForTesting(Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>? corruptFast)
+    {
+        lock (Gate)
+        {
+            var result = ConvolutionSelfTest.Run(corruptFast);
+            Path = result.Passed && NativeContext.IsSupported ? ConvolutionPath.OneDnnChannelsLast : ConvolutionPath.Native;
+            NativeContext.SetOneDnnEnabled(Path == ConvolutionPath.OneDnnChannelsLast);
+            SelfTest = result;
+            return result;
+        }
     }
 
     /// <summary>Applies the defaults (all cores, oneDNN off) unless <see cref="Configure"/> already ran.</summary>
@@ -78,6 +107,12 @@ public static class TorchEngine
     /// <summary>Whether glibc's malloc was told to keep training buffers in the heap (see <see cref="NativeAllocator"/>).</summary>
     public static bool AllocatorTuned { get; private set; }
 
-    /// <summary>Whether convolutions may use oneDNN, as last configured.</summary>
-    public static bool OneDnnEnabled { get; private set; }
+    /// <summary>Whether convolutions use oneDNN (on channels-last tensors), as last configured.</summary>
+    public static bool OneDnnEnabled => Path == ConvolutionPath.OneDnnChannelsLast;
+
+    /// <summary>How Conv2D computes, as last configured.</summary>
+    public static ConvolutionPath Path { get; private set; }
+
+    /// <summary>The figures of the self-test that chose <see cref="Path"/>; null when it did not run (oneDNN not asked for, or not Linux).</summary>
+    public static SelfTestResult? SelfTest { get; private set; }
 }

@@ -119,12 +119,17 @@ public sealed class Conv2D : Layer
     public override Tensor forward(Tensor input)
     {
         var strides = new long[] { Strides.Height, Strides.Width };
-        if (_asymmetricPadding is null)
+        using var padded = _asymmetricPadding is null ? input.alias() : F.pad(input, _asymmetricPadding);
+        if (Engine.TorchEngine.Path != Engine.ConvolutionPath.OneDnnChannelsLast)
         {
-            return Activate(F.conv2d(input, Kernel, _bias, strides: strides, padding: _symmetricPadding));
+            return Activate(F.conv2d(padded, Kernel, _bias, strides: strides, padding: _symmetricPadding));
         }
-        using var padded = F.pad(input, _asymmetricPadding);
-        return Activate(F.conv2d(padded, Kernel, _bias, strides: strides, padding: _symmetricPadding));
+        // oneDNN is trusted on channels-last tensors only (the engine's self-test checks exactly this): both the input
+        // and the kernel go in that layout. The output comes out channels-last, and pooling, BatchNormalization and
+        // activations keep it, so after the first layer the input is already channels-last and this is an alias.
+        using var channelsLast = Engine.ChannelsLast.Of(padded);
+        using var kernel = Engine.ChannelsLast.Of(Kernel);
+        return Activate(F.conv2d(channelsLast, kernel, _bias, strides: strides, padding: _symmetricPadding));
     }
 
     private Tensor Activate(Tensor output)

@@ -5,9 +5,17 @@ namespace CnnLab.Tests.Cli;
 /// <summary>Runs the real cnnlab program (copied beside the tests) and returns its exit code, stdout and stderr.</summary>
 internal static class CliRunner
 {
-    public static (int Code, string Output, string Error) Run(params string[] arguments)
+    public static (int Code, string Output, string Error) Run(params string[] arguments) =>
+        RunWithEnvironment(new Dictionary<string, string>(), arguments);
+
+    /// <summary>As <see cref="Run"/>, with these environment variables set for the program.</summary>
+    public static (int Code, string Output, string Error) RunWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CnnLab.Cli.dll"));
         foreach (var argument in arguments)
         {

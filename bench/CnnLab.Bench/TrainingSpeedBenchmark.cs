@@ -22,14 +22,22 @@ internal static class TrainingSpeedBenchmark
         using var splits = FashionMnist.Load(options.DataDir, new DataLocator(options.DataDir));
         var (train, test) = splits;
         var split = (long)Math.Floor(train.Count * 0.7);
+        var testCount = (long)test.Count;
+        if (options.Limit > 0)
+        {
+            split = Math.Min(split, options.Limit);
+            testCount = Math.Min(testCount, options.Limit);
+        }
         using var x = train.Images.narrow(0, 0, split);
         using var y = train.Labels.narrow(0, 0, split);
+        using var testX = test.Images.narrow(0, 0, testCount);
+        using var testY = test.Labels.narrow(0, 0, testCount);
         using var model = NotebookModels.Create(options.Model, seed: options.Seed);
         var clock = new EpochClock();
         model.Fit(x, y, new FitOptions { BatchSize = options.BatchSize, Epochs = options.Epochs, Seed = options.Seed, Verbose = 0, Callbacks = new[] { clock } });
 
         var watch = Stopwatch.StartNew();
-        var evaluation = model.Evaluate(test.Images, test.Labels, options.EvalBatchSize);
+        var evaluation = model.Evaluate(testX, testY, options.EvalBatchSize);
         var inference = watch.Elapsed.TotalSeconds;
         Console.WriteLine(JsonSerializer.Serialize(new
         {
@@ -40,10 +48,11 @@ internal static class TrainingSpeedBenchmark
             rss_mb_after_epoch = clock.RssMegabytes,
             train_samples = split,
             inference_seconds = inference,
-            inference_images_per_second = test.Count / inference,
+            inference_images_per_second = testCount / inference,
             peak_rss_mb = Memory.PeakRssMegabytes(),
             test_accuracy = evaluation.Accuracy,
             macs_per_sample = MultiplyAdds(model),
+            omp_wait_policy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "",
         }));
     }
 

@@ -116,9 +116,8 @@ public static class StudyParser
             throw new StudyFileException(
                 $"{source}: runs {string.Join(" and ", names)} would share the results folder \"{collision.Key}\" (names are compared in lower case, letters and digits only). Rename one of them.");
         }
-        if (runs.Any(x => StudyRunner.Slug(x.Name).Length == 0))
+        if (runs.FirstOrDefault(x => StudyRunner.Slug(x.Name).Length == 0) is { } empty)
         {
-            var empty = runs.First(x => StudyRunner.Slug(x.Name).Length == 0);
             throw new StudyFileException($"{source}: run name \"{empty.Name}\" has no letter or digit, so it cannot name a results folder. Add one.");
         }
         var comparisons = top.TryGetValue("comparisons", out var c)

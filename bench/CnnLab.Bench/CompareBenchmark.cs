@@ -25,9 +25,9 @@ internal static class CompareBenchmark
         {
             throw new ArgumentException($"--contenders takes a comma-separated list of {string.Join(", ", AllContenders)}; received \"{get("contenders", "")}\".");
         }
-        // Spinning OpenMP workers make a 2-thread step several times slower when another process shares the
-        // CPU; both sides get the same policy so neither wins by how it waits. "inherit" leaves the environment as it is.
-        var waitPolicy = get("omp-wait-policy", "PASSIVE");
+        // Both sides wait the same way so neither wins by it: by default as libgomp does (spin a while, then sleep),
+        // which is fastest on the quiet machine a benchmark needs; --omp-wait-policy PASSIVE sets that for all.
+        var waitPolicy = get("omp-wait-policy", "inherit");
         var peak = PeakFlops.Detect(OptionalDouble(get("flops-per-cycle", "")), OptionalDouble(get("ghz", "")));
 
         Console.WriteLine($"compare: model {options.Model}, batch {options.BatchSize}, {options.Threads} threads, {options.Epochs} epoch(s) x {options.Rounds} round(s), " +

@@ -16,10 +16,13 @@ switch (name)
     case "layer-profile":
         LayerProfileBenchmark.Run(args.Skip(1).ToArray());
         return 0;
+    case "step-profile":
+        StepProfileBenchmark.Run(args.Skip(1).ToArray());
+        return 0;
     case "compare":
         CompareBenchmark.Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: CnnLab.Bench data [--data-dir DIR] | train-speed [options] | time-to-accuracy [--study experiments/fast.yaml] [--runs all] [--baseline-epochs 20] [--baseline no] | layer-profile [--study FILE] [--batch-size N] | compare [--model M] [--epochs 2] [--threads 2] [--rounds 2] [--contenders cnnlab,pytorch,pytorch-cl] [--limit N] [--omp-wait-policy PASSIVE|inherit] [--flops-per-cycle F] [--ghz G] ...");
+        Console.Error.WriteLine("usage: CnnLab.Bench data [--data-dir DIR] | train-speed [options] | time-to-accuracy [--study experiments/fast.yaml] [--runs all] [--baseline-epochs 20] [--baseline no] | layer-profile [--study FILE] [--batch-size N] | step-profile [--model M] [--limit BATCHES] [--threads 2] | compare [--model M] [--epochs 2] [--threads 2] [--rounds 2] [--contenders cnnlab,pytorch,pytorch-cl] [--limit N] [--omp-wait-policy inherit|PASSIVE|ACTIVE] [--flops-per-cycle F] [--ghz G] ...");
         return 2;
 }

@@ -21,7 +21,9 @@ public static class EngineReport
         Line("libtorch", $"{TorchSharp.torch.__version__} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version})");
         Line("libtorch kernels for", NativeContext.CpuCapability() ?? "unknown");
         Line("oneDNN", NativeContext.OneDnnVersion() ?? "unknown");
-        Line("threads", string.Create(CultureInfo.InvariantCulture, $"{TorchEngine.Threads} intra-op"));
+        Line("threads", string.Create(CultureInfo.InvariantCulture, $"{TorchEngine.Threads} intra-op") + (ThreadGovernor.Enabled
+            ? $", fewer while other processes keep cores busy (now {ThreadGovernor.Threads}; {ThreadGovernor.Variable}=0 keeps them)"
+            : $", fixed ({(OperatingSystem.IsLinux() ? $"{ThreadGovernor.Variable}=0" : "not Linux")})"));
         Line("OpenMP wait policy", OpenMpWaitPolicy.Current);
         Line("malloc thresholds", TorchEngine.AllocatorTuned ? "raised (buffers stay in the heap)" : "glibc's defaults");
         Line("convolution self-test", TorchEngine.SelfTest?.ToString() ?? "not run (oneDNN not asked for: CNNLAB_ONEDNN=0, or not Linux)");

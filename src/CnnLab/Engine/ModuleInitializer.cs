@@ -17,8 +17,6 @@ internal static class ModuleInitializer
     [SuppressMessage("Usage", "CA2255", Justification = "A library must fix libtorch's loading before any of its own code can reach TorchSharp.")]
     internal static void Initialize()
     {
-        // Also before libtorch loads: libgomp reads its wait policy once, at load.
-        OpenMpWaitPolicy.PreferPassive();
         if (LibTorchLoader.Prepare() is { } failure)
         {
             throw new InvalidOperationException(failure);

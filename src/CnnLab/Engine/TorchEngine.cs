@@ -4,8 +4,8 @@ namespace CnnLab.Engine;
 
 /// <summary>
 /// The process-wide libtorch settings CnnLab takes explicitly instead of leaving them to libtorch's guesses:
-/// the intra-op thread count, whether convolutions use oneDNN (mkldnn, on channels-last tensors only) and how idle
-/// OpenMP threads wait.
+/// the intra-op thread count (lowered while other processes are busy: <see cref="ThreadGovernor"/>) and whether
+/// convolutions use oneDNN (mkldnn, on channels-last tensors only).
 /// </summary>
 public static class TorchEngine
 {
@@ -48,6 +48,7 @@ public static class TorchEngine
                 _interOpSet = true;
             }
             Threads = count;
+            ThreadGovernor.Reset(count);
             var path = ConvolutionPath.Native;
             if (NativeContext.IsSupported)
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CnnLab.Engine;
 using CnnLab.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -103,6 +104,7 @@ internal sealed class Trainer
         {
             for (var start = 0; start < count; start += batchSize)
             {
+                ThreadGovernor.Tick();
                 using var scope = NewDisposeScope();
                 var length = Math.Min(batchSize, count - start);
                 var xb = x.narrow(0, start, length).to(model.Device);
@@ -124,6 +126,7 @@ internal sealed class Trainer
         var outputs = new List<Tensor>();
         for (var start = 0; start < count; start += batchSize)
         {
+            ThreadGovernor.Tick();
             var length = Math.Min(batchSize, count - start);
             outputs.Add(Outputs(model, x.narrow(0, start, length).to(model.Device), augmentation).cpu());
         }
@@ -150,6 +153,7 @@ internal sealed class Trainer
         for (var batch = 0; batch * batchSize < count && !context.StopTraining; batch++)
         {
             callbacks.ForEach(c => c.OnBatchBegin(context, batch));
+            ThreadGovernor.Tick();
             SetLearningRate(optimizer, context.LearningRate);
             var length = Math.Min(batchSize, count - batch * batchSize);
             using (var scope = NewDisposeScope())

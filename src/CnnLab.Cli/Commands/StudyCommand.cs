@@ -1,14 +1,17 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using CnnLab.Data;
 using CnnLab.Engine;
 using CnnLab.Experiments;
+using CnnLab.Experiments.Cluster;
 using CnnLab.Reporting;
 
 namespace CnnLab.Cli.Commands;
 
-/// <summary><c>cnnlab study FILE</c>: runs every run of a study file with every seed, then writes the report.</summary>
+/// <summary>
+/// <c>cnnlab study FILE</c>: runs every run of a study file with every seed, then writes the report; or lists its
+/// tasks (<c>--list</c>), trains some of them (<c>--task</c>), or hands them to Slurm or Kubernetes.
+/// </summary>
 internal static class StudyCommand
 {
     public static Command Create()
@@ -21,46 +24,181 @@ internal static class StudyCommand
         var only = new Option<string[]>("--only") { Description = "Run only the runs with these names (repeatable).", AllowMultipleArgumentsPerToken = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the latest results folder (or --out): finished runs are kept and skipped." };
         var threads = CommonOptions.Threads();
+        var list = new Option<bool>("--list") { Description = "List the tasks (one per run and seed: index, run, seed, epochs) and their status in --out, then exit." };
+        var task = new Option<string?>("--task")
+        {
+            Description = "Train only these tasks into --out, without the report: an index (3), a range (3-5), a list (0,4,7), or env " +
+                          "(SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX). Workers on several machines may share --out.",
+        };
+        var slurm = new Option<bool>("--slurm") { Description = "Write --out/slurm/study.sbatch (a job array, one element per task) and report.sbatch." };
+        var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
+        var cpus = CommonOptions.OptionalInteger("--cpus-per-task", "CPUs per task (Slurm and Kubernetes), passed on as --threads (default 2).", maximum: 4096);
+        var maxParallel = CommonOptions.OptionalInteger("--max-parallel", "Slurm: at most this many tasks at once (the array's %M).");
+        var time = new Option<string?>("--time") { Description = "Slurm time limit per task (e.g. 02:00:00)." };
+        var submit = new Option<bool>("--submit") { Description = "Slurm: submit both scripts with sbatch (the report after the whole array) and print the job ids." };
+        var kubernetes = new Option<bool>("--kubernetes") { Description = "Write --out/kubernetes/study-job.yaml (an Indexed Job) and report-job.yaml." };
+        var image = new Option<string?>("--image") { Description = "Kubernetes: the container image with cnnlab (see the repository's Dockerfile; default cnnlab:latest)." };
+        var parallelism = CommonOptions.OptionalInteger("--parallelism", "Kubernetes: pods at once (default: one per task).");
+        var claim = new Option<string?>("--volume-claim") { Description = "Kubernetes: the PersistentVolumeClaim (ReadWriteMany) holding --out (default cnnlab-results)." };
         var command = new Command("study", "Run a whole comparison from one study file, repeated over seeds, into a report (report.md, report.html).")
         {
-            file, epochs, seeds, limit, output, only, resume, threads,
+            file, epochs, seeds, limit, output, only, resume, threads, list, task, slurm, partition, cpus, maxParallel, time, submit,
+            kubernetes, image, parallelism, claim,
         };
+        command.Subcommands.Add(StudyReportCommand.Create());
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            TorchEngine.Configure(parse.GetValue(threads));
-            var study = StudyParser.ParseFile(parse.GetValue(file)!);
+            var studyFile = parse.GetValue(file)!;
+            var study = StudyParser.ParseFile(studyFile);
             study = Override(study, parse.GetValue(epochs), parse.GetValue(seeds), parse.GetValue(limit));
             var onlyRuns = parse.GetValue(only) ?? Array.Empty<string>();
-            var folder = ResultsFolder(study, parse.GetValue(output), parse.GetValue(resume));
-            var runner = new StudyRunner(study, folder, only: onlyRuns.Length > 0 ? onlyRuns : null);
+            var taskSpec = parse.GetValue(task);
+            var (toSlurm, toKubernetes) = (parse.GetValue(slurm), parse.GetValue(kubernetes));
+            var modes = new[] { (parse.GetValue(list), "--list"), (taskSpec is not null, "--task"), (toSlurm, "--slurm"), (toKubernetes, "--kubernetes") }
+                .Where(m => m.Item1).Select(m => m.Item2).ToList();
+            if (modes.Count > 1)
+            {
+                throw new ArgumentException($"{string.Join(" and ", modes)} cannot be combined; give one of them.");
+            }
+            var mode = modes.FirstOrDefault();
+            if (mode is not null && parse.GetValue(output) is null)
+            {
+                throw new ArgumentException($"{mode} needs the results folder: add --out DIR (for workers on several machines, a folder they all see).");
+            }
+            if (mode is not null && onlyRuns.Length > 0)
+            {
+                throw new ArgumentException($"--only cannot be combined with {mode}; tasks name run-seeds by index (see --list).");
+            }
+            if (mode == "--list")
+            {
+                return List(study, parse.GetValue(output)!);
+            }
+            var folder = ResultsFolder(study, parse.GetValue(output), parse.GetValue(resume) || mode is not null);
+            var tasks = taskSpec is null ? null : TaskSelection.Parse(taskSpec, StudyTask.All(study).Count);
+            var runner = new StudyRunner(study, folder, only: onlyRuns.Length > 0 ? onlyRuns : null, tasks: tasks);
             // Checked before any data is read or file written: a different study must not reuse these results.
             runner.ClaimFolder();
+            var studyCopy = Path.Combine(folder, "study.yaml");
+            if (!File.Exists(studyCopy))
+            {
+                AtomicFile.WriteText(studyCopy, File.ReadAllText(studyFile));
+            }
+            if (mode is "--slurm" or "--kubernetes")
+            {
+                var worker = new WorkerCommand(CurrentProgram(), Path.GetFullPath(studyFile), Path.GetFullPath(folder),
+                    parse.GetValue(epochs), parse.GetValue(seeds), parse.GetValue(limit));
+                var cpusPerTask = parse.GetValue(cpus) ?? 2;
+                return toSlurm
+                    ? Slurm(study, worker, new SlurmSettings(parse.GetValue(partition), cpusPerTask, parse.GetValue(maxParallel), parse.GetValue(time)), parse.GetValue(submit))
+                    : Kubernetes(study, worker, new KubernetesSettings(parse.GetValue(image) ?? "cnnlab:latest",
+                        parse.GetValue(parallelism) ?? StudyTask.All(study).Count, parse.GetValue(claim) ?? "cnnlab-results", cpusPerTask));
+            }
+            TorchEngine.Configure(parse.GetValue(threads));
             var selected = study with
             {
                 Runs = runner.SelectedRuns,
                 Comparisons = study.Comparisons.Where(c => runner.SelectedRuns.Any(r => r.Name == c.First) && runner.SelectedRuns.Any(r => r.Name == c.Second)).ToList(),
             };
-            Console.WriteLine($"Study \"{study.Name}\": {selected.Runs.Count} run(s) x {study.Seeds} seed(s) into {folder}");
+            Console.WriteLine(tasks is null
+                ? $"Study \"{study.Name}\": {selected.Runs.Count} run(s) x {study.Seeds} seed(s) into {folder}"
+                : $"Study \"{study.Name}\": task(s) {string.Join(",", tasks)} of {StudyTask.All(study).Count} into {folder}");
             var clock = Stopwatch.StartNew();
-            using var data = DatasetSource.Open(study.Dataset.Name, study.Dataset.DataDir, shuffle: study.Dataset.Shuffle);
-            using var limited = study.Dataset.Limit is int n ? data.Train.Take(n) : null;
-            var splits = limited is null ? data : data with { Train = limited };
-            if (study.Dataset.Standardize)
+            using var data = StudyData.Open(study);
+            var results = runner.Run(data.Splits);
+            if (tasks is not null)
             {
-                // Statistics of the training images the runs actually see, applied to them and to the test split.
-                splits.Standardize();
+                Console.WriteLine($"Task(s) {string.Join(",", tasks)} finished ({clock.Elapsed:hh\\:mm\\:ss}). Status: cnnlab study {studyFile} --out {folder} --list; report: cnnlab study report {folder}");
+                return 0;
             }
-            var studyFile = Path.Combine(folder, "study.yaml");
-            if (!File.Exists(studyFile))
-            {
-                AtomicFile.WriteText(studyFile, File.ReadAllText(parse.GetValue(file)!));
-            }
-            var results = runner.Run(splits);
-            StudyReport.Write(folder, selected, results, splits, clock.Elapsed);
+            StudyReport.Write(folder, selected, results, data.Splits, clock.Elapsed);
             Console.WriteLine($"Report: {Path.Combine(folder, "report.html")} and report.md ({clock.Elapsed:hh\\:mm\\:ss})");
             return 0;
         }));
         return command;
+    }
+
+    private static int List(StudyDefinition study, string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            // Reading only: a listing must not claim a folder, but a folder of another study is said so.
+            new StudyRunner(study, folder).CheckFolder();
+        }
+        var statuses = Experiments.TaskStatus.Read(study, folder);
+        var runWidth = Math.Max(3, statuses.Max(s => s.Task.Run.Name.Length));
+        Console.WriteLine($"{"task",4}  {"run".PadRight(runWidth)}  {"seed",4}  {"epochs",6}  status");
+        foreach (var s in statuses)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{s.Task.Index,4}  {s.Task.Run.Name.PadRight(runWidth)}  {s.Task.Seed,4}  {s.Task.Run.Training.Epochs,6}  {s.Describe()}"));
+        }
+        var counts = statuses.GroupBy(s => s.State).ToDictionary(g => g.Key, g => g.Count());
+        int Count(TaskState state) => counts.GetValueOrDefault(state);
+        Console.WriteLine($"{statuses.Count} task(s): {Count(TaskState.Finished)} finished, {Count(TaskState.InProgress)} in progress, " +
+                          $"{Count(TaskState.Interrupted)} interrupted, {Count(TaskState.NotStarted)} not started.");
+        return 0;
+    }
+
+    private static int Slurm(StudyDefinition study, WorkerCommand worker, SlurmSettings settings, bool submit)
+    {
+        var (studyScript, reportScript) = SlurmJob.Write(study, worker, settings);
+        Console.WriteLine($"Wrote {studyScript} ({StudyTask.All(study).Count} array task(s)) and {reportScript}.");
+        if (!submit)
+        {
+            Console.WriteLine($"Submit: jobid=$(sbatch --parsable {studyScript}) && sbatch --dependency=afterany:$jobid {reportScript}");
+            return 0;
+        }
+        var arrayJob = SlurmJob.ParseJobId(Sbatch(studyScript));
+        var reportJob = SlurmJob.ParseJobId(Sbatch($"--dependency=afterany:{arrayJob}", reportScript));
+        Console.WriteLine($"Submitted array job {arrayJob} and report job {reportJob} (starts after the whole array).");
+        Console.WriteLine($"Watch: squeue -j {arrayJob},{reportJob}; cnnlab study {worker.StudyFile} --out {worker.ResultsFolder} --list");
+        return 0;
+    }
+
+    private static string Sbatch(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("sbatch") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--parsable");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"sbatch could not be started ({e.Message}). Run --submit on a Slurm login node, or submit the scripts yourself.");
+        }
+        using (process)
+        {
+            var error = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? output : throw new InvalidOperationException(
+                $"sbatch {string.Join(' ', arguments)} failed with exit code {process.ExitCode}: {error.Result.Trim()}");
+        }
+    }
+
+    private static int Kubernetes(StudyDefinition study, WorkerCommand worker, KubernetesSettings settings)
+    {
+        var (studyJob, reportJob) = KubernetesJob.Write(study, worker, settings);
+        var name = KubernetesJob.Name(study);
+        Console.WriteLine($"Wrote {studyJob} (an Indexed Job of {StudyTask.All(study).Count} completion(s)) and {reportJob}.");
+        Console.WriteLine($"The PersistentVolumeClaim {settings.VolumeClaim} must hold this results folder and be mounted at {worker.ResultsFolder} (ReadWriteMany across nodes).");
+        Console.WriteLine($"Run: kubectl apply -f {studyJob} && kubectl wait --for=condition=complete --timeout=24h job/{name} && kubectl apply -f {reportJob}");
+        return 0;
+    }
+
+    /// <summary>The command that started this process, so scheduled tasks run the same CnnLab: the apphost, or dotnet and the assembly.</summary>
+    private static IReadOnlyList<string> CurrentProgram()
+    {
+        var process = Environment.ProcessPath ?? "cnnlab";
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? new[] { process, typeof(StudyCommand).Assembly.Location }
+            : new[] { process };
     }
 
     private static StudyDefinition Override(StudyDefinition study, int? epochs, int? seeds, int? limit)

@@ -37,6 +37,29 @@ internal sealed class RunLock : IDisposable
         return new RunLock(stream);
     }
 
+    /// <summary>Whether a process holds the lock of <paramref name="folder"/> now; creates nothing.</summary>
+    public static bool IsHeld(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Who holds the lock of <paramref name="folder"/>, as its holder wrote it, or "another process".</summary>
     public static string Holder(string folder)
     {

@@ -26,12 +26,15 @@ public sealed class StudyRunner
     private readonly string _outputFolder;
     private readonly TextWriter _log;
     private readonly IReadOnlySet<string>? _only;
+    private readonly IReadOnlySet<int>? _tasks;
 
     /// <summary>
     /// Creates a runner writing into <paramref name="outputFolder"/>. <paramref name="only"/> names the runs to train
-    /// (all when null); the folder still records the whole study, so a later run of the others can resume it.
+    /// (all when null), or <paramref name="tasks"/> the run-seeds, by <see cref="StudyTask"/> index; the folder still
+    /// records the whole study, so other workers, or a later run of the others, share it.
     /// </summary>
-    public StudyRunner(StudyDefinition study, string outputFolder, TextWriter? log = null, IEnumerable<string>? only = null)
+    public StudyRunner(StudyDefinition study, string outputFolder, TextWriter? log = null, IEnumerable<string>? only = null,
+        IEnumerable<int>? tasks = null)
     {
         if (StudyLimits.CheckRunSeeds(study.Runs.Count, study.Seeds) is { } tooMany)
         {
@@ -46,10 +49,19 @@ public sealed class StudyRunner
         _outputFolder = outputFolder;
         _log = log ?? Console.Out;
         _only = only?.ToHashSet(StringComparer.Ordinal);
+        _tasks = tasks?.ToHashSet();
+        if (_only is not null && _tasks is not null)
+        {
+            throw new ArgumentException("--only and --task both choose what to train; give one of them.");
+        }
     }
 
+    /// <summary>The run-seeds this runner trains, by index in the whole study.</summary>
+    public IReadOnlyList<StudyTask> SelectedTasks => StudyTask.All(_study)
+        .Where(t => (_only is null || _only.Contains(t.Run.Name)) && (_tasks is null || _tasks.Contains(t.Index))).ToList();
+
     /// <summary>The runs this runner trains: the study's, or those named by <c>only</c>.</summary>
-    public IReadOnlyList<RunDefinition> SelectedRuns => _study.Runs.Where(r => _only is null || _only.Contains(r.Name)).ToList();
+    public IReadOnlyList<RunDefinition> SelectedRuns => _study.Runs.Where(r => SelectedTasks.Any(t => t.Run == r)).ToList();
 
     /// <summary>
     /// Builds every run's model for the data before anything trains, so a layer that cannot fit its input stops the
@@ -89,28 +101,39 @@ public sealed class StudyRunner
     /// </summary>
     public void ClaimFolder()
     {
-        Directory.CreateDirectory(_outputFolder);
-        var path = Path.Combine(_outputFolder, "study.json");
-        var resolved = JsonSerializer.SerializeToNode(_study, Json)!;
-        if (File.Exists(path))
+        if (!CheckFolder())
         {
-            JsonNode? recorded;
-            try
-            {
-                recorded = JsonNode.Parse(File.ReadAllText(path));
-            }
-            catch (JsonException e)
-            {
-                throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it should hold the study these results belong to. Start a new results folder.");
-            }
-            if (StudyDifference.First(recorded, resolved) is { } difference)
-            {
-                throw new StudyFileException(
-                    $"The results in {_outputFolder} belong to a different study: {difference}. Resume with the same study file and options, or use a new --out folder.");
-            }
-            return;
+            Directory.CreateDirectory(_outputFolder);
+            AtomicFile.WriteText(Path.Combine(_outputFolder, "study.json"), JsonSerializer.SerializeToNode(_study, Json)!.ToJsonString(Json));
         }
-        AtomicFile.WriteText(path, resolved.ToJsonString(Json));
+    }
+
+    /// <summary>
+    /// Whether the folder already records a study, after checking it is this one (throws naming the first difference
+    /// otherwise); writes nothing.
+    /// </summary>
+    public bool CheckFolder()
+    {
+        var path = Path.Combine(_outputFolder, "study.json");
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        JsonNode? recorded;
+        try
+        {
+            recorded = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it should hold the study these results belong to. Start a new results folder.");
+        }
+        if (StudyDifference.First(recorded, JsonSerializer.SerializeToNode(_study, Json)) is { } difference)
+        {
+            throw new StudyFileException(
+                $"The results in {_outputFolder} belong to a different study: {difference}. Resume with the same study file and options, or use a new --out folder.");
+        }
+        return true;
     }
 
     /// <summary>Runs what is not finished yet and returns every result of the selected runs, finished before or now.</summary>
@@ -118,7 +141,7 @@ public sealed class StudyRunner
     {
         Validate(data);
         ClaimFolder();
-        var jobs = SelectedRuns.SelectMany(r => Enumerable.Range(1, _study.Seeds).Select(s => (Run: r, Seed: s))).ToList();
+        var jobs = SelectedTasks.Select(t => (t.Run, t.Seed)).ToList();
         var results = new RunResult?[jobs.Count];
         var clock = Stopwatch.StartNew();
         var epochsDone = 0;
@@ -175,6 +198,10 @@ public sealed class StudyRunner
             _log.WriteLine($"[run {k + 1}/{count}] {run.Name}, seed {seed}: already finished, skipped");
             return ReadResult(metricsPath);
         }
+        if (Training.EpochCheckpoint.CompletedEpochs(Path.Combine(folder, "checkpoint")) is > 0 and var done)
+        {
+            _log.WriteLine($"[run {k + 1}/{count}] {run.Name}, seed {seed}: continuing from its checkpoint after epoch {done}/{run.Training.Epochs}");
+        }
         return RunOne(run, seed, data, folder, new StudyProgress(_log, k + 1, count, run.Name, seed, remaining));
     }
 
@@ -201,7 +228,10 @@ public sealed class StudyRunner
     }
 
     /// <summary>Folder of one run and seed: a file-system-safe slug of the run name.</summary>
-    public string RunFolder(string run, int seed) => Path.Combine(_outputFolder, Slug(run), $"seed-{seed}");
+    public string RunFolder(string run, int seed) => RunFolder(_outputFolder, run, seed);
+
+    /// <summary>Folder of one run and seed in the results folder <paramref name="outputFolder"/>.</summary>
+    public static string RunFolder(string outputFolder, string run, int seed) => Path.Combine(outputFolder, Slug(run), $"seed-{seed}");
 
     /// <summary>A file-system-safe, lower-case name: letters and digits joined by single dashes.</summary>
     public static string Slug(string name)
@@ -217,6 +247,7 @@ public sealed class StudyRunner
     private RunResult RunOne(RunDefinition run, int seed, DataSplits data, string folder, Callback progress)
     {
         Directory.CreateDirectory(folder);
+        TaskRecord.MarkStarted(folder);
         using var model = RunRecipe.CompiledModel(run, data.InputShape, data.Train.ClassCount, seed);
         model.ClassNames = data.ClassNames;
         model.TrainingDataset = data.Spec;
@@ -252,6 +283,7 @@ public sealed class StudyRunner
         AtomicFile.WriteText(Path.Combine(folder, "confusion.csv"),
             string.Join("\n", confusion.Select(row => string.Join(",", row))) + "\n");
         model.Save(Path.Combine(folder, "model.safetensors"));
+        TaskRecord.WriteFinished(folder, run.Name, seed, history.EpochSeconds.Sum());
         // metrics.json last: its presence is what marks the run as finished for --resume.
         AtomicFile.WriteText(Path.Combine(folder, "metrics.json"), JsonSerializer.Serialize(result, Json));
         Directory.Delete(Path.Combine(folder, "checkpoint"), recursive: true);

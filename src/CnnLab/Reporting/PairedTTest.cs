@@ -15,6 +15,10 @@ public sealed record PairedTTest(int Pairs, double MeanDifference, double T, dou
             throw new ArgumentException($"A paired test needs the same number of values on both sides; received {first.Count} and {second.Count}.");
         }
         var n = first.Count;
+        if (n == 0)
+        {
+            return new PairedTTest(0, double.NaN, double.NaN, double.NaN);
+        }
         var differences = first.Zip(second, (a, b) => a - b).ToList();
         var mean = differences.Average();
         if (n < 2)
@@ -29,7 +33,41 @@ public sealed record PairedTTest(int Pairs, double MeanDifference, double T, dou
         var t = mean / (sd / Math.Sqrt(n));
         var df = n - 1.0;
         var p = RegularizedIncompleteBeta(df / 2, 0.5, df / (df + t * t));
-        return new PairedTTest(n, mean, t, p);
+        return new PairedTTest(n, mean, t, p) { StandardDeviation = sd };
+    }
+
+    /// <summary>The standard deviation of the differences (n - 1 in the denominator); 0 when they are all equal, NaN under two pairs.</summary>
+    public double StandardDeviation { get; init; } = double.NaN;
+
+    /// <summary>Cohen's d for paired samples (d_z): the mean difference in standard deviations of the differences.</summary>
+    public double EffectSize => StandardDeviation > 0 ? MeanDifference / StandardDeviation : double.NaN;
+
+    /// <summary>
+    /// The two-sided confidence interval of the mean difference at <paramref name="level"/> (t distribution with
+    /// n - 1 degrees of freedom); NaN bounds under two pairs.
+    /// </summary>
+    public (double Low, double High) ConfidenceInterval(double level = 0.95)
+    {
+        if (Pairs < 2 || double.IsNaN(StandardDeviation))
+        {
+            return (double.NaN, double.NaN);
+        }
+        var half = TQuantile(1 - (1 - level) / 2, Pairs - 1) * StandardDeviation / Math.Sqrt(Pairs);
+        return (MeanDifference - half, MeanDifference + half);
+    }
+
+    /// <summary>The t distribution's quantile for probability <paramref name="p"/> above 0.5, by bisection on its two-sided tail.</summary>
+    public static double TQuantile(double p, double degreesOfFreedom)
+    {
+        var tail = 2 * (1 - p);
+        double low = 0, high = 1e6;
+        for (var i = 0; i < 200; i++)
+        {
+            var mid = (low + high) / 2;
+            var twoSided = RegularizedIncompleteBeta(degreesOfFreedom / 2, 0.5, degreesOfFreedom / (degreesOfFreedom + mid * mid));
+            (low, high) = twoSided > tail ? (mid, high) : (low, mid);
+        }
+        return (low + high) / 2;
     }
 
     /// <summary>I_x(a, b).</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using CnnLab.Data;
 using CnnLab.Experiments;
+using Markdig;
 
 namespace CnnLab.Reporting;
 
@@ -16,7 +17,7 @@ public static class StudyReport
     public const double Alpha = 0.05;
 
     /// <summary>Writes report.md, report.html and charts/*.png into <paramref name="folder"/>.</summary>
-    public static void Write(string folder, StudyDefinition study, IReadOnlyList<RunResult> results, DataSplits data, TimeSpan wallTime)
+    public static void Write(string folder, StudyDefinition study, IReadOnlyList<RunResult> results, DataSplits data, TimeSpan? wallTime)
     {
         Directory.CreateDirectory(Path.Combine(folder, "charts"));
         var charts = new List<(string Title, string File, byte[] Png)>();
@@ -64,31 +65,37 @@ public static class StudyReport
             AtomicFile.Write(Path.Combine(folder, "charts", chart.File), chart.Png);
         }
 
-        var summary = Summary(study, byRun.Select(x => (x.Run, x.Results)).ToList(), data, wallTime);
-        var comparisons = Comparisons(study, results);
-        var markdown = new StringBuilder(summary.Markdown).Append(comparisons.Markdown);
+        var markdown = new StringBuilder(Summary(study, byRun.Select(x => (x.Run, x.Results)).ToList(), data, wallTime, TaskRecords(folder, results)))
+            .Append(Comparisons(study, results))
+            .Append(PerClass(best.Run, best.Results, data.ClassNames))
+            .Append(Settings(byRun.Select(x => x.Run).ToList()))
+            .Append(MissingTasks(study, folder))
+            .Append(Provenance(TaskRecords(folder, results)));
         markdown.AppendLine("## Charts").AppendLine();
         foreach (var chart in charts)
         {
-            markdown.AppendLine($"### {chart.Title}").AppendLine().AppendLine($"![{chart.Title}](charts/{chart.File})").AppendLine();
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"### {chart.Title}").AppendLine().AppendLine(CultureInfo.InvariantCulture, $"![{chart.Title}](charts/{chart.File})").AppendLine();
         }
-        AtomicFile.WriteText(Path.Combine(folder, "report.md"), markdown.ToString());
-
+        var text = markdown.ToString();
+        AtomicFile.WriteText(Path.Combine(folder, "report.md"), text);
+        // The HTML is the same Markdown rendered, with the charts inline so the file stands alone.
+        foreach (var chart in charts)
+        {
+            text = text.Replace($"](charts/{chart.File})", $"](data:image/png;base64,{Convert.ToBase64String(chart.Png)})", StringComparison.Ordinal);
+        }
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(study.Name)).Append("</title><style>")
             .Append("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.45}")
             .Append("table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}")
             .Append("th:first-child,td:first-child{text-align:left}th{background:#f3f3f3}img{max-width:100%;border:1px solid #eee}")
-            .Append(".yes{color:#0a6b2d;font-weight:bold}.no{color:#8a5a00}</style></head><body>")
-            .Append(summary.Html).Append(comparisons.Html).Append("<h2>Charts</h2>");
-        foreach (var chart in charts)
-        {
-            html.Append("<h3>").Append(WebUtility.HtmlEncode(chart.Title)).Append("</h3><img alt=\"").Append(WebUtility.HtmlEncode(chart.Title))
-                .Append("\" src=\"data:image/png;base64,").Append(Convert.ToBase64String(chart.Png)).Append("\">");
-        }
-        html.Append("</body></html>\n");
+            .Append("</style></head><body>\n")
+            .Append(Markdown.ToHtml(text, Pipeline))
+            .Append("</body></html>\n");
         AtomicFile.WriteText(Path.Combine(folder, "report.html"), html.ToString());
     }
+
+    // Pipe tables and the rest of Markdig's common extensions; raw HTML in run names is escaped, not passed through.
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().DisableHtml().Build();
 
     /// <summary>"0.9125 ± 0.0021" (± omitted with one seed; "n/a" for a metric the run does not have, such as validation without a split).</summary>
     public static string MeanStd(IReadOnlyList<double> values, string format = "F4")
@@ -110,6 +117,10 @@ public static class StudyReport
     public static string Verdict(ComparisonDefinition comparison, PairedTTest test)
     {
         var metric = comparison.Metric.Replace('_', ' ');
+        if (test.Pairs == 0)
+        {
+            return "no seed has finished for both runs yet, so there is nothing to compare.";
+        }
         if (test.Pairs < 2)
         {
             return $"With {test.Pairs} seed the difference in {metric} cannot be tested; run the study with --seeds 3 or more.";
@@ -125,55 +136,155 @@ public static class StudyReport
             (holds ? $"the difference holds at the {Alpha} level." : $"not significant at the {Alpha} level; it may be noise.");
     }
 
-    private static (string Markdown, string Html) Summary(StudyDefinition study, List<(RunDefinition Run, List<RunResult> Results)> runs, DataSplits data, TimeSpan wallTime)
+    private static string Summary(StudyDefinition study, List<(RunDefinition Run, List<RunResult> Results)> runs, DataSplits data, TimeSpan? wallTime,
+        IReadOnlyList<TaskRecord> records)
     {
         var md = new StringBuilder();
-        var html = new StringBuilder();
+        var timing = wallTime is { } w ? $"wall time {w:hh\\:mm\\:ss}" : "";
+        if (records.Count > 0)
+        {
+            var elapsed = records.Max(r => r.Finished) - records.Min(r => r.Started);
+            var summed = TimeSpan.FromSeconds(records.Sum(r => r.TrainingSeconds));
+            timing += (timing.Length > 0 ? "; " : "") + string.Create(CultureInfo.InvariantCulture,
+                $"{elapsed:d\\.hh\\:mm\\:ss} from the first task's start to the last one's finish, {summed:d\\.hh\\:mm\\:ss} of training summed over {records.Count} task(s)");
+        }
         var intro = $"Dataset {data.Name} ({data.Train.Count} training and {data.Test.Count} test images, input {data.InputShape}, from {data.Source}); " +
-                    $"{study.Seeds} seed(s) per run; wall time {wallTime:hh\\:mm\\:ss}.";
-        md.AppendLine($"# {study.Name}").AppendLine().AppendLine(intro).AppendLine();
-        html.Append("<h1>").Append(WebUtility.HtmlEncode(study.Name)).Append("</h1><p>").Append(WebUtility.HtmlEncode(intro)).Append("</p>");
+                    $"{study.Seeds} seed(s) per run" + (timing.Length > 0 ? $"; {timing}." : ".");
+        md.AppendLine(CultureInfo.InvariantCulture, $"# {study.Name}").AppendLine().AppendLine(intro).AppendLine();
         string[] headers = { "run", "model", "optimizer", "parameters", "s / epoch", "train accuracy", "val accuracy", "test accuracy", "gap train - val" };
-        md.AppendLine("| " + string.Join(" | ", headers) + " |").AppendLine("|" + string.Concat(headers.Select(_ => " --- |")));
-        html.Append("<table><tr>").Append(string.Concat(headers.Select(h => $"<th>{h}</th>"))).Append("</tr>");
+        md.AppendLine("| " + string.Join(" | ", headers) + " |").AppendLine("|" + string.Concat(headers.Select((_, i) => i == 0 ? " --- |" : " ---: |")));
         foreach (var (run, results) in runs)
         {
             string[] cells =
             {
-                run.Name, run.Model.ToString(), run.Optimizer, results[0].Parameters.ToString("N0", CultureInfo.InvariantCulture),
+                Cell(run.Name), Cell(run.Model.ToString()), run.Optimizer, results[0].Parameters.ToString("N0", CultureInfo.InvariantCulture),
                 MeanStd(results.Select(r => r.SecondsPerEpoch).ToList(), "F1"), MeanStd(results.Select(r => r.FinalAccuracy).ToList()),
                 MeanStd(results.Select(r => r.FinalValAccuracy).ToList()), MeanStd(results.Select(r => r.TestAccuracy).ToList()),
                 MeanStd(results.Select(r => r.FinalAccuracy - r.FinalValAccuracy).ToList()),
             };
             md.AppendLine("| " + string.Join(" | ", cells) + " |");
-            html.Append("<tr>").Append(string.Concat(cells.Select(c => $"<td>{WebUtility.HtmlEncode(c)}</td>"))).Append("</tr>");
         }
         md.AppendLine();
-        html.Append("</table>");
         if (runs.Count > 2)
         {
             var ranked = runs.OrderByDescending(x => x.Results.Average(r => r.TestAccuracy)).ToList();
-            md.AppendLine("Ranking by mean test accuracy: " + string.Join("; ", ranked.Select((x, i) => string.Create(CultureInfo.InvariantCulture,
-                $"{i + 1}. {x.Run.Name} ({x.Results.Average(r => r.TestAccuracy):F4}, {x.Results[0].Parameters:N0} parameters, {x.Results.Average(r => r.SecondsPerEpoch):F1} s/epoch)")))).AppendLine();
-            html.Append("<h2>Ranking by mean test accuracy</h2><ol>");
-            foreach (var x in ranked)
+            md.AppendLine("Ranking by mean test accuracy:").AppendLine();
+            foreach (var (x, i) in ranked.Select((x, i) => (x, i)))
             {
-                html.Append("<li>").Append(WebUtility.HtmlEncode(string.Create(CultureInfo.InvariantCulture,
-                    $"{x.Run.Name}: {x.Results.Average(r => r.TestAccuracy):F4} test accuracy, {x.Results[0].Parameters:N0} parameters, {x.Results.Average(r => r.SecondsPerEpoch):F1} s per epoch"))).Append("</li>");
+                md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{i + 1}. {Cell(x.Run.Name)}: {x.Results.Average(r => r.TestAccuracy):F4} test accuracy, {x.Results[0].Parameters:N0} parameters, {x.Results.Average(r => r.SecondsPerEpoch):F1} s per epoch"));
             }
-            html.Append("</ol>");
+            md.AppendLine();
         }
-        return (md.ToString(), html.ToString());
+        return md.ToString();
     }
 
-    private static (string Markdown, string Html) Comparisons(StudyDefinition study, IReadOnlyList<RunResult> results)
+    /// <summary>A value for a Markdown table cell: a "|" would end the cell.</summary>
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+
+    /// <summary>Per-class precision and recall of the best run, from its confusion matrices summed over seeds.</summary>
+    private static string PerClass(RunDefinition? run, List<RunResult>? results, IReadOnlyList<string> classNames)
+    {
+        if (run is null || results is not { Count: > 0 } || results[0].Confusion.Length != classNames.Count)
+        {
+            return "";
+        }
+        var confusion = Sum(results.Select(r => r.Confusion).ToList());
+        var md = new StringBuilder().Append(CultureInfo.InvariantCulture, $"## Per class: {Cell(run.Name)}, the best run (test set, {results.Count} seed(s) summed)\n\n");
+        md.AppendLine("| class | precision | recall | F1 | test images | most often taken for |").AppendLine("| --- | ---: | ---: | ---: | ---: | --- |");
+        for (var c = 0; c < classNames.Count; c++)
+        {
+            var support = confusion[c].Sum();
+            var predicted = confusion.Sum(row => row[c]);
+            var precision = predicted == 0 ? 0 : (double)confusion[c][c] / predicted;
+            var recall = support == 0 ? 0 : (double)confusion[c][c] / support;
+            var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            var confused = Enumerable.Range(0, classNames.Count).Where(j => j != c).MaxBy(j => confusion[c][j]);
+            var confusedText = support > 0 && confusion[c][confused] > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{Cell(classNames[confused])} ({100.0 * confusion[c][confused] / support:F1}%)")
+                : "";
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {Cell(classNames[c])} | {precision:F4} | {recall:F4} | {f1:F4} | {support / results.Count} | {confusedText} |"));
+        }
+        return md.AppendLine().ToString();
+    }
+
+    /// <summary>Each run's settings, so a reader sees what differs between the runs without the study file.</summary>
+    private static string Settings(IReadOnlyList<RunDefinition> runs)
+    {
+        var md = new StringBuilder("## Run settings\n\n");
+        md.AppendLine("| run | epochs | batch | validation | optimizer | learning rate | weight decay | label smoothing | augmentation | schedule and callbacks |")
+          .AppendLine("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |");
+        foreach (var run in runs)
+        {
+            var augmentation = run.Augmentation is { } a
+                ? string.Join(", ", new[]
+                {
+                    a.Flip is null ? null : $"flip {a.Flip}", a.Translation > 0 ? $"translation {a.Translation:G}" : null, a.Rotation > 0 ? $"rotation {a.Rotation:G}" : null,
+                    a.Erasing > 0 ? $"erasing {a.Erasing:G}" : null, a.Mixup > 0 ? $"mixup {a.Mixup:G}" : null, a.CutMix > 0 ? $"cutmix {a.CutMix:G}" : null,
+                }.Where(x => x is not null))
+                : "";
+            var schedule = string.Join(", ", new[]
+            {
+                run.Schedule is { } s ? $"{s.Type} schedule" + (s.MaxLearningRate is { } max ? $" (max {max:G})" : "") : null,
+                run.EarlyStopping is { } e ? $"early stopping on {e.Monitor}, patience {e.Patience}" : null,
+                run.ReduceLearningRate is { } r ? $"reduce LR on {r.Monitor} x{r.Factor:G}, patience {r.Patience}" : null,
+                run.TestTimeAugmentation != Training.TestTimeAugmentation.None ? $"test-time {run.TestTimeAugmentation}" : null,
+            }.Where(x => x is not null));
+            md.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {Cell(run.Name)} | {run.Training.Epochs} | {run.Training.BatchSize} | {run.Training.ValidationSplit:G} | {run.Optimizer} | " +
+                $"{(run.LearningRate is { } lr ? lr.ToString("G", CultureInfo.InvariantCulture) : "default")} | {(run.WeightDecay is { } wd ? wd.ToString("G", CultureInfo.InvariantCulture) : "")} | " +
+                $"{(run.LabelSmoothing > 0 ? run.LabelSmoothing.ToString("G", CultureInfo.InvariantCulture) : "")} | {Cell(augmentation)} | {Cell(schedule)} |"));
+        }
+        return md.AppendLine().ToString();
+    }
+
+    /// <summary>The tasks without results yet (a report written while workers run, or after some failed), or nothing when all finished.</summary>
+    private static string MissingTasks(StudyDefinition study, string folder)
+    {
+        var missing = Experiments.TaskStatus.Read(study, folder).Where(s => s.State != TaskState.Finished).ToList();
+        if (missing.Count == 0)
+        {
+            return "";
+        }
+        var md = new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"## Missing tasks\n\n{missing.Count} of {study.Runs.Count * study.Seeds} task(s) have no results yet; the figures above leave them out.\n\n");
+        md.AppendLine("| task | run | seed | status |").AppendLine("| ---: | --- | ---: | --- |");
+        foreach (var s in missing)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {s.Task.Index} | {Cell(s.Task.Run.Name)} | {s.Task.Seed} | {Cell(s.Describe())} |");
+        }
+        return md.AppendLine().ToString();
+    }
+
+    /// <summary>What produced the results: CnnLab (with its commit), TorchSharp and libtorch, threads, machines.</summary>
+    private static string Provenance(IReadOnlyList<TaskRecord> records)
+    {
+        if (records.Count == 0)
+        {
+            return "";
+        }
+        static string Distinct(IEnumerable<string> values) => string.Join(", ", values.GroupBy(v => v).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ({g.Count()} tasks)"));
+        var md = new StringBuilder("## Provenance\n\n");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- CnnLab: {Distinct(records.Select(r => r.CnnLab))}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- TorchSharp {Distinct(records.Select(r => r.TorchSharp))}, libtorch {Distinct(records.Select(r => r.LibTorch))}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- intra-op threads: {Distinct(records.Select(r => r.Threads.ToString(CultureInfo.InvariantCulture)))}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- machines: {Distinct(records.Select(r => r.Host))}");
+        return md.AppendLine().ToString();
+    }
+
+    private static IReadOnlyList<TaskRecord> TaskRecords(string folder, IReadOnlyList<RunResult> results) =>
+        results.Select(r => TaskRecord.Read(StudyRunner.RunFolder(folder, r.Run, r.Seed))).OfType<TaskRecord>().ToList();
+
+    private static string Comparisons(StudyDefinition study, IReadOnlyList<RunResult> results)
     {
         if (study.Comparisons.Count == 0)
         {
-            return ("", "");
+            return "";
         }
         var md = new StringBuilder("## Comparisons\n\n");
-        var html = new StringBuilder("<h2>Comparisons</h2><ul>");
+        var rows = new StringBuilder();
+        var fewSeeds = false;
         foreach (var comparison in study.Comparisons)
         {
             double Metric(RunResult r) => comparison.Metric switch
@@ -186,14 +297,25 @@ public static class StudyReport
             var second = results.Where(r => r.Run == comparison.Second).ToDictionary(r => r.Seed);
             var seeds = first.Keys.Intersect(second.Keys).Order().ToList();
             var test = PairedTTest.Compute(seeds.Select(s => Metric(first[s])).ToList(), seeds.Select(s => Metric(second[s])).ToList());
-            var verdict = Verdict(comparison, test);
-            md.AppendLine($"- **{comparison.Name}**: {verdict}");
-            html.Append("<li><b>").Append(WebUtility.HtmlEncode(comparison.Name)).Append("</b>: <span class=\"")
-                .Append(test.PValue < Alpha ? "yes" : "no").Append("\">").Append(WebUtility.HtmlEncode(verdict)).Append("</span></li>");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- **{Cell(comparison.Name)}**: {Verdict(comparison, test)}");
+            var scale = comparison.Metric == "seconds_per_epoch" ? 1 : 100;
+            var unit = comparison.Metric == "seconds_per_epoch" ? " s" : " points";
+            var (low, high) = test.ConfidenceInterval();
+            var interval = double.IsNaN(low) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{scale * low:+0.00;-0.00} to {scale * high:+0.00;-0.00}");
+            var effect = double.IsNaN(test.EffectSize) ? "n/a" : test.EffectSize.ToString("F2", CultureInfo.InvariantCulture);
+            var p = double.IsNaN(test.PValue) ? "n/a" : test.PValue.ToString("F3", CultureInfo.InvariantCulture);
+            rows.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {Cell(comparison.Name)} | {Cell(comparison.First)} - {Cell(comparison.Second)} | {comparison.Metric} | {test.Pairs} | {(test.Pairs == 0 ? "n/a" : (scale * test.MeanDifference).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) + unit)} | {interval} | {effect} | {p} |"));
+            fewSeeds |= test.Pairs < 5;
         }
-        md.AppendLine();
-        html.Append("</ul>");
-        return (md.ToString(), html.ToString());
+        md.AppendLine().AppendLine("| comparison | difference | metric | seeds | mean difference | 95% confidence interval | effect size (d_z) | p |")
+          .AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |").Append(rows).AppendLine();
+        if (fewSeeds)
+        {
+            md.AppendLine("With fewer than 5 seeds the intervals are wide and the t-test has little power: a difference that is not significant may still be real, " +
+                          "and the effect sizes are rough. Run the study with more seeds (--seeds) before concluding.").AppendLine();
+        }
+        return md.ToString();
     }
 
     private static double[] MeanCurve(List<RunResult> results, Func<RunResult, IReadOnlyList<double>> curve)

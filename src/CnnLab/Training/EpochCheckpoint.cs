@@ -103,6 +103,28 @@ internal sealed class EpochCheckpoint
     }
 
     /// <summary>
+    /// The epochs a checkpoint in <paramref name="folder"/> holds, for a listing: 0 without one, null when its index
+    /// cannot be read (restoring it would say why).
+    /// </summary>
+    public static int? CompletedEpochs(string folder)
+    {
+        var index = Path.Combine(folder, IndexFile);
+        if (!File.Exists(index))
+        {
+            return 0;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(index));
+            return document.RootElement.TryGetProperty("Epoch", out var epoch) && epoch.TryGetInt32(out var value) && value >= 0 ? value : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// The index, checked before anything is restored: a truncated or edited checkpoint.json is an error naming it
     /// and the key, not a JsonException or a NullReferenceException several calls later.
     /// </summary>

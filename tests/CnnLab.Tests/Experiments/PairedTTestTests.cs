@@ -27,6 +27,21 @@ public class PairedTTestTests
     }
 
     [Fact]
+    public void The_confidence_interval_and_effect_size_match_the_t_table()
+    {
+        // Differences (1, 2, 3): mean 2, sd 1; t(0.975, 2 df) = 4.302653 (tables), so 2 +- 4.302653 / sqrt 3.
+        var test = PairedTTest.Compute(new[] { 1.0, 2.0, 3.0 }, new[] { 0.0, 0.0, 0.0 });
+        var (low, high) = test.ConfidenceInterval();
+
+        Assert.Equal(4.302653, PairedTTest.TQuantile(0.975, 2), 5);
+        Assert.Equal(2.570582, PairedTTest.TQuantile(0.975, 5), 5);
+        Assert.Equal(2 - 4.302653 / Math.Sqrt(3), low, 5);
+        Assert.Equal(2 + 4.302653 / Math.Sqrt(3), high, 5);
+        Assert.Equal(2.0, test.EffectSize, 12);
+        Assert.True(double.IsNaN(PairedTTest.Compute(new[] { 1.0 }, new[] { 0.0 }).ConfidenceInterval().Low));
+    }
+
+    [Fact]
     public void The_verdict_names_the_winner_the_size_and_whether_it_holds()
     {
         var comparison = new ComparisonDefinition("Adam vs RMSprop", "Adam run", "RMSprop run", "test_accuracy");

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace CnnLab.Experiments;
+
+/// <summary>
+/// A results folder read back without the command line that made it: the study it records (its study file's copy,
+/// with the overrides study.json holds) and the results of the tasks that have finished.
+/// </summary>
+public static class StudyFolder
+{
+    /// <summary>
+    /// The study of <paramref name="folder"/>: study.yaml parsed, then the epochs, seeds and limit study.json records,
+    /// checked to resolve to exactly the recorded study.
+    /// </summary>
+    public static StudyDefinition ReadStudy(string folder)
+    {
+        var recordedPath = Path.Combine(folder, "study.json");
+        var copy = Path.Combine(folder, "study.yaml");
+        if (!File.Exists(recordedPath) || !File.Exists(copy))
+        {
+            throw new FileNotFoundException(
+                $"{folder} is not a study's results folder: it needs study.json and study.yaml, which cnnlab study writes when it starts. Check the path.");
+        }
+        JsonNode recorded;
+        try
+        {
+            recorded = JsonNode.Parse(File.ReadAllText(recordedPath)) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{recordedPath} is not valid JSON ({e.Message}); it should hold the study these results belong to.");
+        }
+        var study = StudyParser.ParseFile(copy);
+        var seeds = recorded["Seeds"]?.GetValue<int>() ?? study.Seeds;
+        var limit = recorded["Dataset"]?["Limit"]?.GetValue<int?>();
+        var epochs = recorded["Runs"] is JsonArray runs && runs.Count == study.Runs.Count
+            ? runs.Select(r => r?["Training"]?["Epochs"]?.GetValue<int>()).ToList()
+            : study.Runs.Select(_ => (int?)null).ToList();
+        study = study with
+        {
+            Seeds = seeds,
+            Dataset = study.Dataset with { Limit = limit },
+            Runs = study.Runs.Select((r, i) => epochs[i] is int e ? r with { Training = r.Training with { Epochs = e } } : r).ToList(),
+        };
+        // Whatever else differs (the copy edited, a newer CnnLab reading it otherwise) is said, not reported on silently.
+        new StudyRunner(study, folder).CheckFolder();
+        return study;
+    }
+
+    /// <summary>The results of every finished task of <paramref name="study"/> in <paramref name="folder"/>, in task order.</summary>
+    public static IReadOnlyList<RunResult> FinishedResults(StudyDefinition study, string folder) =>
+        TaskStatus.Read(study, folder).Where(s => s.State == TaskState.Finished)
+            .Select(s => StudyRunner.ReadResult(Path.Combine(StudyRunner.RunFolder(folder, s.Task.Run.Name, s.Task.Seed), "metrics.json")))
+            .ToList();
+}

@@ -24,8 +24,9 @@ public static class StudyReport
         var byRun = study.Runs.Select(r => (Run: r, Results: results.Where(x => x.Run == r.Name).OrderBy(x => x.Seed).ToList()))
             .Where(x => x.Results.Count > 0).ToList();
 
-        charts.Add(("Validation accuracy per epoch, all runs (mean over seeds)", "val-accuracy.png", Charts.Curves("Validation accuracy (mean over seeds)", "accuracy",
-            byRun.Select(x => (x.Run.Name, (IReadOnlyList<double>)MeanCurve(x.Results, r => r.ValAccuracy))).ToList())));
+        charts.Add(("Validation accuracy per epoch, all runs (mean over seeds, band: ± one standard deviation)", "val-accuracy.png", Charts.Curves("Validation accuracy (mean over seeds)", "accuracy",
+            byRun.Select(x => (x.Run.Name, (IReadOnlyList<double>)MeanCurve(x.Results, r => r.ValAccuracy))).ToList(),
+            spreads: byRun.Select(x => (IReadOnlyList<double>?)StdCurve(x.Results, r => r.ValAccuracy)).ToList())));
         charts.Add(("Training and validation accuracy, all runs", "accuracy.png", Charts.Curves("Train (solid) and validation (dashed) accuracy", "accuracy",
             byRun.SelectMany(x => new[] { ($"train {x.Run.Name}", (IReadOnlyList<double>)MeanCurve(x.Results, r => r.Accuracy)), ($"val {x.Run.Name}", MeanCurve(x.Results, r => r.ValAccuracy)) }).ToList(), trainValPairs: true)));
         charts.Add(("Training and validation loss, all runs", "loss.png", Charts.Curves("Train (solid) and validation (dashed) loss", "loss",
@@ -40,8 +41,8 @@ public static class StudyReport
         if (best.Results is { Count: > 0 })
         {
             var summed = Sum(best.Results.Select(r => r.Confusion).ToList());
-            charts.Add(($"Confusion matrix of the best run, {best.Run.Name} (test set, all seeds summed)", "confusion.png",
-                Charts.ConfusionHeatmap($"{best.Run.Name}: confusion matrix", summed, data.ClassNames)));
+            charts.Add(($"Confusion matrix of the best run, {best.Run.Name} (test set, all seeds summed; each row in % of its true class)", "confusion.png",
+                Charts.ConfusionHeatmap($"{best.Run.Name}: confusion matrix (% per true class)", summed, data.ClassNames)));
         }
         var predictions = best.Results is { Count: > 0 } ? Path.Combine(folder, StudyRunner.Slug(best.Run.Name), $"seed-{best.Results[0].Seed}", "predictions.csv") : null;
         if (predictions is not null && File.Exists(predictions))
@@ -145,14 +146,14 @@ public static class StudyReport
         {
             var elapsed = records.Max(r => r.Finished) - records.Min(r => r.Started);
             var summed = TimeSpan.FromSeconds(records.Sum(r => r.TrainingSeconds));
-            timing += (timing.Length > 0 ? "; " : "") + string.Create(CultureInfo.InvariantCulture,
-                $"{elapsed:d\\.hh\\:mm\\:ss} from the first task's start to the last one's finish, {summed:d\\.hh\\:mm\\:ss} of training summed over {records.Count} task(s)");
+            timing += (timing.Length > 0 ? "; " : "") +
+                $"{Duration(elapsed)} from the first task's start to the last one's finish, {Duration(summed)} of training summed over {records.Count} task(s)";
         }
         var intro = $"Dataset {data.Name} ({data.Train.Count} training and {data.Test.Count} test images, input {data.InputShape}, from {data.Source}); " +
                     $"{study.Seeds} seed(s) per run" + (timing.Length > 0 ? $"; {timing}." : ".");
         md.AppendLine(CultureInfo.InvariantCulture, $"# {study.Name}").AppendLine().AppendLine(intro).AppendLine();
         string[] headers = { "run", "model", "optimizer", "parameters", "s / epoch", "train accuracy", "val accuracy", "test accuracy", "gap train - val" };
-        md.AppendLine("| " + string.Join(" | ", headers) + " |").AppendLine("|" + string.Concat(headers.Select((_, i) => i == 0 ? " --- |" : " ---: |")));
+        md.AppendLine("| " + string.Join(" | ", headers) + " |").AppendLine("|" + string.Concat(headers.Select((_, i) => i < 3 ? " --- |" : " ---: |")));
         foreach (var (run, results) in runs)
         {
             string[] cells =
@@ -178,6 +179,11 @@ public static class StudyReport
         }
         return md.ToString();
     }
+
+    /// <summary>"00:41:07", or "2 d 03:10:00" past a day.</summary>
+    private static string Duration(TimeSpan span) => span.TotalDays >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalDays} d {span:hh\\:mm\\:ss}")
+        : span.ToString("hh\\:mm\\:ss", CultureInfo.InvariantCulture);
 
     /// <summary>A value for a Markdown table cell: a "|" would end the cell.</summary>
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
@@ -316,6 +322,13 @@ public static class StudyReport
                           "and the effect sizes are rough. Run the study with more seeds (--seeds) before concluding.").AppendLine();
         }
         return md.ToString();
+    }
+
+    private static double[] StdCurve(List<RunResult> results, Func<RunResult, IReadOnlyList<double>> curve)
+    {
+        var mean = MeanCurve(results, curve);
+        return results.Count < 2 ? new double[mean.Length]
+            : mean.Select((m, e) => Math.Sqrt(results.Sum(r => (curve(r)[e] - m) * (curve(r)[e] - m)) / (results.Count - 1))).ToArray();
     }
 
     private static double[] MeanCurve(List<RunResult> results, Func<RunResult, IReadOnlyList<double>> curve)

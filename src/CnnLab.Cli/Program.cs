@@ -13,6 +13,7 @@ return CommandErrors.Run(() =>
     root.Subcommands.Add(EvaluateCommand.Create());
     root.Subcommands.Add(PredictCommand.Create());
     root.Subcommands.Add(ExportCommand.Create());
+    root.Subcommands.Add(ConvertCommand.Create());
     root.Subcommands.Add(DoctorCommand.Create());
     var parsed = root.Parse(args);
     if (parsed.Errors.Count > 0)

@@ -15,9 +15,12 @@ namespace CnnLab.Experiments;
 public static class RunRecipe
 {
     /// <summary>The run's model for an input shape and a number of classes, with initial weights from the seed (not compiled).</summary>
-    public static Sequential Model(RunDefinition run, Shape inputShape, int classes, long seed) => run.Model.NamedModel is { } named
-        ? NotebookModels.Get(named).Build(inputShape, classes, seed)
-        : run.Model.Template!.Build(inputShape, classes, seed);
+    public static Sequential Model(RunDefinition run, Shape inputShape, int classes, long seed) => run.Model switch
+    {
+        { NamedModel: { } named } => NotebookModels.Get(named).Build(inputShape, classes, seed),
+        { LayerList: { } list } => list.Build(inputShape, classes, seed),
+        _ => run.Model.Template!.Build(inputShape, classes, seed),
+    };
 
     /// <summary>The run's model compiled with its optimizer and label smoothing.</summary>
     public static Sequential CompiledModel(RunDefinition run, Shape inputShape, int classes, long seed)

@@ -65,11 +65,16 @@ public sealed record ReduceLearningRateSettings(string Monitor, double Factor, i
 /// <summary>A learning-rate schedule in a study file: one_cycle, cosine or step, over the run's epochs.</summary>
 public sealed record ScheduleSettings(string Type, double? MaxLearningRate, double PctStart, double Alpha, double WarmupEpochs, int StepEpochs, double Factor);
 
-/// <summary>A model by notebook name or a VGG template written in the file.</summary>
+/// <summary>A model by notebook name, a VGG template, or Keras' list of layers, written in the file.</summary>
 public sealed record ModelChoice(string? NamedModel, VggTemplate? Template)
 {
-    /// <summary>Text for tables: the name, or the template's blocks.</summary>
-    public override string ToString() => NamedModel ?? "vgg " + string.Join(" ", Template!.Blocks.Select(b => "[" + string.Join(",", b) + "]"));
+    /// <summary>The model as a list of layers (<c>model: {input_shape, layers}</c>); null for the other two kinds.</summary>
+    public LayerListModel? LayerList { get; init; }
+
+    /// <summary>Text for tables: the name, the template's blocks, or the layers' snake_case names.</summary>
+    public override string ToString() => NamedModel
+        ?? (Template is { } t ? "vgg " + string.Join(" ", t.Blocks.Select(b => "[" + string.Join(",", b) + "]"))
+            : "layers: " + string.Join(" ", LayerList!.Layers.Select(l => Layers.Layer.ToSnakeCase(Layers.LayerRegistry.ClassName(l.ClassName) ?? l.ClassName))));
 }
 
 /// <summary>Two runs whose difference is tested over the seeds; <see cref="Metric"/> is test_accuracy unless given.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Training;
@@ -27,6 +28,7 @@ public static class StudyParser
     {
         "blocks", "kernel_size", "pool_size", "activation", "batch_norm", "dense", "dropout", "spatial_dropout", "gaussian_noise", "l1", "l2",
     };
+    private static readonly string[] LayerListKeys = { "input_shape", "layers" };
     private static readonly string[] AugmentationKeys = { "random_flip", "random_translation", "random_rotation", "random_erasing", "mixup", "cutmix" };
     private static readonly string[] CallbackKeys = { "early_stopping", "reduce_lr_on_plateau" };
     private static readonly string[] EarlyStoppingKeys = { "monitor", "patience", "min_delta", "restore_best_weights" };
@@ -460,6 +462,10 @@ public static class StudyParser
                     ? new ModelChoice(name, null)
                     : throw Error(node, $"unknown model `{name}` in run \"{run}\". Allowed: {string.Join(", ", NotebookModels.Names)}, or a mapping with {string.Join(", ", TemplateKeys)}");
             }
+            if (node is YamlMappingNode { Children: var children } && children.Keys.Any(k => k is YamlScalarNode { Value: "layers" }))
+            {
+                return new ModelChoice(null, null) { LayerList = LayerList(node, run) };
+            }
             var map = Map(node, $"the model of run \"{run}\"", TemplateKeys);
             var blocks = map.TryGetValue("blocks", out var b)
                 ? Sequence(b, "blocks").Select(block => (IReadOnlyList<int>)Sequence(block, "blocks").Select(f => Integer(f, "filters", 1)).ToList()).ToList()
@@ -486,6 +492,96 @@ public static class StudyParser
                 throw Error(map["activation"], $"unknown activation `{template.Activation}`. Allowed: {string.Join(", ", Layers.Activations.Names)}");
             }
             return new ModelChoice(null, template);
+        }
+
+        /// <summary>
+        /// Keras' list of layers: each entry one key, a layer's snake_case (or class) name, holding its config with
+        /// Keras' keys. Every layer is created once here, so an unknown layer or key stops the file at its line.
+        /// </summary>
+        private LayerListModel LayerList(YamlNode node, string run)
+        {
+            var map = Map(node, $"the model of run \"{run}\"", LayerListKeys);
+            var inputShape = map.TryGetValue("input_shape", out var shapeNode) ? Sequence(shapeNode, "input_shape").Select(d => Integer(d, "input_shape", 1)).ToList() : null;
+            var entries = Sequence(map["layers"], "layers");
+            if (entries.Count == 0 || entries.Count > 10_000)
+            {
+                throw Error(map["layers"], $"`layers` of run \"{run}\" must list 1 to 10,000 layers; it has {entries.Count}");
+            }
+            var specs = new List<LayerSpec>();
+            foreach (var (entry, i) in entries.Select((e, i) => (e, i)))
+            {
+                if (entry is not YamlMappingNode { Children.Count: 1 } one || one.Children.Keys.Single() is not YamlScalarNode { Value: { Length: > 0 } written })
+                {
+                    throw Error(entry, $"layer {i + 1} of run \"{run}\" must be one layer name with its settings, e.g. `- conv2d: {{filters: 32, kernel_size: 3}}`");
+                }
+                var className = Layers.LayerRegistry.ClassName(written)
+                    ?? throw Error(entry, $"unknown layer `{written}` (layer {i + 1} of run \"{run}\"). Allowed: {string.Join(", ", Layers.LayerRegistry.SnakeCaseNames)}");
+                var value = one.Children.Values.Single();
+                var config = value is YamlScalarNode { Value: null or "" or "~" or "null" } ? new JsonObject()
+                    : value is YamlMappingNode ? (JsonObject)ToJson(value, 0)!
+                    : throw Error(value, $"the settings of layer {i + 1} (`{written}`) must be a mapping such as {{units: 10}}, or {{}} for none");
+                var spec = new LayerSpec(className, config) { Where = $"{_source}, line {entry.Start.Line}: layer {i + 1} of run \"{run}\"" };
+                try
+                {
+                    Layers.LayerRegistry.Create(spec.ClassName, (JsonObject)config.DeepClone(), spec.Where, strict: true).Dispose();
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new StudyFileException(e.Message);
+                }
+                specs.Add(spec);
+            }
+            return new LayerListModel(inputShape, specs);
+        }
+
+        /// <summary>A layer's settings as JSON: YAML's plain scalars typed as YAML 1.2 reads them (numbers, true/false, null), quoted ones as text.</summary>
+        private JsonNode? ToJson(YamlNode node, int depth)
+        {
+            if (depth > 16)
+            {
+                throw Error(node, "layer settings nest deeper than 16 levels");
+            }
+            switch (node)
+            {
+                case YamlMappingNode mapping:
+                    var obj = new JsonObject();
+                    foreach (var (key, value) in mapping.Children)
+                    {
+                        var name = key is YamlScalarNode { Value: { Length: > 0 } k } ? k : throw Error(key, "a layer setting's key must be plain text");
+                        if (obj.ContainsKey(name))
+                        {
+                            throw Error(key, $"the key `{name}` appears twice");
+                        }
+                        obj[name] = ToJson(value, depth + 1);
+                    }
+                    return obj;
+                case YamlSequenceNode sequence:
+                    return new JsonArray(sequence.Children.Select(c => ToJson(c, depth + 1)).ToArray());
+                case YamlScalarNode scalar when scalar.Style is YamlDotNet.Core.ScalarStyle.Plain:
+                    var text = scalar.Value ?? "";
+                    if (text is "" or "~" or "null" or "Null" or "NULL")
+                    {
+                        return null;
+                    }
+                    if (text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
+                    {
+                        return JsonValue.Create(text.Equals("true", StringComparison.OrdinalIgnoreCase));
+                    }
+                    // Numbers go through JSON's own parser, so they read back as a saved model's numbers do.
+                    if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole))
+                    {
+                        return JsonNode.Parse(whole.ToString(CultureInfo.InvariantCulture));
+                    }
+                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+                    {
+                        return JsonNode.Parse(number.ToString("R", CultureInfo.InvariantCulture));
+                    }
+                    return JsonValue.Create(text);
+                case YamlScalarNode quoted:
+                    return JsonValue.Create(quoted.Value ?? "");
+                default:
+                    throw Error(node, "a layer setting must be a value, a list or a mapping");
+            }
         }
 
         private IReadOnlyList<int> IntegerOrList(YamlNode node, string what) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -23,4 +24,17 @@ public sealed class Activation : Layer
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => _function(input);
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["activation"] = ActivationName;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Activation(config.Text("activation", expected: "an activation name"), config.Name);
+    }
 }

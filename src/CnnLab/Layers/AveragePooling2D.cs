@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -25,5 +26,18 @@ public sealed class AveragePooling2D : Pooling2D
         var ones = ones_like(input[..1, ..1]);
         var counts = F.avg_pool2d(F.pad(ones, SamePaddingAmounts), KernelArray, StrideArray, divisor_override: 1);
         return sums.div(counts).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        WritePoolingConfig(config);
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new AveragePooling2D(config.Pair("pool_size", new Size2(2, 2)), config.OptionalPair("strides"), config.Padding(), config.Name);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -109,5 +110,21 @@ public sealed class BatchNormalization : Layer
             MovingVariance.mul_(Momentum).add_(batchVariance, (1 - Momentum) * (count - 1) / count);
         }
         return output;
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["momentum"] = Momentum;
+        config["epsilon"] = Epsilon;
+        config["center"] = Center;
+        config["scale"] = Scale;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new BatchNormalization(config.Number("momentum", 0.99), config.Number("epsilon", 1e-3), config.Bool("center", true), config.Bool("scale", true), config.Name);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -142,5 +143,25 @@ public sealed class Conv2D : Layer
         {
             return ActivationFunction(output);
         }
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["filters"] = Filters;
+        config["kernel_size"] = new JsonArray(KernelSize.Height, KernelSize.Width);
+        config["strides"] = new JsonArray(Strides.Height, Strides.Width);
+        config["padding"] = Padding.ToKeras();
+        config["use_bias"] = UseBias;
+        config["activation"] = ActivationName;
+        config["kernel_regularizer"] = KernelRegularizer?.ToConfig();
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Conv2D(config.Int("filters"), config.Pair("kernel_size"), config.Pair("strides", new Size2(1, 1)), config.Padding(),
+            config.Bool("use_bias", true), config.OptionalText("activation", "an activation name or null"), config.Regularizer(), config.Name);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -88,4 +89,20 @@ public sealed class Dense : Layer
 
     /// <summary>x W + b without the activation: the logits when the activation is a softmax.</summary>
     internal Tensor ForwardLinear(Tensor input) => F.linear(input, Kernel, _bias);
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["units"] = Units;
+        config["activation"] = ActivationName;
+        config["use_bias"] = UseBias;
+        config["kernel_regularizer"] = KernelRegularizer?.ToConfig();
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Dense(config.Int("units"), config.OptionalText("activation", "an activation name or null"), config.Bool("use_bias", true), config.Regularizer(), config.Name);
+    }
 }

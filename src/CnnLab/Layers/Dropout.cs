@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -25,5 +26,18 @@ public sealed class Dropout : RandomLayer
         using var keep = Bernoulli(input.shape, 1 - Rate, input);
         using var kept = input.mul(keep);
         return kept.div(1 - Rate);
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["rate"] = Rate;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Dropout(config.Number("rate"), config.Name);
     }
 }

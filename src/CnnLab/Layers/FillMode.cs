@@ -12,3 +12,15 @@ public enum FillMode
     /// <summary>The nearest edge pixel: (a a a a | a b c d | d d d d).</summary>
     Nearest,
 }
+
+/// <summary>Keras' names of the fill modes.</summary>
+public static class FillModes
+{
+    /// <summary>"reflect", "constant" or "nearest".</summary>
+    public static string Name(FillMode fill) => fill switch
+    {
+        FillMode.Constant => "constant",
+        FillMode.Nearest => "nearest",
+        _ => "reflect",
+    };
+}

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -16,4 +17,17 @@ public sealed class Flatten : Layer
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => input.flatten(1);
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        // Flatten has no settings beyond its name.
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new Flatten(config.Name);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Globalization;
 using static TorchSharp.torch;
 
@@ -34,5 +35,18 @@ public sealed class GaussianNoise : RandomLayer
         using var noise = Normal(input.shape, input);
         using var scaled = noise.mul(Stddev);
         return input.add(scaled);
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["stddev"] = Stddev;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new GaussianNoise(config.Number("stddev"), config.Name);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,6 +54,20 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     /// <summary>Number of weights kept but not trained (BatchNormalization's moving mean and variance).</summary>
     public long NonTrainableParamCount =>
         parameters().Where(p => !p.requires_grad).Sum(p => p.numel()) + buffers().Sum(b => b.numel());
+
+    /// <summary>
+    /// Keras' config of the layer: its name and every setting that changes what it computes, under Keras' keys.
+    /// <see cref="LayerRegistry"/> creates the layer back from it, for saved models, study files and Keras files.
+    /// </summary>
+    public JsonObject GetConfig()
+    {
+        var config = new JsonObject { ["name"] = Name };
+        WriteConfig(config);
+        return config;
+    }
+
+    /// <summary>Adds the layer's settings to <paramref name="config"/>; each layer also has <c>public static Layer FromConfig(LayerConfigReader)</c>.</summary>
+    protected abstract void WriteConfig(JsonObject config);
 
     /// <summary>Keras' output-shape rule for this layer.</summary>
     public abstract Shape ComputeOutputShape(Shape inputShape);

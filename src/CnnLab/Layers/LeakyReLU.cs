@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -26,4 +27,18 @@ public sealed class LeakyReLU : Layer
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => MayOverwriteInput ? input.leaky_relu_(Alpha) : F.leaky_relu(input, Alpha);
+
+    // Keras 3 calls the slope negative_slope, Keras 2 alpha: both are read.
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["negative_slope"] = Alpha;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new LeakyReLU(config.Number(config.Has("alpha") && !config.Has("negative_slope") ? "alpha" : "negative_slope", 0.3), config.Name);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -21,5 +22,18 @@ public sealed class MaxPooling2D : Pooling2D
         }
         using var padded = F.pad(input, SamePaddingAmounts, value: double.NegativeInfinity);
         return F.max_pool2d(padded, KernelArray, StrideArray);
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        WritePoolingConfig(config);
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new MaxPooling2D(config.Pair("pool_size", new Size2(2, 2)), config.OptionalPair("strides"), config.Padding(), config.Name);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -59,5 +60,14 @@ public abstract class Pooling2D : Layer
         {
             SamePaddingAmounts = new long[] { left, right, top, bottom };
         }
+    }
+
+    /// <summary>Keras' pooling keys: pool_size, strides, padding.</summary>
+    protected void WritePoolingConfig(JsonObject config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config["pool_size"] = new JsonArray(PoolSize.Height, PoolSize.Width);
+        config["strides"] = new JsonArray(Strides.Height, Strides.Width);
+        config["padding"] = Padding.ToKeras();
     }
 }

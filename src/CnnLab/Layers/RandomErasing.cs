@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Globalization;
 using static TorchSharp.torch;
 
@@ -71,5 +72,21 @@ public sealed class RandomErasing : ImageAugmentation
         var mask = inRows.unsqueeze(2).logical_and(inColumns.unsqueeze(1)).logical_and(apply.reshape(n, 1, 1)).unsqueeze(1);
         var fill = full(Array.Empty<long>(), Value, dtype: images.dtype, device: images.device);
         return where(mask, fill, images).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["probability"] = Probability;
+        config["scale"] = new JsonArray(Scale.Lower, Scale.Upper);
+        config["ratio"] = new JsonArray(Ratio.Lower, Ratio.Upper);
+        config["value"] = Value;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new RandomErasing(config.Number("probability", 0.5), config.Range("scale", (0.02, 0.33)), config.Range("ratio", (0.3, 3.3)), config.Number("value", 0), config.Name);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -44,5 +45,18 @@ public sealed class RandomFlip : ImageAugmentation
             using var flipped = images.flip(dimension);
             return where(flag, flipped, images);
         }
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["mode"] = Mode;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new RandomFlip(config.Text("mode", "horizontal_and_vertical"), config.Name);
     }
 }

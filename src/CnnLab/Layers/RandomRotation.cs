@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -45,5 +46,20 @@ public sealed class RandomRotation : ImageAugmentation
         // Grid units are [-1, 1] on both axes; the aspect terms keep the rotation rigid on non-square images.
         var theta = stack(new[] { cos, sin.mul(-aspect), zero, sin.div(aspect), cos, zero }, 1).reshape(n, 2, 3);
         return Resample(images, theta, Fill, FillValue).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["factor"] = new JsonArray(Factor.Lower, Factor.Upper);
+        config["fill_mode"] = FillModes.Name(Fill);
+        config["fill_value"] = FillValue;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new RandomRotation(config.Range("factor"), config.Text("fill_mode", "reflect"), config.Number("fill_value", 0), config.Name);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -50,5 +51,21 @@ public sealed class RandomTranslation : ImageAugmentation
         var zero = zeros_like(dx);
         var theta = stack(new[] { one, zero, dx, zero, one, dy }, 1).reshape(n, 2, 3);
         return Resample(images, theta, Fill, FillValue).MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["height_factor"] = new JsonArray(HeightFactor.Lower, HeightFactor.Upper);
+        config["width_factor"] = new JsonArray(WidthFactor.Lower, WidthFactor.Upper);
+        config["fill_mode"] = FillModes.Name(Fill);
+        config["fill_value"] = FillValue;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new RandomTranslation(config.Range("height_factor"), config.Range("width_factor"), config.Text("fill_mode", "reflect"), config.Number("fill_value", 0), config.Name);
     }
 }

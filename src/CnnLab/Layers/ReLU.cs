@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -28,4 +29,17 @@ public sealed class ReLU : Layer
     public override Tensor forward(Tensor input) => MaxValue is double max
         ? (MayOverwriteInput ? input.clamp_(0, max) : input.clamp(0, max))
         : (MayOverwriteInput ? input.relu_() : F.relu(input));
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["max_value"] = MaxValue;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ReLU(config.OptionalNumber("max_value"), config.Name);
+    }
 }

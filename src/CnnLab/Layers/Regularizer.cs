@@ -33,6 +33,9 @@ public sealed record Regularizer
     /// <summary>Keras' <c>regularizers.L1L2(l1=0, l2=0)</c>.</summary>
     public static Regularizer OfL1L2(double l1 = 0, double l2 = 0) => new(l1, l2);
 
+    /// <summary>The config CnnLab writes for it: {"l1": ..., "l2": ...}.</summary>
+    public System.Text.Json.Nodes.JsonObject ToConfig() => new() { ["l1"] = L1, ["l2"] = L2 };
+
     /// <summary>The penalty of one weight tensor, a scalar that keeps the autograd graph.</summary>
     public Tensor Penalty(Tensor weights)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -30,5 +31,18 @@ public sealed class SpatialDropout2D : RandomLayer
         using var keep = Bernoulli(new[] { input.shape[0], input.shape[1], 1L, 1L }, 1 - Rate, input);
         using var kept = input.mul(keep);
         return kept.div(1 - Rate);
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        config["rate"] = Rate;
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new SpatialDropout2D(config.Number("rate"), config.Name);
     }
 }

@@ -33,6 +33,23 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         _initGenerator = new Generator(unchecked((ulong)(seed ?? Random.Shared.NextInt64())), CPU);
     }
 
+    /// <summary>
+    /// Keras' <c>keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(32, 3), ...])</c>: the input, then the
+    /// layers, each built as it is added (so a layer that cannot follow the one before fails here, naming it).
+    /// </summary>
+    public Sequential(InputLayer input, IEnumerable<Layer> layers, long? seed = null, string name = "sequential")
+        : this((input ?? throw new ArgumentNullException(nameof(input))).Shape, seed, name)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        foreach (var layer in layers)
+        {
+            Add(layer);
+        }
+    }
+
+    /// <summary>Keras' <c>keras.Input(shape)</c>, for <see cref="Sequential(InputLayer, IEnumerable{Layer}, long?, string)"/>.</summary>
+    public static InputLayer Input(params int[] shape) => new(shape);
+
     /// <summary>The model's name, shown by the summary.</summary>
     public string ModelName { get; }
 
@@ -247,8 +264,12 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
     /// <summary>Saves architecture and weights in one safetensors file (the config in its metadata), atomically.</summary>
     public void Save(string path) => Saving.ModelFile.Save(this, path);
 
-    /// <summary>Rebuilds a model saved with <see cref="Save"/>; it predicts exactly as the saved one. Compile it again to train.</summary>
-    public static Sequential Load(string path) => Saving.ModelFile.Load(path);
+    /// <summary>
+    /// Rebuilds a model saved with <see cref="Save"/>; it predicts exactly as the saved one. Compile it again to train.
+    /// A Keras file (.h5 of Keras 2 / tf.keras, .keras of Keras 3) is imported (<see cref="Saving.KerasModelFile"/>),
+    /// expecting inputs scaled to [0, 1] as CnnLab's data are (Keras does not store the scaling it was trained with).
+    /// </summary>
+    public static Sequential Load(string path) => Saving.KerasModelFile.IsKerasFile(path ?? "") ? Saving.KerasModelFile.Load(path!) : Saving.ModelFile.Load(path!);
 
     /// <summary>Keras' summary table: layers, output shapes, parameter counts and totals.</summary>
     public string Summary() => ModelSummary.Format(this);

@@ -54,6 +54,7 @@ public static class PyTorchExport
         var lines = new List<string>();
         var moduleCount = 0;
         var needsSameAvgPool = false;
+        var needsRescaling = false;
         using var _ = no_grad();
 
         void Comment(string text) => lines.Add($"        # {text}");
@@ -166,6 +167,17 @@ public static class PyTorchExport
                 case SpatialDropout2D s:
                     Emit(F($"nn.Dropout2d({Py(s.Rate)})"));
                     break;
+                case GlobalAveragePooling2D:
+                    Emit("nn.AdaptiveAvgPool2d(1)");
+                    Emit("nn.Flatten()");
+                    break;
+                case ZeroPadding2D z:
+                    Emit(F($"nn.ZeroPad2d(({z.Left}, {z.Right}, {z.Top}, {z.Bottom}))"));
+                    break;
+                case Rescaling r:
+                    needsRescaling = true;
+                    Emit(F($"Rescaling({Py(r.Scale)}, {Py(r.Offset)})"));
+                    break;
                 case GaussianNoise or RandomLayer:
                     Comment($"{layer.Name} ({layer.TypeName}): active in training only, the identity at inference; left out");
                     break;
@@ -173,7 +185,7 @@ public static class PyTorchExport
                     throw new NotSupportedException($"Layer \"{layer.Name}\" ({layer.TypeName}) has no PyTorch equivalent here; it cannot be exported.");
             }
         }
-        return (Module(model, lines, needsSameAvgPool), tensors);
+        return (Module(model, lines, needsSameAvgPool, needsRescaling), tensors);
 
         void EmitActivation(string? activation)
         {
@@ -203,7 +215,7 @@ public static class PyTorchExport
         return (top, bottom, left, right);
     }
 
-    private static string Module(Sequential model, List<string> lines, bool needsSameAvgPool)
+    private static string Module(Sequential model, List<string> lines, bool needsSameAvgPool, bool needsRescaling)
     {
         var input = model.InputShape!;
         var text = new StringBuilder();
@@ -247,6 +259,20 @@ public static class PyTorchExport
             text.AppendLine("        ones = torch.ones_like(x[:1, :1])");
             text.AppendLine("        counts = nn.functional.avg_pool2d(pad(ones, self.padding), self.kernel_size, self.stride, divisor_override=1)");
             text.AppendLine("        return sums / counts");
+        }
+        if (needsRescaling)
+        {
+            text.AppendLine();
+            text.AppendLine();
+            text.AppendLine("class Rescaling(nn.Module):");
+            text.AppendLine("    \"\"\"Keras' Rescaling: x * scale + offset.\"\"\"");
+            text.AppendLine();
+            text.AppendLine("    def __init__(self, scale, offset):");
+            text.AppendLine("        super().__init__()");
+            text.AppendLine("        self.scale, self.offset = scale, offset");
+            text.AppendLine();
+            text.AppendLine("    def forward(self, x):");
+            text.AppendLine("        return x * self.scale + self.offset");
         }
         text.AppendLine();
         text.AppendLine();

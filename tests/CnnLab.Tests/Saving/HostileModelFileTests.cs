@@ -34,7 +34,7 @@ public sealed class HostileModelFileTests : IDisposable
     [InlineData("filters", "\"four\"", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"filters\" is \"four\"; expected a whole number.")]
     [InlineData("filters", "1e12", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"filters\" is 1e12; expected a whole number.")]
     [InlineData("filters", "0", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): Invalid value for argument `filters`. Expected a strictly positive value. Received filters=0.")]
-    [InlineData("kernel_size", "[3]", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"kernel_size\" is [3]; expected a pair of whole numbers [height, width].")]
+    [InlineData("kernel_size", "[3]", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"kernel_size\" is [3]; expected a whole number or a pair of whole numbers [height, width].")]
     [InlineData("padding", "\"around\"", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): Invalid value for argument `padding`. Expected one of {\"valid\", \"same\"}. Received: padding=around")]
     [InlineData("use_bias", "\"yes\"", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"use_bias\" is \"yes\"; expected true or false.")]
     [InlineData("kernel_regularizer", "[1]", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"kernel_regularizer\" is [1]; expected null or an object {\"l1\": number, \"l2\": number}.")]
@@ -50,9 +50,9 @@ public sealed class HostileModelFileTests : IDisposable
     {
         HostileFiles.EditConfig(_path, c => c["config"]!["layers"]![1]!["class_name"] = "Lambda");
 
-        Assert.Equal($"{_path}: layer 2 of 3 in \"layers\": \"class_name\" is \"Lambda\"; expected a layer class: Conv2D, Dense, MaxPooling2D, AveragePooling2D, " +
-                     "BatchNormalization, Activation, LeakyReLU, ReLU, Dropout, SpatialDropout2D, GaussianNoise, RandomFlip, RandomTranslation, RandomRotation, " +
-                     "RandomErasing, Flatten.", LoadError());
+        Assert.Equal($"{_path}: layer 2 of 3 in \"layers\": \"class_name\" is \"Lambda\"; expected a layer class: Activation, AveragePooling2D, BatchNormalization, " +
+                     "Conv2D, Dense, Dropout, Flatten, GaussianNoise, GlobalAveragePooling2D, LeakyReLU, MaxPooling2D, RandomErasing, RandomFlip, RandomRotation, " +
+                     "RandomTranslation, ReLU, Rescaling, SpatialDropout2D, ZeroPadding2D.", LoadError());
     }
 
     [Fact]

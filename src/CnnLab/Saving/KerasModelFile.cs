@@ -1,0 +1,351 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using CnnLab.Layers;
+using CnnLab.Models;
+using PureHDF;
+using static TorchSharp.torch;
+
+namespace CnnLab.Saving;
+
+/// <summary>
+/// Keras models as CnnLab models: <c>.h5</c> files of Keras 2 / tf.keras <c>model.save</c> (HDF5: the architecture in
+/// the <c>model_config</c> attribute, weights under <c>model_weights/&lt;layer&gt;/&lt;layer&gt;/kernel:0</c>) and
+/// <c>.keras</c> files of Keras 3 (a zip of <c>config.json</c> and <c>model.weights.h5</c>, weights under
+/// <c>layers/&lt;layer&gt;/vars/&lt;i&gt;</c>), read with PureHDF (no native HDF5). Sequential models, and functional
+/// ones that are a single chain, of the layers CnnLab has (<see cref="LayerRegistry"/>). Keras' channels-last weights
+/// are converted: convolution kernels from HWIO to OIHW, Dense kernels transposed, and the first Dense after a Flatten
+/// of an image has its rows reordered from Keras' height-width-channel order to CnnLab's channel-major Flatten.
+/// </summary>
+public static class KerasModelFile
+{
+    /// <summary>The largest Keras file read: 2 GiB.</summary>
+    public const long MaxFileBytes = 2L << 30;
+
+    /// <summary>Keys of Keras' layer configs that change nothing CnnLab computes at inference, or only hold defaults checked below.</summary>
+    private static readonly HashSet<string> Harmless = new(StringComparer.Ordinal)
+    {
+        "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape", "kernel_initializer", "bias_initializer", "beta_initializer",
+        "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer", "kernel_constraint", "bias_constraint", "beta_constraint",
+        "gamma_constraint", "bias_regularizer", "beta_regularizer", "gamma_regularizer", "activity_regularizer", "seed", "noise_shape",
+        "data_format", "dilation_rate", "groups", "axis", "renorm", "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size",
+        "adjustment", "synchronized", "lora_rank", "lora_alpha", "quantization_config", "value_range", "interpolation", "autocast",
+    };
+
+    /// <summary>Whether <paramref name="path"/> names a Keras file by its extension (.h5, .hdf5, .keras).</summary>
+    public static bool IsKerasFile(string path) => Path.GetExtension(path).ToLowerInvariant() is ".h5" or ".hdf5" or ".keras";
+
+    /// <summary>Reads the Keras model in <paramref name="path"/> with its weights.</summary>
+    public static Sequential Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"{path} does not exist.");
+        }
+        if (info.Length > MaxFileBytes)
+        {
+            throw new InvalidDataException($"{path} is {info.Length:N0} bytes; Keras files over {MaxFileBytes:N0} bytes are refused.");
+        }
+        try
+        {
+            return Path.GetExtension(path).Equals(".keras", StringComparison.OrdinalIgnoreCase) ? LoadKeras3(path) : LoadH5(path);
+        }
+        catch (Exception e) when (e is not InvalidDataException and not FileNotFoundException and not OutOfMemoryException)
+        {
+            // PureHDF and the zip reader fail in their own words on damaged files; the user gets the file and the cause.
+            throw new InvalidDataException($"{path}: not a readable Keras file ({e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}).");
+        }
+    }
+
+    private static Sequential LoadH5(string path)
+    {
+        using var file = H5File.OpenRead(path);
+        if (!file.AttributeExists("model_config"))
+        {
+            throw new InvalidDataException($"{path}: the HDF5 file has no \"model_config\" attribute, so it holds no Keras model (a weights-only file from save_weights, or another HDF5 file).");
+        }
+        var config = JsonText.Parse(ReadText(file.Attribute("model_config")), path, "the Keras model config");
+        var model = Build(config as JsonObject ?? throw new InvalidDataException($"{path}: model_config is not a JSON object."), path);
+        try
+        {
+            var weights = file.Group("model_weights");
+            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            using var scope = NewDisposeScope();
+            foreach (var layer in model.Layers.Where(l => l.parameters().Any() || l.buffers().Any()))
+            {
+                if (!weights.LinkExists(layer.Name))
+                {
+                    throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group model_weights/{layer.Name}).");
+                }
+                var group = weights.Group(layer.Name);
+                var names = ReadTexts(group.Attribute("weight_names"));
+                var byRole = names.ToDictionary(n => Role(n), n => Read(group, n, path), StringComparer.Ordinal);
+                AddWeights(model, layer, byRole, tensors, path);
+            }
+            ModelFile.LoadWeights(model, tensors, path);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    private static Sequential LoadKeras3(string path)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        var configEntry = zip.GetEntry("config.json") ?? throw new InvalidDataException($"{path}: the .keras archive has no config.json.");
+        var weightsEntry = zip.GetEntry("model.weights.h5") ?? throw new InvalidDataException($"{path}: the .keras archive has no model.weights.h5.");
+        if (configEntry.Length > 64 << 20 || weightsEntry.Length > MaxFileBytes)
+        {
+            throw new InvalidDataException($"{path}: config.json ({configEntry.Length:N0} bytes) or model.weights.h5 ({weightsEntry.Length:N0} bytes) is larger than CnnLab reads.");
+        }
+        string configText;
+        using (var reader = new StreamReader(configEntry.Open(), Encoding.UTF8))
+        {
+            configText = reader.ReadToEnd();
+        }
+        var model = Build(JsonText.Parse(configText, path, "config.json") as JsonObject ?? throw new InvalidDataException($"{path}: config.json is not a JSON object."), path);
+        try
+        {
+            using var weightsStream = new MemoryStream();
+            using (var entry = weightsEntry.Open())
+            {
+                entry.CopyTo(weightsStream);
+            }
+            weightsStream.Position = 0;
+            using var file = H5File.Open(weightsStream, leaveOpen: true);
+            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            using var scope = NewDisposeScope();
+            foreach (var layer in model.Layers.Where(l => l.parameters().Any() || l.buffers().Any()))
+            {
+                var vars = $"layers/{layer.Name}/vars";
+                if (!file.LinkExists("layers") || !file.Group("layers").LinkExists(layer.Name))
+                {
+                    throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group {vars} in model.weights.h5).");
+                }
+                var group = file.Group("layers").Group(layer.Name).Group("vars");
+                var count = group.Children().Count();
+                var roles = Keras3Roles(layer);
+                if (count != roles.Count)
+                {
+                    throw new InvalidDataException($"{path}: layer \"{layer.Name}\" has {count} weight(s) in {vars}; its config needs {roles.Count} ({string.Join(", ", roles)}).");
+                }
+                var byRole = roles.Select((role, i) => (role, i)).ToDictionary(x => x.role, x => Read(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
+                AddWeights(model, layer, byRole, tensors, path);
+            }
+            ModelFile.LoadWeights(model, tensors, path);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>The model from Keras' config: Sequential, or Functional when its layers form one chain.</summary>
+    private static Sequential Build(JsonObject root, string path)
+    {
+        var className = JsonFields.Text(root, "class_name", path, "\"Sequential\" or \"Functional\"");
+        if (className is not ("Sequential" or "Functional" or "Model"))
+        {
+            throw new InvalidDataException($"{path}: a Keras {className} model; CnnLab imports Sequential models and functional ones that are a single chain.");
+        }
+        var config = JsonFields.Object(root, "config", path, "the model's config");
+        var layers = JsonFields.Array(config, "layers", path, "the list of layers");
+        var name = JsonFields.OptionalText(config, "name", path) ?? "sequential";
+        int[]? inputShape = null;
+        var specs = new List<(string Class, JsonObject Config)>();
+        string? previous = null;
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var where = $"{path}: layer {i + 1} of {layers.Count}";
+            var node = layers[i] as JsonObject ?? throw new InvalidDataException($"{where} is not an object.");
+            var layerClass = JsonFields.Text(node, "class_name", where);
+            var layerConfig = JsonFields.Object(node, "config", where, "the layer's settings");
+            var layerName = JsonFields.OptionalText(layerConfig, "name", where);
+            if (className != "Sequential")
+            {
+                CheckChain(node, previous, where);
+            }
+            previous = layerName;
+            inputShape ??= ShapeOf(layerConfig, where) ?? ShapeOf(node["build_config"] as JsonObject, where);
+            if (layerClass == "InputLayer")
+            {
+                continue;
+            }
+            if (LayerRegistry.ClassName(layerClass) != layerClass)
+            {
+                throw new InvalidDataException($"{where} is a Keras {layerClass} (\"{layerName}\"), which CnnLab does not have. CnnLab's layers: {string.Join(", ", LayerRegistry.ClassNames)}.");
+            }
+            CheckDefaults(layerClass, layerConfig, $"{where} ({layerClass} \"{layerName}\")");
+            specs.Add((layerClass, layerConfig));
+        }
+        inputShape ??= ShapeOf(root["build_config"] as JsonObject, path)
+            ?? throw new InvalidDataException($"{path}: the model config gives no input shape (no InputLayer, batch_input_shape or build_config).");
+        var model = new Sequential(new Shape(inputShape), seed: 0, name: name);
+        try
+        {
+            foreach (var ((layerClass, layerConfig), i) in specs.Select((s, i) => (s, i)))
+            {
+                var layer = LayerRegistry.Create(layerClass, layerConfig, $"{path}: layer {i + 1}", strict: false, Harmless);
+                try
+                {
+                    model.Add(layer);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    layer.Dispose();
+                    throw new InvalidDataException($"{path}: layer \"{layer.Name}\" ({layerClass}) cannot follow {model.OutputShape}: {e.Message}");
+                }
+            }
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return model;
+    }
+
+    /// <summary>Settings CnnLab has no equivalent for must hold Keras' defaults; anything else would compute something else.</summary>
+    private static void CheckDefaults(string layerClass, JsonObject config, string at)
+    {
+        void Require(string key, Func<JsonNode?, bool> isDefault, string expected)
+        {
+            if (config.ContainsKey(key) && !isDefault(config[key]))
+            {
+                throw new InvalidDataException($"{at}: \"{key}\" is {JsonFields.Describe(config[key])}; CnnLab computes only {expected}.");
+            }
+        }
+        static bool Ones(JsonNode? n) => n is JsonArray a && a.All(v => JsonFields.IntOf(v) == 1) || JsonFields.IntOf(n) == 1;
+        Require("data_format", n => JsonFields.TextOf(n) is null or "channels_last", "\"channels_last\"");
+        Require("dilation_rate", Ones, "a dilation rate of 1");
+        Require("groups", n => JsonFields.IntOf(n) == 1, "groups 1");
+        Require("activity_regularizer", n => n is null, "no activity regularizer");
+        Require("renorm", n => n is JsonValue v && v.TryGetValue<bool>(out var b) && !b, "BatchNormalization without renorm");
+        if (layerClass == "BatchNormalization")
+        {
+            Require("axis", n => JsonFields.IntOf(n) is -1 or 3 || n is JsonArray { Count: 1 } a && JsonFields.IntOf(a[0]) is -1 or 3, "normalisation over the channel axis (-1)");
+        }
+    }
+
+    /// <summary>A functional model's layer must take its one input from the layer before it.</summary>
+    private static void CheckChain(JsonObject node, string? previous, string where)
+    {
+        var inbound = node["inbound_nodes"] as JsonArray;
+        if (previous is null)
+        {
+            return;
+        }
+        var text = inbound?.ToJsonString() ?? "";
+        var sources = System.Text.RegularExpressions.Regex.Matches(text, "\"([^\"]+)\"").Select(m => m.Groups[1].Value)
+            .Where(v => v != "args" && v != "kwargs" && v != "config" && v != "keras_history" && v != "class_name" && v != "__keras_tensor__" && v != "shape" && v != "dtype" && v != "float32" && v != "name")
+            .Distinct().ToList();
+        if (inbound is not { Count: 1 } || !sources.Contains(previous))
+        {
+            throw new InvalidDataException($"{where} does not take its input from the layer before it (\"{previous}\"); CnnLab imports functional models only when they are a single chain.");
+        }
+    }
+
+    private static int[]? ShapeOf(JsonObject? config, string where)
+    {
+        var node = config?["batch_input_shape"] ?? config?["batch_shape"] ?? config?["input_shape"];
+        if (node is not JsonArray { Count: >= 2 } array)
+        {
+            return null;
+        }
+        var dims = array.Skip(1).Select(JsonFields.IntOf).ToArray();
+        return dims.All(d => d is > 0) ? dims.Select(d => d!.Value).ToArray()
+            : throw new InvalidDataException($"{where}: the input shape {array.ToJsonString()} is not fixed; CnnLab needs every dimension but the batch.");
+    }
+
+    /// <summary>"conv2d/kernel:0" is a kernel; the role is the last name before ":".</summary>
+    private static string Role(string weightName)
+    {
+        var last = weightName.Split('/')[^1];
+        var colon = last.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? last : last[..colon];
+    }
+
+    private static List<string> Keras3Roles(Layer layer) => layer switch
+    {
+        Conv2D c => c.UseBias ? new() { "kernel", "bias" } : new() { "kernel" },
+        Dense d => d.UseBias ? new() { "kernel", "bias" } : new() { "kernel" },
+        BatchNormalization b => new[] { b.Scale ? "gamma" : null, b.Center ? "beta" : null, "moving_mean", "moving_variance" }.OfType<string>().ToList(),
+        _ => new(),
+    };
+
+    /// <summary>Converts a layer's Keras weights to CnnLab's layout and names.</summary>
+    private static void AddWeights(Sequential model, Layer layer, Dictionary<string, Tensor> byRole, Dictionary<string, Tensor> tensors, string path)
+    {
+        Tensor Get(string role) => byRole.TryGetValue(role, out var t) ? t
+            : throw new InvalidDataException($"{path}: layer \"{layer.Name}\" has no \"{role}\" weight (it has {string.Join(", ", byRole.Keys)}).");
+        switch (layer)
+        {
+            case Conv2D c:
+                // Keras: (height, width, in, out); CnnLab: (out, in, height, width).
+                tensors[$"{c.Name}.kernel"] = Get("kernel").permute(3, 2, 0, 1).contiguous();
+                break;
+            case Dense d:
+                var kernel = Get("kernel");
+                var index = model.Layers.ToList().IndexOf(d);
+                if (index > 0 && model.Layers[index - 1] is Flatten flatten && flatten.InputShape is { Rank: 3 } image)
+                {
+                    // Keras flattens (height, width, channels); CnnLab's Flatten reads NCHW, channel-major.
+                    kernel = kernel.reshape(image.Height, image.Width, image.Channels, -1).permute(2, 0, 1, 3).reshape(image.Size, -1);
+                }
+                tensors[$"{d.Name}.kernel"] = kernel.t().contiguous();
+                break;
+            case BatchNormalization b:
+                foreach (var role in new[] { "gamma", "beta", "moving_mean", "moving_variance" })
+                {
+                    if (byRole.ContainsKey(role))
+                    {
+                        tensors[$"{b.Name}.{role}"] = Get(role);
+                    }
+                }
+                break;
+        }
+        if (byRole.TryGetValue("bias", out var bias))
+        {
+            tensors[$"{layer.Name}.bias"] = bias;
+        }
+    }
+
+    private static Tensor Read(IH5Group group, string name, string path)
+    {
+        var dataset = group.Dataset(name);
+        var dims = dataset.Space.Dimensions.Select(d => (long)d).ToArray();
+        var count = dims.Aggregate(1L, (a, b) => checked(a * b));
+        if (count > 1L << 30)
+        {
+            throw new InvalidDataException($"{path}: weight {name} claims {count:N0} values; CnnLab models hold at most {1L << 30:N0} weights.");
+        }
+        var values = dataset.Read<float[]>();
+        if (values.LongLength != count)
+        {
+            throw new InvalidDataException($"{path}: weight {name} holds {values.Length:N0} values for shape ({string.Join(", ", dims)}).");
+        }
+        return tensor(values, dims);
+    }
+
+    private static string ReadText(IH5Attribute attribute)
+    {
+        try
+        {
+            return attribute.Read<string>();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Encoding.UTF8.GetString(attribute.Read<byte[]>());
+        }
+    }
+
+    private static string[] ReadTexts(IH5Attribute attribute) => attribute.Read<string[]>();
+}

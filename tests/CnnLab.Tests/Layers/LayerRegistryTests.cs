@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using CnnLab.Layers;
+using CnnLab.Models;
+using CnnLab.Saving;
+using static TorchSharp.torch;
+
+namespace CnnLab.Tests.Layers;
+
+/// <summary>
+/// Every layer CnnLab has goes through the one registry: a config round trip, save and load inside a model, and the
+/// PyTorch export. A new layer without an example here, or without <c>FromConfig</c>, fails the first test.
+/// </summary>
+public sealed class LayerRegistryTests : IDisposable
+{
+    /// <summary>A config per Keras class, with settings off their defaults where the layer has any.</summary>
+    private static readonly Dictionary<string, string> Examples = new()
+    {
+        ["Activation"] = """{"activation": "tanh"}""",
+        ["AveragePooling2D"] = """{"pool_size": 2, "strides": 1, "padding": "same"}""",
+        ["BatchNormalization"] = """{"momentum": 0.9, "epsilon": 0.01}""",
+        ["Conv2D"] = """{"filters": 3, "kernel_size": 2, "padding": "same", "activation": "relu", "kernel_regularizer": {"l1": 0, "l2": 0.01}}""",
+        ["Dense"] = """{"units": 5, "activation": "relu", "use_bias": false}""",
+        ["Dropout"] = """{"rate": 0.25}""",
+        ["Flatten"] = "{}",
+        ["GaussianNoise"] = """{"stddev": 0.1}""",
+        ["GlobalAveragePooling2D"] = "{}",
+        ["LeakyReLU"] = """{"negative_slope": 0.2}""",
+        ["MaxPooling2D"] = """{"pool_size": [2, 2], "padding": "valid"}""",
+        ["RandomErasing"] = """{"probability": 0.3}""",
+        ["RandomFlip"] = """{"mode": "horizontal"}""",
+        ["RandomRotation"] = """{"factor": 0.1, "fill_mode": "nearest"}""",
+        ["RandomTranslation"] = """{"height_factor": 0.1, "width_factor": [-0.2, 0.1]}""",
+        ["ReLU"] = """{"max_value": 6}""",
+        ["Rescaling"] = """{"scale": 0.00392156862745098, "offset": -0.5}""",
+        ["SpatialDropout2D"] = """{"rate": 0.2}""",
+        ["ZeroPadding2D"] = """{"padding": [[1, 0], [2, 1]]}""",
+    };
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("cnnlab-registry-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, true);
+
+    public static TheoryData<string> ClassNames() => new(LayerRegistry.ClassNames);
+
+    [Fact]
+    public void Every_layer_type_is_registered_and_has_an_example_here()
+    {
+        Assert.Equal(LayerRegistry.LayerTypes.Select(t => t.Name).Order(StringComparer.Ordinal), LayerRegistry.ClassNames);
+        Assert.Equal(LayerRegistry.ClassNames, Examples.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(ClassNames))]
+    public void Config_round_trip_save_and_load_and_PyTorch_export(string className)
+    {
+        using var layer = LayerRegistry.Create(className, JsonNode.Parse(Examples[className])!.AsObject(), "the example", strict: true);
+        var config = layer.GetConfig().ToJsonString();
+        using var again = LayerRegistry.Create(className, JsonNode.Parse(config)!.AsObject(), "the round trip", strict: true);
+        Assert.Equal(config, again.GetConfig().ToJsonString());
+
+        using var model = new Sequential(Shape.Image(8, 8, 2), seed: 1);
+        if (className == "Dense")
+        {
+            model.Add(new Flatten());
+        }
+        model.Add(LayerRegistry.Create(className, JsonNode.Parse(Examples[className])!.AsObject(), "the example", strict: true));
+        if (model.OutputShape!.Rank == 3)
+        {
+            model.Add(new Flatten());
+        }
+        model.Add(new Dense(2, activation: "softmax"));
+        var path = Path.Combine(_folder, $"{className}.safetensors");
+        model.Save(path);
+        using var loaded = Sequential.Load(path);
+        using var x = rand(3, 2, 8, 8, generator: new TorchSharp.torch.Generator(7));
+
+        Assert.Equal(model.ToJson(), loaded.ToJson());
+        Assert.Equal(TestSupport.ToArray(model.Predict(x)), TestSupport.ToArray(loaded.Predict(x)));
+        var (code, state) = PyTorchExport.Translate(model);
+        Assert.Contains("nn.Sequential(", code);
+        // Every CnnLab weight has its PyTorch tensor (BatchNorm adds num_batches_tracked).
+        Assert.InRange(state.Count, model.parameters().Count() + model.buffers().Count(), model.parameters().Count() + 2 * model.buffers().Count());
+    }
+
+    [Theory]
+    [InlineData("conv2d", "Conv2D")]
+    [InlineData("max_pooling2d", "MaxPooling2D")]
+    [InlineData("batch_normalization", "BatchNormalization")]
+    [InlineData("leaky_re_lu", "LeakyReLU")]
+    [InlineData("re_lu", "ReLU")]
+    [InlineData("dense", "Dense")]
+    [InlineData("Dense", "Dense")]
+    public void Keras_snake_case_and_class_names_both_resolve(string name, string className) =>
+        Assert.Equal(className, LayerRegistry.ClassName(name));
+
+    [Fact]
+    public void An_unknown_key_names_the_keys_allowed()
+    {
+        var message = Assert.Throws<InvalidDataException>(() =>
+            LayerRegistry.Create("dense", JsonNode.Parse("""{"units": 4, "unit": 3}""")!.AsObject(), "study.yaml, line 7: layer 3", strict: true)).Message;
+
+        Assert.Equal("study.yaml, line 7: layer 3 (Dense): unknown key \"unit\"; allowed: activation, kernel_regularizer, name, units, use_bias.", message);
+    }
+
+    [Fact]
+    public void Keras_defaults_fill_absent_keys_and_a_single_number_is_a_square_size()
+    {
+        using var conv = (Conv2D)LayerRegistry.Create("conv2d", JsonNode.Parse("""{"filters": 8, "kernel_size": 3}""")!.AsObject(), "here", strict: true);
+
+        Assert.Equal((new Size2(3, 3), new Size2(1, 1), Padding.Valid, true, null), (conv.KernelSize, conv.Strides, conv.Padding, conv.UseBias, conv.ActivationName));
+    }
+
+    [Fact]
+    public void An_unknown_layer_lists_the_layers()
+    {
+        var message = Assert.Throws<InvalidDataException>(() => LayerRegistry.Create("lstm", new JsonObject(), "layer 2", strict: true)).Message;
+
+        Assert.StartsWith("layer 2: CnnLab has no layer \"lstm\". Layers: activation, average_pooling2d, batch_normalization, conv2d, dense,", message);
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using CnnLab.Layers;
+using CnnLab.Models;
+using CnnLab.Saving;
+using static TorchSharp.torch;
+
+namespace CnnLab.Tests.Saving;
+
+/// <summary>
+/// Keras files (written in Keras' own layouts by tests/fixtures/keras/make_keras_models.py) open as CnnLab models that
+/// compute what Keras computes: the fixture's outputs come from an independent numpy forward pass in channels-last order.
+/// </summary>
+public sealed class KerasImportTests : IDisposable
+{
+    private static readonly string Fixtures = Path.Combine(AppContext.BaseDirectory, "fixtures", "keras");
+    private readonly string _folder = Directory.CreateTempSubdirectory("cnnlab-keras-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, true);
+
+    [Theory]
+    [InlineData("sequential.h5")]
+    [InlineData("functional.h5")]
+    [InlineData("sequential.keras")]
+    public void A_Keras_file_predicts_what_Keras_computes(string file)
+    {
+        using var model = KerasModelFile.Load(Path.Combine(Fixtures, file));
+        var (inputs, expected) = Expected();
+
+        var outputs = TestSupport.ToArray(model.Predict(inputs));
+
+        Assert.Equal(new[] { "conv2d", "batch_normalization", "max_pooling2d", "conv2d_1", "leaky_re_lu", "flatten", "dense", "dropout", "dense_1" },
+            model.Layers.Select(l => l.Name));
+        Assert.Equal("(None, 8, 8, 1)", model.InputShape!.ToString());
+        Assert.Equal(0.3, ((LeakyReLU)model.Layers[4]).Alpha);
+        Assert.Equal(expected.Length, outputs.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - outputs[i]) < 1e-5, $"output {i}: Keras {expected[i]}, CnnLab {outputs[i]}");
+        }
+    }
+
+    [Fact]
+    public void An_imported_model_saves_as_a_CnnLab_model_with_the_same_outputs()
+    {
+        using var model = KerasModelFile.Load(Path.Combine(Fixtures, "sequential.h5"));
+        var path = Path.Combine(_folder, "imported.safetensors");
+        model.Save(path);
+        using var loaded = Sequential.Load(path);
+        var (inputs, _) = Expected();
+
+        Assert.Equal(TestSupport.ToArray(model.Predict(inputs)), TestSupport.ToArray(loaded.Predict(inputs)));
+    }
+
+    [Fact]
+    public void A_layer_CnnLab_lacks_is_named_with_its_class_and_the_file()
+    {
+        var path = Edited("sequential.h5", config => config.Replace("\"class_name\": \"LeakyReLU\"", "\"class_name\": \"PReLU\""));
+
+        var message = Assert.Throws<InvalidDataException>(() => KerasModelFile.Load(path)).Message;
+
+        Assert.StartsWith($"{path}: layer 6 of 10 is a Keras PReLU (\"leaky_re_lu\"), which CnnLab does not have. CnnLab's layers: Activation,", message);
+    }
+
+    [Fact]
+    public void A_setting_CnnLab_does_not_compute_is_refused()
+    {
+        var path = Edited("sequential.h5", config => config.Replace("\"dilation_rate\": [1, 1], \"groups\": 1, \"activation\": \"relu\"", "\"dilation_rate\": [2, 2], \"groups\": 1, \"activation\": \"relu\""));
+
+        var message = Assert.Throws<InvalidDataException>(() => KerasModelFile.Load(path)).Message;
+
+        Assert.Equal($"{path}: layer 2 of 10 (Conv2D \"conv2d\"): \"dilation_rate\" is [2,2]; CnnLab computes only a dilation rate of 1.", message);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_HDF5_is_one_clear_error()
+    {
+        var path = Path.Combine(_folder, "broken.h5");
+        File.WriteAllBytes(path, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 });
+
+        var message = Assert.Throws<InvalidDataException>(() => KerasModelFile.Load(path)).Message;
+
+        Assert.StartsWith($"{path}: not a readable Keras file (", message);
+    }
+
+    /// <summary>A copy of a fixture with its model_config edited (rewritten with h5py would need Python; the config is a JSON attribute).</summary>
+    private string Edited(string fixture, Func<string, string> edit)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Fixtures, fixture));
+        var text = System.Text.Encoding.Latin1.GetString(bytes);
+        var start = text.IndexOf("{\"class_name\": \"Sequential\"", StringComparison.Ordinal);
+        var end = text.IndexOf("]}}", start, StringComparison.Ordinal) + 3;
+        var config = text[start..end];
+        var changed = edit(config);
+        Assert.NotEqual(config, changed);
+        // Same length keeps the HDF5 structure valid: pad or trim inside the JSON's trailing whitespace is not available, so pad the name.
+        Assert.True(changed.Length <= config.Length, "an edit must not lengthen the config");
+        changed = changed[..^3] + new string(' ', config.Length - changed.Length) + "]}}";
+        var path = Path.Combine(_folder, fixture);
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(text[..start] + changed + text[end..]));
+        return path;
+    }
+
+    private static (Tensor Inputs, float[] Outputs) Expected()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures, "expected.json")));
+        var inputs = document.RootElement.GetProperty("inputs").EnumerateArray()
+            .SelectMany(image => image.EnumerateArray().SelectMany(row => row.EnumerateArray().Select(pixel => pixel[0].GetSingle()))).ToArray();
+        var outputs = document.RootElement.GetProperty("outputs").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => v.GetSingle())).ToArray();
+        return (tensor(inputs, new long[] { inputs.Length / 64, 1, 8, 8 }), outputs);
+    }
+}

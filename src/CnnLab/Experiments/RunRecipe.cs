@@ -19,6 +19,7 @@ public static class RunRecipe
     {
         { NamedModel: { } named } => NotebookModels.Get(named).Build(inputShape, classes, seed),
         { LayerList: { } list } => list.Build(inputShape, classes, seed),
+        { File: { } file } => file.Build(inputShape, classes, seed),
         _ => run.Model.Template!.Build(inputShape, classes, seed),
     };
 

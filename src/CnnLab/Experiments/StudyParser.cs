@@ -29,6 +29,8 @@ public static class StudyParser
         "blocks", "kernel_size", "pool_size", "activation", "batch_norm", "dense", "dropout", "spatial_dropout", "gaussian_noise", "l1", "l2",
     };
     private static readonly string[] LayerListKeys = { "input_shape", "layers" };
+    private static readonly string[] ModelFileKeys = { "file", "weights" };
+    private static readonly string[] ModelFileExtensions = { ".json", ".safetensors", ".h5", ".hdf5", ".keras" };
     private static readonly string[] AugmentationKeys = { "random_flip", "random_translation", "random_rotation", "random_erasing", "mixup", "cutmix" };
     private static readonly string[] CallbackKeys = { "early_stopping", "reduce_lr_on_plateau" };
     private static readonly string[] EarlyStoppingKeys = { "monitor", "patience", "min_delta", "restore_best_weights" };
@@ -458,6 +460,10 @@ public static class StudyParser
             if (node is YamlScalarNode)
             {
                 var name = Text(node, "model");
+                if (!NotebookModels.Names.Contains(name) && ModelFileExtensions.Contains(Path.GetExtension(name).ToLowerInvariant()))
+                {
+                    return new ModelChoice(null, null) { File = new ModelFileChoice(ModelFile(node, name), LoadWeights: false) };
+                }
                 return NotebookModels.Names.Contains(name)
                     ? new ModelChoice(name, null)
                     : throw Error(node, $"unknown model `{name}` in run \"{run}\". Allowed: {string.Join(", ", NotebookModels.Names)}, or a mapping with {string.Join(", ", TemplateKeys)}");
@@ -465,6 +471,16 @@ public static class StudyParser
             if (node is YamlMappingNode { Children: var children } && children.Keys.Any(k => k is YamlScalarNode { Value: "layers" }))
             {
                 return new ModelChoice(null, null) { LayerList = LayerList(node, run) };
+            }
+            if (node is YamlMappingNode { Children: var fileChildren } && fileChildren.Keys.Any(k => k is YamlScalarNode { Value: "file" }))
+            {
+                var fileMap = Map(node, $"the model of run \"{run}\"", ModelFileKeys);
+                var weights = fileMap.TryGetValue("weights", out var w) ? Text(w, "weights") : "new";
+                if (weights is not ("load" or "new"))
+                {
+                    throw Error(w!, $"`weights` must be load (start from the file's weights) or new (fresh weights from the seed); received {weights}");
+                }
+                return new ModelChoice(null, null) { File = new ModelFileChoice(ModelFile(fileMap["file"], Text(fileMap["file"], "file")), weights == "load") };
             }
             var map = Map(node, $"the model of run \"{run}\"", TemplateKeys);
             var blocks = map.TryGetValue("blocks", out var b)
@@ -492,6 +508,17 @@ public static class StudyParser
                 throw Error(map["activation"], $"unknown activation `{template.Activation}`. Allowed: {string.Join(", ", Layers.Activations.Names)}");
             }
             return new ModelChoice(null, template);
+        }
+
+        /// <summary>A model file named in the study: relative to the study file's folder, then to the working folder; it must exist.</summary>
+        private string ModelFile(YamlNode node, string written)
+        {
+            var folder = Path.GetDirectoryName(_source);
+            var candidates = Path.IsPathRooted(written) ? new[] { written }
+                : new[] { Path.Combine(string.IsNullOrEmpty(folder) ? "." : folder, written), written };
+            var found = candidates.FirstOrDefault(File.Exists);
+            return found is not null ? Path.GetFullPath(found)
+                : throw Error(node, $"the model file `{written}` does not exist (looked in {string.Join(" and ", candidates.Select(c => Path.GetFullPath(c)).Distinct())})");
         }
 
         /// <summary>

@@ -151,11 +151,12 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         SparseCategoricalCrossentropy.RequireLabelSmoothing(labelSmoothing);
         ArgumentNullException.ThrowIfNull(optimizer);
         RequireLayers();
-        if (loss != SparseCategoricalCrossentropy.Name)
+        if (loss is not (SparseCategoricalCrossentropy.Name or CategoricalCrossentropy.Name))
         {
             throw new ArgumentException(
-                $"Could not interpret loss identifier: {loss}. Expected one of: {SparseCategoricalCrossentropy.Name}.", nameof(loss));
+                $"Could not interpret loss identifier: {loss}. Expected one of: {SparseCategoricalCrossentropy.Name}, {CategoricalCrossentropy.Name}.", nameof(loss));
         }
+        Loss = loss;
         foreach (var metric in metrics ?? new[] { "accuracy" })
         {
             if (metric != "accuracy")
@@ -169,6 +170,15 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
 
     /// <summary>Label smoothing of the loss, set by Compile; 0 for none.</summary>
     public double LabelSmoothing { get; private set; }
+
+    /// <summary>
+    /// The loss set by Compile: sparse_categorical_crossentropy (integer labels, shape (N)) or categorical_crossentropy
+    /// (one-hot labels, shape (N, classes); <see cref="Data.Categorical.ToCategorical"/> makes them).
+    /// </summary>
+    public string Loss { get; private set; } = SparseCategoricalCrossentropy.Name;
+
+    /// <summary>Whether the loss takes one-hot labels.</summary>
+    internal bool OneHotLabels => Loss == CategoricalCrossentropy.Name;
 
     /// <summary>
     /// The sum of the layers' regularization penalties (Keras' <c>sum(model.losses)</c>), added to the loss in

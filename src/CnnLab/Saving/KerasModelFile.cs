@@ -60,6 +60,13 @@ public static class KerasModelFile
         }
     }
 
+    /// <summary>The architecture of Keras' <c>model.to_json()</c> (Sequential or a single-chain functional model), with fresh weights.</summary>
+    public static Sequential FromJson(string json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return Build(JsonText.Parse(json, source, "the Keras model JSON") as JsonObject ?? throw new InvalidDataException($"{source}: the model JSON is not an object."), source);
+    }
+
     private static Sequential LoadH5(string path)
     {
         using var file = H5File.OpenRead(path);

@@ -17,8 +17,11 @@ internal static class ClassCoverage
         {
             return null;
         }
-        var inTraining = Present(trainY, classes);
-        var inValidation = Present(valY, classes);
+        // One-hot labels (categorical_crossentropy) count by their largest entry.
+        using var trainLabels = trainY.dim() == 2 ? trainY.argmax(1) : trainY.alias();
+        using var valLabels = valY.dim() == 2 ? valY.argmax(1) : valY.alias();
+        var inTraining = Present(trainLabels, classes);
+        var inValidation = Present(valLabels, classes);
         var onlyValidation = Enumerable.Range(0, classes).Where(c => inValidation[c] && !inTraining[c]).ToList();
         var onlyTraining = Enumerable.Range(0, classes).Where(c => inTraining[c] && !inValidation[c]).ToList();
         if (onlyValidation.Count == 0 && onlyTraining.Count == 0)

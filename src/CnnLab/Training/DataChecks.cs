@@ -59,10 +59,41 @@ internal static class DataChecks
         }
     }
 
+    private static void RequireOneHot(Tensor y, long count, int classes, string xName, string yName)
+    {
+        if (y.shape.Length == 1 && y.shape[0] == count)
+        {
+            throw new ArgumentException(
+                $"Labels `{yName}` have shape ({count}), class indices, but the loss is {CategoricalCrossentropy.Name}, which takes one-hot rows of shape ({count}, {classes}). " +
+                $"Convert with Categorical.ToCategorical(y, {classes}), or compile with loss: \"{SparseCategoricalCrossentropy.Name}\".", yName);
+        }
+        if (y.shape.Length != 2 || y.shape[0] != count || y.shape[1] != classes)
+        {
+            throw new ArgumentException(
+                $"Labels `{yName}` have shape ({string.Join(", ", y.shape)}); expected ({count}, {classes}), one one-hot row per sample of `{xName}`.", yName);
+        }
+        if (y.dtype != ScalarType.Float32)
+        {
+            throw new ArgumentException($"Labels `{yName}` have dtype {y.dtype}; expected Float32 one-hot rows. Convert with y.to(ScalarType.Float32).", yName);
+        }
+    }
+
     public static void RequireSamples(Sequential model, Tensor x, Tensor y, string xName, string yName)
     {
         RequireInputShape(model, x, xName);
         ArgumentNullException.ThrowIfNull(y, yName);
+        var classes = model.OutputShape!.Channels;
+        if (model.OneHotLabels)
+        {
+            RequireOneHot(y, x.shape[0], classes, xName, yName);
+            return;
+        }
+        if (y.shape.Length == 2 && y.shape[0] == x.shape[0] && y.shape[1] == classes)
+        {
+            throw new ArgumentException(
+                $"Labels `{yName}` have shape ({string.Join(", ", y.shape)}), one-hot rows, but the loss is {SparseCategoricalCrossentropy.Name}, which takes class indices of shape ({x.shape[0]}). " +
+                $"Compile with loss: \"{CategoricalCrossentropy.Name}\", or pass y.argmax(1).", yName);
+        }
         if (y.shape.Length != 1 || y.shape[0] != x.shape[0])
         {
             throw new ArgumentException(
@@ -72,7 +103,6 @@ internal static class DataChecks
         {
             throw new ArgumentException($"Labels `{yName}` have dtype {y.dtype}; expected Int64 class indices. Convert with y.to(ScalarType.Int64).", yName);
         }
-        var classes = model.OutputShape!.Channels;
         if (y.shape[0] == 0)
         {
             return;

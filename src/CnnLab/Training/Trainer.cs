@@ -247,15 +247,22 @@ internal sealed class Trainer
     private static (Tensor Loss, Tensor Hits) AugmentedLossAndHits(Sequential model, Tensor x, Tensor y, TestTimeAugmentation augmentation)
     {
         using var outputs = Outputs(model, x, augmentation);
-        return (Penalized(model, SparseCategoricalCrossentropy.FromProbabilities(outputs, y, model.LabelSmoothing)), Hits(outputs, y));
+        var loss = model.OneHotLabels
+            ? CategoricalCrossentropy.FromProbabilities(outputs, y, model.LabelSmoothing)
+            : SparseCategoricalCrossentropy.FromProbabilities(outputs, y, model.LabelSmoothing);
+        return (Penalized(model, loss), Hits(outputs, y));
     }
 
     /// <summary>Logits when the model ends in a softmax (the loss is computed from them, as Keras does), else the outputs.</summary>
     private static Tensor Scores(Sequential model, Tensor x) => model.EndsWithSoftmax ? model.ForwardLogits(x) : model.forward(x);
 
-    private static Tensor Loss(Sequential model, Tensor scores, Tensor y) => model.EndsWithSoftmax
-        ? SparseCategoricalCrossentropy.FromLogits(scores, y, model.LabelSmoothing)
-        : SparseCategoricalCrossentropy.FromProbabilities(scores, y, model.LabelSmoothing);
+    private static Tensor Loss(Sequential model, Tensor scores, Tensor y) => (model.OneHotLabels, model.EndsWithSoftmax) switch
+    {
+        (false, true) => SparseCategoricalCrossentropy.FromLogits(scores, y, model.LabelSmoothing),
+        (false, false) => SparseCategoricalCrossentropy.FromProbabilities(scores, y, model.LabelSmoothing),
+        (true, true) => CategoricalCrossentropy.FromLogits(scores, y, model.LabelSmoothing),
+        (true, false) => CategoricalCrossentropy.FromProbabilities(scores, y, model.LabelSmoothing),
+    };
 
     private static Tensor Penalized(Sequential model, Tensor loss)
     {
@@ -273,7 +280,9 @@ internal sealed class Trainer
     private static Tensor Hits(Tensor scores, Tensor y)
     {
         using var predicted = scores.argmax(1);
-        using var equal = predicted.eq(y);
+        // One-hot (or soft) labels count as right when the prediction is their largest entry, Keras' categorical_accuracy.
+        using var labels = y.dim() == 2 ? y.argmax(1) : y.alias();
+        using var equal = predicted.eq(labels);
         return equal.sum();
     }
 

@@ -31,6 +31,7 @@ public static class KerasModelFile
         "gamma_constraint", "bias_regularizer", "beta_regularizer", "gamma_regularizer", "activity_regularizer", "seed", "noise_shape",
         "data_format", "dilation_rate", "groups", "axis", "renorm", "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size",
         "adjustment", "synchronized", "lora_rank", "lora_alpha", "quantization_config", "value_range", "interpolation", "autocast",
+        "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint",
     };
 
     /// <summary>Whether <paramref name="path"/> names a Keras file by its extension (.h5, .hdf5, .keras).</summary>
@@ -283,6 +284,7 @@ public static class KerasModelFile
     private static List<string> Keras3Roles(Layer layer) => layer switch
     {
         Conv2D c => c.UseBias ? new() { "kernel", "bias" } : new() { "kernel" },
+        DepthwiseConv2D w => w.UseBias ? new() { "depthwise_kernel", "bias" } : new() { "depthwise_kernel" },
         Dense d => d.UseBias ? new() { "kernel", "bias" } : new() { "kernel" },
         BatchNormalization b => new[] { b.Scale ? "gamma" : null, b.Center ? "beta" : null, "moving_mean", "moving_variance" }.OfType<string>().ToList(),
         _ => new(),
@@ -298,6 +300,11 @@ public static class KerasModelFile
             case Conv2D c:
                 // Keras: (height, width, in, out); CnnLab: (out, in, height, width).
                 tensors[$"{c.Name}.kernel"] = Get("kernel").permute(3, 2, 0, 1).contiguous();
+                break;
+            case DepthwiseConv2D w:
+                // Keras: (height, width, channels, multiplier); PyTorch's grouped layout: (channels x multiplier, 1, height, width).
+                var depthwise = Get("depthwise_kernel");
+                tensors[$"{w.Name}.kernel"] = depthwise.permute(2, 3, 0, 1).reshape(-1, 1, depthwise.shape[0], depthwise.shape[1]).contiguous();
                 break;
             case Dense d:
                 var kernel = Get("kernel");

@@ -167,6 +167,24 @@ public static class PyTorchExport
                 case SpatialDropout2D s:
                     Emit(F($"nn.Dropout2d({Py(s.Rate)})"));
                     break;
+                case DepthwiseConv2D dw:
+                {
+                    var (dwTop, dwBottom, dwLeft, dwRight) = dw.Padding == Padding.Same ? SamePads(input, dw.KernelSize, dw.Strides) : (0, 0, 0, 0);
+                    if (dwTop + dwBottom + dwLeft + dwRight > 0)
+                    {
+                        Emit(F($"nn.ZeroPad2d(({dwLeft}, {dwRight}, {dwTop}, {dwBottom}))"));
+                    }
+                    var dwChannels = input.Channels;
+                    var dwWeights = new List<(string, Tensor)> { ("weight", dw.Kernel) };
+                    if (dw.parameters().Count() > 1)
+                    {
+                        dwWeights.Add(("bias", dw.parameters().Last()));
+                    }
+                    Emit(F($"nn.Conv2d({dwChannels}, {dwChannels * dw.DepthMultiplier}, kernel_size=({dw.KernelSize.Height}, {dw.KernelSize.Width}), stride=({dw.Strides.Height}, {dw.Strides.Width}), groups={dwChannels}, bias={(dw.UseBias ? "True" : "False")})"),
+                        dwWeights.ToArray());
+                    EmitActivation(dw.ActivationName);
+                    break;
+                }
                 case GlobalAveragePooling2D:
                     Emit("nn.AdaptiveAvgPool2d(1)");
                     Emit("nn.Flatten()");

@@ -20,6 +20,7 @@ public sealed class LayerRegistryTests : IDisposable
         ["BatchNormalization"] = """{"momentum": 0.9, "epsilon": 0.01}""",
         ["Conv2D"] = """{"filters": 3, "kernel_size": 2, "padding": "same", "activation": "relu", "kernel_regularizer": {"l1": 0, "l2": 0.01}}""",
         ["Dense"] = """{"units": 5, "activation": "relu", "use_bias": false}""",
+        ["DepthwiseConv2D"] = """{"kernel_size": [3, 2], "padding": "same", "depth_multiplier": 2, "activation": "relu"}""",
         ["Dropout"] = """{"rate": 0.25}""",
         ["Flatten"] = "{}",
         ["GaussianNoise"] = """{"stddev": 0.1}""",

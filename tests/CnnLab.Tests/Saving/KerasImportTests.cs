@@ -40,6 +40,22 @@ public sealed class KerasImportTests : IDisposable
     }
 
     [Fact]
+    public void Rescaling_zero_padding_depthwise_convolution_and_global_pooling_import_as_Keras_computes()
+    {
+        using var model = KerasModelFile.Load(Path.Combine(Fixtures, "more-layers.h5"));
+        var (inputs, expected) = Expected("more-layers.json");
+
+        var outputs = TestSupport.ToArray(model.Predict(inputs));
+
+        Assert.Equal(new[] { "rescaling", "zero_padding2d", "depthwise_conv2d", "global_average_pooling2d", "dense_2" }, model.Layers.Select(l => l.Name));
+        Assert.Equal(expected.Length, outputs.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - outputs[i]) < 1e-5, $"output {i}: Keras {expected[i]}, CnnLab {outputs[i]}");
+        }
+    }
+
+    [Fact]
     public void An_imported_model_saves_as_a_CnnLab_model_with_the_same_outputs()
     {
         using var model = KerasModelFile.Load(Path.Combine(Fixtures, "sequential.h5"));
@@ -100,12 +116,16 @@ public sealed class KerasImportTests : IDisposable
         return path;
     }
 
-    private static (Tensor Inputs, float[] Outputs) Expected()
+    /// <summary>The fixture's channels-last inputs as an NCHW tensor, and the expected outputs.</summary>
+    private static (Tensor Inputs, float[] Outputs) Expected(string file = "expected.json")
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures, "expected.json")));
-        var inputs = document.RootElement.GetProperty("inputs").EnumerateArray()
-            .SelectMany(image => image.EnumerateArray().SelectMany(row => row.EnumerateArray().Select(pixel => pixel[0].GetSingle()))).ToArray();
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures, file)));
+        var images = document.RootElement.GetProperty("inputs");
+        var (n, h, w, c) = (images.GetArrayLength(), images[0].GetArrayLength(), images[0][0].GetArrayLength(), images[0][0][0].GetArrayLength());
+        var nhwc = images.EnumerateArray().SelectMany(image => image.EnumerateArray().SelectMany(row => row.EnumerateArray()
+            .SelectMany(pixel => pixel.EnumerateArray().Select(v => v.GetSingle())))).ToArray();
         var outputs = document.RootElement.GetProperty("outputs").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => v.GetSingle())).ToArray();
-        return (tensor(inputs, new long[] { inputs.Length / 64, 1, 8, 8 }), outputs);
+        using var channelsLast = tensor(nhwc, new long[] { n, h, w, c });
+        return (channelsLast.permute(0, 3, 1, 2).contiguous(), outputs);
     }
 }

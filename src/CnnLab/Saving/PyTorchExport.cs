@@ -55,6 +55,7 @@ public static class PyTorchExport
         var moduleCount = 0;
         var needsSameAvgPool = false;
         var needsRescaling = false;
+        var needsKerasReshape = false;
         using var _ = no_grad();
 
         void Comment(string text) => lines.Add($"        # {text}");
@@ -185,6 +186,10 @@ public static class PyTorchExport
                     EmitActivation(dw.ActivationName);
                     break;
                 }
+                case Reshape r:
+                    needsKerasReshape = true;
+                    Emit(F($"KerasReshape(({string.Join(", ", r.OutputShape!.Dimensions)},))"));
+                    break;
                 case GlobalAveragePooling2D:
                     Emit("nn.AdaptiveAvgPool2d(1)");
                     Emit("nn.Flatten()");
@@ -203,7 +208,7 @@ public static class PyTorchExport
                     throw new NotSupportedException($"Layer \"{layer.Name}\" ({layer.TypeName}) has no PyTorch equivalent here; it cannot be exported.");
             }
         }
-        return (Module(model, lines, needsSameAvgPool, needsRescaling), tensors);
+        return (Module(model, lines, needsSameAvgPool, needsRescaling, needsKerasReshape), tensors);
 
         void EmitActivation(string? activation)
         {
@@ -233,7 +238,7 @@ public static class PyTorchExport
         return (top, bottom, left, right);
     }
 
-    private static string Module(Sequential model, List<string> lines, bool needsSameAvgPool, bool needsRescaling)
+    private static string Module(Sequential model, List<string> lines, bool needsSameAvgPool, bool needsRescaling, bool needsKerasReshape)
     {
         var input = model.InputShape!;
         var text = new StringBuilder();
@@ -291,6 +296,23 @@ public static class PyTorchExport
             text.AppendLine();
             text.AppendLine("    def forward(self, x):");
             text.AppendLine("        return x * self.scale + self.offset");
+        }
+        if (needsKerasReshape)
+        {
+            text.AppendLine();
+            text.AppendLine();
+            text.AppendLine("class KerasReshape(nn.Module):");
+            text.AppendLine("    \"\"\"Keras' Reshape: in channels-last element order; a 3-d target comes back as an NCHW image.\"\"\"");
+            text.AppendLine();
+            text.AppendLine("    def __init__(self, shape):");
+            text.AppendLine("        super().__init__()");
+            text.AppendLine("        self.shape = shape");
+            text.AppendLine();
+            text.AppendLine("    def forward(self, x):");
+            text.AppendLine("        if x.dim() == 4:");
+            text.AppendLine("            x = x.permute(0, 2, 3, 1)");
+            text.AppendLine("        x = x.reshape((x.shape[0],) + self.shape)");
+            text.AppendLine("        return x.permute(0, 3, 1, 2).contiguous() if x.dim() == 4 else x");
         }
         text.AppendLine();
         text.AppendLine();

@@ -35,3 +35,25 @@ public class DepthwiseConv2DTests
         Assert.True((layer.Kernel.grad!.to(ScalarType.Float64) - w64.grad!).abs().max().item<double>() < 1e-4);
     }
 }
+
+/// <summary>Reshape in Keras' channels-last element order.</summary>
+public class ReshapeTests
+{
+    [Fact]
+    public void An_image_reshaped_to_a_vector_lists_pixels_then_channels_and_back()
+    {
+        using var layer = new Reshape(new[] { -1 });
+        layer.Build(Shape.Image(2, 2, 2));
+        // NCHW: channel 0 = 0 1 2 3, channel 1 = 10 11 12 13; Keras (h, w, c) order: 0 10 1 11 2 12 3 13.
+        using var x = tensor(new float[] { 0, 1, 2, 3, 10, 11, 12, 13 }, new long[] { 1, 2, 2, 2 });
+
+        using var flat = layer.forward(x);
+
+        Assert.Equal(new float[] { 0, 10, 1, 11, 2, 12, 3, 13 }, TestSupport.ToArray(flat));
+        using var back = new Reshape(new[] { 2, 2, 2 });
+        back.Build(new Shape(8));
+        Assert.Equal(TestSupport.ToArray(x), TestSupport.ToArray(back.forward(flat)));
+        Assert.Equal("Layer \"reshape\" cannot reshape input (None, 2, 2, 2) (8 values) to (3, 3): the sizes must multiply to the same count.",
+            Assert.Throws<ArgumentException>(() => new Reshape(new[] { 3, 3 }).Build(Shape.Image(2, 2, 2))).Message);
+    }
+}

@@ -32,6 +32,7 @@ public sealed class LayerRegistryTests : IDisposable
         ["RandomRotation"] = """{"factor": 0.1, "fill_mode": "nearest"}""",
         ["RandomTranslation"] = """{"height_factor": 0.1, "width_factor": [-0.2, 0.1]}""",
         ["ReLU"] = """{"max_value": 6}""",
+        ["Reshape"] = """{"target_shape": [4, -1, 4]}""",
         ["Rescaling"] = """{"scale": 0.00392156862745098, "offset": -0.5}""",
         ["SpatialDropout2D"] = """{"rate": 0.2}""",
         ["ZeroPadding2D"] = """{"padding": [[1, 0], [2, 1]]}""",

@@ -77,30 +77,16 @@ public static class KerasModelFile
         }
         var config = JsonText.Parse(ReadText(file.Attribute("model_config")), path, "the Keras model config");
         var model = Build(config as JsonObject ?? throw new InvalidDataException($"{path}: model_config is not a JSON object."), path);
-        try
+        var weights = file.Group("model_weights");
+        return WithWeights(model, path, layer =>
         {
-            var weights = file.Group("model_weights");
-            var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-            using var scope = NewDisposeScope();
-            foreach (var layer in model.Layers.Where(l => l.parameters().Any() || l.buffers().Any()))
+            if (!weights.LinkExists(layer.Name))
             {
-                if (!weights.LinkExists(layer.Name))
-                {
-                    throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group model_weights/{layer.Name}).");
-                }
-                var group = weights.Group(layer.Name);
-                var names = ReadTexts(group.Attribute("weight_names"));
-                var byRole = names.ToDictionary(n => Role(n), n => Read(group, n, path), StringComparer.Ordinal);
-                AddWeights(model, layer, byRole, tensors, path);
+                throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group model_weights/{layer.Name}).");
             }
-            ModelFile.LoadWeights(model, tensors, path);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        return model;
+            var group = weights.Group(layer.Name);
+            return ReadTexts(group.Attribute("weight_names")).ToDictionary(n => Role(n), n => Read(group, n, path), StringComparer.Ordinal);
+        });
     }
 
     private static Sequential LoadKeras3(string path)
@@ -117,34 +103,45 @@ public static class KerasModelFile
         {
             configText = reader.ReadToEnd();
         }
+        using var weightsStream = new MemoryStream();
+        using (var entry = weightsEntry.Open())
+        {
+            entry.CopyTo(weightsStream);
+        }
+        weightsStream.Position = 0;
+        using var file = H5File.Open(weightsStream, leaveOpen: true);
         var model = Build(JsonText.Parse(configText, path, "config.json") as JsonObject ?? throw new InvalidDataException($"{path}: config.json is not a JSON object."), path);
+        return WithWeights(model, path, layer =>
+        {
+            var vars = $"layers/{layer.Name}/vars";
+            if (!file.LinkExists("layers") || !file.Group("layers").LinkExists(layer.Name))
+            {
+                throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group {vars} in model.weights.h5).");
+            }
+            var group = file.Group("layers").Group(layer.Name).Group("vars");
+            var count = group.Children().Count();
+            var roles = Keras3Roles(layer);
+            if (count != roles.Count)
+            {
+                throw new InvalidDataException($"{path}: layer \"{layer.Name}\" has {count} weight(s) in {vars}; its config needs {roles.Count} ({string.Join(", ", roles)}).");
+            }
+            return roles.Select((role, i) => (role, i)).ToDictionary(x => x.role, x => Read(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
+        });
+    }
+
+    /// <summary>
+    /// Fills the model's weights from <paramref name="weightsOf"/> (a layer's Keras weights by role: kernel, bias, gamma,
+    /// ...), converted to CnnLab's layout; every weight must be there. Disposes the model when anything fails.
+    /// </summary>
+    private static Sequential WithWeights(Sequential model, string path, Func<Layer, Dictionary<string, Tensor>> weightsOf)
+    {
         try
         {
-            using var weightsStream = new MemoryStream();
-            using (var entry = weightsEntry.Open())
-            {
-                entry.CopyTo(weightsStream);
-            }
-            weightsStream.Position = 0;
-            using var file = H5File.Open(weightsStream, leaveOpen: true);
             var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             using var scope = NewDisposeScope();
             foreach (var layer in model.Layers.Where(l => l.parameters().Any() || l.buffers().Any()))
             {
-                var vars = $"layers/{layer.Name}/vars";
-                if (!file.LinkExists("layers") || !file.Group("layers").LinkExists(layer.Name))
-                {
-                    throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group {vars} in model.weights.h5).");
-                }
-                var group = file.Group("layers").Group(layer.Name).Group("vars");
-                var count = group.Children().Count();
-                var roles = Keras3Roles(layer);
-                if (count != roles.Count)
-                {
-                    throw new InvalidDataException($"{path}: layer \"{layer.Name}\" has {count} weight(s) in {vars}; its config needs {roles.Count} ({string.Join(", ", roles)}).");
-                }
-                var byRole = roles.Select((role, i) => (role, i)).ToDictionary(x => x.role, x => Read(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
-                AddWeights(model, layer, byRole, tensors, path);
+                AddWeights(model, layer, weightsOf(layer), tensors, path);
             }
             ModelFile.LoadWeights(model, tensors, path);
         }

@@ -25,6 +25,9 @@ public static class ThreadGovernor
     private static CpuTimes? _last;
     private static int _configured;
 
+    /// <summary>Where the CPU times come from: /proc, or a test's sequence of samples.</summary>
+    internal static Func<CpuTimes?> Source { get; set; } = CpuTimes.Read;
+
     /// <summary>Whether the thread count follows other processes' CPU use (Linux, unless CNNLAB_ADAPT_THREADS=0).</summary>
     public static bool Enabled { get; private set; }
 
@@ -42,7 +45,7 @@ public static class ThreadGovernor
             _configured = configured;
             Threads = configured;
             Reductions = 0;
-            Enabled = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(Variable) != "0" && CpuTimes.Read() is not null;
+            Enabled = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(Variable) != "0" && Source() is not null;
             _last = null;
             Clock.Restart();
         }
@@ -65,7 +68,7 @@ public static class ThreadGovernor
                 return;
             }
             Clock.Restart();
-            var now = CpuTimes.Read();
+            var now = Source();
             if (now is null)
             {
                 Enabled = false;

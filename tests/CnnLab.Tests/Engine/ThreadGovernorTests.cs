@@ -52,7 +52,7 @@ public class ThreadGovernorTests
     }
 
     [Fact]
-    public void A_busy_process_beside_training_takes_a_thread_away_until_it_stops()
+    public void A_busy_process_beside_training_takes_a_thread_away()
     {
         var cores = Environment.ProcessorCount;
         if (cores < 2 || !OperatingSystem.IsLinux())
@@ -66,20 +66,47 @@ public class ThreadGovernorTests
             using var busy = Process.Start("/bin/sh", new[] { "-c", "while :; do :; done" });
             try
             {
-                Assert.True(TickUntil(() => ThreadGovernor.Threads == cores - 1), $"threads stayed at {ThreadGovernor.Threads} with one core busy elsewhere");
-                Assert.Equal(cores - 1, TorchSharp.torch.get_num_threads());
+                // Other load on the machine can only take more threads away, so this holds however busy CI is.
+                Assert.True(TickUntil(() => ThreadGovernor.Threads <= cores - 1), $"threads stayed at {ThreadGovernor.Threads} with one core busy elsewhere");
+                Assert.Equal(ThreadGovernor.Threads, TorchSharp.torch.get_num_threads());
+                Assert.True(ThreadGovernor.Reductions >= 1);
             }
             finally
             {
                 busy.Kill();
                 busy.WaitForExit();
             }
-            Assert.True(TickUntil(() => ThreadGovernor.Threads == cores), $"threads stayed at {ThreadGovernor.Threads} after the busy process ended");
-            Assert.Equal(cores, TorchSharp.torch.get_num_threads());
-            Assert.True(ThreadGovernor.Reductions >= 1);
         }
         finally
         {
+            TorchEngine.Configure(2);
+        }
+    }
+
+    [Fact]
+    public void The_threads_come_back_when_the_other_processes_stop()
+    {
+        // Samples of a 2-core machine (ticks of both cores together): the first is Configure's check, the second the
+        // starting point; then another process keeps one core busy (100 of 200 ticks), then nobody (0 of 200).
+        var samples = new[]
+        {
+            new ThreadGovernor.CpuTimes(0, 0, 0, 2), new ThreadGovernor.CpuTimes(0, 0, 0, 2),
+            new ThreadGovernor.CpuTimes(100, 200, 0, 2), new ThreadGovernor.CpuTimes(100, 400, 0, 2),
+        };
+        var next = 0;
+        var original = ThreadGovernor.Source;
+        ThreadGovernor.Source = () => samples[Math.Min(next++, samples.Length - 1)];
+        try
+        {
+            TorchEngine.Configure(2);
+            Assert.True(TickUntil(() => ThreadGovernor.Threads == 1), $"threads stayed at {ThreadGovernor.Threads} while another process kept a core busy");
+            Assert.Equal(1, TorchSharp.torch.get_num_threads());
+            Assert.True(TickUntil(() => ThreadGovernor.Threads == 2), $"threads stayed at {ThreadGovernor.Threads} once nothing else ran");
+            Assert.Equal(2, TorchSharp.torch.get_num_threads());
+        }
+        finally
+        {
+            ThreadGovernor.Source = original;
             TorchEngine.Configure(2);
         }
     }

@@ -66,12 +66,13 @@ public static class StudyReport
             AtomicFile.Write(Path.Combine(folder, "charts", chart.File), chart.Png);
         }
 
-        var markdown = new StringBuilder(Summary(study, byRun.Select(x => (x.Run, x.Results)).ToList(), data, wallTime, TaskRecords(folder, results)))
+        var records = TaskRecords(folder, results);
+        var markdown = new StringBuilder(Summary(study, byRun.Select(x => (x.Run, x.Results)).ToList(), data, wallTime, records))
             .Append(Comparisons(study, results))
             .Append(PerClass(best.Run, best.Results, data.ClassNames))
             .Append(Settings(byRun.Select(x => x.Run).ToList()))
             .Append(MissingTasks(study, folder))
-            .Append(Provenance(TaskRecords(folder, results)));
+            .Append(Provenance(records));
         markdown.AppendLine("## Charts").AppendLine();
         foreach (var chart in charts)
         {

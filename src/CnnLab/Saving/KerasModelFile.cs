@@ -54,7 +54,9 @@ public static class KerasModelFile
         {
             return Path.GetExtension(path).Equals(".keras", StringComparison.OrdinalIgnoreCase) ? LoadKeras3(path) : LoadH5(path);
         }
-        catch (Exception e) when (e is not InvalidDataException and not FileNotFoundException and not OutOfMemoryException)
+        // The zip reader also throws InvalidDataException, without the file's name: only CnnLab's own errors pass as they are.
+        catch (Exception e) when (e is not FileNotFoundException and not OutOfMemoryException
+                                  && !(e is InvalidDataException && e.Message.StartsWith(path, StringComparison.Ordinal)))
         {
             // PureHDF and the zip reader fail in their own words on damaged files; the user gets the file and the cause.
             throw new InvalidDataException($"{path}: not a readable Keras file ({e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}).");

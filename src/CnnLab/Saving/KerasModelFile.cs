@@ -31,7 +31,7 @@ public static class KerasModelFile
         "gamma_constraint", "bias_regularizer", "beta_regularizer", "gamma_regularizer", "activity_regularizer", "seed", "noise_shape",
         "data_format", "dilation_rate", "groups", "axis", "renorm", "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size",
         "adjustment", "synchronized", "lora_rank", "lora_alpha", "quantization_config", "value_range", "interpolation", "autocast",
-        "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint",
+        "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint", "negative_slope", "threshold",
     };
 
     /// <summary>Whether <paramref name="path"/> names a Keras file by its extension (.h5, .hdf5, .keras).</summary>
@@ -235,6 +235,12 @@ public static class KerasModelFile
         Require("dilation_rate", Ones, "a dilation rate of 1");
         Require("groups", n => JsonFields.IntOf(n) == 1, "groups 1");
         Require("activity_regularizer", n => n is null, "no activity regularizer");
+        if (layerClass == "ReLU")
+        {
+            // Keras 2 writes both; CnnLab's ReLU is max(x, 0), capped at max_value.
+            Require("negative_slope", n => JsonFields.NumberOf(n) == 0, "a negative slope of 0 (use LeakyReLU)");
+            Require("threshold", n => JsonFields.NumberOf(n) == 0, "a threshold of 0");
+        }
         Require("renorm", n => n is JsonValue v && v.TryGetValue<bool>(out var b) && !b, "BatchNormalization without renorm");
         if (layerClass == "BatchNormalization")
         {
@@ -307,8 +313,7 @@ public static class KerasModelFile
                 break;
             case Dense d:
                 var kernel = Get("kernel");
-                var index = model.Layers.ToList().IndexOf(d);
-                if (index > 0 && model.Layers[index - 1] is Flatten flatten && flatten.InputShape is { Rank: 3 } image)
+                if (FlattenedImage(model, d) is { } image)
                 {
                     // Keras flattens (height, width, channels); CnnLab's Flatten reads NCHW, channel-major.
                     kernel = kernel.reshape(image.Height, image.Width, image.Channels, -1).permute(2, 0, 1, 3).reshape(image.Size, -1);
@@ -316,19 +321,46 @@ public static class KerasModelFile
                 tensors[$"{d.Name}.kernel"] = kernel.t().contiguous();
                 break;
             case BatchNormalization b:
+                var features = FlattenedImage(model, b);
                 foreach (var role in new[] { "gamma", "beta", "moving_mean", "moving_variance" })
                 {
                     if (byRole.ContainsKey(role))
                     {
-                        tensors[$"{b.Name}.{role}"] = Get(role);
+                        tensors[$"{b.Name}.{role}"] = features is { } f ? FromKerasOrder(Get(role), f) : Get(role);
                     }
                 }
                 break;
         }
         if (byRole.TryGetValue("bias", out var bias))
         {
-            tensors[$"{layer.Name}.bias"] = bias;
+            tensors[$"{layer.Name}.bias"] = layer is BatchNormalization && FlattenedImage(model, layer) is { } f2 ? FromKerasOrder(bias, f2) : bias;
         }
+    }
+
+    /// <summary>A per-feature vector in Keras' (height, width, channels) order, reordered to CnnLab's channel-major one.</summary>
+    private static Tensor FromKerasOrder(Tensor vector, Shape image) =>
+        vector.reshape(image.Height, image.Width, image.Channels).permute(2, 0, 1).reshape(image.Size).contiguous();
+
+    /// <summary>
+    /// The image whose CnnLab Flatten produced <paramref name="layer"/>'s input features, when they still stand in that
+    /// order: Keras' Flatten, Dropout, activations or BatchNormalization between the Flatten and the layer keep each feature
+    /// where it is; a Dense or Reshape in between makes features of its own.
+    /// </summary>
+    private static Shape? FlattenedImage(Sequential model, Layer layer)
+    {
+        for (var i = model.Layers.ToList().IndexOf(layer) - 1; i >= 0; i--)
+        {
+            var before = model.Layers[i];
+            if (before is Flatten && before.InputShape is { Rank: 3 } image)
+            {
+                return image;
+            }
+            if (before is Dense or Reshape || before.InputShape is not { Rank: 1 })
+            {
+                return null;
+            }
+        }
+        return null;
     }
 
     private static Tensor Read(IH5Group group, string name, string path)

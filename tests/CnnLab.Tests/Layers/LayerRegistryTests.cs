@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CnnLab.Layers;
 using CnnLab.Models;
@@ -7,8 +8,9 @@ using static TorchSharp.torch;
 namespace CnnLab.Tests.Layers;
 
 /// <summary>
-/// Every layer CnnLab has goes through the one registry: a config round trip, save and load inside a model, and the
-/// PyTorch export. A new layer without an example here, or without <c>FromConfig</c>, fails the first test.
+/// Every layer CnnLab has goes through the one registry: a config round trip, save and load inside a model, the
+/// PyTorch export and, where Keras has the layer, Keras import. A new layer without an example here, without
+/// <c>FromConfig</c>, or without a Keras file from tests/fixtures/keras/make_keras_models.py, fails the first test.
 /// </summary>
 public sealed class LayerRegistryTests : IDisposable
 {
@@ -38,6 +40,11 @@ public sealed class LayerRegistryTests : IDisposable
         ["ZeroPadding2D"] = """{"padding": [[1, 0], [2, 1]]}""",
     };
 
+    /// <summary>CnnLab's RandomErasing is torchvision's (a probability, one rectangle); Keras 3's takes other settings.</summary>
+    private static readonly string[] NotInKeras = ["RandomErasing"];
+
+    private static readonly string KerasLayers = Path.Combine(AppContext.BaseDirectory, "fixtures", "keras", "layers");
+
     private readonly string _folder = Directory.CreateTempSubdirectory("cnnlab-registry-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, true);
@@ -49,6 +56,36 @@ public sealed class LayerRegistryTests : IDisposable
     {
         Assert.Equal(LayerRegistry.LayerTypes.Select(t => t.Name).Order(StringComparer.Ordinal), LayerRegistry.ClassNames);
         Assert.Equal(LayerRegistry.ClassNames, Examples.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(LayerRegistry.ClassNames.Except(NotInKeras),
+            Directory.GetFiles(KerasLayers, "*.h5").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));
+    }
+
+    public static TheoryData<string> KerasClassNames() => new(LayerRegistry.ClassNames.Except(NotInKeras));
+
+    /// <summary>
+    /// Each file holds Input(8, 8, 2), the layer as Keras 2.15 writes its config (settings off their defaults), then
+    /// Flatten and Dense(2, softmax); the expected outputs come from the script's numpy forward pass, channels-last.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(KerasClassNames))]
+    public void Keras_import_computes_what_Keras_computes(string className)
+    {
+        using var model = KerasModelFile.Load(Path.Combine(KerasLayers, className + ".h5"));
+        using var expectedFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(KerasLayers, "expected.json")));
+        var inputs = expectedFile.RootElement.GetProperty("inputs");
+        var pixels = inputs.EnumerateArray().SelectMany(n => n.EnumerateArray()).SelectMany(r => r.EnumerateArray())
+            .SelectMany(c => c.EnumerateArray()).Select(v => v.GetSingle()).ToArray();
+        using var x = tensor(pixels, [inputs.GetArrayLength(), 8, 8, 2]).permute(0, 3, 1, 2).contiguous();
+        var expected = expectedFile.RootElement.GetProperty(className).EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v => v.GetDouble()).ToArray();
+
+        var outputs = TestSupport.ToArray(model.Predict(x));
+
+        Assert.Contains(model.Layers, l => l.GetType().Name == className);
+        Assert.Equal(expected.Length, outputs.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - outputs[i]) < 1e-5, $"{className}, output {i}: Keras {expected[i]}, CnnLab {outputs[i]}");
+        }
     }
 
     [Theory]

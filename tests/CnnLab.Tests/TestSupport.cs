@@ -12,6 +12,17 @@ internal static class TestSupport
         ? a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
         : e.Message;
 
+    /// <summary>The folder holding CnnLab.sln, above the test binaries.</summary>
+    public static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "CnnLab.sln")))
+        {
+            folder = folder.Parent;
+        }
+        return folder?.FullName ?? throw new DirectoryNotFoundException("CnnLab.sln not found above the test binaries.");
+    }
+
     public static float[] ToArray(Tensor t) => t.contiguous().data<float>().ToArray();
 
     /// <summary>

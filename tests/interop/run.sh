@@ -4,6 +4,7 @@
 # Three models cover the layer kinds: the notebook's m3-leaky ('same' padding with even kernels), m2-bn-after
 # (BatchNormalization) trained on standardised images, and the fast recipe (BN before ReLU, dropout); and the unit
 # tests' every-layer model (even-kernel and SAME pooling padding, BatchNorm, Dropout2d, ReLU(max_value), augmentation).
+# Then the other way: Keras files written from a PyTorch-trained model, imported and evaluated by CnnLab.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -30,4 +31,14 @@ done
 mkdir -p "$work/every"
 CNNLAB_INTEROP_DIR="$work/every" dotnet test tests/CnnLab.Tests --filter "FullyQualifiedName~PyTorchExportTests" -v quiet -nologo > /dev/null
 "$python" tests/interop/check_pytorch.py compare "$work/every" every_layer "$work/every/every_layer-idx3-ubyte" "$work/every/every_layer.json"
+
+# Keras files nobody made with CnnLab: a convnet trained by PyTorch, written in Keras 2 (.h5) and Keras 3 (.keras)
+# layouts; `cnnlab predict` and `evaluate` on the 10,000 Fashion-MNIST test images must give PyTorch's figures.
+data=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
+"$python" tests/interop/keras_fashion.py write "$data" "$work"
+for file in fashion.h5 fashion.keras; do
+  cli predict "$work/$file" "$data/t10k-images-idx3-ubyte.gz" --json --top-k 10 > "$work/$file.json"
+  cli evaluate "$work/$file" --data-dir "$data" --json > "$work/$file.evaluate.json"
+  "$python" tests/interop/keras_fashion.py compare "$work" "$work/$file.json" "$work/$file.evaluate.json"
+done
 echo "PyTorch interop check passed."

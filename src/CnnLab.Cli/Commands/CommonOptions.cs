@@ -15,6 +15,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultName,
     };
 
+    /// <summary>The MODEL argument of the commands that read a saved model.</summary>
+    public static Argument<string> ModelFile() => new("MODEL")
+    {
+        Description = "A model saved by `train --save`, a study or ModelCheckpoint (.safetensors), or a Keras file (.h5 of Keras 2, .keras of Keras 3).",
+    };
+
     /// <summary>At most one thread per logical core: more only spawns threads that wait (100,000 used to hang spawning them).</summary>
     public static Option<int?> Threads() =>
         OptionalInteger("--threads", $"libtorch intra-op threads, 1 to {Environment.ProcessorCount} (default: all {Environment.ProcessorCount} cores).",

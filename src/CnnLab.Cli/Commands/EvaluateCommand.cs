@@ -11,7 +11,7 @@ internal static class EvaluateCommand
 {
     public static Command Create()
     {
-        var modelPath = new Argument<string>("MODEL") { Description = "A model saved by `train --save`, a study or ModelCheckpoint (.safetensors)." };
+        var modelPath = CommonOptions.ModelFile();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var threads = CommonOptions.Threads();
         var augmentation = CommonOptions.TestTimeAugmentation();

@@ -11,7 +11,7 @@ internal static class ExportCommand
 {
     public static Command Create()
     {
-        var modelPath = new Argument<string>("MODEL") { Description = "A model saved by `train --save`, a study or ModelCheckpoint (.safetensors)." };
+        var modelPath = CommonOptions.ModelFile();
         var output = new Option<string>("--out") { Description = "Folder to write NAME.py, NAME.pt and NAME.safetensors to.", DefaultValueFactory = _ => "export" };
         var name = new Option<string?>("--name") { Description = "Python module name of the files (default: the model file's name, made a Python identifier)." };
         var command = new Command("export", "Export a saved model to PyTorch: a generated torch.nn.Sequential module, its state_dict (.pt) and safetensors with the same names.")

@@ -12,7 +12,7 @@ internal static class PredictCommand
 {
     public static Command Create()
     {
-        var modelPath = new Argument<string>("MODEL") { Description = "A model saved by `train --save`, a study or ModelCheckpoint (.safetensors)." };
+        var modelPath = CommonOptions.ModelFile();
         var files = new Argument<string[]>("FILE") { Description = "PNG or JPEG images of any size (converted to the model's channels and resized to its input), or IDX image files.", Arity = ArgumentArity.OneOrMore };
         var topK = CommonOptions.Integer("--top-k", "How many classes to show per image, most probable first.", 3);
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using CnnLab.Data;
 using CnnLab.Experiments;
+using CnnLab.Layers;
 using CnnLab.Models;
 
 namespace CnnLab.Cli.Commands;
@@ -62,13 +64,23 @@ internal static class SummaryCommand
     private static void Study(string file)
     {
         var study = StudyParser.ParseFile(file);
-        using var data = StudyData.Open(study);
-        var (shape, classes) = (data.Splits.InputShape, data.Splits.Train.ClassCount);
+        var (shape, classes) = InputAndClasses(study);
         foreach (var run in study.Runs)
         {
             using var built = RunRecipe.Model(run, shape, classes, seed: 0);
             Console.WriteLine($"Run \"{run.Name}\" ({run.Model}), for {study.Dataset.Name}: input {shape}, {classes} classes");
             Console.WriteLine(built.Summary());
         }
+    }
+
+    /// <summary>A dataset CnnLab knows by name is not read (its files may not be here yet); a folder or CSV is.</summary>
+    private static (Shape Shape, int Classes) InputAndClasses(StudyDefinition study)
+    {
+        if (DatasetCatalog.Find(study.Dataset.Name) is { } known)
+        {
+            return (known.InputShape, known.ClassNames.Count);
+        }
+        using var data = StudyData.Open(study);
+        return (data.Splits.InputShape, data.Splits.Train.ClassCount);
     }
 }

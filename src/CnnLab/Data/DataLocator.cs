@@ -90,7 +90,7 @@ public sealed class DataLocator
             tried.Add("download: disabled (offline)");
         }
         throw new FileNotFoundException(
-            $"{dataset.Title} was not found. Tried: {string.Join("; ", tried)}. To get it: {dataset.InstallHint}; " +
+            $"{dataset.Title} was not found. Tried: {string.Join("; ", tried).TrimEnd('.')}. To get it: {dataset.InstallHint}; " +
             $"or pass --data-dir with a folder holding {string.Join(", ", dataset.RequiredFiles)}; " +
             $"or download {string.Join(", ", dataset.Files.Select(f => f.Urls[0]))} into {cache}.");
     }

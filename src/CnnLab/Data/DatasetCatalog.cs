@@ -24,7 +24,7 @@ public static class DatasetCatalog
             new[] { "https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/" },
             "f68b3c2dcbeaaa9fbdd348bbdeb94873", "d53e105ee54ea40749a09fcbcd1e9432", "9fb629c4189551a2d022fa330f9573f3", "ec29112dd5afa0611ce80d1b7f02629c"),
         new[] { "/usr/share/datasets/mnist" },
-        "download it with network access, or pass --data-dir with a folder of the four IDX files")
+        "run the command again with network access (CnnLab downloads and checks the files)")
     {
         KerasName = "mnist",
     };
@@ -37,7 +37,7 @@ public static class DatasetCatalog
             new[] { "https://codh.rois.ac.jp/kmnist/dataset/kmnist/" },
             "bdb82020997e1d708af4cf47b453dcf7", "e144d726b3acfaa3e44228e80efcd344", "5c965bf0a639b31b8f53240b1b52f4d7", "7320c461ea6c1c855c0b718fb2a4b134"),
         new[] { "/usr/share/datasets/kmnist" },
-        "download it with network access, or pass --data-dir with a folder of the four IDX files");
+        "run the command again with network access (CnnLab downloads and checks the files)");
 
     /// <summary>CIFAR-10 (Krizhevsky), binary version: one archive that unpacks to six batch files.</summary>
     public static readonly KnownDataset Cifar10 = new(

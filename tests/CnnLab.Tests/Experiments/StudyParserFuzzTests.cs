@@ -20,7 +20,7 @@ public class StudyParserFuzzTests
     public static TheoryData<string> StudyFiles()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot(), "experiments"), "*.yaml").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Path.Combine(TestSupport.RepositoryRoot(), "experiments"), "*.yaml").Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileName(file));
         }
@@ -31,7 +31,7 @@ public class StudyParserFuzzTests
     [MemberData(nameof(StudyFiles))]
     public void Mutated_study_files_parse_or_fail_with_the_parsers_own_error(string name)
     {
-        var original = File.ReadAllText(Path.Combine(RepositoryRoot(), "experiments", name));
+        var original = File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "experiments", name));
         var random = new Random(name.GetHashCode(StringComparison.Ordinal) & 0x7fffffff ^ 13);
         var clock = Stopwatch.StartNew();
         int parsed = 0, refused = 0;
@@ -94,17 +94,5 @@ public class StudyParserFuzzTests
             }
         }
         return s.ToString();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "CnnLab.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException("CnnLab.sln not found above the test binaries.");
     }
 }

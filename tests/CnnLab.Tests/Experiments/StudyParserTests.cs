@@ -50,7 +50,7 @@ public class StudyParserTests
     [Fact]
     public void The_notebook_study_file_has_the_notebooks_five_runs_in_order()
     {
-        var study = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "notebook.yaml"));
+        var study = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "notebook.yaml"));
 
         Assert.Equal(new[] { "3 blocks, Adam", "2 blocks, Adam", "2 blocks, BN before, RMSprop", "2 blocks, BN before, Adam", "2 blocks, BN after, RMSprop" },
             study.Runs.Select(r => r.Name));
@@ -87,8 +87,8 @@ public class StudyParserTests
     public void A_grid_expands_to_every_combination_or_a_seeded_sample()
     {
         var full = StudyParser.Parse("grid:\n  depth: [2, 3]\n  filters: [8, 16]\n  kernel_size: [2, 3]\n  pool_size: 2\n");
-        var sweep = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "architecture-sweep.yaml"));
-        var again = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "architecture-sweep.yaml"));
+        var sweep = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "architecture-sweep.yaml"));
+        var again = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "architecture-sweep.yaml"));
 
         Assert.Equal(8, full.Runs.Count);
         Assert.Equal("3 blocks, 16 filters, kernel 2, pool 2", full.Runs[6].Name);
@@ -101,7 +101,7 @@ public class StudyParserTests
     [Fact]
     public void Every_combination_of_the_sweep_builds_for_Fashion_MNIST()
     {
-        var sweep = StudyParser.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "experiments", "architecture-sweep.yaml")).Replace("  sample: 8\n", ""));
+        var sweep = StudyParser.Parse(File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "architecture-sweep.yaml")).Replace("  sample: 8\n", ""));
 
         Assert.Equal(24, sweep.Runs.Count);
         Assert.All(sweep.Runs, r =>
@@ -114,8 +114,8 @@ public class StudyParserTests
     [Fact]
     public void The_regularization_and_fast_study_files_build_every_run_for_Fashion_MNIST()
     {
-        var regularization = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "regularization.yaml"));
-        var fast = StudyParser.ParseFile(Path.Combine(RepositoryRoot(), "experiments", "fast.yaml"));
+        var regularization = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "regularization.yaml"));
+        var fast = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "fast.yaml"));
 
         Assert.Equal((12, 3, (int?)10000), (regularization.Runs.Count, regularization.Seeds, regularization.Dataset.Limit));
         Assert.Equal(new[] { "fast, 4 epochs", "fast, 9 epochs", "fast, 13 epochs" }, fast.Runs.Select(r => r.Name));
@@ -210,15 +210,5 @@ public class StudyParserTests
         Assert.Equal(new ReduceLearningRateSettings("val_loss", 0.5, 2, 0, 0), run.ReduceLearningRate);
         Assert.Equal(new ScheduleSettings("one_cycle", 0.01, 0.3, 0, 0, 3, 0.1), run.Schedule);
         Assert.Equal(TestTimeAugmentation.HorizontalFlip, run.TestTimeAugmentation);
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "CnnLab.sln")))
-        {
-            folder = folder.Parent;
-        }
-        return folder?.FullName ?? throw new DirectoryNotFoundException("CnnLab.sln not found above the test folder.");
     }
 }

@@ -57,12 +57,12 @@ public sealed class DataLocator
         }
 
         var cache = Path.Combine(_cacheRoot, dataset.Name);
-        tried.Add($"the cache {cache}");
-        var cached = VerifiedCache(dataset, cache);
+        var (cached, problem) = VerifiedCache(dataset, cache);
         if (cached is not null)
         {
             return (cached, $"cache {cache}");
         }
+        tried.Add($"the cache {cache}{problem}");
 
         foreach (var system in _systemFolders(dataset))
         {
@@ -118,34 +118,35 @@ public sealed class DataLocator
         File.Exists(Path.Combine(folder, name)) ||
         (name.EndsWith(".gz", StringComparison.Ordinal) && File.Exists(Path.Combine(folder, name[..^3])));
 
-    /// <summary>The cache folder when every downloaded file is there with its published checksum; a file that fails is deleted.</summary>
-    private static string? VerifiedCache(KnownDataset dataset, string cache)
+    /// <summary>
+    /// The cache folder when every downloaded file is there with its published checksum, else null and what is wrong.
+    /// A file that fails is never deleted: $CNNLAB_DATA may be a folder the user filled (a rebuilt copy whose bytes
+    /// differ), so it stays until a verified download replaces it, and even then it is kept beside (see Downloader).
+    /// </summary>
+    private static (string? Folder, string Problem) VerifiedCache(KnownDataset dataset, string cache)
     {
         if (!Directory.Exists(cache))
         {
-            return null;
+            return (null, "");
         }
-        var complete = true;
+        var problems = new List<string>();
         foreach (var file in dataset.Files)
         {
             var path = Path.Combine(cache, file.FileName);
             if (!File.Exists(path))
             {
-                complete = false;
-                continue;
+                problems.Add($"{file.FileName} is missing");
             }
-            if (!string.Equals(Downloader.Md5Of(path), file.Md5, StringComparison.OrdinalIgnoreCase))
+            else if (Downloader.Md5Of(path) is var md5 && !string.Equals(md5, file.Md5, StringComparison.OrdinalIgnoreCase))
             {
-                // Never use a cached file whose checksum fails: delete it so it is fetched again.
-                File.Delete(path);
-                complete = false;
+                problems.Add($"{file.FileName} has MD5 {md5}, not the published {file.Md5} (left as it is; pass --data-dir to use a folder of other copies)");
             }
         }
-        if (!complete)
+        if (problems.Count > 0)
         {
-            return null;
+            return (null, $" ({string.Join(", ", problems)})");
         }
-        return dataset.Format == DatasetFormat.Cifar10Binary ? Unpacked(dataset, cache) : cache;
+        return (dataset.Format == DatasetFormat.Cifar10Binary ? Unpacked(dataset, cache) : cache, "");
     }
 
     private string Download(KnownDataset dataset, string cache)
@@ -153,7 +154,7 @@ public sealed class DataLocator
         foreach (var file in dataset.Files)
         {
             var path = Path.Combine(cache, file.FileName);
-            if (!File.Exists(path))
+            if (!File.Exists(path) || !string.Equals(Downloader.Md5Of(path), file.Md5, StringComparison.OrdinalIgnoreCase))
             {
                 _downloader!.Fetch(file, cache);
             }

@@ -41,7 +41,14 @@ public sealed class Downloader
                     failures.Add($"{url}: checksum mismatch: MD5 {md5}, expected {file.Md5}; the download was discarded");
                     continue;
                 }
-                File.Move(temporary, target, overwrite: true);
+                if (File.Exists(target))
+                {
+                    // A file there failed its checksum; it may be the user's own copy, so it is kept, renamed.
+                    var kept = $"{target}.replaced-{DateTime.UtcNow:yyyyMMddHHmmss}";
+                    File.Move(target, kept);
+                    _progress.WriteLine($"{target} failed its checksum: kept as {kept}, replaced by the verified download.");
+                }
+                File.Move(temporary, target);
                 return target;
             }
             catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or UnauthorizedAccessException)

@@ -99,7 +99,7 @@ public sealed class DataLocatorTests : IDisposable
     }
 
     [Fact]
-    public void A_cached_file_that_fails_its_checksum_is_discarded_and_fetched_again()
+    public void A_cached_file_that_fails_its_checksum_is_kept_aside_and_fetched_again()
     {
         var cacheFolder = Path.Combine(Cache, "tiny");
         Fixtures.WriteAll(cacheFolder, _files);
@@ -113,6 +113,24 @@ public sealed class DataLocatorTests : IDisposable
         Assert.Equal(new[] { "https://a/train-labels-idx1-ubyte.gz" }, server.Requests);
         Assert.Equal(Fixtures.Md5(_files["train-labels-idx1-ubyte.gz"]), Downloader.Md5Of(Path.Combine(cacheFolder, "train-labels-idx1-ubyte.gz")));
         Assert.StartsWith("downloaded into", source);
+        var kept = Assert.Single(Directory.GetFiles(cacheFolder, "train-labels-idx1-ubyte.gz.replaced-*"));
+        Assert.Equal(new byte[] { 9, 9, 9 }, File.ReadAllBytes(kept));
+    }
+
+    /// <summary>$CNNLAB_DATA may point at a folder of the user's own copies: one that fails a checksum is reported, never deleted.</summary>
+    [Fact]
+    public void Offline_a_cached_file_that_fails_its_checksum_is_named_and_left_as_it_is()
+    {
+        var cacheFolder = Path.Combine(Cache, "tiny");
+        Fixtures.WriteAll(cacheFolder, _files);
+        File.WriteAllBytes(Path.Combine(cacheFolder, "train-images-idx3-ubyte.gz"), new byte[] { 9, 9, 9 });
+
+        var e = Assert.Throws<FileNotFoundException>(() => new DataLocator(cacheRoot: Cache).Locate(Tiny("https://a/")));
+
+        Assert.StartsWith($"Tiny was not found. Tried: the cache {cacheFolder} (train-images-idx3-ubyte.gz has MD5 {Fixtures.Md5(new byte[] { 9, 9, 9 })}, " +
+                          $"not the published {Fixtures.Md5(_files["train-images-idx3-ubyte.gz"])} (left as it is; pass --data-dir to use a folder of other copies)); ", e.Message);
+        Assert.Equal(new byte[] { 9, 9, 9 }, File.ReadAllBytes(Path.Combine(cacheFolder, "train-images-idx3-ubyte.gz")));
+        Assert.Equal(4, Directory.GetFiles(cacheFolder).Length);
     }
 
     [Fact]

@@ -26,12 +26,12 @@ public static class ImagePredictor
     /// test-time augmentation, from the outputs averaged over it. Outputs that are not finite are an
     /// <see cref="InvalidDataException"/> starting with <paramref name="modelSource"/> (see <see cref="FiniteOutputs"/>).
     /// </summary>
-    public static IReadOnlyList<ImagePrediction> Predict(Sequential model, IReadOnlyList<string> files, int topK = 3,
+    public static IReadOnlyList<ImagePrediction> Predict(IImageClassifier model, IReadOnlyList<string> files, int topK = 3,
         TestTimeAugmentation augmentation = TestTimeAugmentation.None, string modelSource = "the model")
     {
         ArgumentNullException.ThrowIfNull(model);
-        var input = model.InputShape ?? throw new ArgumentException("The model has no input shape.", nameof(model));
-        var classes = model.OutputShape!.Channels;
+        var input = model.InputShape;
+        var classes = model.ClassCount;
         if (topK < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(topK), topK, $"top-k must be at least 1 (the model has {classes} classes).");
@@ -66,15 +66,15 @@ public static class ImagePredictor
         }
     }
 
-    private static List<ClassScore[]> Classify(Sequential model, Tensor images, IReadOnlyList<string> names, int topK, TestTimeAugmentation augmentation,
+    private static List<ClassScore[]> Classify(IImageClassifier model, Tensor images, IReadOnlyList<string> names, int topK, TestTimeAugmentation augmentation,
         string modelSource, Func<long, string> imageName)
     {
         using var scope = NewDisposeScope();
         model.InputStandardization?.Apply(images);
-        var outputs = model.Predict(images, batchSize: 100, augmentation);
+        var outputs = model.Predict(images, 100, augmentation);
         FiniteOutputs.Check(model, outputs, modelSource, imageName);
         // A model without a final softmax outputs scores; the probabilities are their softmax.
-        var probabilities = model.EndsWithSoftmax ? outputs : F.softmax(outputs, 1);
+        var probabilities = model.OutputsProbabilities ? outputs : F.softmax(outputs, 1);
         var k = Math.Min(topK, names.Count);
         var (values, indices) = probabilities.topk(k, dim: 1);
         var p = values.to(ScalarType.Float64).data<double>().ToArray();

@@ -12,7 +12,7 @@ namespace CnnLab.Models;
 /// so a shape that cannot work fails at <see cref="Add(Layer)"/>. Compile, then Fit, Evaluate, Predict.
 /// Tensors are NCHW float32 images and int64 labels.
 /// </summary>
-public sealed class Sequential : nn.Module<Tensor, Tensor>
+public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier
 {
     private readonly List<Layer> _layers = new();
     private readonly Dictionary<string, int> _nameCounts = new();
@@ -263,6 +263,25 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>
         DataChecks.RequireInputShape(this, x, "x");
         DataChecks.RequireTestTimeAugmentation(this, augmentation);
         return Trainer.Predict(this, x, batchSize, augmentation);
+    }
+
+    Shape IImageClassifier.InputShape => InputShape ?? throw new InvalidOperationException("The model has no input shape.");
+
+    int IImageClassifier.ClassCount => OutputShape?.Channels ?? throw new InvalidOperationException("The model has no layers.");
+
+    bool IImageClassifier.OutputsProbabilities => EndsWithSoftmax;
+
+    Tensor IImageClassifier.Predict(Tensor images, int batchSize, TestTimeAugmentation augmentation) => Predict(images, batchSize, augmentation);
+
+    string IImageClassifier.NonFiniteCause()
+    {
+        using var scope = NewDisposeScope();
+        var weights = state_dict().Values.Where(t => t.is_floating_point()).ToList();
+        var total = weights.Sum(t => t.numel());
+        var nonFinite = weights.Sum(t => t.isfinite().logical_not().sum().item<long>());
+        return nonFinite > 0
+            ? $"{nonFinite:N0} of its {total:N0} weights are NaN or infinite. Its training diverged or the file is damaged: retrain it (a lower learning rate), or use an earlier checkpoint."
+            : "its weights are all finite, so the input overflows it. Check that the images are scaled as the training data were.";
     }
 
     /// <summary>Keras' <c>model.to_json()</c>: the architecture, without weights.</summary>

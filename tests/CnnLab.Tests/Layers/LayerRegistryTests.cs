@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CnnLab.Layers;
 using CnnLab.Models;
+using CnnLab.OnnxRuntime;
 using CnnLab.Saving;
+using CnnLab.Training;
 using static TorchSharp.torch;
 
 namespace CnnLab.Tests.Layers;
@@ -97,17 +99,7 @@ public sealed class LayerRegistryTests : IDisposable
         using var again = LayerRegistry.Create(className, JsonNode.Parse(config)!.AsObject(), "the round trip", strict: true);
         Assert.Equal(config, again.GetConfig().ToJsonString());
 
-        using var model = new Sequential(Shape.Image(8, 8, 2), seed: 1);
-        if (className == "Dense")
-        {
-            model.Add(new Flatten());
-        }
-        model.Add(LayerRegistry.Create(className, JsonNode.Parse(Examples[className])!.AsObject(), "the example", strict: true));
-        if (model.OutputShape!.Rank == 3)
-        {
-            model.Add(new Flatten());
-        }
-        model.Add(new Dense(2, activation: "softmax"));
+        using var model = ExampleModel(className);
         var path = Path.Combine(_folder, $"{className}.safetensors");
         model.Save(path);
         using var loaded = Sequential.Load(path);
@@ -119,6 +111,49 @@ public sealed class LayerRegistryTests : IDisposable
         Assert.Contains("nn.Sequential(", code);
         // Every CnnLab weight has its PyTorch tensor (BatchNorm adds num_batches_tracked).
         Assert.InRange(state.Count, model.parameters().Count() + model.buffers().Count(), model.parameters().Count() + 2 * model.buffers().Count());
+    }
+
+    /// <summary>
+    /// The layer exported to ONNX and run by ONNX Runtime computes what CnnLab computes, to 1e-5, with a batch size
+    /// other than the one it was exported with (the batch dimension is dynamic).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ClassNames))]
+    public void Onnx_export_runs_in_OnnxRuntime_as_CnnLab_computes(string className)
+    {
+        using var model = ExampleModel(className);
+        // Batch norm's moving statistics away from 0 and 1, so inference form is what is compared.
+        foreach (var buffer in model.buffers().Where(b => b.is_floating_point()))
+        {
+            using var noise = rand(buffer.shape, generator: new TorchSharp.torch.Generator(3));
+            buffer.add_(noise);
+        }
+        using var x = rand(5, 2, 8, 8, generator: new TorchSharp.torch.Generator(11)).mul_(4).sub_(1);
+        using var onnx = OnnxClassifier.FromBytes(OnnxExport.ToBytes(model), className, threads: 1);
+
+        var expected = TestSupport.ToArray(model.Predict(x));
+        var actual = TestSupport.ToArray(onnx.Predict(x, 5, TestTimeAugmentation.None));
+
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.True(expected.Zip(actual).All(p => Math.Abs(p.First - p.Second) < 1e-5),
+            $"{className}: max |CnnLab - ONNX Runtime| = {expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second))}");
+    }
+
+    /// <summary>Input (8, 8, 2), the layer's example, then Flatten (for an image) and Dense(2, softmax).</summary>
+    private static Sequential ExampleModel(string className)
+    {
+        var model = new Sequential(Shape.Image(8, 8, 2), seed: 1);
+        if (className == "Dense")
+        {
+            model.Add(new Flatten());
+        }
+        model.Add(LayerRegistry.Create(className, JsonNode.Parse(Examples[className])!.AsObject(), "the example", strict: true));
+        if (model.OutputShape!.Rank == 3)
+        {
+            model.Add(new Flatten());
+        }
+        model.Add(new Dense(2, activation: "softmax"));
+        return model;
     }
 
     [Theory]

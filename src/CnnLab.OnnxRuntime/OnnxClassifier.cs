@@ -91,6 +91,9 @@ public sealed class OnnxClassifier : IImageClassifier
         }
     }
 
+    /// <summary>The ONNX Runtime version loaded.</summary>
+    public static string RuntimeVersion => OrtEnv.Instance().GetVersionString();
+
     /// <inheritdoc />
     public Shape InputShape { get; }
 

@@ -25,20 +25,32 @@ cp "$(find "$work/fast" -name model.safetensors | head -n 1)" "$work/fast_recipe
 
 for name in m3_leaky m2_bn_after fast_recipe; do
   cli export "$work/$name.safetensors" --out "$work/export" > /dev/null
-  cli predict "$work/$name.safetensors" "$work/test100-idx3-ubyte" --json --top-k 10 > "$work/$name.json"
+  cli predict "$work/$name.safetensors" "$work/test100-idx3-ubyte" --json --top-k 10 --engine libtorch > "$work/$name.json"
   "$python" tests/interop/check_pytorch.py compare "$work/export" "$name" "$work/test100-idx3-ubyte" "$work/$name.json"
+  # The same model exported to ONNX: Debian's onnx checker accepts it, ONNX Runtime predicts as libtorch does.
+  cli export "$work/$name.safetensors" --format onnx --out "$work/onnx" > /dev/null
+  "$python" tests/interop/check_onnx.py check "$work/onnx/$name.onnx"
+  cli predict "$work/onnx/$name.onnx" "$work/test100-idx3-ubyte" --json --top-k 10 > "$work/$name.onnx.json"
+  "$python" tests/interop/check_onnx.py compare "$work/$name.json" "$work/$name.onnx.json"
 done
 mkdir -p "$work/every"
-CNNLAB_INTEROP_DIR="$work/every" dotnet test tests/CnnLab.Tests --filter "FullyQualifiedName~PyTorchExportTests" -v quiet -nologo > /dev/null
+CNNLAB_INTEROP_DIR="$work/every" dotnet test tests/CnnLab.Tests --filter "FullyQualifiedName~PyTorchExportTests|FullyQualifiedName~LayerRegistryTests" -v quiet -nologo > /dev/null
 "$python" tests/interop/check_pytorch.py compare "$work/every" every_layer "$work/every/every_layer-idx3-ubyte" "$work/every/every_layer.json"
+# Every layer kind's ONNX file (written by the architecture test) passes Debian's onnx checker.
+"$python" tests/interop/check_onnx.py check "$work/every/every_layer.onnx" "$work"/every/layers/*.onnx
 
 # Keras files nobody made with CnnLab: a convnet trained by PyTorch, written in Keras 2 (.h5) and Keras 3 (.keras)
 # layouts; `cnnlab predict` and `evaluate` on the 10,000 Fashion-MNIST test images must give PyTorch's figures.
 data=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
 "$python" tests/interop/keras_fashion.py write "$data" "$work"
 for file in fashion.h5 fashion.keras; do
-  cli predict "$work/$file" "$data/t10k-images-idx3-ubyte.gz" --json --top-k 10 > "$work/$file.json"
+  cli predict "$work/$file" "$data/t10k-images-idx3-ubyte.gz" --json --top-k 10 --engine libtorch > "$work/$file.json"
   cli evaluate "$work/$file" --data-dir "$data" --json > "$work/$file.evaluate.json"
   "$python" tests/interop/keras_fashion.py compare "$work" "$work/$file.json" "$work/$file.evaluate.json"
+  # And through ONNX: the Keras file exported to ONNX, run by ONNX Runtime, gives PyTorch's figures too.
+  cli export "$work/$file" --format onnx --out "$work/onnx" --name "keras_${file%%.*}_${file##*.}" > /dev/null
+  "$python" tests/interop/check_onnx.py check "$work/onnx/keras_${file%%.*}_${file##*.}.onnx"
+  cli predict "$work/onnx/keras_${file%%.*}_${file##*.}.onnx" "$data/t10k-images-idx3-ubyte.gz" --json --top-k 10 > "$work/$file.onnx.json"
+  "$python" tests/interop/keras_fashion.py compare "$work" "$work/$file.onnx.json"
 done
-echo "PyTorch interop check passed."
+echo "PyTorch and ONNX interop check passed."

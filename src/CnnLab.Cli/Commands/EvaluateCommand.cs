@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using CnnLab.Engine;
 using CnnLab.Models;
 using CnnLab.Reporting;
 
@@ -15,23 +14,23 @@ internal static class EvaluateCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var threads = CommonOptions.Threads();
         var augmentation = CommonOptions.TestTimeAugmentation();
+        var engine = CommonOptions.Engine();
         var command = new Command("evaluate", "Evaluate a saved model on a dataset's test split (without --dataset, the one it was trained on, kept in the model file): " +
             "accuracy, per-class precision, recall, F1 and the confusion matrix.")
         {
-            modelPath, json, augmentation, threads,
+            modelPath, json, augmentation, engine, threads,
         };
         var data = new DataOptions(command);
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            TorchEngine.Configure(parse.GetValue(threads));
             var path = parse.GetValue(modelPath)!;
-            using var model = Sequential.Load(path);
+            using var model = ModelOpener.Open(path, parse.GetValue(engine)!, parse.GetValue(threads));
             using var splits = data.Open(parse, model.TrainingDataset);
             var test = splits.Test;
-            if (!Equals(model.InputShape, test.InputShape) || model.OutputShape!.Channels != test.ClassCount)
+            if (!Equals(model.InputShape, test.InputShape) || model.ClassCount != test.ClassCount)
             {
                 throw new ArgumentException(
-                    $"{path}: the model takes {model.InputShape} images and predicts {model.OutputShape!.Channels} classes; " +
+                    $"{path}: the model takes {model.InputShape} images and predicts {model.ClassCount} classes; " +
                     $"{splits.Name} has {test.InputShape} images and {test.ClassCount} classes. Evaluate it on the data it was trained for.");
             }
             if (model.ClassNames is { } classes && !classes.SequenceEqual(test.ClassNames))
@@ -43,7 +42,7 @@ internal static class EvaluateCommand
             }
             // Prepared as in training: the loader scales to [0, 1]; a model trained on standardised images carries its statistics.
             model.InputStandardization?.Apply(test.Images);
-            using var probabilities = model.Predict(test.Images, batchSize: 50, CommonOptions.TestTimeAugmentationOf(parse.GetValue(augmentation)!));
+            using var probabilities = model.Predict(test.Images, 50, CommonOptions.TestTimeAugmentationOf(parse.GetValue(augmentation)!));
             FiniteOutputs.Check(model, probabilities, path, i => $"test image {i} of {splits.Name}");
             using var predicted = probabilities.argmax(1);
             var report = ClassificationReport.Compute(test.Labels.data<long>().ToArray(), predicted.data<long>().ToArray(), test.ClassNames);

@@ -6,23 +6,37 @@ using CnnLab.Saving;
 
 namespace CnnLab.Cli.Commands;
 
-/// <summary><c>cnnlab export MODEL --out DIR</c>: the model as a PyTorch module, state_dict (.pt) and safetensors.</summary>
+/// <summary><c>cnnlab export MODEL --out DIR [--format onnx]</c>: the model as a PyTorch module, state_dict (.pt) and safetensors, or as ONNX.</summary>
 internal static class ExportCommand
 {
     public static Command Create()
     {
         var modelPath = CommonOptions.ModelFile();
         var output = new Option<string>("--out") { Description = "Folder to write NAME.py, NAME.pt and NAME.safetensors to.", DefaultValueFactory = _ => "export" };
-        var name = new Option<string?>("--name") { Description = "Python module name of the files (default: the model file's name, made a Python identifier)." };
-        var command = new Command("export", "Export a saved model to PyTorch: a generated torch.nn.Sequential module, its state_dict (.pt) and safetensors with the same names.")
+        var name = new Option<string?>("--name") { Description = "Name of the files (default: the model file's name, made a Python identifier)." };
+        var format = new Option<string>("--format")
         {
-            modelPath, output, name,
+            Description = $"pytorch: NAME.py, NAME.pt and NAME.safetensors; onnx: NAME.onnx (opset {OnnxExport.Opset}, dynamic batch, class names and input scaling in its metadata).",
+            DefaultValueFactory = _ => "pytorch",
+        };
+        format.AcceptOnlyFromAmong("pytorch", "onnx");
+        var command = new Command("export", "Export a saved model to PyTorch (a generated torch.nn.Sequential module, its state_dict (.pt) and safetensors) or to ONNX.")
+        {
+            modelPath, output, name, format,
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             TorchEngine.Configure(1);
             var path = parse.GetValue(modelPath)!;
             using var model = Sequential.Load(path);
+            if (parse.GetValue(format) == "onnx")
+            {
+                Directory.CreateDirectory(parse.GetValue(output)!);
+                var file = Path.Combine(parse.GetValue(output)!, (parse.GetValue(name) ?? ModuleName(path)) + ".onnx");
+                OnnxExport.Export(model, file);
+                Console.WriteLine($"Wrote {file}.");
+                return 0;
+            }
             var files = PyTorchExport.Export(model, parse.GetValue(output)!, parse.GetValue(name) ?? ModuleName(path));
             Console.WriteLine($"Wrote {files.Module}, {files.StateDict} and {files.SafeTensors}.");
             return 0;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using CnnLab.Engine;
 using CnnLab.Models;
 
 namespace CnnLab.Cli.Commands;
@@ -18,15 +17,15 @@ internal static class PredictCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var threads = CommonOptions.Threads();
         var augmentation = CommonOptions.TestTimeAugmentation();
+        var engine = CommonOptions.Engine();
         var command = new Command("predict", "Classify image files with a saved model: the top-k classes and their probabilities for each image.")
         {
-            modelPath, files, topK, json, augmentation, threads,
+            modelPath, files, topK, json, augmentation, engine, threads,
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            TorchEngine.Configure(parse.GetValue(threads));
             var path = parse.GetValue(modelPath)!;
-            using var model = Sequential.Load(path);
+            using var model = ModelOpener.Open(path, parse.GetValue(engine)!, parse.GetValue(threads));
             var predictions = ImagePredictor.Predict(model, parse.GetValue(files)!, parse.GetValue(topK),
                 CommonOptions.TestTimeAugmentationOf(parse.GetValue(augmentation)!), path);
             Console.Write(parse.GetValue(json) ? ToJson(predictions) : ToTable(predictions));

@@ -129,7 +129,14 @@ public sealed class LayerRegistryTests : IDisposable
             buffer.add_(noise);
         }
         using var x = rand(5, 2, 8, 8, generator: new TorchSharp.torch.Generator(11)).mul_(4).sub_(1);
-        using var onnx = OnnxClassifier.FromBytes(OnnxExport.ToBytes(model), className, threads: 1);
+        var bytes = OnnxExport.ToBytes(model);
+        using var onnx = OnnxClassifier.FromBytes(bytes, className, threads: 1);
+        // tests/interop/run.sh runs Debian's onnx checker on these.
+        if (Environment.GetEnvironmentVariable("CNNLAB_INTEROP_DIR") is { Length: > 0 } interop)
+        {
+            Directory.CreateDirectory(Path.Combine(interop, "layers"));
+            File.WriteAllBytes(Path.Combine(interop, "layers", className + ".onnx"), bytes);
+        }
 
         var expected = TestSupport.ToArray(model.Predict(x));
         var actual = TestSupport.ToArray(onnx.Predict(x, 5, TestTimeAugmentation.None));

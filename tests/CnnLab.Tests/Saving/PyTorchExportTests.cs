@@ -113,6 +113,7 @@ public sealed class PyTorchExportTests : IDisposable
     private static void WriteInteropCase(Sequential model, string folder)
     {
         PyTorchExport.Export(model, folder, "every_layer");
+        OnnxExport.Export(model, Path.Combine(folder, "every_layer.onnx"));
         var random = new Random(5);
         var pixels = new byte[100 * 12 * 12];
         random.NextBytes(pixels);

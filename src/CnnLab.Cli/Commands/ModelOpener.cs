@@ -29,7 +29,8 @@ internal static class ModelOpener
             return OnnxClassifier.Load(path, threadCount);
         }
         var model = Sequential.Load(path);
-        if (engine == LibTorch)
+        // A model with NaN weights outputs NaN on any engine; libtorch's error can count them.
+        if (engine == LibTorch || !AllFinite(model))
         {
             return model;
         }
@@ -37,5 +38,11 @@ internal static class ModelOpener
         {
             return OnnxClassifier.FromBytes(OnnxExport.ToBytes(model), path, threadCount);
         }
+    }
+
+    private static bool AllFinite(Sequential model)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        return model.state_dict().Values.Where(t => t.is_floating_point()).All(t => t.isfinite().all().item<bool>());
     }
 }

@@ -5,6 +5,7 @@ using CnnLab.Engine;
 using CnnLab.Experiments;
 using CnnLab.Experiments.Cluster;
 using CnnLab.Reporting;
+using CnnLab.Saving;
 
 namespace CnnLab.Cli.Commands;
 

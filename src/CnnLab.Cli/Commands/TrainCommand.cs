@@ -6,6 +6,7 @@ using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Reporting;
 using CnnLab.Training;
+using CnnLab.Saving;
 
 namespace CnnLab.Cli.Commands;
 

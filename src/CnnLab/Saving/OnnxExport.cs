@@ -56,7 +56,7 @@ public static class OnnxExport
     public static void Export(Sequential model, string path)
     {
         var proto = Build(model);
-        Reporting.AtomicFile.Write(path, stream => proto.WriteTo(stream));
+        AtomicFile.Write(path, stream => proto.WriteTo(stream));
     }
 
     /// <summary>The ONNX model of <paramref name="model"/>, serialised.</summary>

@@ -34,7 +34,7 @@ public static class PyTorchExport
         {
             TorchStateDict.Save(files.StateDict, tensors);
             SafeTensors.Save(files.SafeTensors, tensors, new Dictionary<string, string> { ["format"] = "pt" });
-            Reporting.AtomicFile.WriteText(files.Module, code);
+            AtomicFile.WriteText(files.Module, code);
         }
         finally
         {

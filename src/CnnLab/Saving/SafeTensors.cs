@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CnnLab.Reporting;
 using static TorchSharp.torch;
 
 namespace CnnLab.Saving;

@@ -26,7 +26,7 @@ public static class TorchStateDict
     /// <summary>Writes the tensors, in order, as a state_dict to <paramref name="path"/>, atomically.</summary>
     public static void Save(string path, IReadOnlyList<KeyValuePair<string, Tensor>> tensors)
     {
-        Reporting.AtomicFile.Write(path, file =>
+        AtomicFile.Write(path, file =>
         {
             using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
             Write(zip, "data.pkl", Pickle(tensors));

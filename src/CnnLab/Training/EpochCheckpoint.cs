@@ -94,7 +94,7 @@ internal sealed class EpochCheckpoint
         var state = new State(epochsDone, weights, optimizerFile, generators.Select(g => g is null ? null : GetState(g)).ToList(),
             history.Values.ToDictionary(kv => kv.Key, kv => kv.Value.ToList()), history.EpochSeconds.ToList(),
             context.LearningRate, callbacks.Select(c => c.GetState().ToDictionary()).ToList(), callbackTensors);
-        Reporting.AtomicFile.WriteText(Path.Combine(_folder, IndexFile), JsonSerializer.Serialize(state, Json));
+        Saving.AtomicFile.WriteText(Path.Combine(_folder, IndexFile), JsonSerializer.Serialize(state, Json));
         // Only the files the index names are kept.
         foreach (var old in Directory.GetFiles(_folder).Where(f => Path.GetFileName(f) != IndexFile && !files.Contains(Path.GetFileName(f))))
         {

@@ -3,6 +3,7 @@ using CnnLab.Experiments;
 using CnnLab.Reporting;
 using CnnLab.Tests.Data;
 using SkiaSharp;
+using CnnLab.Saving;
 
 namespace CnnLab.Tests.Cli;
 

@@ -1,6 +1,7 @@
 using CnnLab.Data;
 using SkiaSharp;
 using static TorchSharp.torch;
+using CnnLab.Saving;
 
 namespace CnnLab.Reporting;
 

@@ -1,4 +1,4 @@
-namespace CnnLab.Reporting;
+namespace CnnLab.Saving;
 
 /// <summary>What a path names, as the operating system says (following symbolic links).</summary>
 public enum FileKind

@@ -4,6 +4,7 @@ using System.Text;
 using CnnLab.Data;
 using CnnLab.Experiments;
 using Markdig;
+using CnnLab.Saving;
 
 namespace CnnLab.Reporting;
 

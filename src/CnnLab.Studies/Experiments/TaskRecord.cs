@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CnnLab.Engine;
 using CnnLab.Reporting;
+using CnnLab.Saving;
 
 namespace CnnLab.Experiments;
 

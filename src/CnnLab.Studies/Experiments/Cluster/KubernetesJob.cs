@@ -1,6 +1,7 @@
 using System.Globalization;
 using CnnLab.Reporting;
 using YamlDotNet.Serialization;
+using CnnLab.Saving;
 
 namespace CnnLab.Experiments.Cluster;
 

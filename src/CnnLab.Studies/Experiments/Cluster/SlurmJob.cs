@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using CnnLab.Reporting;
+using CnnLab.Saving;
 
 namespace CnnLab.Experiments.Cluster;
 

@@ -1,6 +1,7 @@
 using CnnLab.Reporting;
+using CnnLab.Saving;
 
-namespace CnnLab.Tests.Reporting;
+namespace CnnLab.Tests.Saving;
 
 /// <summary>
 /// Writing by rename replaces whatever the name points to, so only regular files are written: devices, FIFOs and

@@ -8,7 +8,7 @@ namespace CnnLab.Engine;
 /// std::ios_base_library_init, which it never calls; Debian 12's libstdc++ stops at GLIBCXX_3.4.30, so glibc's
 /// loader refuses the library, and TorchSharp then reports a missing libtorch package and copies half a gigabyte
 /// of libtorch into a "cpu" folder beside the application to try again. Only the flags of that one entry change.
-/// This is the build step of this repository and of the CnnLab.Library package (build/WeakenGlibcxxRequirement.cs)
+/// This is the build step of this repository and of the CnnLab package (build/WeakenGlibcxxRequirement.cs)
 /// done at load time, so it reaches every application that references CnnLab, however it was built.
 /// </summary>
 internal static class GlibcxxFix

@@ -32,7 +32,7 @@ internal static partial class LibTorchLoadError
         {
             return $"libtorch did not load: {file} needs {version}, which this system's {libstdcxx}{newest} lacks, "
                 + $"and CnnLab could not mark that requirement weak ({fixProblem?.TrimEnd('.') ?? "the file was left unchanged"}). "
-                + $"Fix: let this user write {file} and run again, build the application with the CnnLab.Library "
+                + $"Fix: let this user write {file} and run again, build the application with the CnnLab "
                 + $"package (its build step patches the output folder), or install a libstdc++ that has {version}.";
         }
         return $"libtorch did not load: {file} needs {version}, which this system's {libstdcxx}{newest} lacks; "

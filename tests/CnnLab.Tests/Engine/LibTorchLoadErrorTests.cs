@@ -25,7 +25,7 @@ public class LibTorchLoadErrorTests
             + "which this system's /nowhere/libstdc++.so.6 lacks, and CnnLab could not mark that requirement weak "
             + "(Access to the path '/app/x.cnnlab-tmp' is denied). Fix: let this user write "
             + "/app/runtimes/linux-x64/native/libLibTorchSharp.so and run again, build the application with the "
-            + "CnnLab.Library package (its build step patches the output folder), or install a libstdc++ that has GLIBCXX_3.4.32.",
+            + "CnnLab package (its build step patches the output folder), or install a libstdc++ that has GLIBCXX_3.4.32.",
             message);
     }
 

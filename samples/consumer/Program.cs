@@ -1,4 +1,5 @@
-// The program of README's "Use CnnLab from your own project": tests/consumer/run.sh builds it outside the repository.
+// The program of README's "Use CnnLab from your own project": samples/consumer/run.sh builds it outside the repository.
+using CnnLab.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
 using static TorchSharp.torch;
@@ -15,3 +16,12 @@ using var images = linspace(0, 1, 2 * 28 * 28).reshape(2, 1, 28, 28);
 using var probabilities = model.Predict(images);
 var first = probabilities[0].data<float>().ToArray();
 Console.WriteLine($"image 0: class {Array.IndexOf(first, first.Max())}, probabilities {string.Join(" ", first.Select(p => p.ToString("F4")))}");
+
+// CnnLab.Studies: a study file's runs, as `cnnlab study` would train them.
+var study = StudyParser.Parse("""
+    name: hello
+    runs:
+      - {name: small, model: m2-leaky, optimizer: adam}
+      - {name: small rmsprop, model: m2-leaky, optimizer: rmsprop}
+    """, "hello.yaml");
+Console.WriteLine($"study {study.Name}: {string.Join(", ", study.Runs.Select(r => $"{r.Name} ({r.Optimizer})"))}");

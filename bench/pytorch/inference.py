@@ -5,23 +5,17 @@ JSON line per batch size: {"batch": B, "seconds": S, "images": N, "engine": "...
 warm-up batch are not timed. --channels-last runs weights and batches in channels-last memory (oneDNN's layout).
 """
 import argparse
-import gzip
 import importlib.util
 import json
-import struct
+import os
+import sys
 import time
 
 import numpy as np
 import torch
 
-
-def read_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    zero, dtype, rank = struct.unpack(">HBB", data[:4])
-    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference import read_idx  # noqa: E402
 
 
 def main():

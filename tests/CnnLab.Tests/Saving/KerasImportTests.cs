@@ -55,6 +55,23 @@ public sealed class KerasImportTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Flatten then Dense(1), kernel 1, 10, 100, 1000, bias 0.5, on a 1 x 2 image of 2 channels whose pixels are (1, 2)
+    /// and (3, 4): Keras flattens pixel by pixel, so the output is 1 + 20 + 300 + 4000 + 0.5 = 4321.5. Reading the
+    /// kernel in CnnLab's channel-major order unchanged would give 1 + 30 + 200 + 4000 + 0.5 = 4231.5.
+    /// </summary>
+    [Fact]
+    public void A_two_layer_model_computes_what_a_hand_calculation_gives()
+    {
+        using var model = KerasModelFile.Load(Path.Combine(Fixtures, "two-layers.h5"));
+        // N x C x H x W: channel 0 holds 1 and 3, channel 1 holds 2 and 4.
+        using var x = tensor(new float[] { 1, 3, 2, 4 }, [1, 2, 1, 2]);
+
+        var output = TestSupport.ToArray(model.Predict(x));
+
+        Assert.Equal(new[] { 4321.5f }, output);
+    }
+
     [Fact]
     public void An_imported_model_saves_as_a_CnnLab_model_with_the_same_outputs()
     {

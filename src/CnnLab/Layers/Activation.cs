@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -37,4 +38,10 @@ public sealed class Activation : Layer
         ArgumentNullException.ThrowIfNull(config);
         return new Activation(config.Text("activation", expected: "an activation name"), config.Name);
     }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph) => graph.Activation(ActivationName, Name);
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module) => module.Activation(ActivationName);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -39,5 +40,29 @@ public sealed class AveragePooling2D : Pooling2D
     {
         ArgumentNullException.ThrowIfNull(config);
         return new AveragePooling2D(config.Pair("pool_size", new Size2(2, 2)), config.OptionalPair("strides"), config.Padding(), config.Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        // TensorFlow's SAME average pooling leaves the padding out of the mean.
+        var attributes = OnnxGraph.Window(InputShape!, PoolSize, Strides, Padding);
+        attributes.Add(OnnxGraph.Int("count_include_pad", 0));
+        graph.Unary("AveragePool", Name, attributes.ToArray());
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        var (top, bottom, left, right) = Padding == Padding.Same ? PyTorchModule.SamePads(InputShape!, PoolSize, Strides) : (0, 0, 0, 0);
+        if (top + bottom + left + right > 0)
+        {
+            module.NeedsSameAvgPool = true;
+            module.Emit(PyTorchModule.F($"SameAvgPool2d(({PoolSize.Height}, {PoolSize.Width}), ({Strides.Height}, {Strides.Width}), ({left}, {right}, {top}, {bottom}))"));
+        }
+        else
+        {
+            module.Emit(PyTorchModule.F($"nn.AvgPool2d(kernel_size=({PoolSize.Height}, {PoolSize.Width}), stride=({Strides.Height}, {Strides.Width}))"));
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -143,5 +144,32 @@ public sealed class BatchNormalization : Layer
     {
         ArgumentNullException.ThrowIfNull(config);
         return new BatchNormalization(config.Number("momentum", 0.99), config.Number("epsilon", 1e-3), config.Bool("center", true), config.Bool("scale", true), config.Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        var channels = InputShape!.Channels;
+        using var ones = Gamma is null ? torch.ones(channels) : null;
+        using var zeros = Beta is null ? torch.zeros(channels) : null;
+        graph.Node("BatchNormalization", Name,
+            new() { graph.Current, graph.Weight($"{Name}.gamma", Gamma ?? ones!), graph.Weight($"{Name}.beta", Beta ?? zeros!),
+                    graph.Weight($"{Name}.moving_mean", MovingMean), graph.Weight($"{Name}.moving_variance", MovingVariance) },
+            new() { OnnxGraph.Float("epsilon", Epsilon) });
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        var channels = InputShape!.Channels;
+        module.Comment($"{Name} (BatchNormalization): Keras' momentum {Momentum.ToString(System.Globalization.CultureInfo.InvariantCulture)} is PyTorch's 1 - momentum");
+        var kind = InputShape.Rank == 1 ? "BatchNorm1d" : "BatchNorm2d";
+        // PyTorch's affine is both scale and centre or neither; a missing one is exported as its identity value.
+        using var gamma = Gamma is null ? torch.ones(channels) : null;
+        using var beta = Beta is null ? torch.zeros(channels) : null;
+        using var batches = torch.tensor(0L);
+        module.Emit(PyTorchModule.F($"nn.{kind}({channels}, eps={PyTorchModule.Py(Epsilon)}, momentum={PyTorchModule.Py(Math.Round(1 - Momentum, 12))})"),
+            ("weight", Gamma ?? gamma!), ("bias", Beta ?? beta!), ("running_mean", MovingMean), ("running_var", MovingVariance),
+            ("num_batches_tracked", batches));
     }
 }

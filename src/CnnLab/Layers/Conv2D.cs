@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -163,5 +164,39 @@ public sealed class Conv2D : Layer
         ArgumentNullException.ThrowIfNull(config);
         return new Conv2D(config.Int("filters"), config.Pair("kernel_size"), config.Pair("strides", new Size2(1, 1)), config.Padding(),
             config.Bool("use_bias", true), config.OptionalText("activation", "an activation name or null"), config.Regularizer(), config.Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        var inputs = new List<string> { graph.Current, graph.Weight($"{Name}.kernel", Kernel) };
+        if (Bias is { } bias)
+        {
+            inputs.Add(graph.Weight($"{Name}.bias", bias));
+        }
+        graph.Node("Conv", Name, inputs, OnnxGraph.Window(InputShape!, KernelSize, Strides, Padding));
+        graph.Activation(ActivationName, Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        module.Comment($"{Name} (Conv2D, {Filters} filters, kernel {KernelSize}, padding \"{Padding.ToKeras()}\")");
+        var (top, bottom, left, right) = Padding == Padding.Same ? PyTorchModule.SamePads(InputShape!, KernelSize, Strides) : (0, 0, 0, 0);
+        var symmetric = top == bottom && left == right;
+        if (!symmetric)
+        {
+            // PyTorch pads both sides alike; TensorFlow puts an even kernel's extra row and column at the bottom and right.
+            module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
+        }
+        var padding = symmetric ? $"({top}, {left})" : "0";
+        var weights = new List<(string, Tensor)> { ("weight", Kernel) };
+        if (Bias is { } bias)
+        {
+            weights.Add(("bias", bias));
+        }
+        module.Emit(PyTorchModule.F($"nn.Conv2d({InputShape!.Channels}, {Filters}, kernel_size=({KernelSize.Height}, {KernelSize.Width}), stride=({Strides.Height}, {Strides.Width}), padding={padding}, bias={PyTorchModule.Py(UseBias)})"),
+            weights.ToArray());
+        module.Activation(ActivationName);
     }
 }

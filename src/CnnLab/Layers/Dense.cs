@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -104,5 +105,39 @@ public sealed class Dense : Layer
     {
         ArgumentNullException.ThrowIfNull(config);
         return new Dense(config.Int("units"), config.OptionalText("activation", "an activation name or null"), config.Bool("use_bias", true), config.Regularizer(), config.Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        if (InputShape!.Rank != 1)
+        {
+            throw new NotSupportedException($"Layer \"{Name}\" (Dense) takes a rank-{InputShape.Rank} input {InputShape}; only Dense layers on vectors (after a Flatten) can be exported to ONNX.");
+        }
+        // The kernel is (units, inputs), PyTorch's order: Gemm multiplies by its transpose.
+        var inputs = new List<string> { graph.Current, graph.Weight($"{Name}.kernel", Kernel) };
+        if (Bias is { } bias)
+        {
+            inputs.Add(graph.Weight($"{Name}.bias", bias));
+        }
+        graph.Node("Gemm", Name, inputs, new() { OnnxGraph.Int("transB", 1) });
+        graph.Activation(ActivationName, Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        if (InputShape!.Rank != 1)
+        {
+            throw new NotSupportedException($"Layer \"{Name}\" (Dense) takes a rank-{InputShape.Rank} input {InputShape}; only Dense layers after a Flatten can be exported.");
+        }
+        module.Comment($"{Name} (Dense, {Units} units)");
+        var weights = new List<(string, Tensor)> { ("weight", Kernel) };
+        if (Bias is { } bias)
+        {
+            weights.Add(("bias", bias));
+        }
+        module.Emit(PyTorchModule.F($"nn.Linear({InputShape.Channels}, {Units}, bias={PyTorchModule.Py(UseBias)})"), weights.ToArray());
+        module.Activation(ActivationName);
     }
 }

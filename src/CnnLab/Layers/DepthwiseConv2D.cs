@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -136,5 +137,39 @@ public sealed class DepthwiseConv2D : Layer
         ArgumentNullException.ThrowIfNull(config);
         return new DepthwiseConv2D(config.Pair("kernel_size"), config.Pair("strides", new Size2(1, 1)), config.Padding(), config.Int("depth_multiplier", 1),
             config.Bool("use_bias", true), config.OptionalText("activation", "an activation name or null"), config.Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        // The grouped layout CnnLab keeps: (channels x multiplier, 1, height, width), one group per channel.
+        var inputs = new List<string> { graph.Current, graph.Weight($"{Name}.kernel", Kernel) };
+        if (UseBias)
+        {
+            inputs.Add(graph.Weight($"{Name}.bias", parameters().Last()));
+        }
+        var attributes = OnnxGraph.Window(InputShape!, KernelSize, Strides, Padding);
+        attributes.Add(OnnxGraph.Int("group", InputShape!.Channels));
+        graph.Node("Conv", Name, inputs, attributes);
+        graph.Activation(ActivationName, Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        var (top, bottom, left, right) = Padding == Padding.Same ? PyTorchModule.SamePads(InputShape!, KernelSize, Strides) : (0, 0, 0, 0);
+        if (top + bottom + left + right > 0)
+        {
+            module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
+        }
+        var channels = InputShape!.Channels;
+        var weights = new List<(string, Tensor)> { ("weight", Kernel) };
+        if (UseBias)
+        {
+            weights.Add(("bias", parameters().Last()));
+        }
+        module.Emit(PyTorchModule.F($"nn.Conv2d({channels}, {channels * DepthMultiplier}, kernel_size=({KernelSize.Height}, {KernelSize.Width}), stride=({Strides.Height}, {Strides.Width}), groups={channels}, bias={PyTorchModule.Py(UseBias)})"),
+            weights.ToArray());
+        module.Activation(ActivationName);
     }
 }

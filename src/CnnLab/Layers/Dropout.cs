@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -40,4 +41,13 @@ public sealed class Dropout : RandomLayer
         ArgumentNullException.ThrowIfNull(config);
         return new Dropout(config.Number("rate"), config.Name);
     }
+
+    /// <inheritdoc />
+    // Active in training only: the identity at inference, so nothing is written.
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module) => module.Emit(PyTorchModule.F($"nn.Dropout({PyTorchModule.Py(Rate)})"));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -30,4 +31,18 @@ public sealed class Flatten : Layer
         ArgumentNullException.ThrowIfNull(config);
         return new Flatten(config.Name);
     }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        // N x C x H x W flattened channel-major, as here; the next Dense's kernel is in that order.
+        if (InputShape!.Rank > 1)
+        {
+            graph.Unary("Flatten", Name, OnnxGraph.Int("axis", 1));
+        }
+    }
+
+    /// <inheritdoc />
+    // NCHW flattened channel-major, as here; the Dense weights follow this order.
+    internal override void ToPyTorch(PyTorchModule module) => module.Emit("nn.Flatten()");
 }

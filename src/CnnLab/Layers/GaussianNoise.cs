@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Globalization;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -49,4 +50,14 @@ public sealed class GaussianNoise : RandomLayer
         ArgumentNullException.ThrowIfNull(config);
         return new GaussianNoise(config.Number("stddev"), config.Name);
     }
+
+    /// <inheritdoc />
+    // Active in training only: the identity at inference, so nothing is written.
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module) =>
+        module.Comment($"{Name} ({TypeName}): active in training only, the identity at inference; left out");
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -38,5 +39,19 @@ public sealed class GlobalAveragePooling2D : Layer
             throw new ArgumentException("keepdims=True is not supported; add a Reshape-free model or leave keepdims at False.");
         }
         return new GlobalAveragePooling2D(config.Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        graph.Unary("GlobalAveragePool", Name);
+        graph.Unary("Flatten", Name + "/flatten", OnnxGraph.Int("axis", 1));
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        module.Emit("nn.AdaptiveAvgPool2d(1)");
+        module.Emit("nn.Flatten()");
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using CnnLab.Saving;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -116,6 +117,20 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     /// regularizer. The result keeps the autograd graph so the penalty's gradient reaches the weights.
     /// </summary>
     public virtual Tensor? RegularizationLoss() => null;
+
+    /// <summary>
+    /// Writes the layer's ONNX nodes, in inference form, after the graph's current value (<see cref="OnnxExport"/>).
+    /// Each layer translates itself in its own file; a layer without a translation cannot be exported.
+    /// </summary>
+    internal virtual void ToOnnx(OnnxGraph graph) =>
+        throw new NotSupportedException($"Layer \"{Name}\" ({TypeName}) has no ONNX translation; it cannot be exported.");
+
+    /// <summary>
+    /// Writes the layer as torch.nn modules and their state_dict entries (<see cref="PyTorchExport"/>), in its own file
+    /// like its config and its ONNX translation; a layer without one cannot be exported.
+    /// </summary>
+    internal virtual void ToPyTorch(PyTorchModule module) =>
+        throw new NotSupportedException($"Layer \"{Name}\" ({TypeName}) has no PyTorch equivalent here; it cannot be exported.");
 
     /// <summary>
     /// The weights <see cref="BuildWeights"/> would create for this input, computed from the configuration alone so a

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -41,4 +42,10 @@ public sealed class LeakyReLU : Layer
         ArgumentNullException.ThrowIfNull(config);
         return new LeakyReLU(config.Number(config.Has("alpha") && !config.Has("negative_slope") ? "alpha" : "negative_slope", 0.3), config.Name);
     }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph) => graph.Unary("LeakyRelu", Name, OnnxGraph.Float("alpha", Alpha));
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module) => module.Emit(PyTorchModule.F($"nn.LeakyReLU({PyTorchModule.Py(Alpha)})"));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -35,5 +36,21 @@ public sealed class MaxPooling2D : Pooling2D
     {
         ArgumentNullException.ThrowIfNull(config);
         return new MaxPooling2D(config.Pair("pool_size", new Size2(2, 2)), config.OptionalPair("strides"), config.Padding(), config.Name);
+    }
+
+    /// <inheritdoc />
+    // ONNX's max pooling ignores padded cells, as TensorFlow's SAME max pooling does.
+    internal override void ToOnnx(OnnxGraph graph) => graph.Unary("MaxPool", Name, OnnxGraph.Window(InputShape!, PoolSize, Strides, Padding).ToArray());
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        var (top, bottom, left, right) = Padding == Padding.Same ? PyTorchModule.SamePads(InputShape!, PoolSize, Strides) : (0, 0, 0, 0);
+        if (top + bottom + left + right > 0)
+        {
+            // -inf never wins the maximum, as TensorFlow's SAME max pooling ignores the padding.
+            module.Emit(PyTorchModule.F($"nn.ConstantPad2d(({left}, {right}, {top}, {bottom}), float(\"-inf\"))"));
+        }
+        module.Emit(PyTorchModule.F($"nn.MaxPool2d(kernel_size=({PoolSize.Height}, {PoolSize.Width}), stride=({Strides.Height}, {Strides.Width}))"));
     }
 }

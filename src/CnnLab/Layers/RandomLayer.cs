@@ -1,4 +1,5 @@
 using System.Globalization;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -56,4 +57,14 @@ public abstract class RandomLayer : Layer
         ? rate
         : throw new ArgumentException(
             $"Invalid value for argument `{name}`. Expected a float value between 0 and 1 (1 excluded). Received: {name}={rate.ToString(CultureInfo.InvariantCulture)}", name);
+
+    /// <inheritdoc />
+    // Active in training only: the identity at inference, so nothing is written.
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module) =>
+        module.Comment($"{Name} ({TypeName}): active in training only, the identity at inference; left out");
 }

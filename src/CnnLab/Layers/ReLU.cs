@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -42,4 +43,21 @@ public sealed class ReLU : Layer
         ArgumentNullException.ThrowIfNull(config);
         return new ReLU(config.OptionalNumber("max_value"), config.Name);
     }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        if (MaxValue is double max)
+        {
+            graph.Node("Clip", Name, new() { graph.Current, graph.Scalar($"{Name}.min", 0), graph.Scalar($"{Name}.max", (float)max) });
+        }
+        else
+        {
+            graph.Unary("Relu", Name);
+        }
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module) =>
+        module.Emit(MaxValue is double max ? PyTorchModule.F($"nn.Hardtanh(0.0, {PyTorchModule.Py(max)})") : "nn.ReLU()");
 }

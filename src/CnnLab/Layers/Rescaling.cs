@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -49,5 +50,19 @@ public sealed class Rescaling : Layer
     {
         ArgumentNullException.ThrowIfNull(config);
         return new Rescaling(config.Number("scale"), config.Number("offset", 0), config.Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        graph.Node("Mul", Name + "/scale", new() { graph.Current, graph.Scalar($"{Name}.scale", (float)Scale) });
+        graph.Node("Add", Name + "/offset", new() { graph.Current, graph.Scalar($"{Name}.offset", (float)Offset) });
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        module.NeedsRescaling = true;
+        module.Emit(PyTorchModule.F($"Rescaling({PyTorchModule.Py(Scale)}, {PyTorchModule.Py(Offset)})"));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -69,5 +70,28 @@ public sealed class Reshape : Layer
         var dims = node.Select(Saving.JsonFields.IntOf).ToArray();
         return dims.All(d => d is not null) ? new Reshape(dims.Select(d => d!.Value).ToArray(), config.Name)
             : throw new InvalidDataException($"{config.At}: \"target_shape\" is {node.ToJsonString()}; expected whole numbers.");
+    }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        // Keras' element order is channels-last: an image is read pixel by pixel, and a 3-d target is an image again.
+        if (InputShape!.Rank == 3)
+        {
+            graph.Unary("Transpose", Name + "/to_nhwc", OnnxGraph.Ints("perm", 0, 2, 3, 1));
+        }
+        var target = OutputShape!;
+        graph.Node("Reshape", Name, new() { graph.Current, graph.Int64s($"{Name}.shape", new long[] { 0 }.Concat(target.Dimensions.Select(d => (long)d)).ToArray()) });
+        if (target.Rank == 3)
+        {
+            graph.Unary("Transpose", Name + "/to_nchw", OnnxGraph.Ints("perm", 0, 3, 1, 2));
+        }
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        module.NeedsKerasReshape = true;
+        module.Emit(PyTorchModule.F($"KerasReshape(({string.Join(", ", OutputShape!.Dimensions)},))"));
     }
 }

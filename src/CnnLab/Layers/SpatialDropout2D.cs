@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CnnLab.Saving;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
@@ -45,4 +46,13 @@ public sealed class SpatialDropout2D : RandomLayer
         ArgumentNullException.ThrowIfNull(config);
         return new SpatialDropout2D(config.Number("rate"), config.Name);
     }
+
+    /// <inheritdoc />
+    // Active in training only: the identity at inference, so nothing is written.
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module) => module.Emit(PyTorchModule.F($"nn.Dropout2d({PyTorchModule.Py(Rate)})"));
 }

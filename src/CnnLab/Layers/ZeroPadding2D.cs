@@ -78,4 +78,11 @@ public sealed class ZeroPadding2D : Layer
         }
         throw new InvalidDataException($"{config.At}: \"padding\" is {JsonFields.Describe(node)}; expected n, [rows, columns] or [[top, bottom], [left, right]].");
     }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph) =>
+        graph.Node("Pad", Name, new() { graph.Current, graph.Int64s($"{Name}.pads", 0, 0, Top, Left, 0, 0, Bottom, Right) });
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module) => module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({Left}, {Right}, {Top}, {Bottom}))"));
 }

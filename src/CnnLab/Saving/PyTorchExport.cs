@@ -50,192 +50,15 @@ public static class PyTorchExport
     public static (string Code, List<KeyValuePair<string, Tensor>> StateDict) Translate(Sequential model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var tensors = new List<KeyValuePair<string, Tensor>>();
-        var lines = new List<string>();
-        var moduleCount = 0;
-        var needsSameAvgPool = false;
-        var needsRescaling = false;
-        var needsKerasReshape = false;
-        using var _ = no_grad();
-
-        void Comment(string text) => lines.Add($"        # {text}");
-        // A module's weights are named by its index in the nn.Sequential, as its state_dict names them.
-        void Emit(string module, params (string Name, Tensor Value)[] weights)
+        var module = new PyTorchModule();
+        using (no_grad())
         {
-            lines.Add($"        {module},  # {moduleCount}");
-            foreach (var (weightName, value) in weights)
+            foreach (var layer in model.Layers)
             {
-                tensors.Add(new($"{moduleCount}.{weightName}", value.detach().cpu().clone()));
-            }
-            moduleCount++;
-        }
-
-        foreach (var layer in model.Layers)
-        {
-            var input = layer.InputShape!;
-            switch (layer)
-            {
-                case Conv2D c:
-                {
-                    Comment($"{c.Name} (Conv2D, {c.Filters} filters, kernel {c.KernelSize}, padding \"{c.Padding.ToKeras()}\")");
-                    var (top, bottom, left, right) = c.Padding == Padding.Same ? SamePads(input, c.KernelSize, c.Strides) : (0, 0, 0, 0);
-                    var symmetric = top == bottom && left == right;
-                    if (!symmetric)
-                    {
-                        Emit(F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
-                    }
-                    var padding = symmetric ? $"({top}, {left})" : "0";
-                    var weights = new List<(string, Tensor)> { ("weight", c.Kernel) };
-                    if (c.Bias is { } bias)
-                    {
-                        weights.Add(("bias", bias));
-                    }
-                    Emit(F($"nn.Conv2d({input.Channels}, {c.Filters}, kernel_size=({c.KernelSize.Height}, {c.KernelSize.Width}), stride=({c.Strides.Height}, {c.Strides.Width}), padding={padding}, bias={Py(c.UseBias)})"),
-                        weights.ToArray());
-                    EmitActivation(c.ActivationName);
-                    break;
-                }
-                case Dense d:
-                {
-                    if (input.Rank != 1)
-                    {
-                        throw new NotSupportedException($"Layer \"{d.Name}\" (Dense) takes a rank-{input.Rank} input {input}; only Dense layers after a Flatten can be exported.");
-                    }
-                    Comment($"{d.Name} (Dense, {d.Units} units)");
-                    var weights = new List<(string, Tensor)> { ("weight", d.Kernel) };
-                    if (d.Bias is { } bias)
-                    {
-                        weights.Add(("bias", bias));
-                    }
-                    Emit(F($"nn.Linear({input.Channels}, {d.Units}, bias={Py(d.UseBias)})"), weights.ToArray());
-                    EmitActivation(d.ActivationName);
-                    break;
-                }
-                case BatchNormalization b:
-                {
-                    var channels = input.Channels;
-                    Comment($"{b.Name} (BatchNormalization): Keras' momentum {b.Momentum.ToString(CultureInfo.InvariantCulture)} is PyTorch's 1 - momentum");
-                    var kind = input.Rank == 1 ? "BatchNorm1d" : "BatchNorm2d";
-                    // PyTorch's affine is both scale and centre or neither; a missing one is exported as its identity value.
-                    var gamma = b.Gamma ?? ones(channels);
-                    var beta = b.Beta ?? zeros(channels);
-                    Emit(F($"nn.{kind}({channels}, eps={Py(b.Epsilon)}, momentum={Py(Math.Round(1 - b.Momentum, 12))})"),
-                        ("weight", gamma), ("bias", beta), ("running_mean", b.MovingMean), ("running_var", b.MovingVariance),
-                        ("num_batches_tracked", tensor(0L)));
-                    break;
-                }
-                case LeakyReLU l:
-                    Emit(F($"nn.LeakyReLU({Py(l.Alpha)})"));
-                    break;
-                case ReLU r:
-                    Emit(r.MaxValue is double max ? F($"nn.Hardtanh(0.0, {Py(max)})") : "nn.ReLU()");
-                    break;
-                case Activation a:
-                    EmitActivation(a.ActivationName);
-                    break;
-                case MaxPooling2D p:
-                {
-                    var (top, bottom, left, right) = p.Padding == Padding.Same ? SamePads(input, p.PoolSize, p.Strides) : (0, 0, 0, 0);
-                    if (top + bottom + left + right > 0)
-                    {
-                        // -inf never wins the maximum, as TensorFlow's SAME max pooling ignores the padding.
-                        Emit(F($"nn.ConstantPad2d(({left}, {right}, {top}, {bottom}), float(\"-inf\"))"));
-                    }
-                    Emit(F($"nn.MaxPool2d(kernel_size=({p.PoolSize.Height}, {p.PoolSize.Width}), stride=({p.Strides.Height}, {p.Strides.Width}))"));
-                    break;
-                }
-                case AveragePooling2D p:
-                {
-                    var (top, bottom, left, right) = p.Padding == Padding.Same ? SamePads(input, p.PoolSize, p.Strides) : (0, 0, 0, 0);
-                    if (top + bottom + left + right > 0)
-                    {
-                        needsSameAvgPool = true;
-                        Emit(F($"SameAvgPool2d(({p.PoolSize.Height}, {p.PoolSize.Width}), ({p.Strides.Height}, {p.Strides.Width}), ({left}, {right}, {top}, {bottom}))"));
-                    }
-                    else
-                    {
-                        Emit(F($"nn.AvgPool2d(kernel_size=({p.PoolSize.Height}, {p.PoolSize.Width}), stride=({p.Strides.Height}, {p.Strides.Width}))"));
-                    }
-                    break;
-                }
-                case Flatten:
-                    // NCHW flattened channel-major, as CnnLab's Flatten does; the Dense weights follow this order.
-                    Emit("nn.Flatten()");
-                    break;
-                case Dropout d:
-                    Emit(F($"nn.Dropout({Py(d.Rate)})"));
-                    break;
-                case SpatialDropout2D s:
-                    Emit(F($"nn.Dropout2d({Py(s.Rate)})"));
-                    break;
-                case DepthwiseConv2D dw:
-                {
-                    var (dwTop, dwBottom, dwLeft, dwRight) = dw.Padding == Padding.Same ? SamePads(input, dw.KernelSize, dw.Strides) : (0, 0, 0, 0);
-                    if (dwTop + dwBottom + dwLeft + dwRight > 0)
-                    {
-                        Emit(F($"nn.ZeroPad2d(({dwLeft}, {dwRight}, {dwTop}, {dwBottom}))"));
-                    }
-                    var dwChannels = input.Channels;
-                    var dwWeights = new List<(string, Tensor)> { ("weight", dw.Kernel) };
-                    if (dw.parameters().Count() > 1)
-                    {
-                        dwWeights.Add(("bias", dw.parameters().Last()));
-                    }
-                    Emit(F($"nn.Conv2d({dwChannels}, {dwChannels * dw.DepthMultiplier}, kernel_size=({dw.KernelSize.Height}, {dw.KernelSize.Width}), stride=({dw.Strides.Height}, {dw.Strides.Width}), groups={dwChannels}, bias={(dw.UseBias ? "True" : "False")})"),
-                        dwWeights.ToArray());
-                    EmitActivation(dw.ActivationName);
-                    break;
-                }
-                case Reshape r:
-                    needsKerasReshape = true;
-                    Emit(F($"KerasReshape(({string.Join(", ", r.OutputShape!.Dimensions)},))"));
-                    break;
-                case GlobalAveragePooling2D:
-                    Emit("nn.AdaptiveAvgPool2d(1)");
-                    Emit("nn.Flatten()");
-                    break;
-                case ZeroPadding2D z:
-                    Emit(F($"nn.ZeroPad2d(({z.Left}, {z.Right}, {z.Top}, {z.Bottom}))"));
-                    break;
-                case Rescaling r:
-                    needsRescaling = true;
-                    Emit(F($"Rescaling({Py(r.Scale)}, {Py(r.Offset)})"));
-                    break;
-                case GaussianNoise or RandomLayer:
-                    Comment($"{layer.Name} ({layer.TypeName}): active in training only, the identity at inference; left out");
-                    break;
-                default:
-                    throw new NotSupportedException($"Layer \"{layer.Name}\" ({layer.TypeName}) has no PyTorch equivalent here; it cannot be exported.");
+                layer.ToPyTorch(module);
             }
         }
-        return (Module(model, lines, needsSameAvgPool, needsRescaling, needsKerasReshape), tensors);
-
-        void EmitActivation(string? activation)
-        {
-            var module = activation switch
-            {
-                null or "linear" => null,
-                "relu" => "nn.ReLU()",
-                "leaky_relu" => "nn.LeakyReLU(0.2)",
-                "elu" => "nn.ELU(1.0)",
-                "gelu" => "nn.GELU()",
-                "tanh" => "nn.Tanh()",
-                "sigmoid" => "nn.Sigmoid()",
-                "softmax" => "nn.Softmax(dim=1)",
-                _ => throw new NotSupportedException($"Activation \"{activation}\" has no PyTorch module here; it cannot be exported."),
-            };
-            if (module is not null)
-            {
-                Emit(module);
-            }
-        }
-    }
-
-    private static (int Top, int Bottom, int Left, int Right) SamePads(Shape input, Size2 window, Size2 strides)
-    {
-        var (top, bottom) = PaddingRules.SamePadding(input.Height, window.Height, strides.Height);
-        var (left, right) = PaddingRules.SamePadding(input.Width, window.Width, strides.Width);
-        return (top, bottom, left, right);
+        return (Module(model, module.Lines, module.NeedsSameAvgPool, module.NeedsRescaling, module.NeedsKerasReshape), module.StateDict);
     }
 
     private static string Module(Sequential model, List<string> lines, bool needsSameAvgPool, bool needsRescaling, bool needsKerasReshape)
@@ -343,13 +166,11 @@ public static class PyTorchExport
     private static bool IsPythonIdentifier(string name) =>
         name.Length > 0 && !char.IsDigit(name[0]) && name.All(c => c == '_' || char.IsAsciiLetterOrDigit(c));
 
-    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string F(FormattableString text) => PyTorchModule.F(text);
 
-    private static string Py(bool value) => value ? "True" : "False";
+    private static string Py(double value) => PyTorchModule.Py(value);
 
-    private static string Py(double value) => value.ToString("R", CultureInfo.InvariantCulture) is var s && s.Contains('.', StringComparison.Ordinal) || s.Contains('E', StringComparison.Ordinal) ? s : s + ".0";
+    private static string Py(float value) => PyTorchModule.Py(value);
 
-    private static string Py(float value) => Py(double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
-
-    private static string PyString(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    private static string PyString(string value) => PyTorchModule.PyString(value);
 }

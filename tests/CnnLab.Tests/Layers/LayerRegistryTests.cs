@@ -11,7 +11,7 @@ namespace CnnLab.Tests.Layers;
 
 /// <summary>
 /// Every layer CnnLab has goes through the one registry: a config round trip, save and load inside a model, the
-/// PyTorch export and, where Keras has the layer, Keras import. A new layer without an example here, without
+/// PyTorch export, the ONNX export run in ONNX Runtime and, where Keras has the layer, Keras import. A new layer without an example here, without
 /// <c>FromConfig</c>, or without a Keras file from tests/fixtures/keras/make_keras_models.py, fails the first test.
 /// </summary>
 public sealed class LayerRegistryTests : IDisposable

@@ -12,6 +12,8 @@ internal static class CliRunner
     public static (int Code, string Output, string Error) RunWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // This test process turns the governor off for itself (FixedThreads); the program runs as a user's would.
+        start.Environment.Remove(CnnLab.Engine.ThreadGovernor.Variable);
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

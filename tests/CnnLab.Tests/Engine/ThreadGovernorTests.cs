@@ -59,6 +59,7 @@ public class ThreadGovernorTests
         {
             return;    // one core has no thread to give away; elsewhere /proc is not there to read
         }
+        using var governor = FixedThreads.GovernorOn();
         TorchEngine.Configure(cores);
         try
         {
@@ -94,6 +95,7 @@ public class ThreadGovernorTests
             new ThreadGovernor.CpuTimes(100, 200, 0, 2), new ThreadGovernor.CpuTimes(100, 400, 0, 2),
         };
         var next = 0;
+        using var governor = FixedThreads.GovernorOn();
         var original = ThreadGovernor.Source;
         ThreadGovernor.Source = () => samples[Math.Min(next++, samples.Length - 1)];
         try

@@ -134,7 +134,7 @@ internal static class CompareBenchmark
     private static double? OptionalDouble(string value) =>
         value.Length == 0 ? null : double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
 
-    private static double Median(IReadOnlyCollection<double> values)
+    internal static double Median(IReadOnlyCollection<double> values)
     {
         var sorted = values.Order().ToList();
         var middle = sorted.Count / 2;
@@ -145,7 +145,7 @@ internal static class CompareBenchmark
         string.Create(CultureInfo.InvariantCulture, $"{Median(values):F2} ({values.Min():F2}-{values.Max():F2})");
 
     /// <summary>Debian's python3-torch lives under /usr/bin/python3; a pyenv or venv python3 on PATH may lack it.</summary>
-    private static string PythonForTorch() => Environment.GetEnvironmentVariable("CNNLAB_PYTHON") ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+    internal static string PythonForTorch() => Environment.GetEnvironmentVariable("CNNLAB_PYTHON") ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 
     private static JsonElement RunProcess((string Program, string[] Arguments) command, string waitPolicy)
     {

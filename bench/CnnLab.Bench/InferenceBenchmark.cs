@@ -87,8 +87,8 @@ internal static class InferenceBenchmark
             {
                 var mine = results.Where(r => r.Engine == engine && r.Batch == b).Select(r => images.shape[0] / r.Seconds).ToList();
                 var baseline = results.Where(r => r.Engine == "pytorch" && r.Batch == b).Select(r => r.Seconds).ToList();
-                var ratio = baseline.Count > 0 ? (Median(results.Where(r => r.Engine == engine && r.Batch == b).Select(r => r.Seconds).ToList()) / Median(baseline)).ToString("F2", CultureInfo.InvariantCulture) : "-";
-                return string.Create(CultureInfo.InvariantCulture, $"{Median(mine):F0} ({mine.Min():F0}-{mine.Max():F0}) | {ratio}");
+                var ratio = baseline.Count > 0 ? (CompareBenchmark.Median(results.Where(r => r.Engine == engine && r.Batch == b).Select(r => r.Seconds).ToList()) / CompareBenchmark.Median(baseline)).ToString("F2", CultureInfo.InvariantCulture) : "-";
+                return string.Create(CultureInfo.InvariantCulture, $"{CompareBenchmark.Median(mine):F0} ({mine.Min():F0}-{mine.Max():F0}) | {ratio}");
             });
             Console.WriteLine($"| {engine} ({results.First(r => r.Engine == engine).Name}) | {string.Join(" | ", cells)} |");
         }
@@ -120,7 +120,7 @@ internal static class InferenceBenchmark
     private static List<(int, double, string)> PyTorch(string folder, string imagesFile, int[] batchSizes, int threads, bool channelsLast)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "pytorch", "inference.py");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("CNNLAB_PYTHON") ?? "/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(CompareBenchmark.PythonForTorch()) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { script, "--export", folder, "--name", "model", "--images", imagesFile, "--batch-sizes", string.Join(",", batchSizes), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(a);
@@ -142,11 +142,5 @@ internal static class InferenceBenchmark
             var json = JsonDocument.Parse(line).RootElement;
             return (json.GetProperty("batch").GetInt32(), json.GetProperty("seconds").GetDouble(), json.GetProperty("engine").GetString()!);
         }).ToList();
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

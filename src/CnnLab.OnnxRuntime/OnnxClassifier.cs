@@ -162,12 +162,13 @@ public sealed class OnnxClassifier : IImageClassifier
         {
             throw new ArgumentException($"{count} images of {InputShape} need {(long)count * size:N0} values; got {images.Length:N0}.", nameof(images));
         }
+        return count == 0 ? [] : RunOn(images.ToArray(), count);
+    }
+
+    /// <summary><see cref="Run"/> on a buffer ONNX Runtime may read in place.</summary>
+    private float[] RunOn(float[] buffer, int count)
+    {
         var outputs = new float[(long)count * ClassCount];
-        if (count == 0)
-        {
-            return outputs;
-        }
-        var buffer = images.ToArray();
         using var input = OrtValue.CreateTensorValueFromMemory(buffer, new long[] { count, InputShape.Channels, InputShape.Height, InputShape.Width });
         using var output = OrtValue.CreateTensorValueFromMemory(outputs, new long[] { count, ClassCount });
         using var runOptions = new RunOptions();
@@ -202,7 +203,7 @@ public sealed class OnnxClassifier : IImageClassifier
         {
             var n = (int)Math.Min(batchSize, count - start);
             using var batch = images.narrow(0, start, n).to(ScalarType.Float32).contiguous();
-            Run(batch.data<float>().ToArray(), n).CopyTo(result, start * ClassCount);
+            RunOn(batch.data<float>().ToArray(), n).CopyTo(result, start * ClassCount);
         }
         return tensor(result, new long[] { count, ClassCount });
     }

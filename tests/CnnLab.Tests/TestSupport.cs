@@ -12,6 +12,21 @@ internal static class TestSupport
         ? a.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
         : e.Message;
 
+    /// <summary>
+    /// Fresh models have BatchNormalization statistics of 0 and 1; this adds seeded noise in [0, 0.5) to every floating
+    /// buffer, so an export's inference form (moving statistics) is what a comparison checks.
+    /// </summary>
+    public static void MoveStatistics(CnnLab.Models.Sequential model)
+    {
+        using var _ = TorchSharp.torch.no_grad();
+        var generator = new TorchSharp.torch.Generator(9);
+        foreach (var buffer in model.buffers().Where(b => b.is_floating_point()))
+        {
+            using var noise = TorchSharp.torch.rand(buffer.shape, generator: generator);
+            buffer.add_(noise.mul_(0.5));
+        }
+    }
+
     /// <summary>The folder holding CnnLab.sln, above the test binaries.</summary>
     public static string RepositoryRoot()
     {

@@ -30,7 +30,7 @@ internal static class ModelOpener
         }
         var model = Sequential.Load(path);
         // A model with NaN weights outputs NaN on any engine; libtorch's error can count them.
-        if (engine == LibTorch || !AllFinite(model))
+        if (engine == LibTorch || model.CountNonFiniteWeights().NonFinite > 0)
         {
             return model;
         }
@@ -38,11 +38,5 @@ internal static class ModelOpener
         {
             return OnnxClassifier.FromBytes(OnnxExport.ToBytes(model), path, threadCount);
         }
-    }
-
-    private static bool AllFinite(Sequential model)
-    {
-        using var scope = TorchSharp.torch.NewDisposeScope();
-        return model.state_dict().Values.Where(t => t.is_floating_point()).All(t => t.isfinite().all().item<bool>());
     }
 }

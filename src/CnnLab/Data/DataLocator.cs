@@ -57,7 +57,7 @@ public sealed class DataLocator
         }
 
         var cache = Path.Combine(_cacheRoot, dataset.Name);
-        var (cached, problem) = VerifiedCache(dataset, cache);
+        var (cached, problem, toFetch) = VerifiedCache(dataset, cache);
         if (cached is not null)
         {
             return (cached, $"cache {cache}");
@@ -78,7 +78,7 @@ public sealed class DataLocator
         {
             try
             {
-                return (Download(dataset, cache), $"downloaded into {cache}");
+                return (Download(dataset, cache, toFetch), $"downloaded into {cache}");
             }
             catch (IOException e)
             {
@@ -119,45 +119,46 @@ public sealed class DataLocator
         (name.EndsWith(".gz", StringComparison.Ordinal) && File.Exists(Path.Combine(folder, name[..^3])));
 
     /// <summary>
-    /// The cache folder when every downloaded file is there with its published checksum, else null and what is wrong.
+    /// The cache folder when every downloaded file is there with its published checksum, else null, what is wrong and
+    /// the files a download must fetch.
     /// A file that fails is never deleted: $CNNLAB_DATA may be a folder the user filled (a rebuilt copy whose bytes
     /// differ), so it stays until a verified download replaces it, and even then it is kept beside (see Downloader).
     /// </summary>
-    private static (string? Folder, string Problem) VerifiedCache(KnownDataset dataset, string cache)
+    private static (string? Folder, string Problem, IReadOnlyList<RemoteFile> ToFetch) VerifiedCache(KnownDataset dataset, string cache)
     {
         if (!Directory.Exists(cache))
         {
-            return (null, "");
+            return (null, "", dataset.Files);
         }
         var problems = new List<string>();
+        var toFetch = new List<RemoteFile>();
         foreach (var file in dataset.Files)
         {
             var path = Path.Combine(cache, file.FileName);
             if (!File.Exists(path))
             {
                 problems.Add($"{file.FileName} is missing");
+                toFetch.Add(file);
             }
             else if (Downloader.Md5Of(path) is var md5 && !string.Equals(md5, file.Md5, StringComparison.OrdinalIgnoreCase))
             {
                 problems.Add($"{file.FileName} has MD5 {md5}, not the published {file.Md5} (left as it is; pass --data-dir to use a folder of other copies)");
+                toFetch.Add(file);
             }
         }
         if (problems.Count > 0)
         {
-            return (null, $" ({string.Join(", ", problems)})");
+            return (null, $" ({string.Join(", ", problems)})", toFetch);
         }
-        return (dataset.Format == DatasetFormat.Cifar10Binary ? Unpacked(dataset, cache) : cache, "");
+        return (dataset.Format == DatasetFormat.Cifar10Binary ? Unpacked(dataset, cache) : cache, "", []);
     }
 
-    private string Download(KnownDataset dataset, string cache)
+    /// <summary>Fetches the files the cache lacks or holds with another checksum (as <see cref="VerifiedCache"/> found them).</summary>
+    private string Download(KnownDataset dataset, string cache, IReadOnlyList<RemoteFile> toFetch)
     {
-        foreach (var file in dataset.Files)
+        foreach (var file in toFetch)
         {
-            var path = Path.Combine(cache, file.FileName);
-            if (!File.Exists(path) || !string.Equals(Downloader.Md5Of(path), file.Md5, StringComparison.OrdinalIgnoreCase))
-            {
-                _downloader!.Fetch(file, cache);
-            }
+            _downloader!.Fetch(file, cache);
         }
         return dataset.Format == DatasetFormat.Cifar10Binary ? Unpacked(dataset, cache) : cache;
     }

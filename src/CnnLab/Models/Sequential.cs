@@ -273,12 +273,17 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier
 
     Tensor IImageClassifier.Predict(Tensor images, int batchSize, TestTimeAugmentation augmentation) => Predict(images, batchSize, augmentation);
 
-    string IImageClassifier.NonFiniteCause()
+    /// <summary>How many weights (parameters and statistics) are NaN or infinite, and how many there are.</summary>
+    public (long NonFinite, long Total) CountNonFiniteWeights()
     {
         using var scope = NewDisposeScope();
         var weights = state_dict().Values.Where(t => t.is_floating_point()).ToList();
-        var total = weights.Sum(t => t.numel());
-        var nonFinite = weights.Sum(t => t.isfinite().logical_not().sum().item<long>());
+        return (weights.Sum(t => t.isfinite().logical_not().sum().item<long>()), weights.Sum(t => t.numel()));
+    }
+
+    string IImageClassifier.NonFiniteCause()
+    {
+        var (nonFinite, total) = CountNonFiniteWeights();
         return nonFinite > 0
             ? $"{nonFinite:N0} of its {total:N0} weights are NaN or infinite. Its training diverged or the file is damaged: retrain it (a lower learning rate), or use an earlier checkpoint."
             : "its weights are all finite, so the input overflows it. Check that the images are scaled as the training data were.";

@@ -300,6 +300,7 @@ public static class KerasModelFile
     {
         Tensor Get(string role) => byRole.TryGetValue(role, out var t) ? t
             : throw new InvalidDataException($"{path}: layer \"{layer.Name}\" has no \"{role}\" weight (it has {string.Join(", ", byRole.Keys)}).");
+        var flattened = layer is Dense or BatchNormalization ? FlattenedImage(model, layer) : null;
         switch (layer)
         {
             case Conv2D c:
@@ -313,7 +314,7 @@ public static class KerasModelFile
                 break;
             case Dense d:
                 var kernel = Get("kernel");
-                if (FlattenedImage(model, d) is { } image)
+                if (flattened is { } image)
                 {
                     // Keras flattens (height, width, channels); CnnLab's Flatten reads NCHW, channel-major.
                     kernel = kernel.reshape(image.Height, image.Width, image.Channels, -1).permute(2, 0, 1, 3).reshape(image.Size, -1);
@@ -321,19 +322,18 @@ public static class KerasModelFile
                 tensors[$"{d.Name}.kernel"] = kernel.t().contiguous();
                 break;
             case BatchNormalization b:
-                var features = FlattenedImage(model, b);
                 foreach (var role in new[] { "gamma", "beta", "moving_mean", "moving_variance" })
                 {
                     if (byRole.ContainsKey(role))
                     {
-                        tensors[$"{b.Name}.{role}"] = features is { } f ? FromKerasOrder(Get(role), f) : Get(role);
+                        tensors[$"{b.Name}.{role}"] = flattened is { } f ? FromKerasOrder(Get(role), f) : Get(role);
                     }
                 }
                 break;
         }
         if (byRole.TryGetValue("bias", out var bias))
         {
-            tensors[$"{layer.Name}.bias"] = layer is BatchNormalization && FlattenedImage(model, layer) is { } f2 ? FromKerasOrder(bias, f2) : bias;
+            tensors[$"{layer.Name}.bias"] = layer is BatchNormalization && flattened is { } f ? FromKerasOrder(bias, f) : bias;
         }
     }
 

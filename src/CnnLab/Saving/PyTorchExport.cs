@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CnnLab.Layers;
 using CnnLab.Models;
+using static CnnLab.Saving.PyTorchModule;
 using static TorchSharp.torch;
 
 namespace CnnLab.Saving;
@@ -58,10 +59,10 @@ public static class PyTorchExport
                 layer.ToPyTorch(module);
             }
         }
-        return (Module(model, module.Lines, module.NeedsSameAvgPool, module.NeedsRescaling, module.NeedsKerasReshape), module.StateDict);
+        return (Module(model, module), module.StateDict);
     }
 
-    private static string Module(Sequential model, List<string> lines, bool needsSameAvgPool, bool needsRescaling, bool needsKerasReshape)
+    private static string Module(Sequential model, PyTorchModule module)
     {
         var input = model.InputShape!;
         var text = new StringBuilder();
@@ -88,7 +89,7 @@ public static class PyTorchExport
             text.AppendLine($"MEAN = [{string.Join(", ", standardization.Mean.Select(m => Py(m)))}]");
             text.AppendLine($"STD = [{string.Join(", ", standardization.Std.Select(m => Py(m)))}]");
         }
-        if (needsSameAvgPool)
+        if (module.NeedsSameAvgPool)
         {
             text.AppendLine();
             text.AppendLine();
@@ -106,7 +107,7 @@ public static class PyTorchExport
             text.AppendLine("        counts = nn.functional.avg_pool2d(pad(ones, self.padding), self.kernel_size, self.stride, divisor_override=1)");
             text.AppendLine("        return sums / counts");
         }
-        if (needsRescaling)
+        if (module.NeedsRescaling)
         {
             text.AppendLine();
             text.AppendLine();
@@ -120,7 +121,7 @@ public static class PyTorchExport
             text.AppendLine("    def forward(self, x):");
             text.AppendLine("        return x * self.scale + self.offset");
         }
-        if (needsKerasReshape)
+        if (module.NeedsKerasReshape)
         {
             text.AppendLine();
             text.AppendLine();
@@ -142,7 +143,7 @@ public static class PyTorchExport
         text.AppendLine("def build_model() -> nn.Sequential:");
         text.AppendLine("    \"\"\"The architecture with fresh weights; load() fills in the trained ones.\"\"\"");
         text.AppendLine("    return nn.Sequential(");
-        foreach (var line in lines)
+        foreach (var line in module.Lines)
         {
             text.AppendLine(line);
         }
@@ -165,12 +166,4 @@ public static class PyTorchExport
 
     private static bool IsPythonIdentifier(string name) =>
         name.Length > 0 && !char.IsDigit(name[0]) && name.All(c => c == '_' || char.IsAsciiLetterOrDigit(c));
-
-    private static string F(FormattableString text) => PyTorchModule.F(text);
-
-    private static string Py(double value) => PyTorchModule.Py(value);
-
-    private static string Py(float value) => PyTorchModule.Py(value);
-
-    private static string PyString(string value) => PyTorchModule.PyString(value);
 }

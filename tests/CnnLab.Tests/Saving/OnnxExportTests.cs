@@ -28,7 +28,7 @@ public sealed class OnnxExportTests : IDisposable
     public void The_notebook_models_run_in_OnnxRuntime_as_in_CnnLab(string name)
     {
         using var model = NotebookModels.Create(name, seed: 2);
-        Perturb(model);
+        TestSupport.MoveStatistics(model);
 
         AssertSameOutputs(model, 64);
     }
@@ -40,7 +40,7 @@ public sealed class OnnxExportTests : IDisposable
         foreach (var run in study.Runs)
         {
             using var model = RunRecipe.Model(run, Shape.Image(28, 28, 1), 10, seed: 3);
-            Perturb(model);
+            TestSupport.MoveStatistics(model);
             AssertSameOutputs(model, 32);
         }
     }
@@ -147,18 +147,6 @@ public sealed class OnnxExportTests : IDisposable
             }
         }
         Assert.True(outcomes.GetValueOrDefault("refused") > 50, string.Join(", ", outcomes));
-    }
-
-    /// <summary>Fresh models have BatchNormalization statistics of 0 and 1; other values check its inference form.</summary>
-    private static void Perturb(Sequential model)
-    {
-        using var _ = no_grad();
-        var generator = new Generator(9);
-        foreach (var buffer in model.buffers().Where(b => b.is_floating_point()))
-        {
-            using var noise = rand(buffer.shape, generator: generator);
-            buffer.add_(noise.mul_(0.5));
-        }
     }
 
     private static void AssertSameOutputs(Sequential model, int count)

@@ -12,7 +12,7 @@ set -euo pipefail
 
 packages=(dataset-fashion-mnist fonts-dejavu-core libfontconfig1 "$@")
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep '^install ok installed$' > /dev/null; }
 
 fallback() {
   echo "install-deps: $1, so ${missing[*]} not installed. CnnLab downloads Fashion-MNIST on first use into" \

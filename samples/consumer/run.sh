@@ -8,6 +8,8 @@
 # load time for the reference; the package's build step as well), and TorchSharp's fallback copy of libtorch
 # (bin/.../cpu, half a gigabyte) must not appear.
 set -euo pipefail
+# grep reads its whole input below: "grep -q" stops at the first match, and with pipefail the writer's SIGPIPE would
+# fail the check at random.
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/cnnlab-consumer.XXXXXX)
 # A version of its own, so NuGet's cache never hands back an earlier build of the package; removed again at the end.
@@ -35,12 +37,12 @@ run_consumer "$work/by-reference"
 echo "== PackageReference to CnnLab.Studies $version (and so CnnLab) from a local feed"
 dotnet pack "$repo/src/CnnLab.Studies" -o "$work/feed" -p:Version="$version" -v quiet -nologo > /dev/null
 dotnet pack "$repo/src/CnnLab" -o "$work/feed" -p:Version="$version" -v quiet -nologo > /dev/null
-if unzip -p "$work/feed/CnnLab.$version.nupkg" CnnLab.nuspec | grep -qi "<dependency id=\"libtorch"; then
+if unzip -p "$work/feed/CnnLab.$version.nupkg" CnnLab.nuspec | grep -i "<dependency id=\"libtorch" > /dev/null; then
   echo "consumer: the CnnLab package depends on a libtorch package: the packing machine chose the platform" >&2
   exit 1
 fi
-unzip -l "$work/feed/CnnLab.$version.nupkg" | grep -q "lib/net10.0/CnnLab.xml" || { echo "consumer: no XML docs in the package" >&2; exit 1; }
-unzip -l "$work/feed/CnnLab.$version.nupkg" | grep -q " README.md$" || { echo "consumer: no readme in the package" >&2; exit 1; }
+unzip -l "$work/feed/CnnLab.$version.nupkg" | grep "lib/net10.0/CnnLab.xml" > /dev/null || { echo "consumer: no XML docs in the package" >&2; exit 1; }
+unzip -l "$work/feed/CnnLab.$version.nupkg" | grep " README.md$" > /dev/null || { echo "consumer: no readme in the package" >&2; exit 1; }
 dotnet new console -o "$work/by-package" > /dev/null
 dotnet add "$work/by-package" package CnnLab.Studies --version "$version" --source "$work/feed" > /dev/null
 cp "$repo/samples/consumer/Program.cs" "$work/by-package/Program.cs"

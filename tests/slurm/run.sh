@@ -71,14 +71,14 @@ pids+=("$(cat "$work/slurmctld.pid")")
 slurmd
 for _ in $(seq 50); do [ -s "$work/slurmd.pid" ] && break; sleep 0.1; done
 pids+=("$(cat "$work/slurmd.pid")")
-for _ in $(seq 100); do sinfo -h -o %T 2>/dev/null | grep -q idle && break; sleep 0.2; done
-sinfo -h -o %T | grep -q idle || { echo "slurm test: the node did not become idle" >&2; sinfo >&2 || true; tail "$work"/*.log >&2; exit 1; }
+for _ in $(seq 100); do sinfo -h -o %T 2>/dev/null | grep idle > /dev/null && break; sleep 0.2; done
+sinfo -h -o %T | grep idle > /dev/null || { echo "slurm test: the node did not become idle" >&2; sinfo >&2 || true; tail "$work"/*.log >&2; exit 1; }
 echo "slurm test: munged, slurmctld and slurmd up on $host ($cpus CPUs) in $work"
 
 # Waits (at most $2 seconds) until none of the job ids in $1 is queued or running.
 wait_jobs() {
   local deadline=$((SECONDS + $2))
-  while squeue -h -j "$1" 2>/dev/null | grep -q .; do
+  while squeue -h -j "$1" 2>/dev/null | grep . > /dev/null; do
     [ $SECONDS -lt $deadline ] || { echo "slurm test: jobs $1 still queued after $2 s" >&2; squeue >&2; exit 1; }
     sleep 1
   done

@@ -5,11 +5,16 @@
     check_pytorch.py compare EXPORT_DIR NAME IDX JSON    load NAME.pt (weights_only) and NAME.safetensors into the
                                                          generated NAME.py, predict the IDX images, compare with the
                                                          probabilities of `cnnlab predict --json --top-k <classes>`
+    check_pytorch.py layers DIR                          every NAME.json in DIR (inputs, their shape and CnnLab's
+                                                         outputs, written by the architecture test) against NAME.pt
+                                                         run by the generated NAME.py: one line per layer kind
 Exits non-zero with a message when anything differs by more than TOLERANCE.
 """
+import glob
 import gzip
 import importlib.util
 import json
+import os
 import struct
 import sys
 
@@ -97,10 +102,37 @@ def compare(folder, name, idx, predictions_json):
         sys.exit(f"{name}: PyTorch and CnnLab differ by {difference:.2e} > {TOLERANCE}")
 
 
+def layers(folder):
+    """The architecture test's per-layer models (Input 8x8x2, the layer, Flatten, Dense(2, softmax)) in PyTorch."""
+    names = sorted(os.path.basename(p)[:-5] for p in glob.glob(f"{folder}/*.json"))
+    if not names:
+        sys.exit(f"{folder}: no per-layer cases; run the architecture test with CNNLAB_INTEROP_DIR set")
+    worst = 0.0
+    for name in names:
+        with open(f"{folder}/{name}.json") as f:
+            case = json.load(f)
+        spec = importlib.util.spec_from_file_location(name, f"{folder}/{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        inputs = torch.tensor(case["inputs"], dtype=torch.float32).reshape(case["shape"])
+        with torch.no_grad():
+            outputs = module.load(f"{folder}/{name}.pt")(inputs).double().numpy().ravel()
+        expected = np.array(case["outputs"])
+        if outputs.shape != expected.shape:
+            sys.exit(f"{name}: PyTorch gives {outputs.size} outputs, CnnLab {expected.size}")
+        difference = float(np.abs(outputs - expected).max())
+        worst = max(worst, difference)
+        if not difference <= TOLERANCE:
+            sys.exit(f"{name}: PyTorch and CnnLab differ by {difference:.2e} > {TOLERANCE}")
+    print(f"{len(names)} layer kinds exported to PyTorch: max |PyTorch - CnnLab| = {worst:.2e} (torch {torch.__version__}): {', '.join(names)}")
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "slice":
         slice_idx(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     elif len(sys.argv) == 6 and sys.argv[1] == "compare":
         compare(*sys.argv[2:])
+    elif len(sys.argv) == 3 and sys.argv[1] == "layers":
+        layers(sys.argv[2])
     else:
         sys.exit(__doc__)

@@ -38,6 +38,8 @@ CNNLAB_INTEROP_DIR="$work/every" dotnet test tests/CnnLab.Tests --filter "FullyQ
 "$python" tests/interop/check_pytorch.py compare "$work/every" every_layer "$work/every/every_layer-idx3-ubyte" "$work/every/every_layer.json"
 # Every layer kind's ONNX file (written by the architecture test) passes Debian's onnx checker.
 "$python" tests/interop/check_onnx.py check "$work/every/every_layer.onnx" "$work"/every/layers/*.onnx
+# Every layer kind's PyTorch export (also written by the architecture test) computes what CnnLab computes.
+"$python" tests/interop/check_pytorch.py layers "$work/every/layers"
 
 # Keras files nobody made with CnnLab: a convnet trained by PyTorch, written in Keras 2 (.h5) and Keras 3 (.keras)
 # layouts; `cnnlab predict` and `evaluate` on the 10,000 Fashion-MNIST test images must give PyTorch's figures.

@@ -31,7 +31,8 @@ public static class KerasModelFile
         "gamma_constraint", "bias_regularizer", "beta_regularizer", "gamma_regularizer", "activity_regularizer", "seed", "noise_shape",
         "data_format", "dilation_rate", "groups", "axis", "renorm", "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size",
         "adjustment", "synchronized", "lora_rank", "lora_alpha", "quantization_config", "value_range", "interpolation", "autocast",
-        "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint", "negative_slope", "threshold",
+        "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint", "pointwise_initializer", "pointwise_constraint", "negative_slope",
+        "threshold",
     };
 
     /// <summary>Whether <paramref name="path"/> names a Keras file by its extension (.h5, .hdf5, .keras).</summary>
@@ -290,6 +291,7 @@ public static class KerasModelFile
     {
         Conv2D c => c.UseBias ? new() { "kernel", "bias" } : new() { "kernel" },
         DepthwiseConv2D w => w.UseBias ? new() { "depthwise_kernel", "bias" } : new() { "depthwise_kernel" },
+        SeparableConv2D s => s.UseBias ? new() { "depthwise_kernel", "pointwise_kernel", "bias" } : new() { "depthwise_kernel", "pointwise_kernel" },
         Dense d => d.UseBias ? new() { "kernel", "bias" } : new() { "kernel" },
         BatchNormalization b => new[] { b.Scale ? "gamma" : null, b.Center ? "beta" : null, "moving_mean", "moving_variance" }.OfType<string>().ToList(),
         _ => new(),
@@ -308,9 +310,12 @@ public static class KerasModelFile
                 tensors[$"{c.Name}.kernel"] = Get("kernel").permute(3, 2, 0, 1).contiguous();
                 break;
             case DepthwiseConv2D w:
-                // Keras: (height, width, channels, multiplier); PyTorch's grouped layout: (channels x multiplier, 1, height, width).
-                var depthwise = Get("depthwise_kernel");
-                tensors[$"{w.Name}.kernel"] = depthwise.permute(2, 3, 0, 1).reshape(-1, 1, depthwise.shape[0], depthwise.shape[1]).contiguous();
+                tensors[$"{w.Name}.kernel"] = GroupedLayout(Get("depthwise_kernel"));
+                break;
+            case SeparableConv2D s:
+                tensors[$"{s.Name}.depthwise_kernel"] = GroupedLayout(Get("depthwise_kernel"));
+                // Keras: (1, 1, channels x multiplier, filters); CnnLab: (filters, channels x multiplier, 1, 1).
+                tensors[$"{s.Name}.pointwise_kernel"] = Get("pointwise_kernel").permute(3, 2, 0, 1).contiguous();
                 break;
             case Dense d:
                 var kernel = Get("kernel");
@@ -336,6 +341,10 @@ public static class KerasModelFile
             tensors[$"{layer.Name}.bias"] = layer is BatchNormalization && flattened is { } f ? FromKerasOrder(bias, f) : bias;
         }
     }
+
+    /// <summary>Keras' depthwise (height, width, channels, multiplier) kernel in PyTorch's grouped layout (channels x multiplier, 1, height, width).</summary>
+    private static Tensor GroupedLayout(Tensor depthwise) =>
+        depthwise.permute(2, 3, 0, 1).reshape(-1, 1, depthwise.shape[0], depthwise.shape[1]).contiguous();
 
     /// <summary>A per-feature vector in Keras' (height, width, channels) order, reordered to CnnLab's channel-major one.</summary>
     private static Tensor FromKerasOrder(Tensor vector, Shape image) =>

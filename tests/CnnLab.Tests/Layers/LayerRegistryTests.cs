@@ -38,6 +38,7 @@ public sealed class LayerRegistryTests : IDisposable
         ["ReLU"] = """{"max_value": 6}""",
         ["Reshape"] = """{"target_shape": [4, -1, 4]}""",
         ["Rescaling"] = """{"scale": 0.00392156862745098, "offset": -0.5}""",
+        ["SeparableConv2D"] = """{"filters": 3, "kernel_size": [2, 3], "padding": "same", "depth_multiplier": 2, "activation": "relu", "pointwise_regularizer": {"l1": 0, "l2": 0.01}}""",
         ["SpatialDropout2D"] = """{"rate": 0.2}""",
         ["ZeroPadding2D"] = """{"padding": [[1, 0], [2, 1]]}""",
     };
@@ -126,14 +127,17 @@ public sealed class LayerRegistryTests : IDisposable
         using var x = rand(5, 2, 8, 8, generator: new TorchSharp.torch.Generator(11)).mul_(4).sub_(1);
         var bytes = OnnxExport.ToBytes(model);
         using var onnx = OnnxClassifier.FromBytes(bytes, className, threads: 1);
-        // tests/interop/run.sh runs Debian's onnx checker on these.
+        var expected = TestSupport.ToArray(model.Predict(x));
+        // tests/interop/run.sh runs Debian's onnx checker on these, and PyTorch on the same model's export.
         if (Environment.GetEnvironmentVariable("CNNLAB_INTEROP_DIR") is { Length: > 0 } interop)
         {
-            Directory.CreateDirectory(Path.Combine(interop, "layers"));
-            File.WriteAllBytes(Path.Combine(interop, "layers", className + ".onnx"), bytes);
+            var folder = Directory.CreateDirectory(Path.Combine(interop, "layers")).FullName;
+            File.WriteAllBytes(Path.Combine(folder, className + ".onnx"), bytes);
+            PyTorchExport.Export(model, folder, className);
+            File.WriteAllText(Path.Combine(folder, className + ".json"),
+                JsonSerializer.Serialize(new { shape = x.shape, inputs = TestSupport.ToArray(x), outputs = expected }));
         }
 
-        var expected = TestSupport.ToArray(model.Predict(x));
         var actual = TestSupport.ToArray(onnx.Predict(x, 5, TestTimeAugmentation.None));
 
         Assert.Equal(expected.Length, actual.Length);

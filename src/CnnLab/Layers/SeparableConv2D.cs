@@ -1,0 +1,231 @@
+using System.Text.Json.Nodes;
+using CnnLab.Saving;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace CnnLab.Layers;
+
+/// <summary>
+/// Keras' SeparableConv2D: a depthwise convolution (each input channel with its own depth_multiplier kernels, no bias)
+/// followed by a pointwise 1x1 convolution to <see cref="Filters"/> channels, which carries the bias. Keras' "same"
+/// padding as <see cref="Conv2D"/> (the odd extra row and column after). Both steps are computed as matrix products
+/// over patches, as <see cref="DepthwiseConv2D"/> does, so neither reaches oneDNN's unverified grouped kernels.
+/// </summary>
+public sealed class SeparableConv2D : Layer
+{
+    private Parameter? _depthwise;
+    private Parameter? _pointwise;
+    private Parameter? _bias;
+    private long[] _pads = new long[4];
+
+    /// <summary>
+    /// Creates the layer. Defaults as Keras: strides 1, padding "valid", depth_multiplier 1, use_bias true, no
+    /// activation, no regularizers.
+    /// </summary>
+    public SeparableConv2D(int filters, Size2 kernelSize, Size2? strides = null, Padding padding = Padding.Valid, int depthMultiplier = 1,
+        bool useBias = true, string? activation = null, Regularizer? depthwiseRegularizer = null, Regularizer? pointwiseRegularizer = null,
+        string? name = null)
+        : base(name)
+    {
+        if (filters <= 0)
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.", nameof(filters));
+        }
+        kernelSize.RequirePositive(nameof(kernelSize));
+        var stride = strides ?? new Size2(1, 1);
+        stride.RequirePositive(nameof(strides));
+        if (depthMultiplier < 1)
+        {
+            throw new ArgumentException(
+                $"Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier={depthMultiplier}.", nameof(depthMultiplier));
+        }
+        (Filters, KernelSize, Strides, Padding, DepthMultiplier, UseBias, ActivationName) = (filters, kernelSize, stride, padding, depthMultiplier, useBias, activation);
+        (DepthwiseRegularizer, PointwiseRegularizer) = (depthwiseRegularizer, pointwiseRegularizer);
+        ActivationFunction = activation is null ? null : Activations.Get(activation);
+    }
+
+    /// <summary>Number of output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Kernel (height, width) of the depthwise step.</summary>
+    public Size2 KernelSize { get; }
+
+    /// <summary>Stride (height, width) of the depthwise step.</summary>
+    public Size2 Strides { get; }
+
+    /// <summary>valid or same.</summary>
+    public Padding Padding { get; }
+
+    /// <summary>Depthwise kernels per input channel.</summary>
+    public int DepthMultiplier { get; }
+
+    /// <summary>Whether a bias is added after the pointwise step.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>The activation applied after the bias, or null.</summary>
+    public string? ActivationName { get; }
+
+    /// <summary>The penalty on the depthwise kernel added to the training loss, or null.</summary>
+    public Regularizer? DepthwiseRegularizer { get; }
+
+    /// <summary>The penalty on the pointwise kernel added to the training loss, or null.</summary>
+    public Regularizer? PointwiseRegularizer { get; }
+
+    private Func<Tensor, Tensor>? ActivationFunction { get; }
+
+    /// <summary>The depthwise kernels, shaped (channels x depth_multiplier, 1, kernel_height, kernel_width) as PyTorch's grouped Conv2d.</summary>
+    public Tensor DepthwiseKernel => _depthwise ?? throw new InvalidOperationException($"Layer \"{Name}\" is not built yet.");
+
+    /// <summary>The pointwise kernel, shaped (filters, channels x depth_multiplier, 1, 1) as PyTorch's Conv2d.</summary>
+    public Tensor PointwiseKernel => _pointwise ?? throw new InvalidOperationException($"Layer \"{Name}\" is not built yet.");
+
+    /// <summary>The bias, or null when <see cref="UseBias"/> is false.</summary>
+    public Tensor? Bias => _bias;
+
+    /// <inheritdoc />
+    public override Tensor? RegularizationLoss()
+    {
+        var depthwise = DepthwiseRegularizer?.Penalty(DepthwiseKernel);
+        var pointwise = PointwiseRegularizer?.Penalty(PointwiseKernel);
+        if (depthwise is null || pointwise is null)
+        {
+            return depthwise ?? pointwise;
+        }
+        using (depthwise)
+        using (pointwise)
+        {
+            return depthwise.add(pointwise);
+        }
+    }
+
+    /// <inheritdoc />
+    public override Shape ComputeOutputShape(Shape inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (!inputShape.IsImage)
+        {
+            throw IncompatibleRank(inputShape, 3, "SeparableConv2D expects (height, width, channels) images.");
+        }
+        var (height, width) = PaddingRules.WindowOutput(inputShape, KernelSize, Strides, Padding, Name, "kernel_size", "kernel");
+        return Shape.Image(height, width, Filters);
+    }
+
+    /// <inheritdoc />
+    protected internal override long WeightCount(Shape inputShape)
+    {
+        var depth = checked((long)inputShape.Channels * DepthMultiplier);
+        return checked(depth * KernelSize.Height * KernelSize.Width + depth * Filters + (UseBias ? Filters : 0));
+    }
+
+    /// <inheritdoc />
+    protected override void BuildWeights(Shape inputShape, Generator? generator)
+    {
+        var channels = inputShape.Channels;
+        var depth = (long)channels * DepthMultiplier;
+        var receptive = (long)KernelSize.Height * KernelSize.Width;
+        // Keras' fans for its (kh, kw, channels, multiplier) and (1, 1, channels x multiplier, filters) kernels.
+        _depthwise = new Parameter(Initializers.GlorotUniform(
+            new long[] { depth, 1, KernelSize.Height, KernelSize.Width }, receptive * channels, receptive * DepthMultiplier, generator));
+        register_parameter("depthwise_kernel", _depthwise);
+        _pointwise = new Parameter(Initializers.GlorotUniform(new long[] { Filters, depth, 1, 1 }, depth, Filters, generator));
+        register_parameter("pointwise_kernel", _pointwise);
+        if (UseBias)
+        {
+            _bias = new Parameter(zeros(Filters));
+            register_parameter("bias", _bias);
+        }
+        if (Padding == Padding.Same)
+        {
+            var (top, bottom) = PaddingRules.SamePadding(inputShape.Height, KernelSize.Height, Strides.Height);
+            var (left, right) = PaddingRules.SamePadding(inputShape.Width, KernelSize.Width, Strides.Width);
+            _pads = new long[] { left, right, top, bottom };
+        }
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var (n, channels) = (input.shape[0], input.shape[1]);
+        var padded = _pads.Any(p => p > 0) ? F.pad(input, _pads) : input;
+        var (outHeight, outWidth) = ((padded.shape[2] - KernelSize.Height) / Strides.Height + 1, (padded.shape[3] - KernelSize.Width) / Strides.Width + 1);
+        var window = (long)KernelSize.Height * KernelSize.Width;
+        var patches = F.unfold(padded, (KernelSize.Height, KernelSize.Width), stride: (Strides.Height, Strides.Width))
+            .view(n, channels, window, outHeight * outWidth);
+        var depthwise = einsum("nckl,cmk->ncml", patches, DepthwiseKernel.view(channels, DepthMultiplier, window))
+            .reshape(n, channels * DepthMultiplier, outHeight * outWidth);
+        var output = PointwiseKernel.view(Filters, channels * DepthMultiplier).matmul(depthwise).view(n, Filters, outHeight, outWidth);
+        if (_bias is not null)
+        {
+            output = output.add(_bias.view(1, -1, 1, 1));
+        }
+        if (ActivationFunction is not null)
+        {
+            output = ActivationFunction(output);
+        }
+        return output.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    protected override void WriteConfig(JsonObject config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config["filters"] = Filters;
+        config["kernel_size"] = new JsonArray(KernelSize.Height, KernelSize.Width);
+        config["strides"] = new JsonArray(Strides.Height, Strides.Width);
+        config["padding"] = Padding.ToKeras();
+        config["depth_multiplier"] = DepthMultiplier;
+        config["use_bias"] = UseBias;
+        config["activation"] = ActivationName;
+        config["depthwise_regularizer"] = DepthwiseRegularizer?.ToConfig();
+        config["pointwise_regularizer"] = PointwiseRegularizer?.ToConfig();
+    }
+
+    /// <summary>The layer from its Keras config (Keras' defaults for absent keys).</summary>
+    public static Layer FromConfig(LayerConfigReader config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new SeparableConv2D(config.Int("filters"), config.Pair("kernel_size"), config.Pair("strides", new Size2(1, 1)), config.Padding(),
+            config.Int("depth_multiplier", 1), config.Bool("use_bias", true), config.OptionalText("activation", "an activation name or null"),
+            config.Regularizer("depthwise_regularizer"), config.Regularizer("pointwise_regularizer"), config.Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToOnnx(OnnxGraph graph)
+    {
+        var attributes = OnnxGraph.Window(InputShape!, KernelSize, Strides, Padding);
+        attributes.Add(OnnxGraph.Int("group", InputShape!.Channels));
+        graph.Node("Conv", $"{Name}/depthwise", new() { graph.Current, graph.Weight($"{Name}.depthwise_kernel", DepthwiseKernel) }, attributes);
+        var inputs = new List<string> { graph.Current, graph.Weight($"{Name}.pointwise_kernel", PointwiseKernel) };
+        if (Bias is { } bias)
+        {
+            inputs.Add(graph.Weight($"{Name}.bias", bias));
+        }
+        graph.Node("Conv", $"{Name}/pointwise", inputs, new() { OnnxGraph.Ints("kernel_shape", 1, 1) });
+        graph.Activation(ActivationName, Name);
+    }
+
+    /// <inheritdoc />
+    internal override void ToPyTorch(PyTorchModule module)
+    {
+        module.Comment($"{Name} (SeparableConv2D, {Filters} filters, kernel {KernelSize}, padding \"{Padding.ToKeras()}\")");
+        var (top, bottom, left, right) = Padding == Padding.Same ? PyTorchModule.SamePads(InputShape!, KernelSize, Strides) : (0, 0, 0, 0);
+        if (top + bottom + left + right > 0)
+        {
+            module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
+        }
+        var channels = InputShape!.Channels;
+        var depth = channels * DepthMultiplier;
+        module.Emit(PyTorchModule.F($"nn.Conv2d({channels}, {depth}, kernel_size=({KernelSize.Height}, {KernelSize.Width}), stride=({Strides.Height}, {Strides.Width}), groups={channels}, bias=False)"),
+            ("weight", DepthwiseKernel));
+        var weights = new List<(string, Tensor)> { ("weight", PointwiseKernel) };
+        if (Bias is { } bias)
+        {
+            weights.Add(("bias", bias));
+        }
+        module.Emit(PyTorchModule.F($"nn.Conv2d({depth}, {Filters}, kernel_size=1, bias={PyTorchModule.Py(UseBias)})"), weights.ToArray());
+        module.Activation(ActivationName);
+    }
+}

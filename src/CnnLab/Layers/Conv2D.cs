@@ -23,15 +23,10 @@ public sealed class Conv2D : Layer
         bool useBias = true, string? activation = null, Regularizer? kernelRegularizer = null, string? name = null)
         : base(name)
     {
-        if (filters <= 0)
-        {
-            throw new ArgumentException(
-                $"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.", nameof(filters));
-        }
         kernelSize.RequirePositive(nameof(kernelSize));
         var stride = strides ?? new Size2(1, 1);
         stride.RequirePositive(nameof(strides));
-        Filters = filters;
+        Filters = RequireFilters(filters);
         KernelSize = kernelSize;
         Strides = stride;
         Padding = padding;
@@ -43,6 +38,10 @@ public sealed class Conv2D : Layer
 
     /// <summary>Number of output channels.</summary>
     public int Filters { get; }
+
+    /// <summary>Keras' check of filters, also SeparableConv2D's.</summary>
+    internal static int RequireFilters(int filters) => filters > 0 ? filters
+        : throw new ArgumentException($"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.", nameof(filters));
 
     /// <summary>Kernel (height, width).</summary>
     public Size2 KernelSize { get; }

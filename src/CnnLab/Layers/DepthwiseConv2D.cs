@@ -2,15 +2,13 @@ using System.Text.Json.Nodes;
 using CnnLab.Saving;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;
 
 /// <summary>
 /// Keras' DepthwiseConv2D: each input channel convolved with its own depth_multiplier kernels (no mixing across
 /// channels), output channels = channels x depth_multiplier, Keras' "same" padding (the odd extra row and column
-/// after). Computed as patches times kernels rather than a grouped convolution, so it never reaches the oneDNN kernels
-/// the engine's self-test has not checked.
+/// after); computed as <see cref="DepthwiseStep"/> says.
 /// </summary>
 public sealed class DepthwiseConv2D : Layer
 {
@@ -26,12 +24,7 @@ public sealed class DepthwiseConv2D : Layer
         kernelSize.RequirePositive(nameof(kernelSize));
         var stride = strides ?? new Size2(1, 1);
         stride.RequirePositive(nameof(strides));
-        if (depthMultiplier < 1)
-        {
-            throw new ArgumentException(
-                $"Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier={depthMultiplier}.", nameof(depthMultiplier));
-        }
-        (KernelSize, Strides, Padding, DepthMultiplier, UseBias, ActivationName) = (kernelSize, stride, padding, depthMultiplier, useBias, activation);
+        (KernelSize, Strides, Padding, DepthMultiplier, UseBias, ActivationName) = (kernelSize, stride, padding, DepthwiseStep.RequireMultiplier(depthMultiplier), useBias, activation);
         ActivationFunction = activation is null ? null : Activations.Get(activation);
     }
 
@@ -88,26 +81,15 @@ public sealed class DepthwiseConv2D : Layer
             _bias = new Parameter(zeros(channels * DepthMultiplier));
             register_parameter("bias", _bias);
         }
-        if (Padding == Padding.Same)
-        {
-            var (top, bottom) = PaddingRules.SamePadding(inputShape.Height, KernelSize.Height, Strides.Height);
-            var (left, right) = PaddingRules.SamePadding(inputShape.Width, KernelSize.Width, Strides.Width);
-            _pads = new long[] { left, right, top, bottom };
-        }
+        _pads = DepthwiseStep.Pads(inputShape, KernelSize, Strides, Padding);
     }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var (n, channels) = (input.shape[0], input.shape[1]);
-        var padded = _pads.Any(p => p > 0) ? F.pad(input, _pads) : input;
-        var (outHeight, outWidth) = ((padded.shape[2] - KernelSize.Height) / Strides.Height + 1, (padded.shape[3] - KernelSize.Width) / Strides.Width + 1);
-        var window = (long)KernelSize.Height * KernelSize.Width;
-        using var patches = F.unfold(padded, (KernelSize.Height, KernelSize.Width), stride: (Strides.Height, Strides.Width))
-            .view(n, channels, window, outHeight * outWidth);
-        var kernels = Kernel.view(channels, DepthMultiplier, window);
-        var output = einsum("nckl,cmk->ncml", patches, kernels).reshape(n, channels * DepthMultiplier, outHeight, outWidth);
+        var (depthwise, height, width) = DepthwiseStep.Apply(input, Kernel, _pads, KernelSize, Strides, DepthMultiplier);
+        var output = depthwise.reshape(input.shape[0], -1, height, width);
         if (_bias is not null)
         {
             output = output.add(_bias.view(1, -1, 1, 1));
@@ -148,28 +130,19 @@ public sealed class DepthwiseConv2D : Layer
         {
             inputs.Add(graph.Weight($"{Name}.bias", parameters().Last()));
         }
-        var attributes = OnnxGraph.Window(InputShape!, KernelSize, Strides, Padding);
-        attributes.Add(OnnxGraph.Int("group", InputShape!.Channels));
-        graph.Node("Conv", Name, inputs, attributes);
+        graph.Node("Conv", Name, inputs, DepthwiseStep.OnnxAttributes(InputShape!, KernelSize, Strides, Padding));
         graph.Activation(ActivationName, Name);
     }
 
     /// <inheritdoc />
     internal override void ToPyTorch(PyTorchModule module)
     {
-        var (top, bottom, left, right) = Padding == Padding.Same ? PyTorchModule.SamePads(InputShape!, KernelSize, Strides) : (0, 0, 0, 0);
-        if (top + bottom + left + right > 0)
-        {
-            module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
-        }
-        var channels = InputShape!.Channels;
         var weights = new List<(string, Tensor)> { ("weight", Kernel) };
         if (UseBias)
         {
             weights.Add(("bias", parameters().Last()));
         }
-        module.Emit(PyTorchModule.F($"nn.Conv2d({channels}, {channels * DepthMultiplier}, kernel_size=({KernelSize.Height}, {KernelSize.Width}), stride=({Strides.Height}, {Strides.Width}), groups={channels}, bias={PyTorchModule.Py(UseBias)})"),
-            weights.ToArray());
+        DepthwiseStep.ToPyTorch(module, InputShape!, KernelSize, Strides, Padding, DepthMultiplier, weights.ToArray());
         module.Activation(ActivationName);
     }
 }

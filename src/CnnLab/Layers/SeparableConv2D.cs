@@ -2,15 +2,14 @@ using System.Text.Json.Nodes;
 using CnnLab.Saving;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;
 
 /// <summary>
 /// Keras' SeparableConv2D: a depthwise convolution (each input channel with its own depth_multiplier kernels, no bias)
 /// followed by a pointwise 1x1 convolution to <see cref="Filters"/> channels, which carries the bias. Keras' "same"
-/// padding as <see cref="Conv2D"/> (the odd extra row and column after). Both steps are computed as matrix products
-/// over patches, as <see cref="DepthwiseConv2D"/> does, so neither reaches oneDNN's unverified grouped kernels.
+/// padding as <see cref="Conv2D"/> (the odd extra row and column after). Both steps are matrix products (the depthwise
+/// one as <see cref="DepthwiseStep"/> says), so neither reaches oneDNN's unverified grouped kernels.
 /// </summary>
 public sealed class SeparableConv2D : Layer
 {
@@ -28,20 +27,11 @@ public sealed class SeparableConv2D : Layer
         string? name = null)
         : base(name)
     {
-        if (filters <= 0)
-        {
-            throw new ArgumentException(
-                $"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.", nameof(filters));
-        }
         kernelSize.RequirePositive(nameof(kernelSize));
         var stride = strides ?? new Size2(1, 1);
         stride.RequirePositive(nameof(strides));
-        if (depthMultiplier < 1)
-        {
-            throw new ArgumentException(
-                $"Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier={depthMultiplier}.", nameof(depthMultiplier));
-        }
-        (Filters, KernelSize, Strides, Padding, DepthMultiplier, UseBias, ActivationName) = (filters, kernelSize, stride, padding, depthMultiplier, useBias, activation);
+        (Filters, KernelSize, Strides, Padding, DepthMultiplier, UseBias, ActivationName) =
+            (Conv2D.RequireFilters(filters), kernelSize, stride, padding, DepthwiseStep.RequireMultiplier(depthMultiplier), useBias, activation);
         (DepthwiseRegularizer, PointwiseRegularizer) = (depthwiseRegularizer, pointwiseRegularizer);
         ActivationFunction = activation is null ? null : Activations.Get(activation);
     }
@@ -136,27 +126,15 @@ public sealed class SeparableConv2D : Layer
             _bias = new Parameter(zeros(Filters));
             register_parameter("bias", _bias);
         }
-        if (Padding == Padding.Same)
-        {
-            var (top, bottom) = PaddingRules.SamePadding(inputShape.Height, KernelSize.Height, Strides.Height);
-            var (left, right) = PaddingRules.SamePadding(inputShape.Width, KernelSize.Width, Strides.Width);
-            _pads = new long[] { left, right, top, bottom };
-        }
+        _pads = DepthwiseStep.Pads(inputShape, KernelSize, Strides, Padding);
     }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var (n, channels) = (input.shape[0], input.shape[1]);
-        var padded = _pads.Any(p => p > 0) ? F.pad(input, _pads) : input;
-        var (outHeight, outWidth) = ((padded.shape[2] - KernelSize.Height) / Strides.Height + 1, (padded.shape[3] - KernelSize.Width) / Strides.Width + 1);
-        var window = (long)KernelSize.Height * KernelSize.Width;
-        var patches = F.unfold(padded, (KernelSize.Height, KernelSize.Width), stride: (Strides.Height, Strides.Width))
-            .view(n, channels, window, outHeight * outWidth);
-        var depthwise = einsum("nckl,cmk->ncml", patches, DepthwiseKernel.view(channels, DepthMultiplier, window))
-            .reshape(n, channels * DepthMultiplier, outHeight * outWidth);
-        var output = PointwiseKernel.view(Filters, channels * DepthMultiplier).matmul(depthwise).view(n, Filters, outHeight, outWidth);
+        var (depthwise, height, width) = DepthwiseStep.Apply(input, DepthwiseKernel, _pads, KernelSize, Strides, DepthMultiplier);
+        var output = PointwiseKernel.view(Filters, -1).matmul(depthwise).view(input.shape[0], Filters, height, width);
         if (_bias is not null)
         {
             output = output.add(_bias.view(1, -1, 1, 1));
@@ -195,9 +173,8 @@ public sealed class SeparableConv2D : Layer
     /// <inheritdoc />
     internal override void ToOnnx(OnnxGraph graph)
     {
-        var attributes = OnnxGraph.Window(InputShape!, KernelSize, Strides, Padding);
-        attributes.Add(OnnxGraph.Int("group", InputShape!.Channels));
-        graph.Node("Conv", $"{Name}/depthwise", new() { graph.Current, graph.Weight($"{Name}.depthwise_kernel", DepthwiseKernel) }, attributes);
+        graph.Node("Conv", $"{Name}/depthwise", new() { graph.Current, graph.Weight($"{Name}.depthwise_kernel", DepthwiseKernel) },
+            DepthwiseStep.OnnxAttributes(InputShape!, KernelSize, Strides, Padding));
         var inputs = new List<string> { graph.Current, graph.Weight($"{Name}.pointwise_kernel", PointwiseKernel) };
         if (Bias is { } bias)
         {
@@ -211,15 +188,8 @@ public sealed class SeparableConv2D : Layer
     internal override void ToPyTorch(PyTorchModule module)
     {
         module.Comment($"{Name} (SeparableConv2D, {Filters} filters, kernel {KernelSize}, padding \"{Padding.ToKeras()}\")");
-        var (top, bottom, left, right) = Padding == Padding.Same ? PyTorchModule.SamePads(InputShape!, KernelSize, Strides) : (0, 0, 0, 0);
-        if (top + bottom + left + right > 0)
-        {
-            module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
-        }
-        var channels = InputShape!.Channels;
-        var depth = channels * DepthMultiplier;
-        module.Emit(PyTorchModule.F($"nn.Conv2d({channels}, {depth}, kernel_size=({KernelSize.Height}, {KernelSize.Width}), stride=({Strides.Height}, {Strides.Width}), groups={channels}, bias=False)"),
-            ("weight", DepthwiseKernel));
+        DepthwiseStep.ToPyTorch(module, InputShape!, KernelSize, Strides, Padding, DepthMultiplier, ("weight", DepthwiseKernel));
+        var depth = InputShape!.Channels * DepthMultiplier;
         var weights = new List<(string, Tensor)> { ("weight", PointwiseKernel) };
         if (Bias is { } bias)
         {

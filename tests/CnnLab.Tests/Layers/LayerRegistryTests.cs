@@ -65,15 +65,37 @@ public sealed class LayerRegistryTests : IDisposable
 
     public static TheoryData<string> KerasClassNames() => new(LayerRegistry.ClassNames.Except(NotInKeras));
 
+    /// <summary>Keras 3 stores weights by position, not by name: every layer class with weights has a .keras file too.</summary>
+    [Fact]
+    public void Every_Keras_layer_with_weights_has_a_Keras_3_file()
+    {
+        var withWeights = LayerRegistry.ClassNames.Except(NotInKeras).Where(c =>
+        {
+            using var model = ExampleModel(c);
+            var layer = model.Layers.First(l => l.GetType().Name == c);
+            return layer.parameters().Any() || layer.buffers().Any();
+        });
+
+        var files = Directory.GetFiles(KerasLayers, "*.keras").Select(f => Path.GetFileNameWithoutExtension(f)!);
+
+        Assert.Empty(withWeights.Except(files));
+        Assert.Contains("SeparableConv2D", files);
+    }
+
+    public static TheoryData<string> KerasFiles() =>
+        new(Directory.GetFiles(KerasLayers, "*.h5").Concat(Directory.GetFiles(KerasLayers, "*.keras")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
     /// <summary>
     /// Each file holds Input(8, 8, 2), the layer as Keras 2.15 writes its config (settings off their defaults), then
-    /// Flatten and Dense(2, softmax); the expected outputs come from the script's numpy forward pass, channels-last.
+    /// Flatten and Dense(2, softmax), in Keras 2's .h5 layout and, for layers with weights, Keras 3's .keras one; the
+    /// expected outputs come from the script's numpy forward pass, channels-last.
     /// </summary>
     [Theory]
-    [MemberData(nameof(KerasClassNames))]
-    public void Keras_import_computes_what_Keras_computes(string className)
+    [MemberData(nameof(KerasFiles))]
+    public void Keras_import_computes_what_Keras_computes(string file)
     {
-        using var model = KerasModelFile.Load(Path.Combine(KerasLayers, className + ".h5"));
+        var className = Path.GetFileNameWithoutExtension(file);
+        using var model = KerasModelFile.Load(Path.Combine(KerasLayers, file));
         using var expectedFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(KerasLayers, "expected.json")));
         var inputs = expectedFile.RootElement.GetProperty("inputs");
         var pixels = inputs.EnumerateArray().SelectMany(n => n.EnumerateArray()).SelectMany(r => r.EnumerateArray())

@@ -168,12 +168,7 @@ public sealed class Conv2D : Layer
     /// <inheritdoc />
     internal override void ToOnnx(OnnxGraph graph)
     {
-        var inputs = new List<string> { graph.Current, graph.Weight($"{Name}.kernel", Kernel) };
-        if (Bias is { } bias)
-        {
-            inputs.Add(graph.Weight($"{Name}.bias", bias));
-        }
-        graph.Node("Conv", Name, inputs, OnnxGraph.Window(InputShape!, KernelSize, Strides, Padding));
+        graph.Node("Conv", Name, graph.WeightedInputs(Name, "kernel", Kernel, Bias), OnnxGraph.Window(InputShape!, KernelSize, Strides, Padding));
         graph.Activation(ActivationName, Name);
     }
 
@@ -189,13 +184,8 @@ public sealed class Conv2D : Layer
             module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
         }
         var padding = symmetric ? $"({top}, {left})" : "0";
-        var weights = new List<(string, Tensor)> { ("weight", Kernel) };
-        if (Bias is { } bias)
-        {
-            weights.Add(("bias", bias));
-        }
         module.Emit(PyTorchModule.F($"nn.Conv2d({InputShape!.Channels}, {Filters}, kernel_size=({KernelSize.Height}, {KernelSize.Width}), stride=({Strides.Height}, {Strides.Width}), padding={padding}, bias={PyTorchModule.Py(UseBias)})"),
-            weights.ToArray());
+            PyTorchModule.WeightAndBias(Kernel, Bias));
         module.Activation(ActivationName);
     }
 }

@@ -115,12 +115,7 @@ public sealed class Dense : Layer
             throw new NotSupportedException($"Layer \"{Name}\" (Dense) takes a rank-{InputShape.Rank} input {InputShape}; only Dense layers on vectors (after a Flatten) can be exported to ONNX.");
         }
         // The kernel is (units, inputs), PyTorch's order: Gemm multiplies by its transpose.
-        var inputs = new List<string> { graph.Current, graph.Weight($"{Name}.kernel", Kernel) };
-        if (Bias is { } bias)
-        {
-            inputs.Add(graph.Weight($"{Name}.bias", bias));
-        }
-        graph.Node("Gemm", Name, inputs, new() { OnnxGraph.Int("transB", 1) });
+        graph.Node("Gemm", Name, graph.WeightedInputs(Name, "kernel", Kernel, Bias), new() { OnnxGraph.Int("transB", 1) });
         graph.Activation(ActivationName, Name);
     }
 
@@ -132,12 +127,7 @@ public sealed class Dense : Layer
             throw new NotSupportedException($"Layer \"{Name}\" (Dense) takes a rank-{InputShape.Rank} input {InputShape}; only Dense layers after a Flatten can be exported.");
         }
         module.Comment($"{Name} (Dense, {Units} units)");
-        var weights = new List<(string, Tensor)> { ("weight", Kernel) };
-        if (Bias is { } bias)
-        {
-            weights.Add(("bias", bias));
-        }
-        module.Emit(PyTorchModule.F($"nn.Linear({InputShape.Channels}, {Units}, bias={PyTorchModule.Py(UseBias)})"), weights.ToArray());
+        module.Emit(PyTorchModule.F($"nn.Linear({InputShape.Channels}, {Units}, bias={PyTorchModule.Py(UseBias)})"), PyTorchModule.WeightAndBias(Kernel, Bias));
         module.Activation(ActivationName);
     }
 }

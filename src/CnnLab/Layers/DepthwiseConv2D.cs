@@ -125,24 +125,14 @@ public sealed class DepthwiseConv2D : Layer
     internal override void ToOnnx(OnnxGraph graph)
     {
         // The grouped layout CnnLab keeps: (channels x multiplier, 1, height, width), one group per channel.
-        var inputs = new List<string> { graph.Current, graph.Weight($"{Name}.kernel", Kernel) };
-        if (UseBias)
-        {
-            inputs.Add(graph.Weight($"{Name}.bias", parameters().Last()));
-        }
-        graph.Node("Conv", Name, inputs, DepthwiseStep.OnnxAttributes(InputShape!, KernelSize, Strides, Padding));
+        graph.Node("Conv", Name, graph.WeightedInputs(Name, "kernel", Kernel, _bias), DepthwiseStep.OnnxAttributes(InputShape!, KernelSize, Strides, Padding));
         graph.Activation(ActivationName, Name);
     }
 
     /// <inheritdoc />
     internal override void ToPyTorch(PyTorchModule module)
     {
-        var weights = new List<(string, Tensor)> { ("weight", Kernel) };
-        if (UseBias)
-        {
-            weights.Add(("bias", parameters().Last()));
-        }
-        DepthwiseStep.ToPyTorch(module, InputShape!, KernelSize, Strides, Padding, DepthMultiplier, weights.ToArray());
+        DepthwiseStep.ToPyTorch(module, InputShape!, KernelSize, Strides, Padding, DepthMultiplier, Kernel, _bias);
         module.Activation(ActivationName);
     }
 }

@@ -54,7 +54,7 @@ internal static class DepthwiseStep
     }
 
     /// <summary>The PyTorch modules: TensorFlow's "same" padding as ZeroPad2d where there is any, then the grouped Conv2d.</summary>
-    public static void ToPyTorch(PyTorchModule module, Shape input, Size2 kernel, Size2 strides, Padding padding, int multiplier, params (string, Tensor)[] weights)
+    public static void ToPyTorch(PyTorchModule module, Shape input, Size2 kernel, Size2 strides, Padding padding, int multiplier, Tensor weight, Tensor? bias)
     {
         var (top, bottom, left, right) = padding == Padding.Same ? PyTorchModule.SamePads(input, kernel, strides) : (0, 0, 0, 0);
         if (top + bottom + left + right > 0)
@@ -62,8 +62,7 @@ internal static class DepthwiseStep
             module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
         }
         var channels = input.Channels;
-        var bias = weights.Any(w => w.Item1 == "bias");
-        module.Emit(PyTorchModule.F($"nn.Conv2d({channels}, {channels * multiplier}, kernel_size=({kernel.Height}, {kernel.Width}), stride=({strides.Height}, {strides.Width}), groups={channels}, bias={PyTorchModule.Py(bias)})"),
-            weights);
+        module.Emit(PyTorchModule.F($"nn.Conv2d({channels}, {channels * multiplier}, kernel_size=({kernel.Height}, {kernel.Width}), stride=({strides.Height}, {strides.Width}), groups={channels}, bias={PyTorchModule.Py(bias is not null)})"),
+            PyTorchModule.WeightAndBias(weight, bias));
     }
 }

@@ -173,14 +173,9 @@ public sealed class SeparableConv2D : Layer
     /// <inheritdoc />
     internal override void ToOnnx(OnnxGraph graph)
     {
-        graph.Node("Conv", $"{Name}/depthwise", new() { graph.Current, graph.Weight($"{Name}.depthwise_kernel", DepthwiseKernel) },
+        graph.Node("Conv", $"{Name}/depthwise", graph.WeightedInputs(Name, "depthwise_kernel", DepthwiseKernel, null),
             DepthwiseStep.OnnxAttributes(InputShape!, KernelSize, Strides, Padding));
-        var inputs = new List<string> { graph.Current, graph.Weight($"{Name}.pointwise_kernel", PointwiseKernel) };
-        if (Bias is { } bias)
-        {
-            inputs.Add(graph.Weight($"{Name}.bias", bias));
-        }
-        graph.Node("Conv", $"{Name}/pointwise", inputs, new() { OnnxGraph.Ints("kernel_shape", 1, 1) });
+        graph.Node("Conv", $"{Name}/pointwise", graph.WeightedInputs(Name, "pointwise_kernel", PointwiseKernel, Bias), new() { OnnxGraph.Ints("kernel_shape", 1, 1) });
         graph.Activation(ActivationName, Name);
     }
 
@@ -188,14 +183,9 @@ public sealed class SeparableConv2D : Layer
     internal override void ToPyTorch(PyTorchModule module)
     {
         module.Comment($"{Name} (SeparableConv2D, {Filters} filters, kernel {KernelSize}, padding \"{Padding.ToKeras()}\")");
-        DepthwiseStep.ToPyTorch(module, InputShape!, KernelSize, Strides, Padding, DepthMultiplier, ("weight", DepthwiseKernel));
-        var depth = InputShape!.Channels * DepthMultiplier;
-        var weights = new List<(string, Tensor)> { ("weight", PointwiseKernel) };
-        if (Bias is { } bias)
-        {
-            weights.Add(("bias", bias));
-        }
-        module.Emit(PyTorchModule.F($"nn.Conv2d({depth}, {Filters}, kernel_size=1, bias={PyTorchModule.Py(UseBias)})"), weights.ToArray());
+        DepthwiseStep.ToPyTorch(module, InputShape!, KernelSize, Strides, Padding, DepthMultiplier, DepthwiseKernel, null);
+        module.Emit(PyTorchModule.F($"nn.Conv2d({InputShape!.Channels * DepthMultiplier}, {Filters}, kernel_size=1, bias={PyTorchModule.Py(UseBias)})"),
+            PyTorchModule.WeightAndBias(PointwiseKernel, Bias));
         module.Activation(ActivationName);
     }
 }

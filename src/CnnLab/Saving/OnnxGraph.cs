@@ -36,6 +36,17 @@ internal sealed class OnnxGraph
         Current = output;
     }
 
+    /// <summary>A weighted node's inputs: <see cref="Current"/>, the kernel as initializer LAYER.KERNEL_NAME and the bias, if any, as LAYER.bias.</summary>
+    public List<string> WeightedInputs(string layer, string kernelName, Tensor kernel, Tensor? bias)
+    {
+        var inputs = new List<string> { Current, Weight($"{layer}.{kernelName}", kernel) };
+        if (bias is not null)
+        {
+            inputs.Add(Weight($"{layer}.bias", bias));
+        }
+        return inputs;
+    }
+
     /// <summary>A one-input node on <see cref="Current"/>.</summary>
     public void Unary(string op, string name, params AttributeProto[] attributes) => Node(op, name, new List<string> { Current }, attributes.ToList());
 

@@ -41,6 +41,10 @@ internal sealed class PyTorchModule
         _count++;
     }
 
+    /// <summary>A Conv2d's or Linear's state: "weight", and "bias" when there is one.</summary>
+    public static (string Name, Tensor Value)[] WeightAndBias(Tensor weight, Tensor? bias) =>
+        bias is null ? [("weight", weight)] : [("weight", weight), ("bias", bias)];
+
     /// <summary>A Keras activation as its module; nothing for none or "linear".</summary>
     public void Activation(string? activation)
     {

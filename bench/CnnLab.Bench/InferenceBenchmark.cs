@@ -5,9 +5,9 @@ using CnnLab.Data;
 using CnnLab.Engine;
 using CnnLab.Models;
 using CnnLab.OnnxRuntime;
-using CnnLab.Saving;
 using CnnLab.Training;
 using static TorchSharp.torch;
+using CnnLab.Export;
 
 namespace CnnLab.Bench;
 

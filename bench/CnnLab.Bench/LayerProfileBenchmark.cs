@@ -4,6 +4,7 @@ using CnnLab.Engine;
 using CnnLab.Experiments;
 using CnnLab.Layers;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Bench;
 

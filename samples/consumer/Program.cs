@@ -3,6 +3,7 @@ using CnnLab.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 var model = new Sequential(Shape.Image(28, 28, 1), seed: 1);
 model.Add(new Conv2D(8, 3, padding: Padding.Same));

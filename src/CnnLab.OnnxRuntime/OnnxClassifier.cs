@@ -3,11 +3,12 @@ using System.Text.Json;
 using CnnLab.Data;
 using CnnLab.Layers;
 using CnnLab.Models;
-using CnnLab.Saving;
 using CnnLab.Training;
 using Microsoft.ML.OnnxRuntime;
 using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Export;
 
 namespace CnnLab.OnnxRuntime;
 

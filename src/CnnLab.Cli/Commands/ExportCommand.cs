@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text;
 using CnnLab.Engine;
 using CnnLab.Models;
-using CnnLab.Saving;
+using CnnLab.Export;
 
 namespace CnnLab.Cli.Commands;
 

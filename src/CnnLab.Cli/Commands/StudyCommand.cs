@@ -5,7 +5,7 @@ using CnnLab.Engine;
 using CnnLab.Experiments;
 using CnnLab.Experiments.Cluster;
 using CnnLab.Reporting;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Cli.Commands;
 

@@ -3,6 +3,7 @@ using CnnLab.Data;
 using CnnLab.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
+using CnnLab.Core;
 
 namespace CnnLab.Cli.Commands;
 

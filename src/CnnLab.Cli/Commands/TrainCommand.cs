@@ -6,7 +6,7 @@ using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Reporting;
 using CnnLab.Training;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Cli.Commands;
 

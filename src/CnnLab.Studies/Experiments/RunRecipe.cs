@@ -5,6 +5,7 @@ using CnnLab.Training;
 using CnnLab.Training.Augmentation;
 using CnnLab.Training.Callbacks;
 using CnnLab.Training.Schedules;
+using CnnLab.Core;
 
 namespace CnnLab.Experiments;
 

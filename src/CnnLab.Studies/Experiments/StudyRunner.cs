@@ -10,7 +10,7 @@ using CnnLab.Optimizers;
 using CnnLab.Reporting;
 using CnnLab.Training;
 using static TorchSharp.torch;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Experiments;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CnnLab.Engine;
 using CnnLab.Reporting;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Experiments;
 

@@ -1,7 +1,7 @@
 using CnnLab.Data;
 using SkiaSharp;
 using static TorchSharp.torch;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Reporting;
 

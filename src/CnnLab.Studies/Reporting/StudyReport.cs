@@ -4,7 +4,7 @@ using System.Text;
 using CnnLab.Data;
 using CnnLab.Experiments;
 using Markdig;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Reporting;
 

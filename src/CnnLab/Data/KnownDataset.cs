@@ -17,7 +17,7 @@ public sealed record KnownDataset(
     public string? KerasName { get; init; }
 
     /// <summary>Each image's shape, known without reading the files: 28x28x1 for the IDX datasets, 32x32x3 for CIFAR-10.</summary>
-    public Layers.Shape InputShape => Format == DatasetFormat.Idx ? Layers.Shape.Image(28, 28, 1) : Layers.Shape.Image(32, 32, 3);
+    public CnnLab.Core.Shape InputShape => Format == DatasetFormat.Idx ? CnnLab.Core.Shape.Image(28, 28, 1) : CnnLab.Core.Shape.Image(32, 32, 3);
 
     /// <summary>The files a folder must hold for this dataset (after any archive is unpacked).</summary>
     public IReadOnlyList<string> RequiredFiles => Format == DatasetFormat.Idx

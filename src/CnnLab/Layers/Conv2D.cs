@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
-using CnnLab.Saving;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using Padding = CnnLab.Core.Padding;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;

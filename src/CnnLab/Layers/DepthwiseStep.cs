@@ -1,6 +1,8 @@
-using CnnLab.Saving;
 using Onnx;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;

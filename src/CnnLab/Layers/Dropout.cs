@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
-using CnnLab.Saving;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 
 namespace CnnLab.Layers;
 

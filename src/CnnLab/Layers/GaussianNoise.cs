@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using System.Globalization;
-using CnnLab.Saving;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 
 namespace CnnLab.Layers;
 

@@ -1,3 +1,5 @@
+using CnnLab.Core;
+
 namespace CnnLab.Layers;
 
 /// <summary>

@@ -1,8 +1,11 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using CnnLab.Saving;
 using TorchSharp;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Export;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 
 namespace CnnLab.Layers;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using CnnLab.Saving;
+using CnnLab.Core;
+using CnnLab.Formats.Json;
 
 namespace CnnLab.Layers;
 

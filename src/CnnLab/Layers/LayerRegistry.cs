@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
-using CnnLab.Saving;
+using CnnLab.Formats.Json;
 
 namespace CnnLab.Layers;
 

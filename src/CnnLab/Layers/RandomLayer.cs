@@ -1,6 +1,7 @@
 using System.Globalization;
-using CnnLab.Saving;
 using static TorchSharp.torch;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 
 namespace CnnLab.Layers;
 

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
-using CnnLab.Saving;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 
 namespace CnnLab.Layers;
 
@@ -67,7 +69,7 @@ public sealed class Reshape : Layer
         ArgumentNullException.ThrowIfNull(config);
         var node = config.Json("target_shape") as JsonArray
             ?? throw new InvalidDataException($"{config.At}: \"target_shape\" is missing or not a list; expected a list of sizes such as [7, 7, 64].");
-        var dims = node.Select(Saving.JsonFields.IntOf).ToArray();
+        var dims = node.Select(CnnLab.Formats.Json.JsonFields.IntOf).ToArray();
         return dims.All(d => d is not null) ? new Reshape(dims.Select(d => d!.Value).ToArray(), config.Name)
             : throw new InvalidDataException($"{config.At}: \"target_shape\" is {node.ToJsonString()}; expected whole numbers.");
     }

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
-using CnnLab.Saving;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 
 namespace CnnLab.Layers;
 

@@ -2,6 +2,7 @@ using CnnLab.Data;
 using CnnLab.Layers;
 using CnnLab.Training;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Models;
 

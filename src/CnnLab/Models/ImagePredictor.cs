@@ -100,7 +100,7 @@ public static class ImagePredictor
             || file.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static Tensor ReadIdx(string file, Layers.Shape input)
+    private static Tensor ReadIdx(string file, CnnLab.Core.Shape input)
     {
         int[] dims;
         byte[] pixels;

@@ -1,5 +1,6 @@
 using CnnLab.Layers;
-using CnnLab.Saving;
+using CnnLab.Core;
+using CnnLab.Models.Saving;
 
 namespace CnnLab.Models;
 

@@ -1,5 +1,6 @@
 using CnnLab.Layers;
 using CnnLab.Optimizers;
+using CnnLab.Core;
 
 namespace CnnLab.Models;
 

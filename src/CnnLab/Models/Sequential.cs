@@ -4,6 +4,7 @@ using CnnLab.Optimizers;
 using CnnLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Models;
 
@@ -290,20 +291,20 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier
     }
 
     /// <summary>Keras' <c>model.to_json()</c>: the architecture, without weights.</summary>
-    public string ToJson() => Saving.ModelFile.ToJson(this);
+    public string ToJson() => CnnLab.Models.Saving.ModelFile.ToJson(this);
 
     /// <summary>Keras' <c>model_from_json</c>: a new model with that architecture and fresh weights.</summary>
-    public static Sequential FromJson(string json) => Saving.ModelFile.FromJson(json);
+    public static Sequential FromJson(string json) => CnnLab.Models.Saving.ModelFile.FromJson(json);
 
     /// <summary>Saves architecture and weights in one safetensors file (the config in its metadata), atomically.</summary>
-    public void Save(string path) => Saving.ModelFile.Save(this, path);
+    public void Save(string path) => CnnLab.Models.Saving.ModelFile.Save(this, path);
 
     /// <summary>
     /// Rebuilds a model saved with <see cref="Save"/>; it predicts exactly as the saved one. Compile it again to train.
-    /// A Keras file (.h5 of Keras 2 / tf.keras, .keras of Keras 3) is imported (<see cref="Saving.KerasModelFile"/>),
+    /// A Keras file (.h5 of Keras 2 / tf.keras, .keras of Keras 3) is imported (<see cref="CnnLab.Models.Saving.KerasModelFile"/>),
     /// expecting inputs scaled to [0, 1] as CnnLab's data are (Keras does not store the scaling it was trained with).
     /// </summary>
-    public static Sequential Load(string path) => Saving.KerasModelFile.IsKerasFile(path ?? "") ? Saving.KerasModelFile.Load(path!) : Saving.ModelFile.Load(path!);
+    public static Sequential Load(string path) => CnnLab.Models.Saving.KerasModelFile.IsKerasFile(path ?? "") ? CnnLab.Models.Saving.KerasModelFile.Load(path!) : CnnLab.Models.Saving.ModelFile.Load(path!);
 
     /// <summary>Keras' summary table: layers, output shapes, parameter counts and totals.</summary>
     public string Summary() => ModelSummary.Format(this);

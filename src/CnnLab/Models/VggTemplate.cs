@@ -1,4 +1,5 @@
 using CnnLab.Layers;
+using CnnLab.Core;
 
 namespace CnnLab.Models;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using CnnLab.Layers;
 using CnnLab.Models;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Training;
 

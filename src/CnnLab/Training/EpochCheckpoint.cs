@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CnnLab.Saving;
 using CnnLab.Models;
 using OptimizerHelper = TorchSharp.Modules.OptimizerHelper;
 using static TorchSharp.torch;
+using CnnLab.Formats;
 
 namespace CnnLab.Training;
 
@@ -94,7 +94,7 @@ internal sealed class EpochCheckpoint
         var state = new State(epochsDone, weights, optimizerFile, generators.Select(g => g is null ? null : GetState(g)).ToList(),
             history.Values.ToDictionary(kv => kv.Key, kv => kv.Value.ToList()), history.EpochSeconds.ToList(),
             context.LearningRate, callbacks.Select(c => c.GetState().ToDictionary()).ToList(), callbackTensors);
-        Saving.AtomicFile.WriteText(Path.Combine(_folder, IndexFile), JsonSerializer.Serialize(state, Json));
+        CnnLab.Formats.AtomicFile.WriteText(Path.Combine(_folder, IndexFile), JsonSerializer.Serialize(state, Json));
         // Only the files the index names are kept.
         foreach (var old in Directory.GetFiles(_folder).Where(f => Path.GetFileName(f) != IndexFile && !files.Contains(Path.GetFileName(f))))
         {

@@ -3,7 +3,7 @@ using CnnLab.Experiments;
 using CnnLab.Reporting;
 using CnnLab.Tests.Data;
 using SkiaSharp;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Tests.Cli;
 

@@ -21,7 +21,7 @@ public sealed class FormatTests : IDisposable
 
         Assert.Equal(new long[] { 10, 3, 32, 32 }, splits.Train.Images.shape);
         Assert.Equal(new long[] { 3, 3, 32, 32 }, splits.Test.Images.shape);
-        Assert.Equal(CnnLab.Layers.Shape.Image(32, 32, 3), splits.InputShape);
+        Assert.Equal(CnnLab.Core.Shape.Image(32, 32, 3), splits.InputShape);
         Assert.Equal(1 / 255f, splits.Train.Images[1, 0, 5, 5].item<float>(), 6);
         Assert.Equal(100 / 255f, splits.Train.Images[1, 1, 5, 5].item<float>(), 6);
         Assert.Equal(200 / 255f, splits.Train.Images[1, 2, 5, 5].item<float>(), 6);

@@ -19,7 +19,7 @@ public sealed class IdxFileTests : IDisposable
         Assert.Equal(new long[] { 0, 1, 2, 9, 3 }, data.Labels.data<long>().ToArray());
         // Pixel (image 1, row 0, column 2) was written as byte 1 * 12 + 2 = 14.
         Assert.Equal(14 / 255f, data.Images[1, 0, 0, 2].item<float>(), 6);
-        Assert.Equal(CnnLab.Layers.Shape.Image(4, 3, 1), data.InputShape);
+        Assert.Equal(CnnLab.Core.Shape.Image(4, 3, 1), data.InputShape);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using CnnLab.Experiments;
 using CnnLab.Layers;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Experiments;
 

@@ -1,8 +1,9 @@
 using CnnLab.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
-using CnnLab.Saving;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Models.Saving;
 
 namespace CnnLab.Tests.Experiments;
 

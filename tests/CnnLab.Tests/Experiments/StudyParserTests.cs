@@ -106,7 +106,7 @@ public class StudyParserTests
         Assert.Equal(24, sweep.Runs.Count);
         Assert.All(sweep.Runs, r =>
         {
-            using var model = r.Model.Template!.Build(CnnLab.Layers.Shape.Image(28, 28, 1), 10, 0);
+            using var model = r.Model.Template!.Build(CnnLab.Core.Shape.Image(28, 28, 1), 10, 0);
             Assert.True(model.ParamCount > 0);
         });
     }
@@ -123,7 +123,7 @@ public class StudyParserTests
         Assert.All(fast.Runs.Where(r => r.TestTimeAugmentation != TestTimeAugmentation.None), r => Assert.Equal("horizontal", r.Augmentation?.Flip));
         Assert.All(regularization.Runs.Concat(fast.Runs), r =>
         {
-            using var model = RunRecipe.CompiledModel(r, CnnLab.Layers.Shape.Image(28, 28, 1), 10, 0);
+            using var model = RunRecipe.CompiledModel(r, CnnLab.Core.Shape.Image(28, 28, 1), 10, 0);
             Assert.True(model.ParamCount > 0);
         });
     }

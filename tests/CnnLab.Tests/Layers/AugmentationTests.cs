@@ -3,6 +3,7 @@ using CnnLab.Optimizers;
 using CnnLab.Training;
 using CnnLab.Training.Augmentation;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Layers;
 

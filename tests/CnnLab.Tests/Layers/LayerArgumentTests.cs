@@ -1,5 +1,6 @@
 using CnnLab.Layers;
 using CnnLab.Models;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Layers;
 

@@ -3,9 +3,11 @@ using System.Text.Json.Nodes;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.OnnxRuntime;
-using CnnLab.Saving;
 using CnnLab.Training;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Export;
+using CnnLab.Models.Saving;
 
 namespace CnnLab.Tests.Layers;
 

@@ -3,6 +3,7 @@ using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Layers;
 

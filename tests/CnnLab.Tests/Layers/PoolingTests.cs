@@ -1,5 +1,6 @@
 using CnnLab.Layers;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Layers;
 

@@ -3,6 +3,7 @@ using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Training;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Layers;
 

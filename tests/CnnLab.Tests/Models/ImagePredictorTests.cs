@@ -4,6 +4,7 @@ using CnnLab.Models;
 using CnnLab.Tests.Data;
 using SkiaSharp;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Models;
 

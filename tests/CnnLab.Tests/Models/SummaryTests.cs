@@ -1,4 +1,5 @@
 using CnnLab.Models;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Models;
 

@@ -1,5 +1,5 @@
 using CnnLab.Reporting;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Tests.Saving;
 

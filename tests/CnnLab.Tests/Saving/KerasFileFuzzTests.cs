@@ -1,4 +1,4 @@
-using CnnLab.Saving;
+using CnnLab.Models.Saving;
 
 namespace CnnLab.Tests.Saving;
 

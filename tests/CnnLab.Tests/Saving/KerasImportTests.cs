@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CnnLab.Layers;
 using CnnLab.Models;
-using CnnLab.Saving;
 using static TorchSharp.torch;
+using CnnLab.Models.Saving;
 
 namespace CnnLab.Tests.Saving;
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using CnnLab.Data;
 using CnnLab.Layers;
 using CnnLab.Models;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Saving;
 

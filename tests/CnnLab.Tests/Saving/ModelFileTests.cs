@@ -1,8 +1,9 @@
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Optimizers;
-using CnnLab.Saving;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats;
 
 namespace CnnLab.Tests.Saving;
 

@@ -3,9 +3,10 @@ using CnnLab.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.OnnxRuntime;
-using CnnLab.Saving;
 using CnnLab.Training;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Export;
 
 namespace CnnLab.Tests.Saving;
 

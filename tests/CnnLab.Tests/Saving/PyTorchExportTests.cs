@@ -2,8 +2,10 @@ using System.IO.Compression;
 using System.Text.Json;
 using CnnLab.Layers;
 using CnnLab.Models;
-using CnnLab.Saving;
 using static TorchSharp.torch;
+using CnnLab.Export;
+using CnnLab.Formats;
+using CnnLab.Formats.PyTorch;
 
 namespace CnnLab.Tests.Saving;
 

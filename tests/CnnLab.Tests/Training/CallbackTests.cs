@@ -4,6 +4,7 @@ using CnnLab.Training;
 using CnnLab.Training.Callbacks;
 using Google.Protobuf;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Training;
 

@@ -2,6 +2,7 @@ using CnnLab.Layers;
 using CnnLab.Training;
 using CnnLab.Training.Callbacks;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
 namespace CnnLab.Tests.Training;
 

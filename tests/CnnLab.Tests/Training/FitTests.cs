@@ -198,7 +198,7 @@ public class FitTests
     [Fact]
     public void Flip_test_time_augmentation_of_inputs_that_are_not_images_is_an_error()
     {
-        using var model = new Sequential(new CnnLab.Layers.Shape(2), seed: 1);
+        using var model = new Sequential(new CnnLab.Core.Shape(2), seed: 1);
         model.Add(new CnnLab.Layers.Dense(2, activation: "softmax"));
         using var x = zeros(3, 2);
 
@@ -211,7 +211,7 @@ public class FitTests
     [Fact]
     public void Loss_after_a_confident_softmax_stays_finite()
     {
-        using var model = new Sequential(new CnnLab.Layers.Shape(2), seed: 1);
+        using var model = new Sequential(new CnnLab.Core.Shape(2), seed: 1);
         model.Add(new CnnLab.Layers.Dense(2, activation: "softmax"));
         model.Compile("sgd");
         using (no_grad())

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CnnLab.Reporting;
 using YamlDotNet.Serialization;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Experiments.Cluster;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using CnnLab.Reporting;
-using CnnLab.Saving;
+using CnnLab.Formats;
 
 namespace CnnLab.Experiments.Cluster;
 

@@ -1,4 +1,4 @@
-namespace CnnLab.Saving;
+namespace CnnLab.Formats;
 
 /// <summary>
 /// Writes files whole or not at all: into a temporary file beside the target, then renamed over it. Because the

@@ -1,4 +1,4 @@
-namespace CnnLab.Saving;
+namespace CnnLab.Formats;
 
 /// <summary>What a path names, as the operating system says (following symbolic links).</summary>
 public enum FileKind

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Formats.Json;
 
 /// <summary>
 /// Typed reads of a JSON object's keys for the readers of saved files. A key that is missing or holds the wrong

@@ -4,8 +4,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats.Json;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Formats;
 
 /// <summary>
 /// The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header mapping each name to

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
 using CnnLab.Layers;
+using CnnLab.Formats.PyTorch;
 using CnnLab.Models;
-using static CnnLab.Saving.PyTorchModule;
+using static CnnLab.Formats.PyTorch.PyTorchModule;
 using static TorchSharp.torch;
+using CnnLab.Formats;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Export;
 
 /// <summary>The files <see cref="PyTorchExport.Export"/> wrote.</summary>
 public sealed record PyTorchExportFiles(string Module, string StateDict, string SafeTensors);

@@ -1,4 +1,4 @@
-namespace CnnLab.Layers;
+namespace CnnLab.Core;
 
 /// <summary>A (height, width) pair such as kernel_size or pool_size; an int means the same on both axes, as in Keras.</summary>
 public readonly record struct Size2(int Height, int Width)

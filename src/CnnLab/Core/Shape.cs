@@ -1,4 +1,4 @@
-namespace CnnLab.Layers;
+namespace CnnLab.Core;
 
 /// <summary>
 /// The shape of one sample as Keras prints it, without the batch axis: (height, width, channels)

@@ -1,4 +1,4 @@
-namespace CnnLab.Layers;
+namespace CnnLab.Core;
 
 /// <summary>Keras' padding modes for convolution and pooling.</summary>
 public enum Padding

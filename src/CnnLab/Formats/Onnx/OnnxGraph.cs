@@ -3,8 +3,10 @@ using CnnLab.Layers;
 using Google.Protobuf;
 using Onnx;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Export;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Formats.Onnx;
 
 /// <summary>
 /// The ONNX graph a model's layers write themselves into (<see cref="Layer.ToOnnx"/>): nodes in order, each reading the
@@ -12,6 +14,12 @@ namespace CnnLab.Saving;
 /// </summary>
 internal sealed class OnnxGraph
 {
+    /// <summary>The graph's input value, which the first node reads.</summary>
+    public const string InputName = "input";
+
+    /// <summary>The graph's output value, which the last node writes.</summary>
+    public const string OutputName = "output";
+
     private int _count;
 
     public OnnxGraph(string name) => Graph = new GraphProto { Name = name };
@@ -19,7 +27,7 @@ internal sealed class OnnxGraph
     public GraphProto Graph { get; }
 
     /// <summary>The name of the value the next node reads.</summary>
-    public string Current { get; private set; } = OnnxExport.InputName;
+    public string Current { get; private set; } = InputName;
 
     /// <summary>Adds a node reading <paramref name="inputs"/>; its one output becomes <see cref="Current"/>.</summary>
     public void Node(string op, string name, List<string> inputs, List<AttributeProto>? attributes = null)
@@ -57,8 +65,8 @@ internal sealed class OnnxGraph
         {
             Unary("Identity", "identity");
         }
-        Graph.Node[^1].Output[0] = OnnxExport.OutputName;
-        Current = OnnxExport.OutputName;
+        Graph.Node[^1].Output[0] = OutputName;
+        Current = OutputName;
     }
 
     /// <summary>A float32 initializer holding <paramref name="value"/> (raw little-endian bytes, as ONNX stores them).</summary>

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Formats.Json;
 
 /// <summary>
 /// Parses JSON that came from a file someone else may have written (a model's header and config, a checkpoint

@@ -6,8 +6,10 @@ using CnnLab.Layers;
 using CnnLab.Models;
 using PureHDF;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats.Json;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Models.Saving;
 
 /// <summary>
 /// Keras models as CnnLab models: <c>.h5</c> files of Keras 2 / tf.keras <c>model.save</c> (HDF5: the architecture in

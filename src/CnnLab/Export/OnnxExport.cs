@@ -5,8 +5,11 @@ using CnnLab.Models;
 using Google.Protobuf;
 using Onnx;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats;
+using CnnLab.Formats.Onnx;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Export;
 
 /// <summary>
 /// A model as an ONNX file of standard operators (opset <see cref="Opset"/>), for ONNX Runtime and the other engines
@@ -24,10 +27,10 @@ public static class OnnxExport
     public const int Opset = 17;
 
     /// <summary>The graph's input: float32 images, N x C x H x W, scaled (and standardised) as the metadata says.</summary>
-    public const string InputName = "input";
+    public const string InputName = OnnxGraph.InputName;
 
     /// <summary>The graph's output: N x classes, probabilities when <see cref="MetadataKeys.Output"/> says so.</summary>
-    public const string OutputName = "output";
+    public const string OutputName = OnnxGraph.OutputName;
 
     /// <summary>The metadata properties an exported file carries.</summary>
     public static class MetadataKeys

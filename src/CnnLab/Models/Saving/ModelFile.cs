@@ -4,8 +4,11 @@ using System.Text.Json.Nodes;
 using CnnLab.Layers;
 using CnnLab.Models;
 using static TorchSharp.torch;
+using CnnLab.Core;
+using CnnLab.Formats;
+using CnnLab.Formats.Json;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Models.Saving;
 
 /// <summary>
 /// A saved model in one safetensors file: the weights (with BatchNormalization's moving statistics) under their

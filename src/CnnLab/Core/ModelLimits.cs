@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CnnLab.Layers;
+namespace CnnLab.Core;
 
 /// <summary>
 /// The largest model CnnLab builds. A config is a few numbers, but they multiply out: two Conv2D layers of 50,000

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using CnnLab.Layers;
+using CnnLab.Formats.Json;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Layers;
 
 /// <summary>
 /// Keras' layer configs in a model file: each layer as {"class_name": ..., "config": {...}}, the config being the

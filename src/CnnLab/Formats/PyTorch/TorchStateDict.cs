@@ -1,8 +1,9 @@
 using System.IO.Compression;
 using System.Text;
 using static TorchSharp.torch;
+using CnnLab.Formats;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Formats.PyTorch;
 
 /// <summary>
 /// Writes a PyTorch <c>state_dict</c> file (.pt) as <c>torch.save</c> does since PyTorch 1.6: a zip archive with the

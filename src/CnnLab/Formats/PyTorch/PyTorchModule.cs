@@ -1,8 +1,9 @@
 using System.Globalization;
 using CnnLab.Layers;
 using static TorchSharp.torch;
+using CnnLab.Core;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Formats.PyTorch;
 
 /// <summary>
 /// The torch.nn.Sequential a model's layers write themselves into (<see cref="Layer.ToPyTorch"/>): module lines in

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace CnnLab.Saving;
+namespace CnnLab.Formats;
 
 /// <summary>
 /// Tells a regular file from a device, a FIFO or a socket. .NET reports all of them as files (File.Exists is true

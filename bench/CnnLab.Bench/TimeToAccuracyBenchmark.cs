@@ -4,6 +4,7 @@ using CnnLab.Data;
 using CnnLab.Engine;
 using CnnLab.Experiments;
 using CnnLab.Layers;
+using CnnLab.Models;
 using CnnLab.Training;
 
 namespace CnnLab.Bench;
@@ -94,7 +95,7 @@ internal static class TimeToAccuracyBenchmark
         public override void OnEpochEnd(TrainingContext context, int epoch, IReadOnlyDictionary<string, double> logs)
         {
             _clock.Stop();
-            var accuracy = context.Model.Evaluate(_test.Images, _test.Labels, 50, _augmentation).Accuracy;
+            var accuracy = ((Sequential)context.Model).Evaluate(_test.Images, _test.Labels, 50, _augmentation).Accuracy;
             Curve.Add((_clock.Elapsed.TotalSeconds, accuracy));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{_name}: epoch {epoch + 1}, {_clock.Elapsed.TotalSeconds:F1} s of training, loss {logs["loss"]:F4}, test accuracy {accuracy:F4}"));

@@ -185,15 +185,9 @@ public sealed class OnnxClassifier : IImageClassifier
     }
 
     /// <inheritdoc />
-    public Tensor Predict(Tensor images, int batchSize, TestTimeAugmentation augmentation)
+    public Tensor Predict(Tensor images, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (augmentation == TestTimeAugmentation.HorizontalFlip)
-        {
-            using var scope = NewDisposeScope();
-            using var flipped = images.flip(3);
-            return Predict(images, batchSize, TestTimeAugmentation.None).add_(Predict(flipped, batchSize, TestTimeAugmentation.None)).div_(2).MoveToOuterDisposeScope();
-        }
         if (images.dim() != 4 || images.shape[1] != InputShape.Channels || images.shape[2] != InputShape.Height || images.shape[3] != InputShape.Width)
         {
             throw new ArgumentException($"Images are [{string.Join(", ", images.shape)}]; {_source} takes N x {InputShape.Channels} x {InputShape.Height} x {InputShape.Width}.", nameof(images));

@@ -237,7 +237,7 @@ public static class StudyReport
                 run.Schedule is { } s ? $"{s.Type} schedule" + (s.MaxLearningRate is { } max ? $" (max {max:G})" : "") : null,
                 run.EarlyStopping is { } e ? $"early stopping on {e.Monitor}, patience {e.Patience}" : null,
                 run.ReduceLearningRate is { } r ? $"reduce LR on {r.Monitor} x{r.Factor:G}, patience {r.Patience}" : null,
-                run.TestTimeAugmentation != Training.TestTimeAugmentation.None ? $"test-time {run.TestTimeAugmentation}" : null,
+                run.TestTimeAugmentation != Models.TestTimeAugmentation.None ? $"test-time {run.TestTimeAugmentation}" : null,
             }.Where(x => x is not null));
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {Cell(run.Name)} | {run.Training.Epochs} | {run.Training.BatchSize} | {run.Training.ValidationSplit:G} | {run.Optimizer} | " +

@@ -1,6 +1,5 @@
 using CnnLab.Data;
 using CnnLab.Layers;
-using CnnLab.Training;
 using static TorchSharp.torch;
 using CnnLab.Core;
 
@@ -30,8 +29,11 @@ public interface IImageClassifier : IDisposable
     /// <summary>True when the outputs are probabilities (a final softmax), false for scores.</summary>
     bool OutputsProbabilities { get; }
 
-    /// <summary>The outputs for N x C x H x W images prepared as the training data were, in inference mode.</summary>
-    Tensor Predict(Tensor images, int batchSize, TestTimeAugmentation augmentation);
+    /// <summary>
+    /// The outputs for N x C x H x W images prepared as the training data were, in inference mode (wrap the classifier
+    /// in <see cref="TestTimeAugmented"/> to average over augmented copies).
+    /// </summary>
+    Tensor Predict(Tensor images, int batchSize);
 
     /// <summary>Why outputs might not be finite, for the error that reports them (see <see cref="FiniteOutputs"/>).</summary>
     string NonFiniteCause();

@@ -13,7 +13,7 @@ namespace CnnLab.Models;
 /// so a shape that cannot work fails at <see cref="Add(Layer)"/>. Compile, then Fit, Evaluate, Predict.
 /// Tensors are NCHW float32 images and int64 labels.
 /// </summary>
-public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier
+public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier, ITrainableModel
 {
     private readonly List<Layer> _layers = new();
     private readonly Dictionary<string, int> _nameCounts = new();
@@ -152,12 +152,7 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier
         SparseCategoricalCrossentropy.RequireLabelSmoothing(labelSmoothing);
         ArgumentNullException.ThrowIfNull(optimizer);
         RequireLayers();
-        if (loss is not (SparseCategoricalCrossentropy.Name or CategoricalCrossentropy.Name))
-        {
-            throw new ArgumentException(
-                $"Could not interpret loss identifier: {loss}. Expected one of: {SparseCategoricalCrossentropy.Name}, {CategoricalCrossentropy.Name}.", nameof(loss));
-        }
-        Loss = loss;
+        var lossFunction = new LossFunction(loss, labelSmoothing);
         foreach (var metric in metrics ?? new[] { "accuracy" })
         {
             if (metric != "accuracy")
@@ -166,20 +161,20 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier
             }
         }
         Optimizer = optimizer;
-        LabelSmoothing = labelSmoothing;
+        LossFunction = lossFunction;
     }
 
+    /// <summary>The loss and its label smoothing, set by Compile.</summary>
+    public LossFunction LossFunction { get; private set; } = new();
+
     /// <summary>Label smoothing of the loss, set by Compile; 0 for none.</summary>
-    public double LabelSmoothing { get; private set; }
+    public double LabelSmoothing => LossFunction.LabelSmoothing;
 
     /// <summary>
     /// The loss set by Compile: sparse_categorical_crossentropy (integer labels, shape (N)) or categorical_crossentropy
     /// (one-hot labels, shape (N, classes); <see cref="Data.Categorical.ToCategorical"/> makes them).
     /// </summary>
-    public string Loss { get; private set; } = SparseCategoricalCrossentropy.Name;
-
-    /// <summary>Whether the loss takes one-hot labels.</summary>
-    internal bool OneHotLabels => Loss == CategoricalCrossentropy.Name;
+    public string Loss => LossFunction.Name;
 
     /// <summary>
     /// The sum of the layers' regularization penalties (Keras' <c>sum(model.losses)</c>), added to the loss in
@@ -237,7 +232,7 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier
     public History Fit(Tensor x, Tensor y, FitOptions options)
     {
         RequireCompiled();
-        return new Trainer(this, options).Fit(x, y);
+        return new Trainer(this, Optimizer!, LossFunction, options).Fit(x, y);
     }
 
     /// <summary>
@@ -248,9 +243,10 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier
     {
         RequireLayers();
         DataChecks.RequireBatchSize(batchSize);
-        DataChecks.RequireSamples(this, x, y, "x", "y");
-        DataChecks.RequireTestTimeAugmentation(this, augmentation);
-        return Trainer.Evaluate(this, x, y, batchSize, augmentation);
+        DataChecks.RequireSamples(this, LossFunction, x, y, "x", "y");
+        TestTimeAugmented.Require(InputShape!, augmentation);
+        return Evaluator.Evaluate(this, LossFunction, x, y, batchSize,
+            augmentation == TestTimeAugmentation.None ? null : batch => TestTimeAugmented.Apply(augmentation, batch, forward));
     }
 
     /// <summary>
@@ -262,17 +258,27 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier
         RequireLayers();
         DataChecks.RequireBatchSize(batchSize);
         DataChecks.RequireInputShape(this, x, "x");
-        DataChecks.RequireTestTimeAugmentation(this, augmentation);
-        return Trainer.Predict(this, x, batchSize, augmentation);
+        TestTimeAugmented.Require(InputShape!, augmentation);
+        return TestTimeAugmented.Apply(augmentation, x, images => Evaluator.Predict(this, images, batchSize));
     }
 
     Shape IImageClassifier.InputShape => InputShape ?? throw new InvalidOperationException("The model has no input shape.");
 
-    int IImageClassifier.ClassCount => OutputShape?.Channels ?? throw new InvalidOperationException("The model has no layers.");
+    Shape ITrainableModel.InputShape => InputShape ?? throw new InvalidOperationException("The model has no input shape.");
 
-    bool IImageClassifier.OutputsProbabilities => EndsWithSoftmax;
+    /// <summary>How many classes the outputs score: the last layer's channels.</summary>
+    public int ClassCount => OutputShape?.Channels ?? throw new InvalidOperationException("The model has no layers.");
 
-    Tensor IImageClassifier.Predict(Tensor images, int batchSize, TestTimeAugmentation augmentation) => Predict(images, batchSize, augmentation);
+    /// <summary>True when the last operation is a softmax, so the outputs are probabilities.</summary>
+    public bool OutputsProbabilities => EndsWithSoftmax;
+
+    nn.Module ITrainableModel.Module => this;
+
+    Tensor ITrainableModel.Forward(Tensor input) => forward(input);
+
+    Tensor ITrainableModel.ForwardLogits(Tensor input) => ForwardLogits(input);
+
+    Tensor IImageClassifier.Predict(Tensor images, int batchSize) => Predict(images, batchSize);
 
     /// <summary>How many weights (parameters and statistics) are NaN or infinite, and how many there are.</summary>
     public (long NonFinite, long Total) CountNonFiniteWeights()

@@ -37,6 +37,24 @@ public abstract class Optimizer
     /// </summary>
     public double WeightDecay { get; }
 
+    /// <summary>
+    /// The decoupled weight decay, before the step as Keras 3 orders it: w -= learning_rate * weight_decay * w for each
+    /// trainable weight; nothing when <see cref="WeightDecay"/> is 0.
+    /// </summary>
+    public void DecayWeights(IEnumerable<Parameter> trainable, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(trainable);
+        if (WeightDecay == 0)
+        {
+            return;
+        }
+        using var _ = no_grad();
+        foreach (var weight in trainable)
+        {
+            weight.mul_(1 - learningRate * WeightDecay);
+        }
+    }
+
     /// <summary>A libtorch optimizer over these parameters with this configuration.</summary>
     public abstract optim.Optimizer Create(IEnumerable<Parameter> parameters);
 

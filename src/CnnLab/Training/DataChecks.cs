@@ -1,6 +1,5 @@
 using System.Globalization;
 using CnnLab.Layers;
-using CnnLab.Models;
 using static TorchSharp.torch;
 using CnnLab.Core;
 
@@ -22,7 +21,7 @@ internal static class DataChecks
     /// Refuses a batch whose activations and their gradients alone would not fit in the memory this process may use,
     /// before the first step allocates them (libtorch's failed allocation kills the process instead of throwing).
     /// </summary>
-    public static void RequireActivationsFit(Sequential model, int batchSize)
+    public static void RequireActivationsFit(ITrainableModel model, int batchSize)
     {
         var needed = ModelLimits.TrainingActivationBytes(model.Layers.Select(l => l.OutputShape!), batchSize);
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
@@ -34,20 +33,10 @@ internal static class DataChecks
         }
     }
 
-    public static void RequireTestTimeAugmentation(Sequential model, TestTimeAugmentation augmentation)
-    {
-        if (augmentation != TestTimeAugmentation.None && model.InputShape is { IsImage: false } shape)
-        {
-            throw new ArgumentException(
-                $"Test-time augmentation {augmentation} mirrors images, but the model takes inputs of shape {shape}. " +
-                "Use TestTimeAugmentation.None for inputs that are not images.", nameof(augmentation));
-        }
-    }
-
-    public static void RequireInputShape(Sequential model, Tensor x, string argument)
+    public static void RequireInputShape(ITrainableModel model, Tensor x, string argument)
     {
         ArgumentNullException.ThrowIfNull(x, argument);
-        var expected = model.InputShape!.ToTensorShape(x.shape.Length > 0 ? x.shape[0] : 0);
+        var expected = model.InputShape.ToTensorShape(x.shape.Length > 0 ? x.shape[0] : 0);
         if (!x.shape.SequenceEqual(expected))
         {
             throw new ArgumentException(
@@ -79,12 +68,12 @@ internal static class DataChecks
         }
     }
 
-    public static void RequireSamples(Sequential model, Tensor x, Tensor y, string xName, string yName)
+    public static void RequireSamples(ITrainableModel model, LossFunction loss, Tensor x, Tensor y, string xName, string yName)
     {
         RequireInputShape(model, x, xName);
         ArgumentNullException.ThrowIfNull(y, yName);
-        var classes = model.OutputShape!.Channels;
-        if (model.OneHotLabels)
+        var classes = model.ClassCount;
+        if (loss.OneHotLabels)
         {
             RequireOneHot(y, x.shape[0], classes, xName, yName);
             return;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CnnLab.Models;
 using OptimizerHelper = TorchSharp.Modules.OptimizerHelper;
 using static TorchSharp.torch;
 using CnnLab.Formats;
@@ -24,7 +23,7 @@ internal sealed class EpochCheckpoint
     /// The epoch to continue from, or 0 when there is no checkpoint. Puts back the weights, the optimizer, every
     /// generator (in the order given), the History, the learning rate and the callbacks' states.
     /// </summary>
-    public int Restore(Sequential model, optim.Optimizer optimizer, IReadOnlyList<Generator?> generators, History history,
+    public int Restore(ITrainableModel model, optim.Optimizer optimizer, IReadOnlyList<Generator?> generators, History history,
         TrainingContext context, IReadOnlyList<Callback> callbacks)
     {
         var index = Path.Combine(_folder, IndexFile);
@@ -39,7 +38,7 @@ internal sealed class EpochCheckpoint
                 $"{index}: the checkpoint was written by a Fit with {state.Generators.Count} random generators and {state.Callbacks.Count} callbacks, " +
                 $"this one has {generators.Count} and {callbacks.Count}. Resume with the same model, augmentation and callbacks, or delete the folder.");
         }
-        Read(state.Weights, "the model's weights", file => model.load(file));
+        Read(state.Weights, "the model's weights", file => model.Module.load(file));
         Read(state.Optimizer, "the optimizer's state", file => ((OptimizerHelper)optimizer).load_state_dict(file));
         Read(IndexFile, "the random generators' states", _ =>
         {
@@ -69,14 +68,14 @@ internal sealed class EpochCheckpoint
     }
 
     /// <summary>Saves the state after <paramref name="epochsDone"/> epochs.</summary>
-    public void Save(int epochsDone, Sequential model, optim.Optimizer optimizer, IReadOnlyList<Generator?> generators, History history,
+    public void Save(int epochsDone, ITrainableModel model, optim.Optimizer optimizer, IReadOnlyList<Generator?> generators, History history,
         TrainingContext context, IReadOnlyList<Callback> callbacks)
     {
         Directory.CreateDirectory(_folder);
         var weights = $"weights-{epochsDone}.dat";
         var optimizerFile = $"optimizer-{epochsDone}.dat";
         var files = new List<string> { weights, optimizerFile };
-        model.save(Path.Combine(_folder, weights));
+        model.Module.save(Path.Combine(_folder, weights));
         ((OptimizerHelper)optimizer).save_state_dict(Path.Combine(_folder, optimizerFile));
         var callbackTensors = new List<string?>();
         for (var i = 0; i < callbacks.Count; i++)

@@ -5,9 +5,10 @@ namespace CnnLab.Training;
 
 /// <summary>
 /// What Fit returns: one value per epoch for each metric, as Keras' <c>History.history</c>
-/// (loss, accuracy, val_loss, val_accuracy), plus the seconds each epoch took.
+/// (loss, accuracy, val_loss, val_accuracy), plus the seconds each epoch took. As in Keras, it is the callback that
+/// records them, after the user's callbacks have seen the epoch.
 /// </summary>
-public sealed class History
+public sealed class History : Callback
 {
     private readonly Dictionary<string, List<double>> _values = new();
     private readonly List<double> _epochSeconds = new();
@@ -52,6 +53,13 @@ public sealed class History
             list.Add(value);
         }
         _epochSeconds.Add(seconds);
+    }
+
+    /// <inheritdoc />
+    public override void OnEpochEnd(TrainingContext context, int epoch, IReadOnlyDictionary<string, double> logs)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Append(logs, context.EpochSeconds);
     }
 
     /// <summary>A table, one row per epoch.</summary>

@@ -10,7 +10,7 @@ public sealed class TrainingContext
 {
     private double _learningRate;
 
-    internal TrainingContext(Models.Sequential model, int epochs, int trainSamples, int batchSize, int validationSamples, double learningRate)
+    internal TrainingContext(ITrainableModel model, int epochs, int trainSamples, int batchSize, int validationSamples, double learningRate)
     {
         Model = model;
         Epochs = epochs;
@@ -21,7 +21,7 @@ public sealed class TrainingContext
     }
 
     /// <summary>The model being trained.</summary>
-    public Models.Sequential Model { get; }
+    public ITrainableModel Model { get; }
 
     /// <summary>Number of epochs asked for.</summary>
     public int Epochs { get; }
@@ -43,6 +43,9 @@ public sealed class TrainingContext
 
     /// <summary>Batches trained since the first epoch (a resumed Fit counts the epochs before the interruption).</summary>
     public long Step { get; internal set; }
+
+    /// <summary>Wall-clock seconds of the epoch that just ended, validation included; set before its epoch-end callbacks.</summary>
+    public double EpochSeconds { get; internal set; }
 
     /// <summary>The optimizer's learning rate; a callback that sets it changes the rate of the following batches.</summary>
     public double LearningRate

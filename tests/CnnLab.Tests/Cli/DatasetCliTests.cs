@@ -103,7 +103,7 @@ public sealed class DatasetCliTests : IDisposable
 
         var (ttaCode, ttaOutput, ttaError) = CliRunner.Run("predict", path, picture, "--json", "--test-time-augmentation", "horizontal_flip", "--threads", "1");
         Assert.Equal(("", 0), (ttaError, ttaCode));
-        var mirrored = CnnLab.Models.ImagePredictor.Predict(model, new[] { picture }, 1, CnnLab.Training.TestTimeAugmentation.HorizontalFlip)[0];
+        var mirrored = CnnLab.Models.ImagePredictor.Predict(model, new[] { picture }, 1, CnnLab.Models.TestTimeAugmentation.HorizontalFlip)[0];
         using var ttaJson = System.Text.Json.JsonDocument.Parse(ttaOutput);
         Assert.Equal(mirrored.Top[0].Probability, ttaJson.RootElement[0].GetProperty("top")[0].GetProperty("probability").GetDouble(), 12);
         var (badTtaCode, _, badTtaError) = CliRunner.Run("predict", path, picture, "--test-time-augmentation", "rotate");

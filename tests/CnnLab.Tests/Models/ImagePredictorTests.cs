@@ -80,7 +80,7 @@ public sealed class ImagePredictorTests : IDisposable
         var left = HalfBright("left.png", 8, 8, left: true, SKColors.White);
 
         var plain = ImagePredictor.Predict(model, new[] { left }, topK: 2)[0];
-        var averaged = ImagePredictor.Predict(model, new[] { left }, topK: 2, CnnLab.Training.TestTimeAugmentation.HorizontalFlip)[0];
+        var averaged = ImagePredictor.Predict(model, new[] { left }, topK: 2, CnnLab.Models.TestTimeAugmentation.HorizontalFlip)[0];
 
         Assert.Equal(Sigmoid(0.64), plain.Top[0].Probability, 6);
         Assert.All(averaged.Top, s => Assert.Equal(0.5, s.Probability, 6));

@@ -124,7 +124,7 @@ public sealed class CallbackTests : IDisposable
         Assert.Equal(callback.Saved.Order(), Directory.GetFiles(_folder).Order());
         Assert.Equal(0.6, callback.Best);
         using var reloaded = CnnLab.Models.Sequential.Load(callback.Saved[^1]);
-        Assert.Equal(context.Model.ToJson(), reloaded.ToJson());
+        Assert.Equal(((CnnLab.Models.Sequential)context.Model).ToJson(), reloaded.ToJson());
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public sealed class EarlyStopping : Callback, IDisposable
             if (RestoreBestWeights && _bestWeights is not null)
             {
                 using var _ = no_grad();
-                foreach (var (name, tensor) in context.Model.state_dict())
+                foreach (var (name, tensor) in context.Model.Module.state_dict())
                 {
                     tensor.copy_(_bestWeights[name]);
                 }
@@ -121,11 +121,11 @@ public sealed class EarlyStopping : Callback, IDisposable
     /// <summary>Releases the kept copy of the best weights.</summary>
     public void Dispose() => DisposeBest();
 
-    private void KeepWeights(Models.Sequential model)
+    private void KeepWeights(ITrainableModel model)
     {
         DisposeBest();
         using var _ = no_grad();
-        _bestWeights = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+        _bestWeights = model.Module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
     }
 
     private void DisposeBest()

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace CnnLab.Training.Callbacks;
 
 /// <summary>
-/// Keras' ModelCheckpoint: saves the model (architecture and weights, <see cref="Models.Sequential.Save"/>'s format)
+/// Keras' ModelCheckpoint: saves the model (architecture and weights, <see cref="ITrainableModel.Save"/>'s format)
 /// at the end of every epoch, or with save_best_only only when <see cref="Monitor"/> improved. The path may name the
 /// epoch and any logged metric, Python-style: "ckpt/epoch{epoch:02d}-{val_accuracy:.4f}.safetensors". Each file is
 /// written to a temporary name, then renamed.

@@ -52,7 +52,7 @@ public sealed class TensorBoard : Callback
         }
         if (HistogramFrequency > 0 && (epoch + 1) % HistogramFrequency == 0)
         {
-            foreach (var (name, tensor) in context.Model.state_dict())
+            foreach (var (name, tensor) in context.Model.Module.state_dict())
             {
                 using var values = tensor.detach().cpu();
                 train.add_histogram(name, values, epoch);

@@ -1,4 +1,4 @@
-namespace CnnLab.Training;
+namespace CnnLab.Models;
 
 /// <summary>
 /// What Evaluate and Predict average over at inference. HorizontalFlip averages the model's outputs for each image and

@@ -6,7 +6,7 @@
 # network.
 # Where that cannot work (no apt-get, neither root nor sudo, offline or no mirror), it says so and exits 0: CnnLab then
 # downloads Fashion-MNIST on first use from Zalando's mirrors (MD5-checked) into ~/.cnnlab/datasets, or, with no
-# network either, stops with an error that lists every place it looked (README, "Datasets").
+# network either, stops with an error that lists every place it looked (docs/datasets.md).
 # Usage: scripts/install-deps.sh [EXTRA_PACKAGE...]
 set -euo pipefail
 
@@ -16,7 +16,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep '^install ok 
 
 fallback() {
   echo "install-deps: $1, so ${missing[*]} not installed. CnnLab downloads Fashion-MNIST on first use into" \
-       "~/.cnnlab/datasets instead (README, \"Datasets\"); study reports need libfontconfig1 and fonts-dejavu-core." >&2
+       "~/.cnnlab/datasets instead (docs/datasets.md); study reports need libfontconfig1 and fonts-dejavu-core." >&2
   exit 0
 }
 

@@ -1,4 +1,4 @@
-// The program of README's "Use CnnLab from your own project": samples/consumer/run.sh builds it outside the repository.
+// The program of docs/deploy.md, "Use CnnLab from your own project": samples/consumer/run.sh builds it outside the repository.
 using CnnLab.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Consumer check: a fresh console application outside the repository uses CnnLab as README's "Use CnnLab from your
+# Consumer check: a fresh console application outside the repository uses CnnLab as docs/deploy.md's "Use CnnLab from your
 # own project" says, first through ProjectReferences to src/CnnLab and src/CnnLab.Studies, then through the packed
 # CnnLab and CnnLab.Studies packages from a local feed. Both run samples/consumer/Program.cs (a model summary, a
 # prediction, a study file's runs) and must print the same. The packages choose no libtorch: without one, the

@@ -60,10 +60,11 @@ def write(data_dir, out):
     f32 = lambda t: t.detach().numpy().astype(np.float32)
     # Keras: kernels (height, width, in, out); Dense (features, units) with features in (height, width, channels) order.
     weights = {
-        "conv2d": [f32(conv1.weight.permute(2, 3, 1, 0)), f32(conv1.bias)],
-        "batch_normalization": [f32(bn.weight), f32(bn.bias), f32(bn.running_mean), f32(bn.running_var)],
-        "conv2d_1": [f32(conv2.weight.permute(2, 3, 1, 0)), f32(conv2.bias)],
-        "dense": [f32(dense.weight.reshape(10, 32, 6, 6).permute(2, 3, 1, 0).reshape(-1, 10)), f32(dense.bias)],
+        "conv2d": {"kernel": f32(conv1.weight.permute(2, 3, 1, 0)), "bias": f32(conv1.bias)},
+        "batch_normalization": {"gamma": f32(bn.weight), "beta": f32(bn.bias), "moving_mean": f32(bn.running_mean),
+                                "moving_variance": f32(bn.running_var)},
+        "conv2d_1": {"kernel": f32(conv2.weight.permute(2, 3, 1, 0)), "bias": f32(conv2.bias)},
+        "dense": {"kernel": f32(dense.weight.reshape(10, 32, 6, 6).permute(2, 3, 1, 0).reshape(-1, 10)), "bias": f32(dense.bias)},
     }
 
     def conv(name, filters, padding, activation):

@@ -46,4 +46,9 @@ public sealed class Activation : Layer
 
     /// <inheritdoc />
     internal override void ToPyTorch(PyTorchModule module) => module.Activation(ActivationName);
+
+    internal override bool EndsWithSoftmax => ActivationName == "softmax";
+
+    /// <summary>The logits are this layer's input: it adds nothing but the softmax.</summary>
+    internal override Tensor ForwardLogits(Tensor input) => input;
 }

@@ -1,3 +1,4 @@
+using CnnLab.Formats.Json;
 using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -173,5 +174,37 @@ public sealed class BatchNormalization : Layer
         module.Emit(PyTorchModule.F($"nn.{kind}({channels}, eps={PyTorchModule.Py(Epsilon)}, momentum={PyTorchModule.Py(Math.Round(1 - Momentum, 12))})"),
             ("weight", Gamma ?? gamma!), ("bias", Beta ?? beta!), ("running_mean", MovingMean), ("running_var", MovingVariance),
             ("num_batches_tracked", batches));
+    }
+
+    private static readonly string[] KerasKeys =
+    {
+        "beta_initializer", "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer", "beta_constraint",
+        "gamma_constraint", "beta_regularizer", "gamma_regularizer", "axis", "renorm", "renorm_clipping", "renorm_momentum", "fused",
+        "virtual_batch_size", "adjustment", "synchronized",
+    };
+
+    internal override IEnumerable<string> KerasIgnoredKeys => base.KerasIgnoredKeys.Concat(KerasKeys);
+
+    internal override void CheckKerasConfig(JsonObject config, string at)
+    {
+        base.CheckKerasConfig(config, at);
+        RequireKerasDefault(config, at, "renorm", n => n is JsonValue v && v.TryGetValue<bool>(out var b) && !b, "BatchNormalization without renorm");
+        RequireKerasDefault(config, at, "axis", n => JsonFields.IntOf(n) is -1 or 3 || n is JsonArray { Count: 1 } a && JsonFields.IntOf(a[0]) is -1 or 3,
+            "normalisation over the channel axis (-1)");
+    }
+
+    internal override IReadOnlyList<string> KerasWeightRoles =>
+        new[] { Scale ? "gamma" : null, Center ? "beta" : null, "moving_mean", "moving_variance" }.OfType<string>().ToList();
+
+    internal override void ImportKerasWeights(KerasWeights weights)
+    {
+        // After a Flatten the vectors are per feature, in Keras' (height, width, channels) order.
+        foreach (var role in new[] { "gamma", "beta", "moving_mean", "moving_variance", "bias" })
+        {
+            if (weights.Has(role))
+            {
+                weights.Set(role, weights.InCnnLabOrder(weights.Get(role)));
+            }
+        }
     }
 }

@@ -191,4 +191,12 @@ public sealed class Conv2D : Layer
             PyTorchModule.WeightAndBias(Kernel, Bias));
         module.Activation(ActivationName);
     }
+
+    internal override IReadOnlyList<string> KerasWeightRoles => UseBias ? new[] { "kernel", "bias" } : new[] { "kernel" };
+
+    internal override void ImportKerasWeights(KerasWeights weights)
+    {
+        weights.Set("kernel", KerasWeights.ConvolutionKernel(weights.Get("kernel")));
+        weights.SetBias();
+    }
 }

@@ -132,4 +132,22 @@ public sealed class Dense : Layer
         module.Emit(PyTorchModule.F($"nn.Linear({InputShape.Channels}, {Units}, bias={PyTorchModule.Py(UseBias)})"), PyTorchModule.WeightAndBias(Kernel, Bias));
         module.Activation(ActivationName);
     }
+
+    internal override IReadOnlyList<string> KerasWeightRoles => UseBias ? new[] { "kernel", "bias" } : new[] { "kernel" };
+
+    internal override void ImportKerasWeights(KerasWeights weights)
+    {
+        var kernel = weights.Get("kernel");
+        if (weights.FlattenedImage is { } image)
+        {
+            // Keras flattens (height, width, channels); CnnLab's Flatten reads NCHW, channel-major.
+            kernel = kernel.reshape(image.Height, image.Width, image.Channels, -1).permute(2, 0, 1, 3).reshape(image.Size, -1);
+        }
+        weights.Set("kernel", kernel.t().contiguous());
+        weights.SetBias();
+    }
+
+    internal override bool EndsWithSoftmax => ActivationName == "softmax";
+
+    internal override Tensor ForwardLogits(Tensor input) => ForwardLinear(input);
 }

@@ -137,4 +137,15 @@ public sealed class DepthwiseConv2D : Layer
         DepthwiseStep.ToPyTorch(module, InputShape!, KernelSize, Strides, Padding, DepthMultiplier, Kernel, _bias);
         module.Activation(ActivationName);
     }
+
+    internal override IEnumerable<string> KerasIgnoredKeys =>
+        base.KerasIgnoredKeys.Concat(new[] { "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint" });
+
+    internal override IReadOnlyList<string> KerasWeightRoles => UseBias ? new[] { "depthwise_kernel", "bias" } : new[] { "depthwise_kernel" };
+
+    internal override void ImportKerasWeights(KerasWeights weights)
+    {
+        weights.Set("kernel", KerasWeights.GroupedLayout(weights.Get("depthwise_kernel")));
+        weights.SetBias();
+    }
 }

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using TorchSharp;
 using static TorchSharp.torch;
 using CnnLab.Core;
-using CnnLab.Export;
 using CnnLab.Formats.Onnx;
 using CnnLab.Formats.PyTorch;
 
@@ -122,14 +121,14 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     public virtual Tensor? RegularizationLoss() => null;
 
     /// <summary>
-    /// Writes the layer's ONNX nodes, in inference form, after the graph's current value (<see cref="OnnxExport"/>).
+    /// Writes the layer's ONNX nodes, in inference form, after the graph's current value (what <c>OnnxExport</c> writes).
     /// Each layer translates itself in its own file; a layer without a translation cannot be exported.
     /// </summary>
     internal virtual void ToOnnx(OnnxGraph graph) =>
         throw new NotSupportedException($"Layer \"{Name}\" ({TypeName}) has no ONNX translation; it cannot be exported.");
 
     /// <summary>
-    /// Writes the layer as torch.nn modules and their state_dict entries (<see cref="PyTorchExport"/>), in its own file
+    /// Writes the layer as torch.nn modules and their state_dict entries (what <c>PyTorchExport</c> writes), in its own file
     /// like its config and its ONNX translation; a layer without one cannot be exported.
     /// </summary>
     internal virtual void ToPyTorch(PyTorchModule module) =>

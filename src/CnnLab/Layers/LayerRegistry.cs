@@ -31,9 +31,10 @@ public static class LayerRegistry
     /// <summary>
     /// A new, unbuilt layer of class <paramref name="className"/> (Keras class or snake_case name) from its config.
     /// Errors are <see cref="InvalidDataException"/>s starting with <paramref name="at"/>, the class and the layer's name.
-    /// Strict: a key the layer does not read is an error; otherwise those in <paramref name="harmless"/> are skipped.
+    /// Strict: a key the layer does not read is an error; otherwise those <paramref name="harmless"/> names for the
+    /// created layer are skipped (a Keras import passes <see cref="Layer.KerasIgnoredKeys"/>).
     /// </summary>
-    public static Layer Create(string className, JsonObject config, string at, bool strict, IReadOnlyCollection<string>? harmless = null)
+    public static Layer Create(string className, JsonObject config, string at, bool strict, Func<Layer, IReadOnlyCollection<string>>? harmless = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var resolved = ClassName(className) ?? throw new InvalidDataException(
@@ -53,7 +54,7 @@ public static class LayerRegistry
         }
         try
         {
-            reader.CheckUnread(harmless);
+            reader.CheckUnread(harmless?.Invoke(layer));
         }
         catch
         {

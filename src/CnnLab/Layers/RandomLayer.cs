@@ -68,4 +68,8 @@ public abstract class RandomLayer : Layer
     /// <inheritdoc />
     internal override void ToPyTorch(PyTorchModule module) =>
         module.Comment($"{Name} ({TypeName}): active in training only, the identity at inference; left out");
+
+    /// <summary>Keras' random layers also write their noise shape, value range and interpolation.</summary>
+    internal override IEnumerable<string> KerasIgnoredKeys =>
+        base.KerasIgnoredKeys.Concat(new[] { "noise_shape", "value_range", "interpolation" });
 }

@@ -1,3 +1,4 @@
+using CnnLab.Formats.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 using CnnLab.Core;
@@ -62,4 +63,14 @@ public sealed class ReLU : Layer
     /// <inheritdoc />
     internal override void ToPyTorch(PyTorchModule module) =>
         module.Emit(MaxValue is double max ? PyTorchModule.F($"nn.Hardtanh(0.0, {PyTorchModule.Py(max)})") : "nn.ReLU()");
+
+    internal override IEnumerable<string> KerasIgnoredKeys => base.KerasIgnoredKeys.Concat(new[] { "negative_slope", "threshold" });
+
+    internal override void CheckKerasConfig(JsonObject config, string at)
+    {
+        base.CheckKerasConfig(config, at);
+        // Keras 2 writes both; CnnLab's ReLU is max(x, 0), capped at max_value.
+        RequireKerasDefault(config, at, "negative_slope", n => JsonFields.NumberOf(n) == 0, "a negative slope of 0 (use LeakyReLU)");
+        RequireKerasDefault(config, at, "threshold", n => JsonFields.NumberOf(n) == 0, "a threshold of 0");
+    }
 }

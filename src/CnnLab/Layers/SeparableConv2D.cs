@@ -190,4 +190,21 @@ public sealed class SeparableConv2D : Layer
             PyTorchModule.WeightAndBias(PointwiseKernel, Bias));
         module.Activation(ActivationName);
     }
+
+    internal override IEnumerable<string> KerasIgnoredKeys => base.KerasIgnoredKeys.Concat(new[]
+    {
+        "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint", "pointwise_initializer", "pointwise_constraint",
+    });
+
+    internal override IReadOnlyList<string> KerasWeightRoles => UseBias
+        ? new[] { "depthwise_kernel", "pointwise_kernel", "bias" }
+        : new[] { "depthwise_kernel", "pointwise_kernel" };
+
+    internal override void ImportKerasWeights(KerasWeights weights)
+    {
+        weights.Set("depthwise_kernel", KerasWeights.GroupedLayout(weights.Get("depthwise_kernel")));
+        // Keras: (1, 1, channels x multiplier, filters); CnnLab: (filters, channels x multiplier, 1, 1).
+        weights.Set("pointwise_kernel", KerasWeights.ConvolutionKernel(weights.Get("pointwise_kernel")));
+        weights.SetBias();
+    }
 }

@@ -327,32 +327,22 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier, IT
     }
 
     /// <summary>True when the last operation is a softmax, so the loss can use the logits before it.</summary>
-    internal bool EndsWithSoftmax => _layers.Count > 0 && _layers[^1] switch
-    {
-        Activation a => a.ActivationName == "softmax",
-        Dense d => d.ActivationName == "softmax",
-        _ => false,
-    };
+    internal bool EndsWithSoftmax => _layers.Count > 0 && _layers[^1].EndsWithSoftmax;
 
     /// <summary>The scores before a final softmax (the logits); only when <see cref="EndsWithSoftmax"/>.</summary>
     internal Tensor ForwardLogits(Tensor input)
     {
-        var last = _layers[^1];
         var x = input;
         for (var i = 0; i < _layers.Count - 1; i++)
         {
             x = Step(_layers[i], x, input);
         }
-        if (last is Dense dense)
+        var logits = _layers[^1].ForwardLogits(x);
+        if (!ReferenceEquals(logits, x) && !ReferenceEquals(x, input))
         {
-            var logits = dense.ForwardLinear(x);
-            if (!ReferenceEquals(x, input))
-            {
-                x.Dispose();
-            }
-            return logits;
+            x.Dispose();
         }
-        return ReferenceEquals(x, input) ? x.alias() : x;
+        return ReferenceEquals(logits, input) ? logits.alias() : logits;
     }
 
     /// <summary>Runs one layer and releases the previous intermediate result (never the caller's input, nor an in-place result).</summary>

@@ -13,40 +13,20 @@ namespace CnnLab.Tests.Layers;
 
 /// <summary>
 /// Every layer CnnLab has goes through the one registry: a config round trip, save and load inside a model, the
-/// PyTorch export, the ONNX export run in ONNX Runtime and, where Keras has the layer, Keras import. A new layer without an example here, without
-/// <c>FromConfig</c>, or without a Keras file from tests/fixtures/keras/make_keras_models.py, fails the first test.
+/// PyTorch export, the ONNX export run in ONNX Runtime and, where Keras has the layer, Keras import. Each layer's example
+/// is its Keras file from tests/fixtures/keras/make_keras_models.py (one row of its table); a new layer without one, or
+/// without <c>FromConfig</c>, fails the first test.
 /// </summary>
 public sealed class LayerRegistryTests : IDisposable
 {
-    /// <summary>A config per Keras class, with settings off their defaults where the layer has any.</summary>
-    private static readonly Dictionary<string, string> Examples = new()
+    /// <summary>
+    /// The example of a layer Keras does not have (RandomErasing is torchvision's: a probability, one rectangle); every
+    /// other layer's example is its row in tests/fixtures/keras/make_keras_models.py, read from the file it wrote.
+    /// </summary>
+    private static readonly Dictionary<string, string> NotInKeras = new()
     {
-        ["Activation"] = """{"activation": "tanh"}""",
-        ["AveragePooling2D"] = """{"pool_size": 2, "strides": 1, "padding": "same"}""",
-        ["BatchNormalization"] = """{"momentum": 0.9, "epsilon": 0.01}""",
-        ["Conv2D"] = """{"filters": 3, "kernel_size": 2, "padding": "same", "activation": "relu", "kernel_regularizer": {"l1": 0, "l2": 0.01}}""",
-        ["Dense"] = """{"units": 5, "activation": "relu", "use_bias": false}""",
-        ["DepthwiseConv2D"] = """{"kernel_size": [3, 2], "padding": "same", "depth_multiplier": 2, "activation": "relu"}""",
-        ["Dropout"] = """{"rate": 0.25}""",
-        ["Flatten"] = "{}",
-        ["GaussianNoise"] = """{"stddev": 0.1}""",
-        ["GlobalAveragePooling2D"] = "{}",
-        ["LeakyReLU"] = """{"negative_slope": 0.2}""",
-        ["MaxPooling2D"] = """{"pool_size": [2, 2], "padding": "valid"}""",
         ["RandomErasing"] = """{"probability": 0.3}""",
-        ["RandomFlip"] = """{"mode": "horizontal"}""",
-        ["RandomRotation"] = """{"factor": 0.1, "fill_mode": "nearest"}""",
-        ["RandomTranslation"] = """{"height_factor": 0.1, "width_factor": [-0.2, 0.1]}""",
-        ["ReLU"] = """{"max_value": 6}""",
-        ["Reshape"] = """{"target_shape": [4, -1, 4]}""",
-        ["Rescaling"] = """{"scale": 0.00392156862745098, "offset": -0.5}""",
-        ["SeparableConv2D"] = """{"filters": 3, "kernel_size": [2, 3], "padding": "same", "depth_multiplier": 2, "activation": "relu", "pointwise_regularizer": {"l1": 0, "l2": 0.01}}""",
-        ["SpatialDropout2D"] = """{"rate": 0.2}""",
-        ["ZeroPadding2D"] = """{"padding": [[1, 0], [2, 1]]}""",
     };
-
-    /// <summary>CnnLab's RandomErasing is torchvision's (a probability, one rectangle); Keras 3's takes other settings.</summary>
-    private static readonly string[] NotInKeras = ["RandomErasing"];
 
     private static readonly string KerasLayers = Path.Combine(AppContext.BaseDirectory, "fixtures", "keras", "layers");
 
@@ -60,18 +40,17 @@ public sealed class LayerRegistryTests : IDisposable
     public void Every_layer_type_is_registered_and_has_an_example_here()
     {
         Assert.Equal(LayerRegistry.LayerTypes.Select(t => t.Name).Order(StringComparer.Ordinal), LayerRegistry.ClassNames);
-        Assert.Equal(LayerRegistry.ClassNames, Examples.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(LayerRegistry.ClassNames.Except(NotInKeras),
+        Assert.Equal(LayerRegistry.ClassNames.Except(NotInKeras.Keys),
             Directory.GetFiles(KerasLayers, "*.h5").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal));
     }
 
-    public static TheoryData<string> KerasClassNames() => new(LayerRegistry.ClassNames.Except(NotInKeras));
+    public static TheoryData<string> KerasClassNames() => new(LayerRegistry.ClassNames.Except(NotInKeras.Keys));
 
     /// <summary>Keras 3 stores weights by position, not by name: every layer class with weights has a .keras file too.</summary>
     [Fact]
     public void Every_Keras_layer_with_weights_has_a_Keras_3_file()
     {
-        var withWeights = LayerRegistry.ClassNames.Except(NotInKeras).Where(c =>
+        var withWeights = LayerRegistry.ClassNames.Except(NotInKeras.Keys).Where(c =>
         {
             using var model = ExampleModel(c);
             var layer = model.Layers.First(l => l.GetType().Name == c);
@@ -119,7 +98,7 @@ public sealed class LayerRegistryTests : IDisposable
     [MemberData(nameof(ClassNames))]
     public void Config_round_trip_save_and_load_and_PyTorch_export(string className)
     {
-        using var layer = LayerRegistry.Create(className, JsonNode.Parse(Examples[className])!.AsObject(), "the example", strict: true);
+        using var layer = LayerRegistry.Create(className, ExampleConfig(className), "the example", strict: true);
         var config = layer.GetConfig().ToJsonString();
         using var again = LayerRegistry.Create(className, JsonNode.Parse(config)!.AsObject(), "the round trip", strict: true);
         Assert.Equal(config, again.GetConfig().ToJsonString());
@@ -169,21 +148,31 @@ public sealed class LayerRegistryTests : IDisposable
             $"{className}: max |CnnLab - ONNX Runtime| = {expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second))}");
     }
 
-    /// <summary>Input (8, 8, 2), the layer's example, then Flatten (for an image) and Dense(2, softmax).</summary>
+    /// <summary>
+    /// Input (8, 8, 2), the layer's example, then Flatten (for an image) and Dense(2, softmax): the Keras file, or for a
+    /// layer Keras does not have, the same chain with seeded weights.
+    /// </summary>
     private static Sequential ExampleModel(string className)
     {
-        var model = new Sequential(Shape.Image(8, 8, 2), seed: 1);
-        if (className == "Dense")
+        if (!NotInKeras.TryGetValue(className, out var config))
         {
-            model.Add(new Flatten());
+            return KerasModelFile.Load(Path.Combine(KerasLayers, className + ".h5"));
         }
-        model.Add(LayerRegistry.Create(className, JsonNode.Parse(Examples[className])!.AsObject(), "the example", strict: true));
+        var model = new Sequential(Shape.Image(8, 8, 2), seed: 1);
+        model.Add(LayerRegistry.Create(className, JsonNode.Parse(config)!.AsObject(), "the example", strict: true));
         if (model.OutputShape!.Rank == 3)
         {
             model.Add(new Flatten());
         }
         model.Add(new Dense(2, activation: "softmax"));
         return model;
+    }
+
+    /// <summary>The example layer's config as CnnLab writes it.</summary>
+    private static JsonObject ExampleConfig(string className)
+    {
+        using var model = ExampleModel(className);
+        return model.Layers.First(l => l.GetType().Name == className).GetConfig();
     }
 
     [Theory]

@@ -25,18 +25,6 @@ public static class KerasModelFile
     /// <summary>The largest Keras file read: 2 GiB.</summary>
     public const long MaxFileBytes = 2L << 30;
 
-    /// <summary>Keys of Keras' layer configs that change nothing CnnLab computes at inference, or only hold defaults checked below.</summary>
-    private static readonly HashSet<string> Harmless = new(StringComparer.Ordinal)
-    {
-        "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape", "kernel_initializer", "bias_initializer", "beta_initializer",
-        "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer", "kernel_constraint", "bias_constraint", "beta_constraint",
-        "gamma_constraint", "bias_regularizer", "beta_regularizer", "gamma_regularizer", "activity_regularizer", "seed", "noise_shape",
-        "data_format", "dilation_rate", "groups", "axis", "renorm", "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size",
-        "adjustment", "synchronized", "lora_rank", "lora_alpha", "quantization_config", "value_range", "interpolation", "autocast",
-        "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint", "pointwise_initializer", "pointwise_constraint", "negative_slope",
-        "threshold",
-    };
-
     /// <summary>Whether <paramref name="path"/> names a Keras file by its extension (.h5, .hdf5, .keras).</summary>
     public static bool IsKerasFile(string path) => Path.GetExtension(path).ToLowerInvariant() is ".h5" or ".hdf5" or ".keras";
 
@@ -125,7 +113,7 @@ public static class KerasModelFile
             }
             var group = file.Group("layers").Group(layer.Name).Group("vars");
             var count = group.Children().Count();
-            var roles = Keras3Roles(layer);
+            var roles = layer.KerasWeightRoles;
             if (count != roles.Count)
             {
                 throw new InvalidDataException($"{path}: layer \"{layer.Name}\" has {count} weight(s) in {vars}; its config needs {roles.Count} ({string.Join(", ", roles)}).");
@@ -146,7 +134,7 @@ public static class KerasModelFile
             using var scope = NewDisposeScope();
             foreach (var layer in model.Layers.Where(l => l.parameters().Any() || l.buffers().Any()))
             {
-                AddWeights(model, layer, weightsOf(layer), tensors, path);
+                layer.ImportKerasWeights(new KerasWeights(layer, weightsOf(layer), FlattenedImage(model, layer), tensors, path));
             }
             ModelFile.LoadWeights(model, tensors, path);
         }
@@ -170,7 +158,7 @@ public static class KerasModelFile
         var layers = JsonFields.Array(config, "layers", path, "the list of layers");
         var name = JsonFields.OptionalText(config, "name", path) ?? "sequential";
         int[]? inputShape = null;
-        var specs = new List<(string Class, JsonObject Config)>();
+        var specs = new List<(string Class, JsonObject Config, string At)>();
         string? previous = null;
         for (var i = 0; i < layers.Count; i++)
         {
@@ -193,17 +181,25 @@ public static class KerasModelFile
             {
                 throw new InvalidDataException($"{where} is a Keras {layerClass} (\"{layerName}\"), which CnnLab does not have. CnnLab's layers: {string.Join(", ", LayerRegistry.ClassNames)}.");
             }
-            CheckDefaults(layerClass, layerConfig, $"{where} ({layerClass} \"{layerName}\")");
-            specs.Add((layerClass, layerConfig));
+            specs.Add((layerClass, layerConfig, $"{where} ({layerClass} \"{layerName}\")"));
         }
         inputShape ??= ShapeOf(root["build_config"] as JsonObject, path)
             ?? throw new InvalidDataException($"{path}: the model config gives no input shape (no InputLayer, batch_input_shape or build_config).");
         var model = new Sequential(new Shape(inputShape), seed: 0, name: name);
         try
         {
-            foreach (var ((layerClass, layerConfig), i) in specs.Select((s, i) => (s, i)))
+            foreach (var ((layerClass, layerConfig, at), i) in specs.Select((s, i) => (s, i)))
             {
-                var layer = LayerRegistry.Create(layerClass, layerConfig, $"{path}: layer {i + 1}", strict: false, Harmless);
+                var layer = LayerRegistry.Create(layerClass, layerConfig, $"{path}: layer {i + 1}", strict: false, l => l.KerasIgnoredKeys.ToHashSet());
+                try
+                {
+                    layer.CheckKerasConfig(layerConfig, at);
+                }
+                catch
+                {
+                    layer.Dispose();
+                    throw;
+                }
                 try
                 {
                     model.Add(layer);
@@ -221,34 +217,6 @@ public static class KerasModelFile
             throw;
         }
         return model;
-    }
-
-    /// <summary>Settings CnnLab has no equivalent for must hold Keras' defaults; anything else would compute something else.</summary>
-    private static void CheckDefaults(string layerClass, JsonObject config, string at)
-    {
-        void Require(string key, Func<JsonNode?, bool> isDefault, string expected)
-        {
-            if (config.ContainsKey(key) && !isDefault(config[key]))
-            {
-                throw new InvalidDataException($"{at}: \"{key}\" is {JsonFields.Describe(config[key])}; CnnLab computes only {expected}.");
-            }
-        }
-        static bool Ones(JsonNode? n) => n is JsonArray a && a.All(v => JsonFields.IntOf(v) == 1) || JsonFields.IntOf(n) == 1;
-        Require("data_format", n => JsonFields.TextOf(n) is null or "channels_last", "\"channels_last\"");
-        Require("dilation_rate", Ones, "a dilation rate of 1");
-        Require("groups", n => JsonFields.IntOf(n) == 1, "groups 1");
-        Require("activity_regularizer", n => n is null, "no activity regularizer");
-        if (layerClass == "ReLU")
-        {
-            // Keras 2 writes both; CnnLab's ReLU is max(x, 0), capped at max_value.
-            Require("negative_slope", n => JsonFields.NumberOf(n) == 0, "a negative slope of 0 (use LeakyReLU)");
-            Require("threshold", n => JsonFields.NumberOf(n) == 0, "a threshold of 0");
-        }
-        Require("renorm", n => n is JsonValue v && v.TryGetValue<bool>(out var b) && !b, "BatchNormalization without renorm");
-        if (layerClass == "BatchNormalization")
-        {
-            Require("axis", n => JsonFields.IntOf(n) is -1 or 3 || n is JsonArray { Count: 1 } a && JsonFields.IntOf(a[0]) is -1 or 3, "normalisation over the channel axis (-1)");
-        }
     }
 
     /// <summary>A functional model's layer must take its one input from the layer before it.</summary>
@@ -289,69 +257,6 @@ public static class KerasModelFile
         return colon < 0 ? last : last[..colon];
     }
 
-    private static List<string> Keras3Roles(Layer layer) => layer switch
-    {
-        Conv2D c => c.UseBias ? new() { "kernel", "bias" } : new() { "kernel" },
-        DepthwiseConv2D w => w.UseBias ? new() { "depthwise_kernel", "bias" } : new() { "depthwise_kernel" },
-        SeparableConv2D s => s.UseBias ? new() { "depthwise_kernel", "pointwise_kernel", "bias" } : new() { "depthwise_kernel", "pointwise_kernel" },
-        Dense d => d.UseBias ? new() { "kernel", "bias" } : new() { "kernel" },
-        BatchNormalization b => new[] { b.Scale ? "gamma" : null, b.Center ? "beta" : null, "moving_mean", "moving_variance" }.OfType<string>().ToList(),
-        _ => new(),
-    };
-
-    /// <summary>Converts a layer's Keras weights to CnnLab's layout and names.</summary>
-    private static void AddWeights(Sequential model, Layer layer, Dictionary<string, Tensor> byRole, Dictionary<string, Tensor> tensors, string path)
-    {
-        Tensor Get(string role) => byRole.TryGetValue(role, out var t) ? t
-            : throw new InvalidDataException($"{path}: layer \"{layer.Name}\" has no \"{role}\" weight (it has {string.Join(", ", byRole.Keys)}).");
-        var flattened = layer is Dense or BatchNormalization ? FlattenedImage(model, layer) : null;
-        switch (layer)
-        {
-            case Conv2D c:
-                // Keras: (height, width, in, out); CnnLab: (out, in, height, width).
-                tensors[$"{c.Name}.kernel"] = Get("kernel").permute(3, 2, 0, 1).contiguous();
-                break;
-            case DepthwiseConv2D w:
-                tensors[$"{w.Name}.kernel"] = GroupedLayout(Get("depthwise_kernel"));
-                break;
-            case SeparableConv2D s:
-                tensors[$"{s.Name}.depthwise_kernel"] = GroupedLayout(Get("depthwise_kernel"));
-                // Keras: (1, 1, channels x multiplier, filters); CnnLab: (filters, channels x multiplier, 1, 1).
-                tensors[$"{s.Name}.pointwise_kernel"] = Get("pointwise_kernel").permute(3, 2, 0, 1).contiguous();
-                break;
-            case Dense d:
-                var kernel = Get("kernel");
-                if (flattened is { } image)
-                {
-                    // Keras flattens (height, width, channels); CnnLab's Flatten reads NCHW, channel-major.
-                    kernel = kernel.reshape(image.Height, image.Width, image.Channels, -1).permute(2, 0, 1, 3).reshape(image.Size, -1);
-                }
-                tensors[$"{d.Name}.kernel"] = kernel.t().contiguous();
-                break;
-            case BatchNormalization b:
-                foreach (var role in new[] { "gamma", "beta", "moving_mean", "moving_variance" })
-                {
-                    if (byRole.ContainsKey(role))
-                    {
-                        tensors[$"{b.Name}.{role}"] = flattened is { } f ? FromKerasOrder(Get(role), f) : Get(role);
-                    }
-                }
-                break;
-        }
-        if (byRole.TryGetValue("bias", out var bias))
-        {
-            tensors[$"{layer.Name}.bias"] = layer is BatchNormalization && flattened is { } f ? FromKerasOrder(bias, f) : bias;
-        }
-    }
-
-    /// <summary>Keras' depthwise (height, width, channels, multiplier) kernel in PyTorch's grouped layout (channels x multiplier, 1, height, width).</summary>
-    private static Tensor GroupedLayout(Tensor depthwise) =>
-        depthwise.permute(2, 3, 0, 1).reshape(-1, 1, depthwise.shape[0], depthwise.shape[1]).contiguous();
-
-    /// <summary>A per-feature vector in Keras' (height, width, channels) order, reordered to CnnLab's channel-major one.</summary>
-    private static Tensor FromKerasOrder(Tensor vector, Shape image) =>
-        vector.reshape(image.Height, image.Width, image.Channels).permute(2, 0, 1).reshape(image.Size).contiguous();
-
     /// <summary>
     /// The image whose CnnLab Flatten produced <paramref name="layer"/>'s input features, when they still stand in that
     /// order: Keras' Flatten, Dropout, activations or BatchNormalization between the Flatten and the layer keep each feature
@@ -383,7 +288,10 @@ public static class KerasModelFile
         {
             throw new InvalidDataException($"{path}: weight {name} claims {count:N0} values; CnnLab models hold at most {1L << 30:N0} weights.");
         }
-        var values = dataset.Read<float[]>();
+        // Keras stores weights as float32, and a few counters (Normalization's count) as integers.
+        var values = dataset.Type.Class != H5DataTypeClass.FixedPoint ? dataset.Read<float[]>()
+            : dataset.Type.Size == 8 ? dataset.Read<long[]>().Select(v => (float)v).ToArray()
+            : dataset.Read<int[]>().Select(v => (float)v).ToArray();
         if (values.LongLength != count)
         {
             throw new InvalidDataException($"{path}: weight {name} holds {values.Length:N0} values for shape ({string.Join(", ", dims)}).");

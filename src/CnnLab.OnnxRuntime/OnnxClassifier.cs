@@ -194,10 +194,17 @@ public sealed class OnnxClassifier : IImageClassifier
         }
         var count = images.shape[0];
         var result = new float[count * ClassCount];
+        // The standardisation an older export keeps in its metadata rather than in the graph, applied as training did.
+        using var standardized = InputStandardization is null ? null : images.to(ScalarType.Float32).clone();
+        if (standardized is not null)
+        {
+            InputStandardization!.Apply(standardized);
+        }
+        var inputs = standardized ?? images;
         for (long start = 0; start < count; start += batchSize)
         {
             var n = (int)Math.Min(batchSize, count - start);
-            using var batch = images.narrow(0, start, n).to(ScalarType.Float32).contiguous();
+            using var batch = inputs.narrow(0, start, n).to(ScalarType.Float32).contiguous();
             RunOn(batch.data<float>().ToArray(), n).CopyTo(result, start * ClassCount);
         }
         return tensor(result, new long[] { count, ClassCount });

@@ -40,8 +40,7 @@ internal static class EvaluateCommand
                     $"but {splits.Name} has classes {string.Join(", ", test.ClassNames)}. Evaluate it on the data it was trained for" +
                     $"{(model.TrainingDataset is { } again ? $" (--dataset {again}, the default for this model)" : "")}.");
             }
-            // Prepared as in training: the loader scales to [0, 1]; a model trained on standardised images carries its statistics.
-            model.InputStandardization?.Apply(test.Images);
+            // Prepared as in training: the loader scales to [0, 1]; the model applies any standardisation it carries.
             using var probabilities = model.Predict(test.Images, 50, CommonOptions.TestTimeAugmentationOf(parse.GetValue(augmentation)!));
             FiniteOutputs.Check(model, probabilities, path, i => $"test image {i} of {splits.Name}");
             using var predicted = probabilities.argmax(1);

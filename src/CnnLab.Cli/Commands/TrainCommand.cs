@@ -48,16 +48,16 @@ internal static class TrainCommand
             using var opened = data.Open(parse);
             using var limitedTrain = parse.GetValue(limit) is int n ? opened.Train.Take(n) : null;
             var splits = limitedTrain is null ? opened : opened with { Train = limitedTrain };
-            if (parse.GetValue(standardize))
-            {
-                splits.Standardize();
-            }
             var (train, test) = splits;
             var modelSeed = parse.GetValue(seed);
             using var network = spec.Build(train.InputShape, train.ClassCount, modelSeed);
             network.ClassNames = splits.ClassNames;
             network.TrainingDataset = splits.Spec;
-            network.InputStandardization = splits.Standardization;
+            if (parse.GetValue(standardize))
+            {
+                // The model's first layer, so the saved model standardises what it is given wherever it runs.
+                network.StandardizeInputs(train.Images);
+            }
             var optimizerName = parse.GetValue(optimizer);
             var rate = parse.GetValue(learningRate);
             network.Compile(optimizerName is null && rate is null ? spec.Optimizer() : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));

@@ -29,10 +29,6 @@ public sealed class StudyData : IDisposable
         var data = DatasetSource.Open(study.Dataset.Name, study.Dataset.DataDir, shuffle: study.Dataset.Shuffle);
         var limited = study.Dataset.Limit is int n ? data.Train.Take(n) : null;
         var splits = limited is null ? data : data with { Train = limited };
-        if (study.Dataset.Standardize)
-        {
-            splits.Standardize();
-        }
         return new StudyData(data, limited, splits);
     }
 

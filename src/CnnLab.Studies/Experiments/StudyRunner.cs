@@ -252,7 +252,11 @@ public sealed class StudyRunner
         using var model = RunRecipe.CompiledModel(run, data.InputShape, data.Train.ClassCount, seed);
         model.ClassNames = data.ClassNames;
         model.TrainingDataset = data.Spec;
-        model.InputStandardization = data.Standardization;
+        if (_study.Dataset.Standardize)
+        {
+            // The model's first layer, so the saved model standardises what it is given wherever it runs.
+            model.StandardizeInputs(data.Train.Images);
+        }
         var augmentation = RunRecipe.Augmentation(run);
         using var batchMix = RunRecipe.BatchMix(run);
         var callbacks = RunRecipe.Callbacks(run);

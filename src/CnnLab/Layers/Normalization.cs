@@ -121,12 +121,13 @@ public sealed class Normalization : Layer
         }
         using var scope = NewDisposeScope();
         var reduce = new long[] { 0 }.Concat(Enumerable.Range(2, (int)data.dim() - 2).Select(d => (long)d)).ToArray();
-        using var values = data.to(ScalarType.Float64);
-        var (variance, mean) = var_mean(values, reduce, unbiased: false);
+        // In the data's float32, as CnnLab's standardisation always computed it, so a model with this layer first
+        // computes exactly what training on standardised data computed.
+        var (variance, mean) = data.var_mean(reduce, unbiased: false);
         using (no_grad())
         {
-            Mean.copy_(mean.to(ScalarType.Float32));
-            Variance.copy_(variance.to(ScalarType.Float32));
+            Mean.copy_(mean);
+            Variance.copy_(variance);
             _count!.fill_(data.numel() / channels);
         }
     }

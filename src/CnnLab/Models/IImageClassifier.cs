@@ -30,7 +30,8 @@ public interface IImageClassifier : IDisposable
     bool OutputsProbabilities { get; }
 
     /// <summary>
-    /// The outputs for N x C x H x W images prepared as the training data were, in inference mode (wrap the classifier
+    /// The outputs for N x C x H x W images scaled as the training data were (to [0, 1]), in inference mode; the
+    /// classifier applies its own <see cref="InputStandardization"/>, if any (wrap the classifier
     /// in <see cref="TestTimeAugmented"/> to average over augmented copies).
     /// </summary>
     Tensor Predict(Tensor images, int batchSize);

@@ -70,7 +70,6 @@ public static class ImagePredictor
         string modelSource, Func<long, string> imageName)
     {
         using var scope = NewDisposeScope();
-        model.InputStandardization?.Apply(images);
         var outputs = model.Predict(images, 100, augmentation);
         FiniteOutputs.Check(model, outputs, modelSource, imageName);
         // A model without a final softmax outputs scores; the probabilities are their softmax.

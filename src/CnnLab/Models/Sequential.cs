@@ -76,8 +76,9 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier, IT
     public string? TrainingDataset { get; set; }
 
     /// <summary>
-    /// The per-channel standardisation the training data got after scaling to [0, 1] (null: scaling only); saved with
-    /// the model so evaluate and predict prepare new images exactly as training did.
+    /// A per-channel standardisation of the inputs after scaling to [0, 1] kept outside the layers: what models saved
+    /// before standardisation became a <see cref="Normalization"/> layer (<see cref="StandardizeInputs"/>) carry, and
+    /// Keras files converted with an input scale. Evaluate and Predict apply it to their inputs; null for none.
     /// </summary>
     public Data.Standardization? InputStandardization { get; set; }
 
@@ -135,6 +136,34 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier, IT
         _layers.Add(layer);
         register_module(name, layer);
         return this;
+    }
+
+    /// <summary>
+    /// Puts a <see cref="Normalization"/> adapted to <paramref name="images"/> (the training split, N x C x H x W) before
+    /// the first layer, so the model standardises its inputs per channel wherever it runs (Fit, Evaluate, Predict, saved,
+    /// exported). The other layers and their weights stay as they are.
+    /// </summary>
+    public Normalization StandardizeInputs(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var shape = _inputShape ?? throw new InvalidOperationException(
+            $"Model \"{ModelName}\" has no input shape. Pass `inputShape` to the Sequential constructor or add an InputLayer first.");
+        if (_layers.FirstOrDefault() is Normalization)
+        {
+            throw new InvalidOperationException($"Model \"{ModelName}\" already standardises its inputs; standardising twice would distort them.");
+        }
+        var layer = new Normalization();
+        layer.AssignName(UniqueName(layer));
+        layer.Build(shape, _initGenerator);
+        layer.to(_device);
+        layer.Adapt(images);
+        _layers.Insert(0, layer);
+        if (_layers.Count > 1)
+        {
+            _layers[1].MayOverwriteInput = true;
+        }
+        register_module(layer.Name, layer);
+        return layer;
     }
 
     /// <summary>
@@ -245,7 +274,8 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier, IT
         DataChecks.RequireBatchSize(batchSize);
         DataChecks.RequireSamples(this, LossFunction, x, y, "x", "y");
         TestTimeAugmented.Require(InputShape!, augmentation);
-        return Evaluator.Evaluate(this, LossFunction, x, y, batchSize,
+        using var standardized = Standardized(x);
+        return Evaluator.Evaluate(this, LossFunction, standardized ?? x, y, batchSize,
             augmentation == TestTimeAugmentation.None ? null : batch => TestTimeAugmented.Apply(augmentation, batch, forward));
     }
 
@@ -259,7 +289,20 @@ public sealed class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier, IT
         DataChecks.RequireBatchSize(batchSize);
         DataChecks.RequireInputShape(this, x, "x");
         TestTimeAugmented.Require(InputShape!, augmentation);
-        return TestTimeAugmented.Apply(augmentation, x, images => Evaluator.Predict(this, images, batchSize));
+        using var standardized = Standardized(x);
+        return TestTimeAugmented.Apply(augmentation, standardized ?? x, images => Evaluator.Predict(this, images, batchSize));
+    }
+
+    /// <summary>A standardised copy of the inputs when the model keeps <see cref="InputStandardization"/>, else null.</summary>
+    private Tensor? Standardized(Tensor x)
+    {
+        if (InputStandardization is not { } standardization)
+        {
+            return null;
+        }
+        var copy = x.clone();
+        standardization.Apply(copy);
+        return copy;
     }
 
     Shape IImageClassifier.InputShape => InputShape ?? throw new InvalidOperationException("The model has no input shape.");

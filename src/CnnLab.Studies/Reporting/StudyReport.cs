@@ -80,14 +80,16 @@ public static class StudyReport
         markdown.AppendLine("## Charts").AppendLine();
         foreach (var chart in charts)
         {
-            markdown.AppendLine(CultureInfo.InvariantCulture, $"### {chart.Title}").AppendLine().AppendLine(CultureInfo.InvariantCulture, $"![{chart.Title}](charts/{chart.File})").AppendLine();
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"### {chart.Title}").AppendLine()
+                .AppendLine(CultureInfo.InvariantCulture, $"![{chart.Title}]({ResultsFolder.Charts}/{chart.File})").AppendLine();
         }
         var text = markdown.ToString();
         AtomicFile.WriteText(Path.Combine(folder, ResultsFolder.ReportMarkdown), text);
         // The HTML is the same Markdown rendered, with the charts inline so the file stands alone.
         foreach (var chart in charts)
         {
-            text = text.Replace($"](charts/{chart.File})", $"](data:image/png;base64,{Convert.ToBase64String(chart.Png)})", StringComparison.Ordinal);
+            text = text.Replace($"]({ResultsFolder.Charts}/{chart.File})", $"](data:image/png;base64,{Convert.ToBase64String(chart.Png)})",
+                StringComparison.Ordinal);
         }
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(study.Name)).Append("</title><style>")

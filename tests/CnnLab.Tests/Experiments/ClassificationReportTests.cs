@@ -30,7 +30,8 @@ public class ClassificationReportTests
         var report = ClassificationReport.Compute(new long[] { 0, 0, 1, 1, 1, 2, 3, 3 }, new long[] { 0, 1, 1, 1, 0, 1, 3, 0 },
             new[] { "a", "b", "c", "d" });
 
-        Assert.Equal(new[] { new long[] { 1, 1, 0, 0 }, new long[] { 1, 2, 0, 0 }, new long[] { 0, 1, 0, 0 }, new long[] { 1, 0, 0, 1 } }, report.Confusion);
+        Assert.Equal(new[] { new long[] { 1, 1, 0, 0 }, new long[] { 1, 2, 0, 0 }, new long[] { 0, 1, 0, 0 }, new long[] { 1, 0, 0, 1 } },
+            report.Confusion);
         Assert.Equal(new[] { 1.0 / 3, 0.5, 0, 1 }, report.Classes.Select(c => c.Precision).ToArray(), new RoundedComparer());
         Assert.Equal(new[] { 0.5, 2.0 / 3, 0, 0.5 }, report.Classes.Select(c => c.Recall).ToArray(), new RoundedComparer());
         Assert.Equal(new[] { 0.4, 4.0 / 7, 0, 2.0 / 3 }, report.Classes.Select(c => c.F1).ToArray(), new RoundedComparer());

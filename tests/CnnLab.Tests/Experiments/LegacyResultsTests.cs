@@ -56,20 +56,22 @@ public sealed class LegacyResultsTests : IDisposable
         StudyReport.Write(_folder, study, results, data.Splits, wallTime: null);
 
         Assert.Equal(4, results.Count);
-        Assert.DoesNotContain("\"Predicted\"", File.ReadAllText(Path.Combine(_folder, "small", "seed-1", ResultsFolder.Metrics)), StringComparison.Ordinal);
+        var metrics = File.ReadAllText(Path.Combine(_folder, "small", "seed-1", ResultsFolder.Metrics));
+        Assert.DoesNotContain("\"Predicted\"", metrics, StringComparison.Ordinal);
         foreach (var result in results)
         {
-            var csv = File.ReadAllLines(Path.Combine(ResultsFolder.RunFolder(_folder, result.Run, result.Seed), ResultsFolder.PredictionsCsv));
+            var runFolder = ResultsFolder.RunFolder(_folder, result.Run, result.Seed);
+            var csv = File.ReadAllLines(Path.Combine(runFolder, ResultsFolder.PredictionsCsv));
             Assert.Equal(csv.Skip(1).Select(long.Parse), result.Predicted!);
-            Assert.Equal(result.Confusion,
-                ClassificationReport.Compute(data.Splits.Test.Labels.data<long>().ToArray(), result.Predicted!, data.Splits.ClassNames).Confusion);
+            var labels = data.Splits.Test.Labels.data<long>().ToArray();
+            Assert.Equal(result.Confusion, ClassificationReport.Compute(labels, result.Predicted!, data.Splits.ClassNames).Confusion);
         }
         // Lines of the report the old CnnLab wrote for this folder.
         var report = File.ReadAllText(Path.Combine(_folder, ResultsFolder.ReportMarkdown));
-        Assert.Contains("| small | vgg [4] | adam | 659 | 0.0 ± 0.0 | 0.6611 ± 0.0864 | 0.6167 ± 0.0236 | 0.6333 ± 0.0000 | 0.0444 ± 0.0629 |", report,
-            StringComparison.Ordinal);
-        Assert.Contains("| wider | vgg [8] | adam | 1,283 | 0.0 ± 0.0 | 0.7444 ± 0.1257 | 0.7333 ± 0.0471 | 0.7500 ± 0.1179 | 0.0111 ± 0.1728 |", report,
-            StringComparison.Ordinal);
+        Assert.Contains("| small | vgg [4] | adam | 659 | 0.0 ± 0.0 | 0.6611 ± 0.0864 | 0.6167 ± 0.0236 | 0.6333 ± 0.0000 | " +
+                        "0.0444 ± 0.0629 |", report, StringComparison.Ordinal);
+        Assert.Contains("| wider | vgg [8] | adam | 1,283 | 0.0 ± 0.0 | 0.7444 ± 0.1257 | 0.7333 ± 0.0471 | 0.7500 ± 0.1179 | " +
+                        "0.0111 ± 0.1728 |", report, StringComparison.Ordinal);
         Assert.Contains("""
             ## Per class: wider, the best run (test set, 2 seed(s) summed)
 
@@ -79,8 +81,8 @@ public sealed class LegacyResultsTests : IDisposable
             | light | 0.8000 | 0.6000 | 0.6857 | 10 | mid (40.0%) |
             | mid | 0.6000 | 0.7500 | 0.6667 | 10 | light (15.0%) |
             """, report, StringComparison.Ordinal);
-        Assert.Contains("| small vs wider | small - wider | test_accuracy | 2 | -11.67 points | -117.55 to +94.22 | -0.99 | 0.395 |", report,
-            StringComparison.Ordinal);
+        Assert.Contains("| small vs wider | small - wider | test_accuracy | 2 | -11.67 points | -117.55 to +94.22 | -0.99 | 0.395 |",
+            report, StringComparison.Ordinal);
         Assert.Contains("### Misclassified test images of wider, seed 1 (true → predicted)", report, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_folder, ResultsFolder.Charts, "misclassified.png")));
     }
@@ -111,7 +113,8 @@ public sealed class LegacyResultsTests : IDisposable
         StudyReport.Write(_folder, study, results, data.Splits, wallTime: null);
 
         Assert.Null(results.Single(r => r.Run == "wider" && r.Seed == 1).Predicted);
-        Assert.DoesNotContain("Misclassified", File.ReadAllText(Path.Combine(_folder, ResultsFolder.ReportMarkdown)), StringComparison.Ordinal);
-        Assert.Contains("## Per class: wider", File.ReadAllText(Path.Combine(_folder, ResultsFolder.ReportMarkdown)), StringComparison.Ordinal);
+        var report = File.ReadAllText(Path.Combine(_folder, ResultsFolder.ReportMarkdown));
+        Assert.DoesNotContain("Misclassified", report, StringComparison.Ordinal);
+        Assert.Contains("## Per class: wider", report, StringComparison.Ordinal);
     }
 }

@@ -30,7 +30,8 @@ public sealed class ResultsFolderTests : IDisposable
         var (x, y) = TestSupport.Bars(32, seed: 1);
         var (testX, _) = TestSupport.Bars(18, seed: 2);
         var testY = TorchSharp.torch.tensor(Enumerable.Range(0, 18).Select(i => i % 3 == 0 ? 1L : 0L).ToArray());
-        return new DataSplits("bars", new Dataset(x, y, new[] { "horizontal", "vertical" }), new Dataset(testX, testY, new[] { "horizontal", "vertical" }), "generated");
+        var classes = new[] { "horizontal", "vertical" };
+        return new DataSplits("bars", new Dataset(x, y, classes), new Dataset(testX, testY, classes), "generated");
     }
 
     [Fact]
@@ -51,12 +52,13 @@ public sealed class ResultsFolderTests : IDisposable
             var report = ClassificationReport.Compute(labels, read.Predicted, data.ClassNames);
             Assert.Equal(report.Confusion, read.Confusion);
             Assert.Equal(report.Accuracy, read.TestAccuracy);
-            Assert.Equal("predicted\n" + string.Join("\n", read.Predicted) + "\n", File.ReadAllText(Path.Combine(runFolder, ResultsFolder.PredictionsCsv)));
+            Assert.Equal("predicted\n" + string.Join("\n", read.Predicted) + "\n",
+                File.ReadAllText(Path.Combine(runFolder, ResultsFolder.PredictionsCsv)));
             Assert.Equal(string.Join("\n", read.Confusion.Select(r => string.Join(",", r))) + "\n",
                 File.ReadAllText(Path.Combine(runFolder, ResultsFolder.ConfusionCsv)));
             // The predictions take one line of the indented file, not one line per test image.
-            Assert.Contains($"\"Predicted\": [{string.Join(",", read.Predicted)}]", File.ReadAllText(Path.Combine(runFolder, ResultsFolder.Metrics)),
-                StringComparison.Ordinal);
+            Assert.Contains($"\"Predicted\": [{string.Join(",", read.Predicted)}]",
+                File.ReadAllText(Path.Combine(runFolder, ResultsFolder.Metrics)), StringComparison.Ordinal);
         }
     }
 
@@ -72,7 +74,11 @@ public sealed class ResultsFolderTests : IDisposable
         var misclassified = File.ReadAllBytes(Path.Combine(_folder, ResultsFolder.Charts, "misclassified.png"));
         Assert.Contains("### Misclassified test images of ", markdown, StringComparison.Ordinal);
 
-        foreach (var export in new[] { ResultsFolder.PredictionsCsv, ResultsFolder.ConfusionCsv, ResultsFolder.HistoryCsv, ResultsFolder.HistoryJson })
+        var exports = new[]
+        {
+            ResultsFolder.PredictionsCsv, ResultsFolder.ConfusionCsv, ResultsFolder.HistoryCsv, ResultsFolder.HistoryJson,
+        };
+        foreach (var export in exports)
         {
             foreach (var file in Directory.GetFiles(_folder, export, SearchOption.AllDirectories))
             {
@@ -99,13 +105,15 @@ public sealed class ResultsFolderTests : IDisposable
         StudyReport.Write(_folder, study, results, data, wallTime: null);
 
         var best = results.GroupBy(r => r.Run).MaxBy(g => g.Average(r => r.TestAccuracy))!.ToList();
+        var labels = data.Test.Labels.data<long>().ToArray();
         var pooled = ClassificationReport.Compute(
-            best.SelectMany(_ => data.Test.Labels.data<long>().ToArray()).ToArray(), best.SelectMany(r => r.Predicted!).ToArray(), data.ClassNames);
+            best.SelectMany(_ => labels).ToArray(), best.SelectMany(r => r.Predicted!).ToArray(), data.ClassNames);
         var markdown = File.ReadAllText(Path.Combine(_folder, ResultsFolder.ReportMarkdown));
         foreach (var c in pooled.Classes)
         {
-            Assert.Contains(FormattableString.Invariant($"| {c.Name} | {c.Precision:F4} | {c.Recall:F4} | {c.F1:F4} | {c.Support / best.Count} | "), markdown,
-                StringComparison.Ordinal);
+            var row = FormattableString.Invariant(
+                $"| {c.Name} | {c.Precision:F4} | {c.Recall:F4} | {c.F1:F4} | {c.Support / best.Count} | ");
+            Assert.Contains(row, markdown, StringComparison.Ordinal);
         }
     }
 
@@ -114,12 +122,14 @@ public sealed class ResultsFolderTests : IDisposable
     {
         var path = Path.Combine(_folder, ResultsFolder.Metrics);
         File.WriteAllText(path, """
-            {"Run": "a", "Seed": 1, "Accuracy": [], "ValAccuracy": [], "Loss": [], "ValLoss": [], "Confusion": [[1, 0], [1, 1]], "Predicted": [0, 1]}
+            {"Run": "a", "Seed": 1, "Accuracy": [], "ValAccuracy": [], "Loss": [], "ValLoss": [],
+             "Confusion": [[1, 0], [1, 1]], "Predicted": [0, 1]}
             """);
 
         var message = Assert.Throws<InvalidDataException>(() => StudyRunner.ReadResult(path)).Message;
 
-        Assert.Equal($"{path} is not a valid metrics file (\"Predicted\" does not hold 3 classes in [0, 2), one per test image of \"Confusion\"). " +
+        Assert.Equal($"{path} is not a valid metrics file " +
+                     "(\"Predicted\" does not hold 3 classes in [0, 2), one per test image of \"Confusion\"). " +
                      "Delete it to train that run again with --resume.", message);
     }
 }

@@ -79,7 +79,7 @@ internal static class StudyCommand
             var runner = new StudyRunner(study, folder, only: onlyRuns.Length > 0 ? onlyRuns : null, tasks: tasks);
             // Checked before any data is read or file written: a different study must not reuse these results.
             runner.ClaimFolder();
-            var studyCopy = Path.Combine(folder, "study.yaml");
+            var studyCopy = Path.Combine(folder, Experiments.ResultsFolder.StudyCopy);
             if (!File.Exists(studyCopy))
             {
                 AtomicFile.WriteText(studyCopy, File.ReadAllText(studyFile));
@@ -112,7 +112,8 @@ internal static class StudyCommand
                 return 0;
             }
             StudyReport.Write(folder, selected, results, data.Splits, clock.Elapsed);
-            Console.WriteLine($"Report: {Path.Combine(folder, "report.html")} and report.md ({clock.Elapsed:hh\\:mm\\:ss})");
+            Console.WriteLine($"Report: {Path.Combine(folder, Experiments.ResultsFolder.ReportHtml)} and " +
+                              $"{Experiments.ResultsFolder.ReportMarkdown} ({clock.Elapsed:hh\\:mm\\:ss})");
             return 0;
         }));
         return command;

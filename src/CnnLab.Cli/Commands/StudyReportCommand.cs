@@ -18,12 +18,15 @@ internal static class StudyReportCommand
             var results = StudyFolder.FinishedResults(study, dir);
             if (results.Count == 0)
             {
-                throw new InvalidOperationException($"No task of {dir} has finished yet; nothing to report. See: cnnlab study {Path.Combine(dir, "study.yaml")} --out {dir} --list");
+                throw new InvalidOperationException(
+                    $"No task of {dir} has finished yet; nothing to report. " +
+                    $"See: cnnlab study {Path.Combine(dir, ResultsFolder.StudyCopy)} --out {dir} --list");
             }
             using var data = StudyData.Open(study);
             StudyReport.Write(dir, study, results, data.Splits, wallTime: null);
             var total = StudyTask.All(study).Count;
-            Console.WriteLine($"Report of {results.Count} of {total} task(s): {Path.Combine(dir, "report.html")} and report.md" +
+            Console.WriteLine($"Report of {results.Count} of {total} task(s): {Path.Combine(dir, ResultsFolder.ReportHtml)} and " +
+                              ResultsFolder.ReportMarkdown +
                               (results.Count < total ? $"; {total - results.Count} task(s) missing, listed in the report." : "."));
             return 0;
         }));

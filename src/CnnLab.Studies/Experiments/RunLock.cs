@@ -11,8 +11,8 @@ namespace CnnLab.Experiments;
 /// </summary>
 internal sealed class RunLock : IDisposable
 {
-    private const string FileName = "run.lock";
-    private const string OwnerFileName = "run.lock.owner";
+    private const string FileName = ResultsFolder.Lock;
+    private const string OwnerFileName = ResultsFolder.LockOwner;
     private readonly FileStream _stream;
 
     private RunLock(FileStream stream) => _stream = stream;

@@ -50,7 +50,5 @@ public static class StudyFolder
 
     /// <summary>The results of every finished task of <paramref name="study"/> in <paramref name="folder"/>, in task order.</summary>
     public static IReadOnlyList<RunResult> FinishedResults(StudyDefinition study, string folder) =>
-        TaskStatus.Read(study, folder).Where(s => s.State == TaskState.Finished)
-            .Select(s => StudyRunner.ReadResult(Path.Combine(StudyRunner.RunFolder(folder, s.Task.Run.Name, s.Task.Seed), "metrics.json")))
-            .ToList();
+        ResultsFolder.ReadFinished(study, folder);
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -188,62 +186,34 @@ public sealed class StudyRunner
     /// <summary>How often a runner checks whether another process has finished a run it waits for.</summary>
     public static TimeSpan LockPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    // Under the run's lock: a finished run (metrics.json) is read, anything else trains, from its checkpoint if it has one.
+    // Under the run's lock: a finished run (its metrics) is read, anything else trains, from its checkpoint if it has one.
     private RunResult RunOrReuse(int k, int count, RunDefinition run, int seed, DataSplits data, ref int epochsSkipped, Func<TimeSpan> remaining)
     {
         var folder = RunFolder(run.Name, seed);
-        var metricsPath = Path.Combine(folder, "metrics.json");
-        if (File.Exists(metricsPath))
+        if (ResultsFolder.IsFinished(folder))
         {
             epochsSkipped += run.Training.Epochs;
             _log.WriteLine($"[run {k + 1}/{count}] {run.Name}, seed {seed}: already finished, skipped");
-            return ReadResult(metricsPath);
+            return ReadResult(Path.Combine(folder, ResultsFolder.Metrics));
         }
-        if (Training.EpochCheckpoint.CompletedEpochs(Path.Combine(folder, "checkpoint")) is > 0 and var done)
+        if (Training.EpochCheckpoint.CompletedEpochs(Path.Combine(folder, ResultsFolder.Checkpoint)) is > 0 and var done)
         {
             _log.WriteLine($"[run {k + 1}/{count}] {run.Name}, seed {seed}: continuing from its checkpoint after epoch {done}/{run.Training.Epochs}");
         }
         return RunOne(run, seed, data, folder, new StudyProgress(_log, k + 1, count, run.Name, seed, remaining));
     }
 
-    /// <summary>A finished run's metrics.json; a damaged one is an error naming it, not a parser's stack trace.</summary>
-    public static RunResult ReadResult(string path)
-    {
-        try
-        {
-            var result = JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), Json)
-                   ?? throw new InvalidDataException($"{path} holds null instead of a run's metrics. Delete it to train that run again.");
-            // The deserializer leaves a missing list null; the report would fail on it much later, without the file's name.
-            var missing = new (string Key, object? Value)[]
-            {
-                ("Run", result.Run), ("Accuracy", result.Accuracy), ("ValAccuracy", result.ValAccuracy), ("Loss", result.Loss),
-                ("ValLoss", result.ValLoss), ("Confusion", result.Confusion),
-            }.FirstOrDefault(f => f.Value is null || (f.Value is long[][] rows && rows.Any(r => r is null))).Key;
-            return missing is null ? result : throw new InvalidDataException(
-                $"{path} is not a valid metrics file (\"{missing}\" is missing or null). Delete it to train that run again with --resume.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path} is not a valid metrics file ({e.Message}). Delete it to train that run again with --resume.");
-        }
-    }
+    /// <summary>A finished run's metrics file (<see cref="ResultsFolder.ReadMetrics"/>); a damaged one is an error naming it.</summary>
+    public static RunResult ReadResult(string path) => ResultsFolder.ReadMetrics(path);
 
     /// <summary>Folder of one run and seed: a file-system-safe slug of the run name.</summary>
-    public string RunFolder(string run, int seed) => RunFolder(_outputFolder, run, seed);
+    public string RunFolder(string run, int seed) => ResultsFolder.RunFolder(_outputFolder, run, seed);
 
     /// <summary>Folder of one run and seed in the results folder <paramref name="outputFolder"/>.</summary>
-    public static string RunFolder(string outputFolder, string run, int seed) => Path.Combine(outputFolder, Slug(run), $"seed-{seed}");
+    public static string RunFolder(string outputFolder, string run, int seed) => ResultsFolder.RunFolder(outputFolder, run, seed);
 
-    /// <summary>A file-system-safe, lower-case name: letters and digits joined by single dashes.</summary>
-    public static string Slug(string name)
-    {
-        var slug = new StringBuilder();
-        foreach (var c in name.ToLowerInvariant())
-        {
-            slug.Append(char.IsLetterOrDigit(c) ? c : '-');
-        }
-        return string.Join("-", slug.ToString().Split('-', StringSplitOptions.RemoveEmptyEntries));
-    }
+    /// <summary>A file-system-safe, lower-case name: letters and digits joined by dashes (<see cref="ResultsFolder.Slug"/>).</summary>
+    public static string Slug(string name) => ResultsFolder.Slug(name);
 
     private RunResult RunOne(RunDefinition run, int seed, DataSplits data, string folder, Callback progress)
     {
@@ -264,7 +234,8 @@ public sealed class StudyRunner
         try
         {
             history = model.Fit(data.Train.Images, data.Train.Labels,
-                RunRecipe.FitOptions(run, seed, augmentation, batchMix, callbacks.Append(progress), Path.Combine(folder, "checkpoint")));
+                RunRecipe.FitOptions(run, seed, augmentation, batchMix, callbacks.Append(progress),
+                    Path.Combine(folder, ResultsFolder.Checkpoint)));
         }
         finally
         {
@@ -273,66 +244,32 @@ public sealed class StudyRunner
                 disposable.Dispose();
             }
         }
-        var (testLoss, testAccuracy, confusion, predicted) = Test(model, data.Test, run.Training.BatchSize, run.TestTimeAugmentation);
+        var (testLoss, test, predicted) = Test(model, data.Test, run.Training.BatchSize, run.TestTimeAugmentation);
         var valAccuracy = history.ValAccuracy.Count > 0 ? history.ValAccuracy : history.Accuracy;
         var best = valAccuracy.Select((v, i) => (v, i)).MaxBy(x => x.v);
         var result = new RunResult(
             run.Name, seed, model.ParamCount, history.Epochs, history.EpochSeconds.Average(),
             history.Loss[^1], history.Accuracy[^1], Last(history.ValLoss), Last(history.ValAccuracy), best.v, best.i + 1,
-            testLoss, testAccuracy, history.Accuracy, history.ValAccuracy, history.Loss, history.ValLoss, confusion);
-
-        AtomicFile.WriteText(Path.Combine(folder, "history.csv"), HistoryCsv(history));
-        AtomicFile.WriteText(Path.Combine(folder, "history.json"), JsonSerializer.Serialize(
-            history.Values.ToDictionary(kv => kv.Key, kv => kv.Value).Append(new("seconds", history.EpochSeconds.ToList())).ToDictionary(), Json));
-        AtomicFile.WriteText(Path.Combine(folder, "predictions.csv"), "predicted\n" + string.Join("\n", predicted) + "\n");
-        AtomicFile.WriteText(Path.Combine(folder, "confusion.csv"),
-            string.Join("\n", confusion.Select(row => string.Join(",", row))) + "\n");
-        model.Save(Path.Combine(folder, "model.safetensors"));
-        TaskRecord.WriteFinished(folder, run.Name, seed, history.EpochSeconds.Sum());
-        // metrics.json last: its presence is what marks the run as finished for --resume.
-        AtomicFile.WriteText(Path.Combine(folder, "metrics.json"), JsonSerializer.Serialize(result, Json));
-        Directory.Delete(Path.Combine(folder, "checkpoint"), recursive: true);
+            testLoss, test.Accuracy, history.Accuracy, history.ValAccuracy, history.Loss, history.ValLoss, test.Confusion, predicted);
+        ResultsFolder.WriteRun(folder, result, history, model, history.EpochSeconds.Sum());
+        Directory.Delete(Path.Combine(folder, ResultsFolder.Checkpoint), recursive: true);
         return result;
     }
 
     private static double Last(IReadOnlyList<double> values) => values.Count > 0 ? values[^1] : double.NaN;
 
     /// <summary>
-    /// The test set: loss and accuracy as <see cref="Sequential.Evaluate"/> reports them (Keras' model.evaluate: with
-    /// label smoothing and the regularization penalty, like val_loss, so the two compare), the confusion matrix and
-    /// the predicted classes.
+    /// The test set: the loss as <see cref="Sequential.Evaluate"/> reports it (Keras' model.evaluate: with label
+    /// smoothing and the regularization penalty, like val_loss, so the two compare), the classification report of the
+    /// predicted classes (accuracy, confusion matrix) and the predicted classes themselves.
     /// </summary>
-    private static (double Loss, double Accuracy, long[][] Confusion, long[] Predicted) Test(Sequential model, Dataset test, int batchSize, TestTimeAugmentation augmentation)
+    private static (double Loss, ClassificationReport Report, long[] Predicted) Test(Sequential model, Dataset test, int batchSize,
+        TestTimeAugmentation augmentation)
     {
-        var classes = test.ClassCount;
-        var matrix = Enumerable.Range(0, classes).Select(_ => new long[classes]).ToArray();
         using var scope = NewDisposeScope();
         var probabilities = model.Predict(test.Images, batchSize, augmentation);
         var loss = model.Evaluate(test.Images, test.Labels, batchSize, augmentation).Loss;
         var predicted = probabilities.argmax(1).data<long>().ToArray();
-        var actual = test.Labels.data<long>().ToArray();
-        var correct = 0;
-        for (var i = 0; i < actual.Length; i++)
-        {
-            matrix[actual[i]][predicted[i]]++;
-            correct += actual[i] == predicted[i] ? 1 : 0;
-        }
-        return (loss, (double)correct / actual.Length, matrix, predicted);
-    }
-
-    private static string HistoryCsv(History history)
-    {
-        var names = history.Values.Keys.ToList();
-        var text = new StringBuilder("epoch," + string.Join(",", names) + ",seconds\n");
-        for (var e = 0; e < history.Epochs; e++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{e + 1}");
-            foreach (var name in names)
-            {
-                text.Append(CultureInfo.InvariantCulture, $",{history.Values[name][e]:R}");
-            }
-            text.Append(CultureInfo.InvariantCulture, $",{history.EpochSeconds[e]:F3}\n");
-        }
-        return text.ToString();
+        return (loss, ClassificationReport.Compute(test.Labels.data<long>().ToArray(), predicted, test.ClassNames), predicted);
     }
 }

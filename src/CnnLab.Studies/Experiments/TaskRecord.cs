@@ -25,9 +25,9 @@ public sealed record TaskRecord(
     double TrainingSeconds)
 {
     /// <summary>The file name in a run-seed's folder.</summary>
-    public const string FileName = "task.json";
+    public const string FileName = ResultsFolder.Task;
 
-    private const string StartedFile = "started.txt";
+    private const string StartedFile = ResultsFolder.Started;
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Notes the first start of a task in its folder; a restarted task keeps the first one.</summary>

@@ -14,7 +14,7 @@ public enum TaskState
     /// <summary>A checkpoint and no live holder: the process stopped (killed, preempted) and the task continues from it when run again.</summary>
     Interrupted,
 
-    /// <summary>metrics.json is written.</summary>
+    /// <summary>Its metrics are written (<see cref="ResultsFolder.Metrics"/>).</summary>
     Finished,
 }
 
@@ -27,11 +27,13 @@ public sealed record TaskStatus(StudyTask Task, TaskState State, int CompletedEp
 
     private static TaskStatus Of(StudyTask task, string runFolder)
     {
-        if (File.Exists(Path.Combine(runFolder, "metrics.json")))
+        if (ResultsFolder.IsFinished(runFolder))
         {
             return new TaskStatus(task, TaskState.Finished, task.Run.Training.Epochs, null);
         }
-        var epochs = Directory.Exists(runFolder) ? EpochCheckpoint.CompletedEpochs(Path.Combine(runFolder, "checkpoint")) ?? 0 : 0;
+        var epochs = Directory.Exists(runFolder)
+            ? EpochCheckpoint.CompletedEpochs(Path.Combine(runFolder, ResultsFolder.Checkpoint)) ?? 0
+            : 0;
         if (RunLock.IsHeld(runFolder))
         {
             return new TaskStatus(task, TaskState.InProgress, epochs, RunLock.Holder(runFolder));

@@ -11,8 +11,13 @@ public static class SampleGrid
     private const int Caption = 18;
 
     /// <summary>Draws a <paramref name="rows"/> x <paramref name="rows"/> grid of random samples (seeded) into a PNG file, written atomically.</summary>
-    public static void Save(Dataset dataset, string path, int rows = 5, long seed = 0, int cellSize = 96)
+    public static void Save(Dataset dataset, string path, int rows = 5, long seed = 0, int cellSize = 96) =>
+        AtomicFile.Write(path, Png(dataset, rows, seed, cellSize));
+
+    /// <summary>The PNG bytes of a <paramref name="rows"/> x <paramref name="rows"/> grid of random samples (seeded).</summary>
+    public static byte[] Png(Dataset dataset, int rows = 5, long seed = 0, int cellSize = 96)
     {
+        ArgumentNullException.ThrowIfNull(dataset);
         if (rows <= 0)
         {
             throw new ArgumentException($"Invalid value for argument `rows`. Expected a strictly positive value. Received: rows={rows}", nameof(rows));
@@ -20,12 +25,18 @@ public static class SampleGrid
         var random = new Random(unchecked((int)seed));
         var picks = Enumerable.Range(0, dataset.Count).OrderBy(_ => random.Next()).Take(Math.Min(rows * rows, dataset.Count)).ToList();
         var labels = dataset.Labels.data<long>().ToArray();
-        Save(dataset, path, picks, picks.Select(i => dataset.ClassNames[(int)labels[i]]).ToList(), rows, cellSize);
+        return Png(dataset, picks, picks.Select(i => dataset.ClassNames[(int)labels[i]]).ToList(), rows, cellSize);
     }
 
-    /// <summary>Draws the given samples with the given captions, <paramref name="columns"/> per row, into a PNG file written atomically.</summary>
-    public static void Save(Dataset dataset, string path, IReadOnlyList<int> indices, IReadOnlyList<string> captions, int columns, int cellSize = 96)
+    /// <summary>
+    /// The PNG bytes of the given samples with the given captions, <paramref name="columns"/> per row: what a report
+    /// both writes and embeds, so it never reads its own image back.
+    /// </summary>
+    public static byte[] Png(Dataset dataset, IReadOnlyList<int> indices, IReadOnlyList<string> captions, int columns, int cellSize = 96)
     {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(captions);
         var count = indices.Count;
         var rows = Math.Max(1, (count + columns - 1) / columns);
         var channels = (int)dataset.Images.shape[1];
@@ -50,7 +61,7 @@ public static class SampleGrid
         }
         using var snapshot = surface.Snapshot();
         using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.Write(path, png.ToArray());
+        return png.ToArray();
     }
 
     private static SKBitmap ToBitmap(Dataset dataset, int index, int channels, int height, int width)

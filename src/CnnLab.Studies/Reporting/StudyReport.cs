@@ -17,10 +17,17 @@ public static class StudyReport
     /// <summary>Significance level of the paired tests.</summary>
     public const double Alpha = 0.05;
 
-    /// <summary>Writes report.md, report.html and charts/*.png into <paramref name="folder"/>.</summary>
+    /// <summary>
+    /// Writes report.md, report.html and charts/*.png into <paramref name="folder"/>, from <paramref name="results"/> as
+    /// <see cref="ResultsFolder"/> keeps them (and the folder's task records for the provenance): no file of a run is
+    /// parsed back, and each chart is drawn once, written once and embedded from the same bytes.
+    /// </summary>
     public static void Write(string folder, StudyDefinition study, IReadOnlyList<RunResult> results, DataSplits data, TimeSpan? wallTime)
     {
-        Directory.CreateDirectory(Path.Combine(folder, "charts"));
+        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(data);
+        Directory.CreateDirectory(Path.Combine(folder, ResultsFolder.Charts));
         var charts = new List<(string Title, string File, byte[] Png)>();
         var byRun = study.Runs.Select(r => (Run: r, Results: results.Where(x => x.Run == r.Name).OrderBy(x => x.Seed).ToList()))
             .Where(x => x.Results.Count > 0).ToList();
@@ -41,30 +48,26 @@ public static class StudyReport
         var best = byRun.MaxBy(x => x.Results.Average(r => r.TestAccuracy));
         if (best.Results is { Count: > 0 })
         {
-            var summed = Sum(best.Results.Select(r => r.Confusion).ToList());
+            var summed = ClassificationReport.Sum(best.Results.Select(r => r.Confusion).ToList());
             charts.Add(($"Confusion matrix of the best run, {best.Run.Name} (test set, all seeds summed; each row in % of its true class)", "confusion.png",
                 Charts.ConfusionHeatmap($"{best.Run.Name}: confusion matrix (% per true class)", summed, data.ClassNames)));
         }
-        var predictions = best.Results is { Count: > 0 } ? Path.Combine(folder, StudyRunner.Slug(best.Run.Name), $"seed-{best.Results[0].Seed}", "predictions.csv") : null;
-        if (predictions is not null && File.Exists(predictions))
+        if (best.Results is { Count: > 0 } && best.Results[0].Predicted is { } predicted)
         {
-            var predicted = File.ReadLines(predictions).Skip(1).Select(long.Parse).ToArray();
             var actual = data.Test.Labels.data<long>().ToArray();
             var wrong = Enumerable.Range(0, Math.Min(predicted.Length, actual.Length)).Where(i => predicted[i] != actual[i]).Take(20).ToList();
             if (wrong.Count > 0)
             {
-                var missPath = Path.Combine(folder, "charts", "misclassified.png");
-                SampleGrid.Save(data.Test, missPath, wrong, wrong.Select(i => $"{data.ClassNames[(int)actual[i]]} → {data.ClassNames[(int)predicted[i]]}").ToList(), 5, 120);
-                charts.Add(($"Misclassified test images of {best.Run.Name}, seed {best.Results[0].Seed} (true → predicted)", "misclassified.png", File.ReadAllBytes(missPath)));
+                var captions = wrong.Select(i => $"{data.ClassNames[(int)actual[i]]} → {data.ClassNames[(int)predicted[i]]}").ToList();
+                var title = $"Misclassified test images of {best.Run.Name}, seed {best.Results[0].Seed} (true → predicted)";
+                charts.Add((title, "misclassified.png", SampleGrid.Png(data.Test, wrong, captions, 5, 120)));
             }
         }
-        var gridPath = Path.Combine(folder, "charts", "samples.png");
-        SampleGrid.Save(data.Train, gridPath, 5, seed: 0);
-        charts.Add(("Sample training images", "samples.png", File.ReadAllBytes(gridPath)));
+        charts.Add(("Sample training images", "samples.png", SampleGrid.Png(data.Train, 5, seed: 0)));
 
         foreach (var chart in charts)
         {
-            AtomicFile.Write(Path.Combine(folder, "charts", chart.File), chart.Png);
+            AtomicFile.Write(Path.Combine(folder, ResultsFolder.Charts, chart.File), chart.Png);
         }
 
         var records = TaskRecords(folder, results);
@@ -77,14 +80,16 @@ public static class StudyReport
         markdown.AppendLine("## Charts").AppendLine();
         foreach (var chart in charts)
         {
-            markdown.AppendLine(CultureInfo.InvariantCulture, $"### {chart.Title}").AppendLine().AppendLine(CultureInfo.InvariantCulture, $"![{chart.Title}](charts/{chart.File})").AppendLine();
+            markdown.AppendLine(CultureInfo.InvariantCulture, $"### {chart.Title}").AppendLine()
+                .AppendLine(CultureInfo.InvariantCulture, $"![{chart.Title}]({ResultsFolder.Charts}/{chart.File})").AppendLine();
         }
         var text = markdown.ToString();
-        AtomicFile.WriteText(Path.Combine(folder, "report.md"), text);
+        AtomicFile.WriteText(Path.Combine(folder, ResultsFolder.ReportMarkdown), text);
         // The HTML is the same Markdown rendered, with the charts inline so the file stands alone.
         foreach (var chart in charts)
         {
-            text = text.Replace($"](charts/{chart.File})", $"](data:image/png;base64,{Convert.ToBase64String(chart.Png)})", StringComparison.Ordinal);
+            text = text.Replace($"]({ResultsFolder.Charts}/{chart.File})", $"](data:image/png;base64,{Convert.ToBase64String(chart.Png)})",
+                StringComparison.Ordinal);
         }
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(study.Name)).Append("</title><style>")
@@ -94,7 +99,7 @@ public static class StudyReport
             .Append("</style></head><body>\n")
             .Append(Markdown.ToHtml(text, Pipeline))
             .Append("</body></html>\n");
-        AtomicFile.WriteText(Path.Combine(folder, "report.html"), html.ToString());
+        AtomicFile.WriteText(Path.Combine(folder, ResultsFolder.ReportHtml), html.ToString());
     }
 
     // Pipe tables and the rest of Markdig's common extensions; raw HTML in run names is escaped, not passed through.
@@ -197,22 +202,18 @@ public static class StudyReport
         {
             return "";
         }
-        var confusion = Sum(results.Select(r => r.Confusion).ToList());
+        var report = ClassificationReport.FromConfusion(ClassificationReport.Sum(results.Select(r => r.Confusion).ToList()), classNames);
         var md = new StringBuilder().Append(CultureInfo.InvariantCulture, $"## Per class: {Cell(run.Name)}, the best run (test set, {results.Count} seed(s) summed)\n\n");
         md.AppendLine("| class | precision | recall | F1 | test images | most often taken for |").AppendLine("| --- | ---: | ---: | ---: | ---: | --- |");
-        for (var c = 0; c < classNames.Count; c++)
+        foreach (var (metrics, c) in report.Classes.Select((m, c) => (m, c)))
         {
-            var support = confusion[c].Sum();
-            var predicted = confusion.Sum(row => row[c]);
-            var precision = predicted == 0 ? 0 : (double)confusion[c][c] / predicted;
-            var recall = support == 0 ? 0 : (double)confusion[c][c] / support;
-            var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            var confused = Enumerable.Range(0, classNames.Count).Where(j => j != c).MaxBy(j => confusion[c][j]);
-            var confusedText = support > 0 && confusion[c][confused] > 0
-                ? string.Create(CultureInfo.InvariantCulture, $"{Cell(classNames[confused])} ({100.0 * confusion[c][confused] / support:F1}%)")
+            var confusedText = report.MostConfusedWith(c) is var (confused, count)
+                ? string.Create(CultureInfo.InvariantCulture, $"{Cell(classNames[confused])} ({100.0 * count / metrics.Support:F1}%)")
                 : "";
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Cell(classNames[c])} | {precision:F4} | {recall:F4} | {f1:F4} | {support / results.Count} | {confusedText} |"));
+                $"| {Cell(metrics.Name)} | {metrics.Precision:F4} | {metrics.Recall:F4} | {metrics.F1:F4} | ") +
+                string.Create(CultureInfo.InvariantCulture, $"{metrics.Support / results.Count} | ") +
+                confusedText + " |");
         }
         return md.AppendLine().ToString();
     }
@@ -282,7 +283,7 @@ public static class StudyReport
     }
 
     private static IReadOnlyList<TaskRecord> TaskRecords(string folder, IReadOnlyList<RunResult> results) =>
-        results.Select(r => TaskRecord.Read(StudyRunner.RunFolder(folder, r.Run, r.Seed))).OfType<TaskRecord>().ToList();
+        results.Select(r => TaskRecord.Read(ResultsFolder.RunFolder(folder, r.Run, r.Seed))).OfType<TaskRecord>().ToList();
 
     private static string Comparisons(StudyDefinition study, IReadOnlyList<RunResult> results)
     {
@@ -338,7 +339,4 @@ public static class StudyReport
         var length = results.Min(r => curve(r).Count);
         return Enumerable.Range(0, length).Select(e => results.Average(r => curve(r)[e])).ToArray();
     }
-
-    private static long[][] Sum(List<long[][]> matrices) =>
-        matrices[0].Select((row, i) => row.Select((_, j) => matrices.Sum(m => m[i][j])).ToArray()).ToArray();
 }

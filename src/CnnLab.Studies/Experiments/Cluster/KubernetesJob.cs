@@ -31,7 +31,7 @@ public static class KubernetesJob
         var tasks = StudyTask.All(study).Count;
         var name = Name(study);
         // In the pod the study file is the results folder's copy, and the program the image's cnnlab.
-        worker = worker with { StudyFile = Path.Combine(worker.ResultsFolder, "study.yaml") };
+        worker = worker with { StudyFile = Path.Combine(worker.ResultsFolder, ResultsFolder.StudyCopy) };
         var folder = Path.Combine(worker.ResultsFolder, "kubernetes");
         Directory.CreateDirectory(folder);
         var studyJob = Job(name, settings, worker.TaskArguments("env", settings.CpusPerTask), new Dictionary<string, object>

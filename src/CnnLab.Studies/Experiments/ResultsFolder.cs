@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CnnLab.Models;
-using CnnLab.Saving;
+using CnnLab.Formats;
 using CnnLab.Training;
 
 namespace CnnLab.Experiments;

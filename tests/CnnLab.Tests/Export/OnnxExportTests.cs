@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Export;
 
-namespace CnnLab.Tests.Saving;
+namespace CnnLab.Tests.Export;
 
 /// <summary>
 /// Models exported to ONNX run in ONNX Runtime (the real engine, from NuGet) and give CnnLab's outputs. Every layer kind

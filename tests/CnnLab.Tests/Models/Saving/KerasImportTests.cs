@@ -4,7 +4,7 @@ using CnnLab.Models;
 using static TorchSharp.torch;
 using CnnLab.Models.Saving;
 
-namespace CnnLab.Tests.Saving;
+namespace CnnLab.Tests.Models.Saving;
 
 /// <summary>
 /// Keras files (written in Keras' own layouts by tests/fixtures/keras/make_keras_models.py) open as CnnLab models that

@@ -7,7 +7,7 @@ using CnnLab.Export;
 using CnnLab.Formats;
 using CnnLab.Formats.PyTorch;
 
-namespace CnnLab.Tests.Saving;
+namespace CnnLab.Tests.Export;
 
 /// <summary>
 /// The PyTorch export names every weight as torch.nn.Sequential would and writes the modules that compute what CnnLab

@@ -1,6 +1,6 @@
 using CnnLab.Models.Saving;
 
-namespace CnnLab.Tests.Saving;
+namespace CnnLab.Tests.Models.Saving;
 
 /// <summary>Bounded byte mutations of real Keras files: each loads, or fails with one InvalidDataException naming the file.</summary>
 public sealed class KerasFileFuzzTests : IDisposable

@@ -5,7 +5,7 @@ using CnnLab.Optimizers;
 using static TorchSharp.torch;
 using CnnLab.Core;
 
-namespace CnnLab.Tests.Layers;
+namespace CnnLab.Tests.Core;
 
 /// <summary>A config that implies more weights or activations than a machine holds is refused from its numbers, before libtorch allocates.</summary>
 public class ModelLimitsTests

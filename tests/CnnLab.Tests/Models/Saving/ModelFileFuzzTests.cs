@@ -6,7 +6,7 @@ using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Core;
 
-namespace CnnLab.Tests.Saving;
+namespace CnnLab.Tests.Models.Saving;
 
 /// <summary>
 /// Bounded random mutations of a valid saved model (bytes flipped, inserted or cut; the safetensors header and the

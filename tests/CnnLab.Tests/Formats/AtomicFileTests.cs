@@ -1,7 +1,7 @@
 using CnnLab.Reporting;
 using CnnLab.Formats;
 
-namespace CnnLab.Tests.Saving;
+namespace CnnLab.Tests.Formats;
 
 /// <summary>
 /// Writing by rename replaces whatever the name points to, so only regular files are written: devices, FIFOs and

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Formats;
 
-namespace CnnLab.Tests.Saving;
+namespace CnnLab.Tests.Models.Saving;
 
 /// <summary>Save and Load keep the architecture and every weight, and refuse files that do not match the model.</summary>
 public sealed class ModelFileTests : IDisposable

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using CnnLab.Models;
 
-namespace CnnLab.Tests.Saving;
+namespace CnnLab.Tests.Models.Saving;
 
 /// <summary>
 /// Model files edited to lie: every one is refused with an <see cref="InvalidDataException"/> naming the file, the key

@@ -219,7 +219,7 @@ public static class StudyReport
     }
 
     /// <summary>Each run's settings, so a reader sees what differs between the runs without the study file.</summary>
-    private static string Settings(IReadOnlyList<RunDefinition> runs)
+    internal static string Settings(IReadOnlyList<RunDefinition> runs)
     {
         var md = new StringBuilder("## Run settings\n\n");
         md.AppendLine("| run | epochs | batch | validation | optimizer | learning rate | weight decay | label smoothing | augmentation | schedule and callbacks |")

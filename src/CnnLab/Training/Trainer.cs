@@ -164,6 +164,7 @@ internal sealed class Trainer
                 optimizer.zero_grad();
                 var (loss, hits) = _options.BatchMix is { } mix ? MixedLossAndHits(mix.Mix(xb, yb)) : LossAndHits(_model, xb, yb);
                 loss.backward();
+                _model.Optimizer!.ClipGradients(trainable);
                 ApplyWeightDecay(trainable, context.LearningRate);
                 optimizer.step();
                 lossSum += loss.item<float>() * length;

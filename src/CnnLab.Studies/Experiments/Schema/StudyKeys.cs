@@ -69,6 +69,8 @@ public static partial class StudyKeys
             { Allowed = OptimizerCatalog.Names.ToList(), DefaultText = "the notebook model's, else adam" },
         Num("run", "learning_rate", 1e-12, 10, null, "The optimizer's learning rate.", defaultText: "the optimizer's"),
         Num("run", "weight_decay", 0, 1, null, "Decoupled weight decay (Keras 3's `weight_decay`).", defaultText: "the optimizer's"),
+        Num("run", "clipnorm", 0, 1e6, null, "Keras' optimizer `clipnorm`: before each step each weight's gradient is scaled to an L2 norm of at most this.",
+            defaultText: "none") with { MinimumExcluded = true, Since = 2, Column = ReportColumn.Optimizer, Optimizer = (o, v) => o.ClipNorm = v },
         Num("run", "label_smoothing", 0, 1, 0, "Label smoothing of the cross-entropy loss."),
         Map("run", "training", "training", "The run's own fit settings, over the study's."),
         Map("run", "augmentation", "augmentation", "Augmentation of the training batches."),

@@ -24,7 +24,23 @@ public sealed class DeclaredKeyTests
         Assert.Empty(Run("").Settings);
     }
 
+    [Fact]
+    public void Random_zoom_adds_its_layer_before_erasing_and_reaches_the_report()
+    {
+        var run = Run("    augmentation: {random_flip: horizontal, random_erasing: 0.5, random_zoom: 0.1}\n");
+
+        var layers = RunRecipe.Augmentation(run);
+
+        Assert.Equal(new[] { "RandomFlip", "RandomZoom", "RandomErasing" }, layers.Select(l => l.GetType().Name));
+        var zoom = (CnnLab.Layers.RandomZoom)layers[1];
+        Assert.Equal(((-0.1, 0.1), (ValueTuple<double, double>?)null), (zoom.HeightFactor, zoom.WidthFactor));
+        Assert.Contains("| flip horizontal, erasing 0.5, random_zoom 0.1 |", StudyReport.Settings(new[] { run }), StringComparison.Ordinal);
+        Assert.Equal(new[] { "RandomZoom" }, RunRecipe.Augmentation(Run("    augmentation: {random_zoom: 0.2}\n")).Select(l => l.GetType().Name));
+        Assert.Empty(Run("    augmentation: {random_zoom: 0}\n").Settings);
+    }
+
     [Theory]
+    [InlineData("    augmentation: {random_zoom: 1.5}\n", "s.yaml, line 4: `random_zoom` must be a number in [0, 1]; received 1.5.")]
     [InlineData("    clipnorm: 0\n", "s.yaml, line 4: `clipnorm` must be a number in (0, 1000000]; received 0.")]
     [InlineData("    clipnorm: [1]\n", "s.yaml, line 4: `clipnorm` must be a number in (0, 1000000]; received sequence.")]
     public void Clipnorm_out_of_bounds_is_an_error_worded_from_its_declaration(string keys, string message)

@@ -35,6 +35,7 @@ public sealed class LayerRegistryTests : IDisposable
         ["RandomFlip"] = """{"mode": "horizontal"}""",
         ["RandomRotation"] = """{"factor": 0.1, "fill_mode": "nearest"}""",
         ["RandomTranslation"] = """{"height_factor": 0.1, "width_factor": [-0.2, 0.1]}""",
+        ["RandomZoom"] = """{"height_factor": [-0.2, 0.1], "width_factor": 0.3, "fill_mode": "constant", "interpolation": "nearest", "fill_value": 0.5}""",
         ["ReLU"] = """{"max_value": 6}""",
         ["Reshape"] = """{"target_shape": [4, -1, 4]}""",
         ["Rescaling"] = """{"scale": 0.00392156862745098, "offset": -0.5}""",

@@ -52,7 +52,7 @@ public sealed class HostileModelFileTests : IDisposable
 
         Assert.Equal($"{_path}: layer 2 of 3 in \"layers\": \"class_name\" is \"Lambda\"; expected a layer class: Activation, AveragePooling2D, BatchNormalization, " +
                      "Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten, GaussianNoise, GlobalAveragePooling2D, LeakyReLU, MaxPooling2D, RandomErasing, RandomFlip, RandomRotation, " +
-                     "RandomTranslation, ReLU, Rescaling, Reshape, SeparableConv2D, SpatialDropout2D, ZeroPadding2D.", LoadError());
+                     "RandomTranslation, RandomZoom, ReLU, Rescaling, Reshape, SeparableConv2D, SpatialDropout2D, ZeroPadding2D.", LoadError());
     }
 
     [Fact]

@@ -102,6 +102,8 @@ public static partial class StudyKeys
             with { DefaultText = "none" },
         Num("augmentation", "random_translation", 0, 1, 0, "Keras' RandomTranslation: a shift of up to this fraction of height and width."),
         Num("augmentation", "random_rotation", 0, 0.5, 0, "Keras' RandomRotation: up to this fraction of a full turn either way."),
+        Num("augmentation", "random_zoom", 0, 1, 0, "Keras' RandomZoom: zoom out (or in) by up to this fraction, the aspect ratio kept.")
+            with { Since = 2, Column = ReportColumn.Augmentation, Layer = factor => new CnnLab.Layers.RandomZoom(factor) },
         Num("augmentation", "random_erasing", 0, 1, 0, "torchvision's RandomErasing: the probability of erasing a rectangle."),
         Num("augmentation", "mixup", 1e-6, 100, null, "mixup's alpha.", defaultText: "none"),
         Num("augmentation", "cutmix", 1e-6, 100, null, "CutMix's alpha (not with mixup).", defaultText: "none"),

@@ -11,12 +11,17 @@ internal static class StudySchemaCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "The folder to write schemas/ and docs/ under (the repository's root: .).", DefaultValueFactory = _ => "." };
+        var output = new Option<string>("--out")
+        {
+            Description = "The folder to write schemas/ and docs/ under (the repository's root: .).",
+            DefaultValueFactory = _ => ".",
+        };
         var command = new Command("schema", "Write the study file JSON Schema and key reference from the declared study keys.") { output };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var root = parse.GetValue(output)!;
-            foreach (var (path, text) in new[] { (StudySchema.SchemaPath, StudySchema.JsonSchema()), (StudySchema.ReferencePath, StudySchema.KeyReference()) })
+            var files = new[] { (StudySchema.SchemaPath, StudySchema.JsonSchema()), (StudySchema.ReferencePath, StudySchema.KeyReference()) };
+            foreach (var (path, text) in files)
             {
                 var target = Path.Combine(root, path);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);

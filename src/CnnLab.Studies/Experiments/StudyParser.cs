@@ -14,7 +14,7 @@ namespace CnnLab.Experiments;
 /// their bounds and defaults; an unknown key is an error naming the key, its line and the allowed ones, never
 /// ignored. Runs inherit the top-level training settings and may override them.
 /// </summary>
-public static class StudyParser
+public static partial class StudyParser
 {
     private static readonly string[] ModelFileExtensions = { ".json", ".safetensors", ".h5", ".hdf5", ".keras" };
 
@@ -63,7 +63,8 @@ public static class StudyParser
         }
         var reader = new Reader(source);
         var top = reader.Map(root, "the study", "study");
-        var defaults = new TrainingSettings(Default<int>("training", "epochs"), Default<int>("training", "batch_size"), Default<double>("training", "validation_split"));
+        var defaults = new TrainingSettings(
+            Default<int>("training", "epochs"), Default<int>("training", "batch_size"), Default<double>("training", "validation_split"));
         var training = top.TryGetValue("training", out var t) ? reader.Training(t, defaults) : defaults;
         var runsNode = top.TryGetValue("runs", out var r) ? r as YamlSequenceNode : null;
         var runs = runsNode?.Children.Select((node, i) => reader.Run(node, i, training)).ToList() ?? new List<RunDefinition>();
@@ -114,7 +115,9 @@ public static class StudyParser
         {
             throw new StudyFileException($"{source}: {tooMany}.");
         }
-        var dataset = top.TryGetValue("dataset", out var d) ? reader.Dataset(d) : new DatasetSettings(Default<string>("dataset", "name"), null, false, null);
+        var dataset = top.TryGetValue("dataset", out var d)
+            ? reader.Dataset(d)
+            : new DatasetSettings(Default<string>("dataset", "name"), null, false, null);
         return new StudyDefinition(name, dataset, seeds, runs, comparisons);
     }
 
@@ -156,7 +159,7 @@ public static class StudyParser
         return merged;
     }
 
-    private sealed class Reader
+    private sealed partial class Reader
     {
         private readonly string _source;
 
@@ -176,7 +179,8 @@ public static class StudyParser
                 var key = keyNode is YamlScalarNode scalar ? scalar.Value ?? "" : throw Error(keyNode, $"a key in {what} must be plain text");
                 if (!allowed.Contains(key))
                 {
-                    throw Error(keyNode, $"unknown key `{key}` in {what}. Allowed keys: {string.Join(", ", allowed)}");
+                    var guess = StudyKeys.Nearest(key, allowed) is { } near ? $" (did you mean `{near}`?)" : "";
+                    throw Error(keyNode, $"unknown key `{key}` in {what}{guess}. Allowed keys: {string.Join(", ", allowed)}");
                 }
                 result[key] = value;
             }
@@ -211,7 +215,8 @@ public static class StudyParser
             }
             var map = Map(node, "dataset", "dataset");
             var name = Text(map, "dataset", "name")!;
-            return new DatasetSettings(name, Text(map, "dataset", "data_dir"), Boolean(map, "dataset", "standardize"), OptionalInteger(map, "dataset", "limit"))
+            return new DatasetSettings(
+                name, Text(map, "dataset", "data_dir"), Boolean(map, "dataset", "standardize"), OptionalInteger(map, "dataset", "limit"))
             {
                 Shuffle = Shuffle(map, name),
             };
@@ -260,7 +265,9 @@ public static class StudyParser
             }
             var learningRate = OptionalNumber(map, "run", "learning_rate");
             var training = map.TryGetValue("training", out var t) ? Training(t, defaults) : defaults;
-            var callbacks = map.TryGetValue("callbacks", out var c) ? Map(c, $"the callbacks of run \"{name}\"", "callbacks") : new Dictionary<string, YamlNode>();
+            var callbacks = map.TryGetValue("callbacks", out var c)
+                ? Map(c, $"the callbacks of run \"{name}\"", "callbacks")
+                : new Dictionary<string, YamlNode>();
             var settings = Settings(map, "run");
             var augmentation = map.TryGetValue("augmentation", out var a) ? Augmentation(a, name, settings) : null;
             return new RunDefinition(name, model, optimizer.ToLowerInvariant(), learningRate, training)
@@ -272,7 +279,9 @@ public static class StudyParser
                 EarlyStopping = callbacks.TryGetValue("early_stopping", out var es) ? EarlyStopping(es, name) : null,
                 ReduceLearningRate = callbacks.TryGetValue("reduce_lr_on_plateau", out var rl) ? ReduceLearningRate(rl, name) : null,
                 Schedule = map.TryGetValue("schedule", out var sc) ? Schedule(sc, name, training.Epochs) : null,
-                TestTimeAugmentation = TestTimeAugmentations.TryParse(Choice(map, "run", "test_time_augmentation")!, out var tta) ? tta : TestTimeAugmentation.None,
+                TestTimeAugmentation = TestTimeAugmentations.TryParse(Choice(map, "run", "test_time_augmentation")!, out var tta)
+                    ? tta
+                    : TestTimeAugmentation.None,
             };
         }
 
@@ -319,7 +328,8 @@ public static class StudyParser
         private ScheduleSettings Schedule(YamlNode node, string run, int epochs)
         {
             var map = Map(node, $"the schedule of run \"{run}\"", "schedule");
-            var type = Choice(map, "schedule", "type") ?? throw Error(node, $"the schedule of run \"{run}\" needs `type`: one_cycle, cosine or step");
+            var type = Choice(map, "schedule", "type")
+                ?? throw Error(node, $"the schedule of run \"{run}\" needs `type`: one_cycle, cosine or step");
             var warmup = Number(map, "schedule", "warmup_epochs");
             map.TryGetValue("warmup_epochs", out var w);
             if (warmup >= epochs && type == "cosine")
@@ -344,58 +354,6 @@ public static class StudyParser
                 : throw Error(node, $"unknown metric `{monitor}` to monitor. Allowed: {string.Join(", ", key.Allowed!)}");
         }
 
-        /// <summary>
-        /// Every combination of depth, filters (of the first block, doubled in each next block, two convolutions
-        /// per block), kernel size and pool size; with <c>sample: N</c> a seeded random N of them (random search).
-        /// </summary>
-        public IEnumerable<RunDefinition> Grid(YamlNode node, TrainingSettings training)
-        {
-            var map = Map(node, "grid", "grid");
-            IReadOnlyList<int> Values(string key) => map.TryGetValue(key, out var v) ? IntegerOrList(v, $"grid.{key}") : new[] { Default<int>("grid", key) };
-            var depths = Values("depth");
-            var filters = Values("filters");
-            var kernels = Values("kernel_size");
-            var pools = Values("pool_size");
-            var dense = Values("dense");
-            var batchNorm = map.TryGetValue("batch_norm", out var bn) ? Placement(bn) : BatchNormPlacement.None;
-            var optimizer = map.TryGetValue("optimizer", out var o) ? Text(o, "grid.optimizer") : Default<string>("grid", "optimizer");
-            if (!OptimizerCatalog.Names.Contains(optimizer, StringComparer.OrdinalIgnoreCase))
-            {
-                throw Error(map["optimizer"], $"unknown optimizer `{optimizer}` in grid. Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
-            }
-            // Counted before listed: four lists of a hundred values each would be 10^8 combinations.
-            var count = (long)depths.Count * filters.Count * kernels.Count * pools.Count;
-            if (count > StudyLimits.MaxGridCombinations)
-            {
-                throw Error(node, $"the grid spans {depths.Count} depth(s) x {filters.Count} filter count(s) x {kernels.Count} kernel size(s) x {pools.Count} pool size(s) = {count:N0} combinations, more than the limit of {StudyLimits.MaxGridCombinations:N0}. Give fewer values");
-            }
-            var combinations = (from d in depths from f in filters from k in kernels from p in pools select (d, f, k, p)).ToList();
-            if (map.TryGetValue("sample", out var sampleNode))
-            {
-                var sample = Integer(map, "grid", "sample");
-                var random = new Random(Integer(map, "grid", "seed"));
-                combinations = combinations.OrderBy(_ => random.Next()).Take(sample).ToList();
-            }
-            foreach (var (depth, first, kernel, pool) in combinations)
-            {
-                // Filters double per block; a deep grid would overflow int and wrap around to a small, wrong width.
-                if (depth > 16 || (long)first << (depth - 1) > MaxGridFilters)
-                {
-                    throw Error(node, $"a grid of depth {depth} starting at {first} filters doubles them to {(depth > 16 ? "more than 65,536" : ((long)first << (depth - 1)).ToString("N0", CultureInfo.InvariantCulture))} in the last block, more than the {MaxGridFilters:N0} allowed. Give smaller depths or filters");
-                }
-                var template = new VggTemplate
-                {
-                    Blocks = Enumerable.Range(0, depth).Select(b => (IReadOnlyList<int>)new[] { first << b, first << b }).ToList(),
-                    KernelSizes = new[] { kernel },
-                    PoolSize = pool,
-                    BatchNorm = batchNorm,
-                    Dense = dense,
-                };
-                yield return new RunDefinition($"{depth} blocks, {first} filters, kernel {kernel}, pool {pool}",
-                    new ModelChoice(null, template), optimizer.ToLowerInvariant(), null, training);
-            }
-        }
-
         public ComparisonDefinition Comparison(YamlNode node, IReadOnlyList<RunDefinition> runs)
         {
             var map = Map(node, "a comparison", "comparison");
@@ -415,248 +373,6 @@ public static class StudyParser
                 throw Error(mt!, $"unknown metric `{metric}`. Allowed: {string.Join(", ", metricKey.Allowed!)}");
             }
             return new ComparisonDefinition(map.TryGetValue("name", out var n) ? Text(n, "comparison.name") : $"{first} vs {second}", first, second, metric);
-        }
-
-        private ModelChoice Model(YamlNode node, string run)
-        {
-            if (node is YamlScalarNode)
-            {
-                var name = Text(node, "model");
-                if (!NotebookModels.Names.Contains(name) && ModelFileExtensions.Contains(Path.GetExtension(name).ToLowerInvariant()))
-                {
-                    return new ModelChoice(null, null) { File = new ModelFileChoice(ModelFile(node, name), LoadWeights: false) };
-                }
-                return NotebookModels.Names.Contains(name)
-                    ? new ModelChoice(name, null)
-                    : throw Error(node, $"unknown model `{name}` in run \"{run}\". Allowed: {string.Join(", ", NotebookModels.Names)}, or a mapping with {string.Join(", ", StudyKeys.Names("template"))}");
-            }
-            if (node is YamlMappingNode { Children: var children } && children.Keys.Any(k => k is YamlScalarNode { Value: "layers" }))
-            {
-                return new ModelChoice(null, null) { LayerList = LayerList(node, run) };
-            }
-            if (node is YamlMappingNode { Children: var fileChildren } && fileChildren.Keys.Any(k => k is YamlScalarNode { Value: "file" }))
-            {
-                var fileMap = Map(node, $"the model of run \"{run}\"", "model_file");
-                var weights = fileMap.TryGetValue("weights", out var w) ? Text(w, "weights") : Default<string>("model_file", "weights");
-                if (weights is not ("load" or "new"))
-                {
-                    throw Error(w!, $"`weights` must be load (start from the file's weights) or new (fresh weights from the seed); received {weights}");
-                }
-                return new ModelChoice(null, null) { File = new ModelFileChoice(ModelFile(fileMap["file"], Text(fileMap["file"], "file")), weights == "load") };
-            }
-            var map = Map(node, $"the model of run \"{run}\"", "template");
-            var blocks = map.TryGetValue("blocks", out var b)
-                ? Sequence(b, "blocks").Select(block => (IReadOnlyList<int>)Sequence(block, "blocks").Select(f => Integer(f, "filters", 1)).ToList()).ToList()
-                : throw Error(node, $"the model of run \"{run}\" needs `blocks`, e.g. [[20, 20], [40, 40]]");
-            var template = new VggTemplate
-            {
-                Blocks = blocks,
-                KernelSizes = map.TryGetValue("kernel_size", out var k) ? IntegerOrList(k, "kernel_size") : new[] { Default<int>("template", "kernel_size") },
-                PoolSize = Integer(map, "template", "pool_size"),
-                Activation = Text(map, "template", "activation")!,
-                BatchNorm = map.TryGetValue("batch_norm", out var bn) ? Placement(bn) : BatchNormPlacement.None,
-                Dense = map.TryGetValue("dense", out var d) ? IntegerOrList(d, "dense") : Default<int[]>("template", "dense"),
-                Dropout = Number(map, "template", "dropout"),
-                SpatialDropout = Number(map, "template", "spatial_dropout"),
-                GaussianNoise = Number(map, "template", "gaussian_noise"),
-                KernelRegularizer = map.ContainsKey("l1") || map.ContainsKey("l2")
-                    ? new Layers.Regularizer(Number(map, "template", "l1"), Number(map, "template", "l2"))
-                    : null,
-            };
-            if (template.Activation != "leaky_relu" && !Layers.Activations.Names.Contains(template.Activation))
-            {
-                throw Error(map["activation"], $"unknown activation `{template.Activation}`. Allowed: {string.Join(", ", Layers.Activations.Names)}");
-            }
-            return new ModelChoice(null, template);
-        }
-
-        /// <summary>A model file named in the study: relative to the study file's folder, then to the working folder; it must exist.</summary>
-        private string ModelFile(YamlNode node, string written)
-        {
-            var folder = Path.GetDirectoryName(_source);
-            var candidates = Path.IsPathRooted(written) ? new[] { written }
-                : new[] { Path.Combine(string.IsNullOrEmpty(folder) ? "." : folder, written), written };
-            var found = candidates.FirstOrDefault(File.Exists);
-            return found is not null ? Path.GetFullPath(found)
-                : throw Error(node, $"the model file `{written}` does not exist (looked in {string.Join(" and ", candidates.Select(c => Path.GetFullPath(c)).Distinct())})");
-        }
-
-        /// <summary>
-        /// Keras' list of layers: each entry one key, a layer's snake_case (or class) name, holding its config with
-        /// Keras' keys. Every layer is created once here, so an unknown layer or key stops the file at its line.
-        /// </summary>
-        private LayerListModel LayerList(YamlNode node, string run)
-        {
-            var map = Map(node, $"the model of run \"{run}\"", "layer_list");
-            var inputShape = map.TryGetValue("input_shape", out var shapeNode) ? Sequence(shapeNode, "input_shape").Select(d => Integer(d, "input_shape", 1)).ToList() : null;
-            var entries = Sequence(map["layers"], "layers");
-            if (entries.Count == 0 || entries.Count > 10_000)
-            {
-                throw Error(map["layers"], $"`layers` of run \"{run}\" must list 1 to 10,000 layers; it has {entries.Count}");
-            }
-            var specs = new List<LayerSpec>();
-            foreach (var (entry, i) in entries.Select((e, i) => (e, i)))
-            {
-                if (entry is not YamlMappingNode { Children.Count: 1 } one || one.Children.Keys.Single() is not YamlScalarNode { Value: { Length: > 0 } written })
-                {
-                    throw Error(entry, $"layer {i + 1} of run \"{run}\" must be one layer name with its settings, e.g. `- conv2d: {{filters: 32, kernel_size: 3}}`");
-                }
-                var className = Layers.LayerRegistry.ClassName(written)
-                    ?? throw Error(entry, $"unknown layer `{written}` (layer {i + 1} of run \"{run}\"). Allowed: {string.Join(", ", Layers.LayerRegistry.SnakeCaseNames)}");
-                var value = one.Children.Values.Single();
-                var config = value is YamlScalarNode { Value: null or "" or "~" or "null" } ? new JsonObject()
-                    : value is YamlMappingNode ? (JsonObject)ToJson(value, 0)!
-                    : throw Error(value, $"the settings of layer {i + 1} (`{written}`) must be a mapping such as {{units: 10}}, or {{}} for none");
-                var spec = new LayerSpec(className, config) { Where = $"{_source}, line {entry.Start.Line}: layer {i + 1} of run \"{run}\"" };
-                try
-                {
-                    Layers.LayerRegistry.Create(spec.ClassName, (JsonObject)config.DeepClone(), spec.Where, strict: true).Dispose();
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new StudyFileException(e.Message);
-                }
-                specs.Add(spec);
-            }
-            return new LayerListModel(inputShape, specs);
-        }
-
-        /// <summary>A layer's settings as JSON: YAML's plain scalars typed as YAML 1.2 reads them (numbers, true/false, null), quoted ones as text.</summary>
-        private JsonNode? ToJson(YamlNode node, int depth)
-        {
-            if (depth > 16)
-            {
-                throw Error(node, "layer settings nest deeper than 16 levels");
-            }
-            switch (node)
-            {
-                case YamlMappingNode mapping:
-                    var obj = new JsonObject();
-                    foreach (var (key, value) in mapping.Children)
-                    {
-                        var name = key is YamlScalarNode { Value: { Length: > 0 } k } ? k : throw Error(key, "a layer setting's key must be plain text");
-                        if (obj.ContainsKey(name))
-                        {
-                            throw Error(key, $"the key `{name}` appears twice");
-                        }
-                        obj[name] = ToJson(value, depth + 1);
-                    }
-                    return obj;
-                case YamlSequenceNode sequence:
-                    return new JsonArray(sequence.Children.Select(c => ToJson(c, depth + 1)).ToArray());
-                case YamlScalarNode scalar when scalar.Style is YamlDotNet.Core.ScalarStyle.Plain:
-                    var text = scalar.Value ?? "";
-                    if (text is "" or "~" or "null" or "Null" or "NULL")
-                    {
-                        return null;
-                    }
-                    if (text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
-                    {
-                        return JsonValue.Create(text.Equals("true", StringComparison.OrdinalIgnoreCase));
-                    }
-                    // Numbers go through JSON's own parser, so they read back as a saved model's numbers do.
-                    if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole))
-                    {
-                        return JsonNode.Parse(whole.ToString(CultureInfo.InvariantCulture));
-                    }
-                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
-                    {
-                        return JsonNode.Parse(number.ToString("R", CultureInfo.InvariantCulture));
-                    }
-                    return JsonValue.Create(text);
-                case YamlScalarNode quoted:
-                    return JsonValue.Create(quoted.Value ?? "");
-                default:
-                    throw Error(node, "a layer setting must be a value, a list or a mapping");
-            }
-        }
-
-        private IReadOnlyList<int> IntegerOrList(YamlNode node, string what) =>
-            node is YamlSequenceNode ? Sequence(node, what).Select(x => Integer(x, what, 1)).ToList() : new[] { Integer(node, what, 1) };
-
-        private BatchNormPlacement Placement(YamlNode node) => Choice(node, StudyKeys.Get("template", "batch_norm")) switch
-        {
-            "before" => BatchNormPlacement.Before,
-            "after" => BatchNormPlacement.After,
-            _ => BatchNormPlacement.None,
-        };
-
-        /// <summary>The key's name as errors write it: `training.epochs`, `dropout`.</summary>
-        private static string Label(StudyKey key) => StudyKeys.Section(key.Section).ErrorPrefix + key.Name;
-
-        private static T? DefaultOf<T>(StudyKey key) => key.Default is T value ? value : default;
-
-        public int Integer(Dictionary<string, YamlNode> map, string section, string name) =>
-            OptionalInteger(map, section, name) ?? DefaultOf<int>(StudyKeys.Get(section, name));
-
-        public int? OptionalInteger(Dictionary<string, YamlNode> map, string section, string name)
-        {
-            var key = StudyKeys.Get(section, name);
-            return map.TryGetValue(name, out var node) ? Integer(node, Label(key), (int)key.Minimum!.Value) : null;
-        }
-
-        public double Number(Dictionary<string, YamlNode> map, string section, string name) =>
-            OptionalNumber(map, section, name) ?? DefaultOf<double>(StudyKeys.Get(section, name));
-
-        public double? OptionalNumber(Dictionary<string, YamlNode> map, string section, string name)
-        {
-            var key = StudyKeys.Get(section, name);
-            return map.TryGetValue(name, out var node) ? Number(node, key) : null;
-        }
-
-        private double Number(YamlNode node, StudyKey key)
-        {
-            if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) &&
-                key.InBounds(value))
-            {
-                return value;
-            }
-            throw Error(node, $"`{Label(key)}` must be a number in {key.Bounds}; received {Describe(node)}");
-        }
-
-        public bool Boolean(Dictionary<string, YamlNode> map, string section, string name)
-        {
-            var key = StudyKeys.Get(section, name);
-            return map.TryGetValue(name, out var node) ? Boolean(node, Label(key)) : DefaultOf<bool>(key);
-        }
-
-        private string? Text(Dictionary<string, YamlNode> map, string section, string name)
-        {
-            var key = StudyKeys.Get(section, name);
-            return map.TryGetValue(name, out var node) ? Text(node, Label(key)) : DefaultOf<string>(key);
-        }
-
-        /// <summary>One of the key's allowed values; its default (maybe null) when absent.</summary>
-        private string? Choice(Dictionary<string, YamlNode> map, string section, string name)
-        {
-            var key = StudyKeys.Get(section, name);
-            return map.TryGetValue(name, out var node) ? Choice(node, key) : DefaultOf<string>(key);
-        }
-
-        private string Choice(YamlNode node, StudyKey key)
-        {
-            var value = Text(node, Label(key));
-            var allowed = key.Allowed!;
-            return allowed.Contains(value)
-                ? value
-                : throw Error(node, $"`{Label(key)}` must be {string.Join(", ", allowed.Take(allowed.Count - 1))} or {allowed[^1]}; received {value}");
-        }
-
-        /// <summary>
-        /// The keys of <paramref name="section"/> that live in <see cref="RunDefinition.Settings"/>: only those the file
-        /// gives a value other than the default, so a key added later leaves older studies' study.json as it was.
-        /// </summary>
-        private Dictionary<string, double> Settings(Dictionary<string, YamlNode> map, string section)
-        {
-            var settings = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var key in StudyKeys.Of(section).Where(k => k.InSettings))
-            {
-                if (map.TryGetValue(key.Name, out var node) && Number(node, key) is var value && !Equals(value, key.Default))
-                {
-                    settings[key.Name] = value;
-                }
-            }
-            return settings;
         }
 
         private StudyFileException Error(YamlNode node, string message) =>

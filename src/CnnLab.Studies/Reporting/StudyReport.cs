@@ -249,7 +249,7 @@ public static class StudyReport
         return md.AppendLine().ToString();
     }
 
-    /// <summary>"name value" of each key the run sets in <see cref="RunDefinition.Settings"/> that the table lists in <paramref name="column"/>.</summary>
+    /// <summary>"name value" of each key the run sets in <see cref="RunDefinition.Settings"/> listed in <paramref name="column"/>.</summary>
     private static IEnumerable<string> Declared(RunDefinition run, ReportColumn column) =>
         StudyKeys.All.Where(k => k.InSettings && k.Column == column && run.Settings.ContainsKey(k.Name))
             .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Name} {run.Settings[k.Name]:G}"));

@@ -34,7 +34,8 @@ public abstract class ImageAugmentation : RandomLayer
     /// coordinates to input coordinates in [-1, 1] units, filling outside pixels as <paramref name="fill"/> says,
     /// interpolating as <paramref name="mode"/> says (bilinear unless a layer offers Keras' <c>interpolation</c>).
     /// </summary>
-    protected static Tensor Resample(Tensor images, Tensor theta, FillMode fill, double fillValue, GridSampleMode mode = GridSampleMode.Bilinear)
+    protected static Tensor Resample(Tensor images, Tensor theta, FillMode fill, double fillValue,
+        GridSampleMode mode = GridSampleMode.Bilinear)
     {
         using var grid = F.affine_grid(theta, images.shape, align_corners: false);
         var padding = fill switch

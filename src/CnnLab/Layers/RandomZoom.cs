@@ -10,11 +10,14 @@ namespace CnnLab.Layers;
 /// </summary>
 public sealed class RandomZoom : ImageAugmentation
 {
-    /// <summary>Creates the layer with [-|heightFactor|, |heightFactor|] and, when given, [-|widthFactor|, |widthFactor|]; each within [0, 1].</summary>
+    /// <summary>
+    /// Creates the layer with [-|heightFactor|, |heightFactor|] and, when given, [-|widthFactor|, |widthFactor|]; each
+    /// within [0, 1].
+    /// </summary>
     public RandomZoom(double heightFactor, double? widthFactor = null, string fillMode = "reflect", string interpolation = "bilinear",
         double fillValue = 0, string? name = null)
-        : this((-Math.Abs(heightFactor), Math.Abs(heightFactor)), widthFactor is { } w ? (-Math.Abs(w), Math.Abs(w)) : null, fillMode, interpolation,
-            fillValue, name)
+        : this((-Math.Abs(heightFactor), Math.Abs(heightFactor)), widthFactor is { } w ? (-Math.Abs(w), Math.Abs(w)) : null, fillMode,
+            interpolation, fillValue, name)
     {
     }
 
@@ -27,7 +30,8 @@ public sealed class RandomZoom : ImageAugmentation
         WidthFactor = widthFactor is { } width ? Sorted(width, nameof(widthFactor)) : null;
         Fill = ParseFillMode(fillMode);
         Interpolation = interpolation is "bilinear" or "nearest" ? interpolation : throw new ArgumentException(
-            $"Invalid value for argument `interpolation`. Expected one of: bilinear, nearest. Received: interpolation={interpolation}", nameof(interpolation));
+            $"Invalid value for argument `interpolation`. Expected one of: bilinear, nearest. Received: interpolation={interpolation}",
+            nameof(interpolation));
         FillValue = fillValue;
     }
 
@@ -75,8 +79,8 @@ public sealed class RandomZoom : ImageAugmentation
     {
         ArgumentNullException.ThrowIfNull(config);
         var width = config.Json("width_factor") is null ? ((double, double)?)null : config.Range("width_factor");
-        return new RandomZoom(config.Range("height_factor"), width, config.Text("fill_mode", "reflect"), config.Text("interpolation", "bilinear"),
-            config.Number("fill_value", 0), config.Name);
+        return new RandomZoom(config.Range("height_factor"), width, config.Text("fill_mode", "reflect"),
+            config.Text("interpolation", "bilinear"), config.Number("fill_value", 0), config.Name);
     }
 
     private static (double Lower, double Upper) Sorted((double A, double B) factor, string name) =>

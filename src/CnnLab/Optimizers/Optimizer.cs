@@ -49,8 +49,9 @@ public abstract class Optimizer
         {
             if (value is { } norm && !(norm > 0 && double.IsFinite(norm)))
             {
-                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"Invalid value for argument `clipnorm`. Expected a strictly positive finite value. Received: clipnorm={norm}"), nameof(ClipNorm));
+                var message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Invalid value for argument `clipnorm`. Expected a strictly positive finite value. Received: clipnorm={norm}");
+                throw new ArgumentException(message, nameof(ClipNorm));
             }
             _clipNorm = value;
         }

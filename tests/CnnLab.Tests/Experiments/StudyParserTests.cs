@@ -148,7 +148,20 @@ public class StudyParserTests
     {
         var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse("runs:\n  - name: A\n    model: m2-leaky\ntraining:\n  epoch: 3\n", "s.yaml"));
 
-        Assert.Equal("s.yaml, line 5: unknown key `epoch` in training. Allowed keys: epochs, batch_size, validation_split.", e.Message);
+        // Since keys are declared in one table the error also names the nearest declared key.
+        Assert.Equal("s.yaml, line 5: unknown key `epoch` in training (did you mean `epochs`?). Allowed keys: epochs, batch_size, validation_split.",
+            e.Message);
+    }
+
+    [Theory]
+    [InlineData("    optimiser: sgd\n", "optimiser", "optimizer")]
+    [InlineData("    Learning_Rate: 0.1\n", "Learning_Rate", "learning_rate")]
+    [InlineData("    clip_norm: 1\n", "clip_norm", "clipnorm")]
+    public void A_misspelt_key_is_refused_with_the_nearest_declared_one(string line, string written, string meant)
+    {
+        var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse($"runs:\n  - name: A\n    model: m2-leaky\n{line}", "s.yaml"));
+
+        Assert.StartsWith($"s.yaml, line 4: unknown key `{written}` in run 1 (did you mean `{meant}`?). Allowed keys: name, model, optimizer,", e.Message);
     }
 
     [Fact]

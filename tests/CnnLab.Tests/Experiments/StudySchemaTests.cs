@@ -16,7 +16,8 @@ public sealed class StudySchemaTests
 {
     private const string Regenerate = "dotnet run --project src/CnnLab.Cli -- study schema --out .";
 
-    private static readonly JsonSchema Schema = JsonSchema.FromText(File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), StudySchema.SchemaPath)));
+    private static readonly JsonSchema Schema =
+        JsonSchema.FromText(File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), StudySchema.SchemaPath)));
 
     public static TheoryData<string> StudyFiles() => StudyParserFuzzTests.StudyFiles();
 
@@ -45,7 +46,8 @@ public sealed class StudySchemaTests
     [Theory]
     [InlineData("    optimizer: adam\n", "    optimiser: adam\n", "/runs/0/optimiser")]
     [InlineData("  epochs: 4\n", "  epochz: 4\n", "/training/epochz")]
-    [InlineData("    augmentation: {random_flip: horizontal}\n", "    augmentation: {random_flip: horizontal, random_zoon: 0.1}\n", "/runs/1/augmentation/random_zoon")]
+    [InlineData("    augmentation: {random_flip: horizontal}\n", "    augmentation: {random_flip: horizontal, random_zoon: 0.1}\n",
+        "/runs/1/augmentation/random_zoon")]
     public void A_misspelt_key_is_flagged_where_it_is_as_an_editor_would(string key, string misspelt, string location)
     {
         var fast = File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "fast.yaml"));
@@ -99,7 +101,7 @@ public sealed class StudySchemaTests
         return text[..at] + replacement + text[(at + old.Length)..];
     }
 
-    /// <summary>YAML as yaml-language-server reads it for the schema: plain scalars typed as YAML 1.2's core schema, quoted ones as text.</summary>
+    /// <summary>YAML as yaml-language-server reads it: plain scalars typed as YAML 1.2's core schema, quoted ones as text.</summary>
     public static JsonNode? ToJson(string yaml)
     {
         var stream = new YamlStream();
@@ -109,13 +111,16 @@ public sealed class StudySchemaTests
 
     private static JsonNode? Convert(YamlNode node) => node switch
     {
-        YamlMappingNode mapping => new JsonObject(mapping.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value!, Convert(c.Value)))),
+        YamlMappingNode mapping =>
+            new JsonObject(mapping.Children.Select(c => KeyValuePair.Create(((YamlScalarNode)c.Key).Value!, Convert(c.Value)))),
         YamlSequenceNode sequence => new JsonArray(sequence.Children.Select(Convert).ToArray()),
         YamlScalarNode { Style: not YamlDotNet.Core.ScalarStyle.Plain } quoted => JsonValue.Create(quoted.Value),
         YamlScalarNode { Value: null or "" or "~" or "null" } => null,
         YamlScalarNode { Value: "true" or "false" } flag => JsonValue.Create(flag.Value == "true"),
-        YamlScalarNode scalar when long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole) => JsonValue.Create(whole),
-        YamlScalarNode scalar when double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) => JsonValue.Create(number),
+        YamlScalarNode scalar when long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole) =>
+            JsonValue.Create(whole),
+        YamlScalarNode scalar when double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) =>
+            JsonValue.Create(number),
         YamlScalarNode scalar => JsonValue.Create(scalar.Value),
         _ => throw new InvalidDataException($"line {node.Start.Line}: aliases are not used in study files"),
     };

@@ -33,7 +33,8 @@ public sealed class RandomZoomTests
     {
         for (var i = 0; i < 64; i++)
         {
-            Assert.True(Math.Abs(actual[i] - expected(i / 8, i % 8)) < 1e-4, $"pixel ({i / 8}, {i % 8}): {actual[i]}, expected {expected(i / 8, i % 8)}");
+            var (row, column) = (i / 8, i % 8);
+            Assert.True(Math.Abs(actual[i] - expected(row, column)) < 1e-4, $"pixel ({row}, {column}): {actual[i]}, expected {expected(row, column)}");
         }
     }
 
@@ -98,7 +99,8 @@ public sealed class RandomZoomTests
         Assert.Equal((-0.2, 0.2), single.HeightFactor);
         Assert.Null(single.WidthFactor);
         Assert.Equal(((-0.1, 0.3), (0.1, 0.2)), (pair.HeightFactor, pair.WidthFactor!.Value));
-        Assert.Equal("Invalid value for argument `heightFactor`. Expected a range (lower, upper) with -1 <= lower <= upper <= 1. Received: heightFactor=(-1.5, 1.5)",
+        Assert.Equal("Invalid value for argument `heightFactor`. Expected a range (lower, upper) with -1 <= lower <= upper <= 1. " +
+                     "Received: heightFactor=(-1.5, 1.5)",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => new RandomZoom(1.5))));
         Assert.Equal("Invalid value for argument `interpolation`. Expected one of: bilinear, nearest. Received: interpolation=bicubic",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => new RandomZoom(0.1, interpolation: "bicubic"))));

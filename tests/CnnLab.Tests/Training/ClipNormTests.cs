@@ -60,7 +60,8 @@ public sealed class ClipNormTests
     public void Clipnorm_must_be_positive_and_is_listed_with_the_settings()
     {
         var e = Assert.Throws<ArgumentException>(() => new Adam { ClipNorm = 0 });
-        Assert.Equal("Invalid value for argument `clipnorm`. Expected a strictly positive finite value. Received: clipnorm=0", TestSupport.KerasMessage(e));
+        Assert.Equal("Invalid value for argument `clipnorm`. Expected a strictly positive finite value. Received: clipnorm=0",
+            TestSupport.KerasMessage(e));
         Assert.Equal("SGD(learning_rate=0.01, momentum=0, nesterov=False, clipnorm=1.5)", new SGD { ClipNorm = 1.5 }.ToString());
     }
 }

@@ -67,7 +67,9 @@ public enum ReportColumn
 /// </summary>
 public sealed record StudyKey(string Section, string Name, StudyKeyType Type, string Description)
 {
-    /// <summary>The section of a <see cref="StudyKeyType.Mapping"/>, <see cref="StudyKeyType.MappingList"/> or <see cref="StudyKeyType.TextOrMapping"/>.</summary>
+    /// <summary>
+    /// The section of a <see cref="StudyKeyType.Mapping"/>, <see cref="StudyKeyType.MappingList"/> or <see cref="StudyKeyType.TextOrMapping"/>.
+    /// </summary>
     public string? Of { get; init; }
 
     /// <summary>The value taken when the key is absent (a number, text, true/false or a list), or null for none.</summary>

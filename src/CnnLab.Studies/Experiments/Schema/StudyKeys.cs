@@ -50,7 +50,8 @@ public static partial class StudyKeys
         Map("study", "grid", "grid", "Runs for every combination of a grid of VGG templates."),
         new StudyKey("study", "comparisons", MappingList, "Pairs of runs to compare.") { Of = "comparison" },
 
-        Text("dataset", "name", "fashion-mnist, mnist, cifar10, an image folder (one subfolder per class) or a CSV file.", @default: "fashion-mnist"),
+        Text("dataset", "name", "fashion-mnist, mnist, cifar10, an image folder (one subfolder per class) or a CSV file.",
+            @default: "fashion-mnist"),
         Text("dataset", "data_dir", "Where the dataset's files are kept.", defaultText: "the usual data folder"),
         Bool("dataset", "standardize", false, "Scale each channel to mean 0 and standard deviation 1 (statistics of the training split)."),
         Int("dataset", "limit", 1, null, "Use only the first N training images.", defaultText: "all"),
@@ -69,7 +70,7 @@ public static partial class StudyKeys
             { Allowed = OptimizerCatalog.Names.ToList(), DefaultText = "the notebook model's, else adam" },
         Num("run", "learning_rate", 1e-12, 10, null, "The optimizer's learning rate.", defaultText: "the optimizer's"),
         Num("run", "weight_decay", 0, 1, null, "Decoupled weight decay (Keras 3's `weight_decay`).", defaultText: "the optimizer's"),
-        Num("run", "clipnorm", 0, 1e6, null, "Keras' optimizer `clipnorm`: before each step each weight's gradient is scaled to an L2 norm of at most this.",
+        Num("run", "clipnorm", 0, 1e6, null, "Keras' optimizer `clipnorm`: each weight's gradient scaled to an L2 norm of at most this.",
             defaultText: "none") with { MinimumExcluded = true, Since = 2, Column = ReportColumn.Optimizer, Optimizer = (o, v) => o.ClipNorm = v },
         Num("run", "label_smoothing", 0, 1, 0, "Label smoothing of the cross-entropy loss."),
         Map("run", "training", "training", "The run's own fit settings, over the study's."),
@@ -79,12 +80,14 @@ public static partial class StudyKeys
         Choice("run", "test_time_augmentation", Training.TestTimeAugmentations.Names, "none",
             "What the test evaluation averages over: the images, or each image and its mirror image."),
 
-        Int("template", "blocks", 1, null, "Filters of each convolution, block by block: [[20, 20], [40, 40]].", required: true) with { Type = StudyKeyType.Blocks },
+        Int("template", "blocks", 1, null, "Filters of each convolution, block by block: [[20, 20], [40, 40]].", required: true)
+            with { Type = StudyKeyType.Blocks },
         IntOrList("template", "kernel_size", 3, "The kernel size, or one per block."),
         Int("template", "pool_size", 1, 2, "The max pooling at the end of each block."),
         Text("template", "activation", "leaky_relu (LeakyReLU 0.1, the notebook's) or a Keras activation's name.", @default: "leaky_relu")
             with { Allowed = new[] { "leaky_relu" }.Concat(CnnLab.Layers.Activations.Names).Distinct().ToList() },
-        Choice("template", "batch_norm", new[] { "none", "before", "after" }, "none", "BatchNormalization before or after each activation."),
+        Choice("template", "batch_norm", new[] { "none", "before", "after" }, "none",
+            "BatchNormalization before or after each activation."),
         IntOrList("template", "dense", new[] { 32, 32 }, "Units of the dense layers before the output layer; [] for none."),
         Num("template", "dropout", 0, 1, 0, "Dropout before each dense layer.", maxExcluded: true),
         Num("template", "spatial_dropout", 0, 1, 0, "SpatialDropout2D after each block.", maxExcluded: true),
@@ -92,8 +95,10 @@ public static partial class StudyKeys
         Num("template", "l1", 0, 1e6, 0, "L1 regularization of the kernels."),
         Num("template", "l2", 0, 1e6, 0, "L2 regularization of the kernels."),
 
-        Int("layer_list", "input_shape", 1, null, "(height, width, channels) of the input.", defaultText: "the dataset's") with { Type = IntegerList },
-        new StudyKey("layer_list", "layers", StudyKeyType.Layers, "The layers, e.g. `- conv2d: {filters: 32, kernel_size: 3}`.") { Required = true },
+        Int("layer_list", "input_shape", 1, null, "(height, width, channels) of the input.", defaultText: "the dataset's")
+            with { Type = IntegerList },
+        new StudyKey("layer_list", "layers", StudyKeyType.Layers, "The layers, e.g. `- conv2d: {filters: 32, kernel_size: 3}`.")
+            { Required = true },
 
         Text("model_file", "file", "The file, relative to the study file's folder or the working folder.", required: true),
         Choice("model_file", "weights", new[] { "load", "new" }, "new", "Start from the file's weights, or fresh ones from the seed."),
@@ -109,7 +114,8 @@ public static partial class StudyKeys
         Num("augmentation", "cutmix", 1e-6, 100, null, "CutMix's alpha (not with mixup).", defaultText: "none"),
 
         Map("callbacks", "early_stopping", "early_stopping", "Stop when the monitored metric stops improving."),
-        Map("callbacks", "reduce_lr_on_plateau", "reduce_lr_on_plateau", "Lower the learning rate when the monitored metric stops improving."),
+        Map("callbacks", "reduce_lr_on_plateau", "reduce_lr_on_plateau",
+            "Lower the learning rate when the monitored metric stops improving."),
 
         Choice("early_stopping", "monitor", Monitors, "val_loss", "The metric watched."),
         Int("early_stopping", "patience", 0, 0, "Epochs without improvement before stopping."),
@@ -136,14 +142,16 @@ public static partial class StudyKeys
         IntOrList("grid", "pool_size", 2, "Pool sizes."),
         Choice("grid", "batch_norm", new[] { "none", "before", "after" }, "none", "BatchNormalization of every run."),
         IntOrList("grid", "dense", 32, "Units of the dense layers of every run."),
-        new StudyKey("grid", "optimizer", StudyKeyType.Choice, "The optimizer of every run.") { Allowed = OptimizerCatalog.Names.ToList(), Default = "adam" },
+        new StudyKey("grid", "optimizer", StudyKeyType.Choice, "The optimizer of every run.")
+            { Allowed = OptimizerCatalog.Names.ToList(), Default = "adam" },
         Int("grid", "sample", 1, null, "Train a seeded random sample of this many combinations (random search).", defaultText: "all"),
         Int("grid", "seed", 0, 0, "The seed of that sample."),
 
         Text("comparison", "name", "The comparison's name.", defaultText: "\"a vs b\""),
         Text("comparison", "a", "The first run's name.", required: true),
         Text("comparison", "b", "The second run's name.", required: true),
-        Choice("comparison", "metric", new[] { "test_accuracy", "val_accuracy", "seconds_per_epoch" }, "test_accuracy", "The metric compared."),
+        Choice("comparison", "metric", new[] { "test_accuracy", "val_accuracy", "seconds_per_epoch" }, "test_accuracy",
+            "The metric compared."),
     };
 
     /// <summary>The keys of <paramref name="section"/>, in order.</summary>
@@ -154,7 +162,36 @@ public static partial class StudyKeys
 
     /// <summary>The key <paramref name="name"/> of <paramref name="section"/>.</summary>
     public static StudyKey Get(string section, string name) =>
-        All.FirstOrDefault(k => k.Section == section && k.Name == name) ?? throw new ArgumentException($"No study key {section}.{name}.", nameof(name));
+        All.FirstOrDefault(k => k.Section == section && k.Name == name)
+            ?? throw new ArgumentException($"No study key {section}.{name}.", nameof(name));
+
+    /// <summary>
+    /// The key of <paramref name="allowed"/> a misspelt <paramref name="key"/> most likely meant: at most two letters
+    /// added, dropped or changed (optimiser, epoch, batchsize), or the same but for case; null when none is that close.
+    /// </summary>
+    public static string? Nearest(string key, IEnumerable<string> allowed)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return allowed.Select(a => (Key: a, Distance: a.Equals(key, StringComparison.OrdinalIgnoreCase) ? 0 : Distance(key, a)))
+            .Where(c => c.Distance <= Math.Min(2, key.Length / 3)).OrderBy(c => c.Distance).Select(c => c.Key).FirstOrDefault();
+    }
+
+    /// <summary>Levenshtein's edit distance.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            previous = current;
+        }
+        return previous[b.Length];
+    }
 
     /// <summary>The section named <paramref name="name"/>.</summary>
     public static StudySection Section(string name) => Sections.First(s => s.Name == name);

@@ -25,7 +25,11 @@ public static class StudySchema
     public const string ReferencePath = "docs/study-keys.md";
 
     // Relaxed escaping keeps the apostrophes of the descriptions readable in the committed file.
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Indented = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     /// <summary>The JSON Schema (draft 2020-12) of a study file read as JSON, as text ending in a newline.</summary>
     public static string JsonSchema()
@@ -54,11 +58,13 @@ public static class StudySchema
     {
         var md = new StringBuilder();
         md.Append("# Study file keys\n\n")
-          .Append("Written from `src/CnnLab.Studies/Experiments/Schema/StudyKeys.cs` by `cnnlab study schema --out .`; do not edit by hand. ")
-          .Append("Editors check study files against [`schemas/study.schema.json`](../schemas/study.schema.json) when the file's first line is\n")
+          .Append("Written from `src/CnnLab.Studies/Experiments/Schema/StudyKeys.cs` by `cnnlab study schema --out .`; ")
+          .Append("do not edit by hand. Editors check study files against [`schemas/study.schema.json`](../schemas/study.schema.json) ")
+          .Append("when the file's first line is\n")
           .Append("`# yaml-language-server: $schema=../schemas/study.schema.json` (VS Code with the YAML extension, and other editors ")
           .Append("using yaml-language-server).\n\n")
-          .Append(CultureInfo.InvariantCulture, $"Results folders record study schema version {Version} in study.json; `--resume` accepts a folder ")
+          .Append(CultureInfo.InvariantCulture, $"Results folders record study schema version {Version} in study.json; ")
+          .Append("`--resume` accepts a folder ")
           .Append("of an older version when the only differences are keys added since, left at their defaults.\n");
         foreach (var section in StudyKeys.Sections)
         {
@@ -67,8 +73,9 @@ public static class StudySchema
             foreach (var key in StudyKeys.Of(section.Name))
             {
                 var since = key.Since > 1 ? $" (since version {key.Since})" : "";
+                var name = $"`{key.Name}`{(key.Required ? " (required)" : "")}";
                 md.Append(CultureInfo.InvariantCulture,
-                    $"| `{key.Name}`{(key.Required ? " (required)" : "")} | {TypeText(key)} | {DefaultOf(key)} | {AllowedText(key)} | {key.Description}{since} |\n");
+                    $"| {name} | {TypeText(key)} | {DefaultOf(key)} | {AllowedText(key)} | {key.Description}{since} |\n");
             }
         }
         return md.ToString();
@@ -146,7 +153,8 @@ public static class StudySchema
             case StudyKeyType.Number:
                 return Bounded(new JsonObject { ["type"] = "number" }, key);
             case StudyKeyType.IntegerOrList:
-                return new JsonObject { ["oneOf"] = new JsonArray(Integer(key), new JsonObject { ["type"] = "array", ["items"] = Integer(key) }) };
+                var list = new JsonObject { ["type"] = "array", ["items"] = Integer(key) };
+                return new JsonObject { ["oneOf"] = new JsonArray(Integer(key), list) };
             case StudyKeyType.IntegerList:
                 return new JsonObject { ["type"] = "array", ["items"] = Integer(key) };
             case StudyKeyType.Blocks:
@@ -170,7 +178,8 @@ public static class StudySchema
                     ["items"] = key.Name == "runs" ? new JsonObject { ["allOf"] = new JsonArray(item, Required("name", "model")) } : item,
                 };
             case StudyKeyType.TextOrMapping:
-                return new JsonObject { ["oneOf"] = new JsonArray(new JsonObject { ["type"] = "string", ["minLength"] = 1 }, Reference(key.Of!)) };
+                var text = new JsonObject { ["type"] = "string", ["minLength"] = 1 };
+                return new JsonObject { ["oneOf"] = new JsonArray(text, Reference(key.Of!)) };
             default:
                 // A model's kind is told by its keys: `layers` for a list of layers, `file` for a file, else a template.
                 return new JsonObject
@@ -201,5 +210,6 @@ public static class StudySchema
 
     private static JsonObject Reference(string section) => new() { ["$ref"] = $"#/$defs/{section}" };
 
-    private static JsonObject Required(params string[] keys) => new() { ["required"] = new JsonArray(keys.Select(k => (JsonNode)k).ToArray()) };
+    private static JsonObject Required(params string[] keys) =>
+        new() { ["required"] = new JsonArray(keys.Select(k => (JsonNode)k).ToArray()) };
 }

@@ -32,6 +32,17 @@ public sealed class StudySchemaTests
         Assert.True(expected == committed, $"{path} is out of date with StudyKeys; regenerate it: {Regenerate}");
     }
 
+    [Fact]
+    public void The_schema_is_a_valid_draft_07_schema()
+    {
+        var text = File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), StudySchema.SchemaPath));
+
+        var results = MetaSchemas.Draft7.Evaluate(JsonNode.Parse(text), new EvaluationOptions { OutputFormat = OutputFormat.List });
+
+        Assert.True(results.IsValid, Describe(results));
+        Assert.Equal("http://json-schema.org/draft-07/schema#", JsonNode.Parse(text)!["$schema"]!.GetValue<string>());
+    }
+
     [Theory]
     [MemberData(nameof(StudyFiles))]
     public void Every_study_file_names_the_schema_and_passes_it(string name)

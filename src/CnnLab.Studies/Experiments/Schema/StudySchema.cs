@@ -31,7 +31,10 @@ public static class StudySchema
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>The JSON Schema (draft 2020-12) of a study file read as JSON, as text ending in a newline.</summary>
+    /// <summary>
+    /// The JSON Schema of a study file read as JSON, as text ending in a newline: draft-07, the draft editors'
+    /// YAML and JSON support checks most completely (yaml-language-server, VS Code).
+    /// </summary>
     public static string JsonSchema()
     {
         var definitions = new JsonObject();
@@ -42,14 +45,14 @@ public static class StudySchema
         var root = SectionSchema(StudyKeys.Section("study"));
         var schema = new JsonObject
         {
-            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["$schema"] = "http://json-schema.org/draft-07/schema#",
             ["title"] = "CnnLab study file",
         };
         foreach (var (key, value) in root)
         {
             schema[key] = value?.DeepClone();
         }
-        schema["$defs"] = definitions;
+        schema["definitions"] = definitions;
         return schema.ToJsonString(Indented).Replace("\r\n", "\n", StringComparison.Ordinal) + "\n";
     }
 
@@ -168,7 +171,8 @@ public static class StudySchema
                     ["items"] = new JsonObject { ["type"] = "object", ["minProperties"] = 1, ["maxProperties"] = 1 },
                 };
             case StudyKeyType.Mapping:
-                return Reference(key.Of!);
+                // In draft-07 keys beside a $ref are ignored: the reference goes in allOf so the description stays.
+                return new JsonObject { ["allOf"] = new JsonArray(Reference(key.Of!)) };
             case StudyKeyType.MappingList:
                 var item = Reference(key.Of!);
                 return new JsonObject
@@ -208,7 +212,7 @@ public static class StudySchema
         return schema;
     }
 
-    private static JsonObject Reference(string section) => new() { ["$ref"] = $"#/$defs/{section}" };
+    private static JsonObject Reference(string section) => new() { ["$ref"] = $"#/definitions/{section}" };
 
     private static JsonObject Required(params string[] keys) =>
         new() { ["required"] = new JsonArray(keys.Select(k => (JsonNode)k).ToArray()) };

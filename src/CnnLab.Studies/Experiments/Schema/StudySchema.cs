@@ -110,7 +110,7 @@ public static class StudySchema
 
     private static string AllowedText(StudyKey key) => key.Type switch
     {
-        StudyKeyType.Choice => string.Join(", ", key.Allowed!),
+        StudyKeyType.Choice or StudyKeyType.Text when key.Allowed is not null => string.Join(", ", key.Allowed!),
         StudyKeyType.Integer or StudyKeyType.Number or StudyKeyType.IntegerOrList or StudyKeyType.IntegerList or StudyKeyType.Blocks
             when key.Minimum is not null => key.Bounds,
         _ => "",
@@ -145,6 +145,8 @@ public static class StudySchema
     {
         switch (key.Type)
         {
+            case StudyKeyType.Text when key.Allowed is { } known:
+                return new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(known.Select(a => (JsonNode)a).ToArray()) };
             case StudyKeyType.Text:
                 return new JsonObject { ["type"] = "string", ["minLength"] = 1 };
             case StudyKeyType.Boolean:

@@ -47,6 +47,7 @@ internal static class StudyCommand
             kubernetes, image, parallelism, claim,
         };
         command.Subcommands.Add(StudyReportCommand.Create());
+        command.Subcommands.Add(StudySchemaCommand.Create());
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var studyFile = parse.GetValue(file)!;

@@ -1,3 +1,4 @@
+using CnnLab.Experiments.Schema;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Optimizers;
@@ -32,10 +33,24 @@ public static class RunRecipe
         return model;
     }
 
-    /// <summary>The optimizer with the run's name, learning rate and weight decay.</summary>
-    public static Optimizer Optimizer(RunDefinition run) => OptimizerCatalog.Get(run.Optimizer, run.LearningRate, run.WeightDecay);
+    /// <summary>The optimizer with the run's name, learning rate and weight decay, and the run keys that set more on it.</summary>
+    public static Optimizer Optimizer(RunDefinition run)
+    {
+        var optimizer = OptimizerCatalog.Get(run.Optimizer, run.LearningRate, run.WeightDecay);
+        foreach (var key in StudyKeys.Of("run").Where(k => k.Optimizer is not null))
+        {
+            if (run.Settings.TryGetValue(key.Name, out var value))
+            {
+                key.Optimizer!(optimizer, value);
+            }
+        }
+        return optimizer;
+    }
 
-    /// <summary>The run's augmentation layers, in the order flip, translation, rotation, erasing.</summary>
+    /// <summary>
+    /// The run's augmentation layers, in the order flip, translation, rotation, the augmentation keys declared with a
+    /// layer (in their order in <see cref="StudyKeys"/>), erasing last: it cuts its rectangle out of the final image.
+    /// </summary>
     public static IReadOnlyList<Layer> Augmentation(RunDefinition run)
     {
         var layers = new List<Layer>();
@@ -54,6 +69,13 @@ public static class RunRecipe
         if (a.Rotation > 0)
         {
             layers.Add(new RandomRotation(a.Rotation));
+        }
+        foreach (var key in StudyKeys.Of("augmentation").Where(k => k.Layer is not null))
+        {
+            if (run.Settings.TryGetValue(key.Name, out var value))
+            {
+                layers.Add(key.Layer!(value));
+            }
         }
         if (a.Erasing > 0)
         {

@@ -51,6 +51,12 @@ public sealed record RunDefinition(string Name, ModelChoice Model, string Optimi
 
     /// <summary>What the test evaluation averages over (validation during training never does).</summary>
     public TestTimeAugmentation TestTimeAugmentation { get; init; }
+
+    /// <summary>
+    /// The values of the keys declared with a behaviour of their own (<see cref="Schema.StudyKey.InSettings"/>: clipnorm,
+    /// random_zoom, ...) by key name, only where the study gives one other than the default; empty when none.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> Settings { get; init; } = new Dictionary<string, double>();
 }
 
 /// <summary>Augmentation of a run's training batches: each entry null or 0 when unused.</summary>

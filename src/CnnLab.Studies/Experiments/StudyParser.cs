@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CnnLab.Experiments.Schema;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Training;
@@ -9,34 +10,13 @@ using YamlDotNet.RepresentationModel;
 namespace CnnLab.Experiments;
 
 /// <summary>
-/// Reads a study file (YAML). Every mapping accepts a fixed set of keys; an unknown key is an error naming the
-/// key, its line and the allowed ones, never ignored. Runs inherit the top-level training settings and may
-/// override them.
+/// Reads a study file (YAML). Every mapping accepts the keys <see cref="StudyKeys"/> declares for its section, with
+/// their bounds and defaults; an unknown key is an error naming the key, its line and the allowed ones, never
+/// ignored. Runs inherit the top-level training settings and may override them.
 /// </summary>
-public static class StudyParser
+public static partial class StudyParser
 {
-    private static readonly string[] TopKeys = { "name", "dataset", "seeds", "training", "runs", "base", "variants", "grid", "comparisons" };
-    private static readonly string[] GridKeys = { "depth", "filters", "kernel_size", "pool_size", "batch_norm", "dense", "optimizer", "sample", "seed" };
-    private static readonly string[] DatasetKeys = { "name", "data_dir", "standardize", "limit", "shuffle", "shuffle_seed" };
-    private static readonly string[] TrainingKeys = { "epochs", "batch_size", "validation_split" };
-    private static readonly string[] RunKeys =
-    {
-        "name", "model", "optimizer", "learning_rate", "weight_decay", "label_smoothing", "training", "augmentation", "callbacks", "schedule",
-        "test_time_augmentation",
-    };
-    private static readonly string[] TemplateKeys =
-    {
-        "blocks", "kernel_size", "pool_size", "activation", "batch_norm", "dense", "dropout", "spatial_dropout", "gaussian_noise", "l1", "l2",
-    };
-    private static readonly string[] LayerListKeys = { "input_shape", "layers" };
-    private static readonly string[] ModelFileKeys = { "file", "weights" };
     private static readonly string[] ModelFileExtensions = { ".json", ".safetensors", ".h5", ".hdf5", ".keras" };
-    private static readonly string[] AugmentationKeys = { "random_flip", "random_translation", "random_rotation", "random_erasing", "mixup", "cutmix" };
-    private static readonly string[] CallbackKeys = { "early_stopping", "reduce_lr_on_plateau" };
-    private static readonly string[] EarlyStoppingKeys = { "monitor", "patience", "min_delta", "restore_best_weights" };
-    private static readonly string[] ReduceKeys = { "monitor", "factor", "patience", "min_learning_rate", "cooldown" };
-    private static readonly string[] ScheduleKeys = { "type", "max_learning_rate", "pct_start", "alpha", "warmup_epochs", "step_epochs", "factor" };
-    private static readonly string[] ComparisonKeys = { "name", "a", "b", "metric" };
 
     /// <summary>The largest study file read: 1 MiB, a hundred times the largest study here.</summary>
     public const int MaxFileBytes = 1 << 20;
@@ -79,11 +59,13 @@ public static class StudyParser
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            throw new StudyFileException($"{source}: expected a mapping with the keys {string.Join(", ", TopKeys)}.");
+            throw new StudyFileException($"{source}: expected a mapping with the keys {string.Join(", ", StudyKeys.Names("study"))}.");
         }
         var reader = new Reader(source);
-        var top = reader.Map(root, "the study", TopKeys);
-        var training = top.TryGetValue("training", out var t) ? reader.Training(t, new TrainingSettings(20, 50, 0.3)) : new TrainingSettings(20, 50, 0.3);
+        var top = reader.Map(root, "the study", "study");
+        var defaults = new TrainingSettings(
+            Default<int>("training", "epochs"), Default<int>("training", "batch_size"), Default<double>("training", "validation_split"));
+        var training = top.TryGetValue("training", out var t) ? reader.Training(t, defaults) : defaults;
         var runsNode = top.TryGetValue("runs", out var r) ? r as YamlSequenceNode : null;
         var runs = runsNode?.Children.Select((node, i) => reader.Run(node, i, training)).ToList() ?? new List<RunDefinition>();
         if (top.TryGetValue("variants", out var variants))
@@ -128,14 +110,18 @@ public static class StudyParser
             ? reader.Sequence(c, "comparisons").Select(n => reader.Comparison(n, runs)).ToList()
             : new List<ComparisonDefinition>();
         var name = top.TryGetValue("name", out var n) ? reader.Text(n, "name") : Path.GetFileNameWithoutExtension(source);
-        var seeds = top.TryGetValue("seeds", out var s) ? reader.Integer(s, "seeds", 1) : 1;
+        var seeds = reader.Integer(top, "study", "seeds");
         if (StudyLimits.CheckRunSeeds(runs.Count, seeds) is { } tooMany)
         {
             throw new StudyFileException($"{source}: {tooMany}.");
         }
-        var dataset = top.TryGetValue("dataset", out var d) ? reader.Dataset(d) : new DatasetSettings("fashion-mnist", null, false, null);
+        var dataset = top.TryGetValue("dataset", out var d)
+            ? reader.Dataset(d)
+            : new DatasetSettings(Default<string>("dataset", "name"), null, false, null);
         return new StudyDefinition(name, dataset, seeds, runs, comparisons);
     }
+
+    private static T Default<T>(string section, string key) => (T)StudyKeys.Get(section, key).Default!;
 
     /// <summary>A variant is its base with the variant's keys replacing the base's (training settings merged key by key).</summary>
     private static YamlMappingNode Merge(YamlMappingNode baseRun, YamlNode variant)
@@ -173,13 +159,15 @@ public static class StudyParser
         return merged;
     }
 
-    private sealed class Reader
+    private sealed partial class Reader
     {
         private readonly string _source;
 
         public Reader(string source) => _source = source;
 
-        public Dictionary<string, YamlNode> Map(YamlNode node, string what, string[] allowed)
+        public Dictionary<string, YamlNode> Map(YamlNode node, string what, string section) => Map(node, what, StudyKeys.Names(section));
+
+        private Dictionary<string, YamlNode> Map(YamlNode node, string what, string[] allowed)
         {
             if (node is not YamlMappingNode mapping)
             {
@@ -191,7 +179,8 @@ public static class StudyParser
                 var key = keyNode is YamlScalarNode scalar ? scalar.Value ?? "" : throw Error(keyNode, $"a key in {what} must be plain text");
                 if (!allowed.Contains(key))
                 {
-                    throw Error(keyNode, $"unknown key `{key}` in {what}. Allowed keys: {string.Join(", ", allowed)}");
+                    var guess = StudyKeys.Nearest(key, allowed) is { } near ? $" (did you mean `{near}`?)" : "";
+                    throw Error(keyNode, $"unknown key `{key}` in {what}{guess}. Allowed keys: {string.Join(", ", allowed)}");
                 }
                 result[key] = value;
             }
@@ -213,16 +202,6 @@ public static class StudyParser
             throw Error(node, $"`{what}` must be an integer >= {minimum}; received {Describe(node)}");
         }
 
-        public double Number(YamlNode node, string what, double minimum, double maximum, bool maximumIncluded)
-        {
-            if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) &&
-                value >= minimum && (maximumIncluded ? value <= maximum : value < maximum))
-            {
-                return value;
-            }
-            throw Error(node, $"`{what}` must be a number in [{minimum}, {maximum}{(maximumIncluded ? "]" : ")")}; received {Describe(node)}");
-        }
-
         public bool Boolean(YamlNode node, string what) => node is YamlScalarNode { Value: "true" or "false" } s
             ? s.Value == "true"
             : throw Error(node, $"`{what}` must be true or false; received {Describe(node)}");
@@ -234,13 +213,10 @@ public static class StudyParser
                 var spec = Text(node, "dataset");
                 return new DatasetSettings(spec, null, false, null) { Shuffle = Data.DatasetCatalog.Find(spec) is null ? Data.DataShuffle.Default : null };
             }
-            var map = Map(node, "dataset", DatasetKeys);
-            var name = map.TryGetValue("name", out var n) ? Text(n, "dataset.name") : "fashion-mnist";
+            var map = Map(node, "dataset", "dataset");
+            var name = Text(map, "dataset", "name")!;
             return new DatasetSettings(
-                name,
-                map.TryGetValue("data_dir", out var d) ? Text(d, "dataset.data_dir") : null,
-                map.TryGetValue("standardize", out var s) && Boolean(s, "dataset.standardize"),
-                map.TryGetValue("limit", out var l) ? Integer(l, "dataset.limit", 1) : null)
+                name, Text(map, "dataset", "data_dir"), Boolean(map, "dataset", "standardize"), OptionalInteger(map, "dataset", "limit"))
             {
                 Shuffle = Shuffle(map, name),
             };
@@ -249,8 +225,9 @@ public static class StudyParser
         /// <summary>The order of a folder's or CSV file's training split; null for a known dataset, which keeps its publisher's order.</summary>
         private Data.DataShuffle? Shuffle(Dictionary<string, YamlNode> map, string name)
         {
-            var shuffle = map.TryGetValue("shuffle", out var s) ? Boolean(s, "dataset.shuffle") : (bool?)null;
-            var seed = map.TryGetValue("shuffle_seed", out var seedNode) ? Integer(seedNode, "dataset.shuffle_seed", 0) : (int?)null;
+            var shuffle = map.TryGetValue("shuffle", out var s) ? Boolean(map, "dataset", "shuffle") : (bool?)null;
+            var seed = OptionalInteger(map, "dataset", "shuffle_seed");
+            map.TryGetValue("shuffle_seed", out var seedNode);
             if (Data.DatasetCatalog.Find(name) is { } known)
             {
                 if ((s ?? seedNode) is { } given)
@@ -269,16 +246,16 @@ public static class StudyParser
 
         public TrainingSettings Training(YamlNode node, TrainingSettings defaults)
         {
-            var map = Map(node, "training", TrainingKeys);
+            var map = Map(node, "training", "training");
             return new TrainingSettings(
-                map.TryGetValue("epochs", out var e) ? Integer(e, "training.epochs", 1) : defaults.Epochs,
-                map.TryGetValue("batch_size", out var b) ? Integer(b, "training.batch_size", 1) : defaults.BatchSize,
-                map.TryGetValue("validation_split", out var v) ? Number(v, "training.validation_split", 0, 1, false) : defaults.ValidationSplit);
+                OptionalInteger(map, "training", "epochs") ?? defaults.Epochs,
+                OptionalInteger(map, "training", "batch_size") ?? defaults.BatchSize,
+                OptionalNumber(map, "training", "validation_split") ?? defaults.ValidationSplit);
         }
 
         public RunDefinition Run(YamlNode node, int index, TrainingSettings defaults)
         {
-            var map = Map(node, $"run {index + 1}", RunKeys);
+            var map = Map(node, $"run {index + 1}", "run");
             var name = map.TryGetValue("name", out var n) ? Text(n, "run name") : throw Error(node, $"run {index + 1} has no `name`");
             var model = map.TryGetValue("model", out var m) ? Model(m, name) : throw Error(node, $"run \"{name}\" has no `model`");
             var optimizer = map.TryGetValue("optimizer", out var o) ? Text(o, "optimizer") : model.NamedModel is { } named ? NotebookModels.Get(named).Optimizer().Name : "adam";
@@ -286,158 +263,100 @@ public static class StudyParser
             {
                 throw Error(map["optimizer"], $"unknown optimizer `{optimizer}` in run \"{name}\". Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
             }
-            var learningRate = map.TryGetValue("learning_rate", out var lr) ? Number(lr, "learning_rate", 1e-12, 10, true) : (double?)null;
+            var learningRate = OptionalNumber(map, "run", "learning_rate");
             var training = map.TryGetValue("training", out var t) ? Training(t, defaults) : defaults;
-            var callbacks = map.TryGetValue("callbacks", out var c) ? Map(c, $"the callbacks of run \"{name}\"", CallbackKeys) : new Dictionary<string, YamlNode>();
+            var callbacks = map.TryGetValue("callbacks", out var c)
+                ? Map(c, $"the callbacks of run \"{name}\"", "callbacks")
+                : new Dictionary<string, YamlNode>();
+            var settings = Settings(map, "run");
+            var augmentation = map.TryGetValue("augmentation", out var a) ? Augmentation(a, name, settings) : null;
             return new RunDefinition(name, model, optimizer.ToLowerInvariant(), learningRate, training)
             {
-                WeightDecay = map.TryGetValue("weight_decay", out var wd) ? Number(wd, "weight_decay", 0, 1, true) : null,
-                LabelSmoothing = map.TryGetValue("label_smoothing", out var ls) ? Number(ls, "label_smoothing", 0, 1, true) : 0,
-                Augmentation = map.TryGetValue("augmentation", out var a) ? Augmentation(a, name) : null,
+                WeightDecay = OptionalNumber(map, "run", "weight_decay"),
+                LabelSmoothing = Number(map, "run", "label_smoothing"),
+                Augmentation = augmentation,
+                Settings = settings,
                 EarlyStopping = callbacks.TryGetValue("early_stopping", out var es) ? EarlyStopping(es, name) : null,
                 ReduceLearningRate = callbacks.TryGetValue("reduce_lr_on_plateau", out var rl) ? ReduceLearningRate(rl, name) : null,
                 Schedule = map.TryGetValue("schedule", out var sc) ? Schedule(sc, name, training.Epochs) : null,
-                TestTimeAugmentation = map.TryGetValue("test_time_augmentation", out var tta) ? TestTimeAugmentationOf(tta) : TestTimeAugmentation.None,
+                TestTimeAugmentation = TestTimeAugmentations.TryParse(Choice(map, "run", "test_time_augmentation")!, out var tta)
+                    ? tta
+                    : TestTimeAugmentation.None,
             };
         }
 
-        private TestTimeAugmentation TestTimeAugmentationOf(YamlNode node)
+        /// <summary>The augmentation's own settings; its keys declared with a layer go to <paramref name="settings"/>.</summary>
+        private AugmentationSettings Augmentation(YamlNode node, string run, Dictionary<string, double> settings)
         {
-            var name = Text(node, "test_time_augmentation");
-            return TestTimeAugmentations.TryParse(name, out var value)
-                ? value
-                : throw Error(node, $"`test_time_augmentation` must be {string.Join(" or ", TestTimeAugmentations.Names)}; received {name}");
-        }
-
-        private AugmentationSettings Augmentation(YamlNode node, string run)
-        {
-            var map = Map(node, $"the augmentation of run \"{run}\"", AugmentationKeys);
-            var flip = map.TryGetValue("random_flip", out var f) ? Text(f, "random_flip") : null;
-            if (flip is not (null or "horizontal" or "vertical" or "horizontal_and_vertical"))
+            var map = Map(node, $"the augmentation of run \"{run}\"", "augmentation");
+            foreach (var (key, value) in Settings(map, "augmentation"))
             {
-                throw Error(f!, $"`random_flip` must be horizontal, vertical or horizontal_and_vertical; received {flip}");
+                settings[key] = value;
             }
-            var settings = new AugmentationSettings(
-                flip,
-                map.TryGetValue("random_translation", out var t) ? Number(t, "random_translation", 0, 1, true) : 0,
-                map.TryGetValue("random_rotation", out var r) ? Number(r, "random_rotation", 0, 0.5, true) : 0,
-                map.TryGetValue("random_erasing", out var e) ? Number(e, "random_erasing", 0, 1, true) : 0,
-                map.TryGetValue("mixup", out var m) ? Number(m, "mixup", 1e-6, 100, true) : 0,
-                map.TryGetValue("cutmix", out var c) ? Number(c, "cutmix", 1e-6, 100, true) : 0);
-            if (settings.Mixup > 0 && settings.CutMix > 0)
+            var augmentation = new AugmentationSettings(
+                Choice(map, "augmentation", "random_flip"),
+                Number(map, "augmentation", "random_translation"),
+                Number(map, "augmentation", "random_rotation"),
+                Number(map, "augmentation", "random_erasing"),
+                OptionalNumber(map, "augmentation", "mixup") ?? 0,
+                OptionalNumber(map, "augmentation", "cutmix") ?? 0);
+            if (augmentation.Mixup > 0 && augmentation.CutMix > 0)
             {
                 throw Error(node, $"run \"{run}\" asks for both `mixup` and `cutmix`; a batch is mixed one way, choose one");
             }
-            return settings;
+            return augmentation;
         }
 
         private EarlyStoppingSettings EarlyStopping(YamlNode node, string run)
         {
-            var map = Map(node, $"early_stopping of run \"{run}\"", EarlyStoppingKeys);
+            var map = Map(node, $"early_stopping of run \"{run}\"", "early_stopping");
             return new EarlyStoppingSettings(
-                map.TryGetValue("monitor", out var m) ? Monitor(m) : "val_loss",
-                map.TryGetValue("patience", out var p) ? Integer(p, "early_stopping.patience", 0) : 0,
-                map.TryGetValue("min_delta", out var d) ? Number(d, "early_stopping.min_delta", 0, 1e9, true) : 0,
-                map.TryGetValue("restore_best_weights", out var r) && Boolean(r, "early_stopping.restore_best_weights"));
+                Monitor(map, "early_stopping"),
+                Integer(map, "early_stopping", "patience"),
+                Number(map, "early_stopping", "min_delta"),
+                Boolean(map, "early_stopping", "restore_best_weights"));
         }
 
         private ReduceLearningRateSettings ReduceLearningRate(YamlNode node, string run)
         {
-            var map = Map(node, $"reduce_lr_on_plateau of run \"{run}\"", ReduceKeys);
-            return new ReduceLearningRateSettings(
-                map.TryGetValue("monitor", out var m) ? Monitor(m) : "val_loss",
-                map.TryGetValue("factor", out var f) ? Number(f, "reduce_lr_on_plateau.factor", 1e-9, 1, false) : 0.1,
-                map.TryGetValue("patience", out var p) ? Integer(p, "reduce_lr_on_plateau.patience", 0) : 10,
-                map.TryGetValue("min_learning_rate", out var l) ? Number(l, "reduce_lr_on_plateau.min_learning_rate", 0, 10, true) : 0,
-                map.TryGetValue("cooldown", out var c) ? Integer(c, "reduce_lr_on_plateau.cooldown", 0) : 0);
+            const string section = "reduce_lr_on_plateau";
+            var map = Map(node, $"reduce_lr_on_plateau of run \"{run}\"", section);
+            return new ReduceLearningRateSettings(Monitor(map, section), Number(map, section, "factor"), Integer(map, section, "patience"),
+                Number(map, section, "min_learning_rate"), Integer(map, section, "cooldown"));
         }
 
         private ScheduleSettings Schedule(YamlNode node, string run, int epochs)
         {
-            var map = Map(node, $"the schedule of run \"{run}\"", ScheduleKeys);
-            var type = map.TryGetValue("type", out var t) ? Text(t, "schedule.type") : throw Error(node, $"the schedule of run \"{run}\" needs `type`: one_cycle, cosine or step");
-            if (type is not ("one_cycle" or "cosine" or "step"))
-            {
-                throw Error(t, $"`schedule.type` must be one_cycle, cosine or step; received {type}");
-            }
-            var warmup = map.TryGetValue("warmup_epochs", out var w) ? Number(w, "schedule.warmup_epochs", 0, 1e6, true) : 0;
+            var map = Map(node, $"the schedule of run \"{run}\"", "schedule");
+            var type = Choice(map, "schedule", "type")
+                ?? throw Error(node, $"the schedule of run \"{run}\" needs `type`: one_cycle, cosine or step");
+            var warmup = Number(map, "schedule", "warmup_epochs");
+            map.TryGetValue("warmup_epochs", out var w);
             if (warmup >= epochs && type == "cosine")
             {
                 throw Error(w!, $"`schedule.warmup_epochs` ({warmup}) must end before the run's {epochs} epochs do");
             }
-            return new ScheduleSettings(
-                type,
-                map.TryGetValue("max_learning_rate", out var m) ? Number(m, "schedule.max_learning_rate", 1e-12, 10, true) : null,
-                map.TryGetValue("pct_start", out var p) ? Number(p, "schedule.pct_start", 1e-6, 1, false) : 0.3,
-                map.TryGetValue("alpha", out var a) ? Number(a, "schedule.alpha", 0, 1, true) : 0,
-                warmup,
-                map.TryGetValue("step_epochs", out var s) ? Integer(s, "schedule.step_epochs", 1) : Math.Max(1, epochs / 3),
-                map.TryGetValue("factor", out var f) ? Number(f, "schedule.factor", 1e-9, 1, true) : 0.1);
+            return new ScheduleSettings(type, OptionalNumber(map, "schedule", "max_learning_rate"), Number(map, "schedule", "pct_start"),
+                Number(map, "schedule", "alpha"), warmup, OptionalInteger(map, "schedule", "step_epochs") ?? Math.Max(1, epochs / 3),
+                Number(map, "schedule", "factor"));
         }
 
-        private string Monitor(YamlNode node)
+        private string Monitor(Dictionary<string, YamlNode> map, string section)
         {
+            var key = StudyKeys.Get(section, "monitor");
+            if (!map.TryGetValue("monitor", out var node))
+            {
+                return (string)key.Default!;
+            }
             var monitor = Text(node, "monitor");
-            return monitor is "loss" or "accuracy" or "val_loss" or "val_accuracy"
+            return key.Allowed!.Contains(monitor)
                 ? monitor
-                : throw Error(node, $"unknown metric `{monitor}` to monitor. Allowed: loss, accuracy, val_loss, val_accuracy");
-        }
-
-        /// <summary>
-        /// Every combination of depth, filters (of the first block, doubled in each next block, two convolutions
-        /// per block), kernel size and pool size; with <c>sample: N</c> a seeded random N of them (random search).
-        /// </summary>
-        public IEnumerable<RunDefinition> Grid(YamlNode node, TrainingSettings training)
-        {
-            var map = Map(node, "grid", GridKeys);
-            IReadOnlyList<int> Values(string key, int fallback) => map.TryGetValue(key, out var v) ? IntegerOrList(v, $"grid.{key}") : new[] { fallback };
-            var depths = Values("depth", 2);
-            var filters = Values("filters", 20);
-            var kernels = Values("kernel_size", 3);
-            var pools = Values("pool_size", 2);
-            var dense = Values("dense", 32);
-            var batchNorm = map.TryGetValue("batch_norm", out var bn) ? Placement(bn) : BatchNormPlacement.None;
-            var optimizer = map.TryGetValue("optimizer", out var o) ? Text(o, "grid.optimizer") : "adam";
-            if (!OptimizerCatalog.Names.Contains(optimizer, StringComparer.OrdinalIgnoreCase))
-            {
-                throw Error(map["optimizer"], $"unknown optimizer `{optimizer}` in grid. Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
-            }
-            // Counted before listed: four lists of a hundred values each would be 10^8 combinations.
-            var count = (long)depths.Count * filters.Count * kernels.Count * pools.Count;
-            if (count > StudyLimits.MaxGridCombinations)
-            {
-                throw Error(node, $"the grid spans {depths.Count} depth(s) x {filters.Count} filter count(s) x {kernels.Count} kernel size(s) x {pools.Count} pool size(s) = {count:N0} combinations, more than the limit of {StudyLimits.MaxGridCombinations:N0}. Give fewer values");
-            }
-            var combinations = (from d in depths from f in filters from k in kernels from p in pools select (d, f, k, p)).ToList();
-            if (map.TryGetValue("sample", out var sampleNode))
-            {
-                var sample = Integer(sampleNode, "grid.sample", 1);
-                var random = new Random(map.TryGetValue("seed", out var seedNode) ? Integer(seedNode, "grid.seed", 0) : 0);
-                combinations = combinations.OrderBy(_ => random.Next()).Take(sample).ToList();
-            }
-            foreach (var (depth, first, kernel, pool) in combinations)
-            {
-                // Filters double per block; a deep grid would overflow int and wrap around to a small, wrong width.
-                if (depth > 16 || (long)first << (depth - 1) > MaxGridFilters)
-                {
-                    throw Error(node, $"a grid of depth {depth} starting at {first} filters doubles them to {(depth > 16 ? "more than 65,536" : ((long)first << (depth - 1)).ToString("N0", CultureInfo.InvariantCulture))} in the last block, more than the {MaxGridFilters:N0} allowed. Give smaller depths or filters");
-                }
-                var template = new VggTemplate
-                {
-                    Blocks = Enumerable.Range(0, depth).Select(b => (IReadOnlyList<int>)new[] { first << b, first << b }).ToList(),
-                    KernelSizes = new[] { kernel },
-                    PoolSize = pool,
-                    BatchNorm = batchNorm,
-                    Dense = dense,
-                };
-                yield return new RunDefinition($"{depth} blocks, {first} filters, kernel {kernel}, pool {pool}",
-                    new ModelChoice(null, template), optimizer.ToLowerInvariant(), null, training);
-            }
+                : throw Error(node, $"unknown metric `{monitor}` to monitor. Allowed: {string.Join(", ", key.Allowed!)}");
         }
 
         public ComparisonDefinition Comparison(YamlNode node, IReadOnlyList<RunDefinition> runs)
         {
-            var map = Map(node, "a comparison", ComparisonKeys);
+            var map = Map(node, "a comparison", "comparison");
             string RunName(string key)
             {
                 var value = map.TryGetValue(key, out var v) ? Text(v, $"comparison.{key}") : throw Error(node, $"a comparison needs `{key}`");
@@ -447,180 +366,14 @@ public static class StudyParser
             }
             var first = RunName("a");
             var second = RunName("b");
-            var metric = map.TryGetValue("metric", out var mt) ? Text(mt, "comparison.metric") : "test_accuracy";
-            if (metric is not ("test_accuracy" or "val_accuracy" or "seconds_per_epoch"))
+            var metricKey = StudyKeys.Get("comparison", "metric");
+            var metric = map.TryGetValue("metric", out var mt) ? Text(mt, "comparison.metric") : (string)metricKey.Default!;
+            if (!metricKey.Allowed!.Contains(metric))
             {
-                throw Error(mt!, $"unknown metric `{metric}`. Allowed: test_accuracy, val_accuracy, seconds_per_epoch");
+                throw Error(mt!, $"unknown metric `{metric}`. Allowed: {string.Join(", ", metricKey.Allowed!)}");
             }
             return new ComparisonDefinition(map.TryGetValue("name", out var n) ? Text(n, "comparison.name") : $"{first} vs {second}", first, second, metric);
         }
-
-        private ModelChoice Model(YamlNode node, string run)
-        {
-            if (node is YamlScalarNode)
-            {
-                var name = Text(node, "model");
-                if (!NotebookModels.Names.Contains(name) && ModelFileExtensions.Contains(Path.GetExtension(name).ToLowerInvariant()))
-                {
-                    return new ModelChoice(null, null) { File = new ModelFileChoice(ModelFile(node, name), LoadWeights: false) };
-                }
-                return NotebookModels.Names.Contains(name)
-                    ? new ModelChoice(name, null)
-                    : throw Error(node, $"unknown model `{name}` in run \"{run}\". Allowed: {string.Join(", ", NotebookModels.Names)}, or a mapping with {string.Join(", ", TemplateKeys)}");
-            }
-            if (node is YamlMappingNode { Children: var children } && children.Keys.Any(k => k is YamlScalarNode { Value: "layers" }))
-            {
-                return new ModelChoice(null, null) { LayerList = LayerList(node, run) };
-            }
-            if (node is YamlMappingNode { Children: var fileChildren } && fileChildren.Keys.Any(k => k is YamlScalarNode { Value: "file" }))
-            {
-                var fileMap = Map(node, $"the model of run \"{run}\"", ModelFileKeys);
-                var weights = fileMap.TryGetValue("weights", out var w) ? Text(w, "weights") : "new";
-                if (weights is not ("load" or "new"))
-                {
-                    throw Error(w!, $"`weights` must be load (start from the file's weights) or new (fresh weights from the seed); received {weights}");
-                }
-                return new ModelChoice(null, null) { File = new ModelFileChoice(ModelFile(fileMap["file"], Text(fileMap["file"], "file")), weights == "load") };
-            }
-            var map = Map(node, $"the model of run \"{run}\"", TemplateKeys);
-            var blocks = map.TryGetValue("blocks", out var b)
-                ? Sequence(b, "blocks").Select(block => (IReadOnlyList<int>)Sequence(block, "blocks").Select(f => Integer(f, "filters", 1)).ToList()).ToList()
-                : throw Error(node, $"the model of run \"{run}\" needs `blocks`, e.g. [[20, 20], [40, 40]]");
-            var template = new VggTemplate
-            {
-                Blocks = blocks,
-                KernelSizes = map.TryGetValue("kernel_size", out var k) ? IntegerOrList(k, "kernel_size") : new[] { 3 },
-                PoolSize = map.TryGetValue("pool_size", out var p) ? Integer(p, "pool_size", 1) : 2,
-                Activation = map.TryGetValue("activation", out var a) ? Text(a, "activation") : "leaky_relu",
-                BatchNorm = map.TryGetValue("batch_norm", out var bn) ? Placement(bn) : BatchNormPlacement.None,
-                Dense = map.TryGetValue("dense", out var d) ? IntegerOrList(d, "dense") : new[] { 32, 32 },
-                Dropout = map.TryGetValue("dropout", out var dr) ? Number(dr, "dropout", 0, 1, false) : 0,
-                SpatialDropout = map.TryGetValue("spatial_dropout", out var sd) ? Number(sd, "spatial_dropout", 0, 1, false) : 0,
-                GaussianNoise = map.TryGetValue("gaussian_noise", out var gn) ? Number(gn, "gaussian_noise", 0, 1e6, true) : 0,
-                KernelRegularizer = map.ContainsKey("l1") || map.ContainsKey("l2")
-                    ? new Layers.Regularizer(
-                        map.TryGetValue("l1", out var l1) ? Number(l1, "l1", 0, 1e6, true) : 0,
-                        map.TryGetValue("l2", out var l2) ? Number(l2, "l2", 0, 1e6, true) : 0)
-                    : null,
-            };
-            if (template.Activation != "leaky_relu" && !Layers.Activations.Names.Contains(template.Activation))
-            {
-                throw Error(map["activation"], $"unknown activation `{template.Activation}`. Allowed: {string.Join(", ", Layers.Activations.Names)}");
-            }
-            return new ModelChoice(null, template);
-        }
-
-        /// <summary>A model file named in the study: relative to the study file's folder, then to the working folder; it must exist.</summary>
-        private string ModelFile(YamlNode node, string written)
-        {
-            var folder = Path.GetDirectoryName(_source);
-            var candidates = Path.IsPathRooted(written) ? new[] { written }
-                : new[] { Path.Combine(string.IsNullOrEmpty(folder) ? "." : folder, written), written };
-            var found = candidates.FirstOrDefault(File.Exists);
-            return found is not null ? Path.GetFullPath(found)
-                : throw Error(node, $"the model file `{written}` does not exist (looked in {string.Join(" and ", candidates.Select(c => Path.GetFullPath(c)).Distinct())})");
-        }
-
-        /// <summary>
-        /// Keras' list of layers: each entry one key, a layer's snake_case (or class) name, holding its config with
-        /// Keras' keys. Every layer is created once here, so an unknown layer or key stops the file at its line.
-        /// </summary>
-        private LayerListModel LayerList(YamlNode node, string run)
-        {
-            var map = Map(node, $"the model of run \"{run}\"", LayerListKeys);
-            var inputShape = map.TryGetValue("input_shape", out var shapeNode) ? Sequence(shapeNode, "input_shape").Select(d => Integer(d, "input_shape", 1)).ToList() : null;
-            var entries = Sequence(map["layers"], "layers");
-            if (entries.Count == 0 || entries.Count > 10_000)
-            {
-                throw Error(map["layers"], $"`layers` of run \"{run}\" must list 1 to 10,000 layers; it has {entries.Count}");
-            }
-            var specs = new List<LayerSpec>();
-            foreach (var (entry, i) in entries.Select((e, i) => (e, i)))
-            {
-                if (entry is not YamlMappingNode { Children.Count: 1 } one || one.Children.Keys.Single() is not YamlScalarNode { Value: { Length: > 0 } written })
-                {
-                    throw Error(entry, $"layer {i + 1} of run \"{run}\" must be one layer name with its settings, e.g. `- conv2d: {{filters: 32, kernel_size: 3}}`");
-                }
-                var className = Layers.LayerRegistry.ClassName(written)
-                    ?? throw Error(entry, $"unknown layer `{written}` (layer {i + 1} of run \"{run}\"). Allowed: {string.Join(", ", Layers.LayerRegistry.SnakeCaseNames)}");
-                var value = one.Children.Values.Single();
-                var config = value is YamlScalarNode { Value: null or "" or "~" or "null" } ? new JsonObject()
-                    : value is YamlMappingNode ? (JsonObject)ToJson(value, 0)!
-                    : throw Error(value, $"the settings of layer {i + 1} (`{written}`) must be a mapping such as {{units: 10}}, or {{}} for none");
-                var spec = new LayerSpec(className, config) { Where = $"{_source}, line {entry.Start.Line}: layer {i + 1} of run \"{run}\"" };
-                try
-                {
-                    Layers.LayerRegistry.Create(spec.ClassName, (JsonObject)config.DeepClone(), spec.Where, strict: true).Dispose();
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new StudyFileException(e.Message);
-                }
-                specs.Add(spec);
-            }
-            return new LayerListModel(inputShape, specs);
-        }
-
-        /// <summary>A layer's settings as JSON: YAML's plain scalars typed as YAML 1.2 reads them (numbers, true/false, null), quoted ones as text.</summary>
-        private JsonNode? ToJson(YamlNode node, int depth)
-        {
-            if (depth > 16)
-            {
-                throw Error(node, "layer settings nest deeper than 16 levels");
-            }
-            switch (node)
-            {
-                case YamlMappingNode mapping:
-                    var obj = new JsonObject();
-                    foreach (var (key, value) in mapping.Children)
-                    {
-                        var name = key is YamlScalarNode { Value: { Length: > 0 } k } ? k : throw Error(key, "a layer setting's key must be plain text");
-                        if (obj.ContainsKey(name))
-                        {
-                            throw Error(key, $"the key `{name}` appears twice");
-                        }
-                        obj[name] = ToJson(value, depth + 1);
-                    }
-                    return obj;
-                case YamlSequenceNode sequence:
-                    return new JsonArray(sequence.Children.Select(c => ToJson(c, depth + 1)).ToArray());
-                case YamlScalarNode scalar when scalar.Style is YamlDotNet.Core.ScalarStyle.Plain:
-                    var text = scalar.Value ?? "";
-                    if (text is "" or "~" or "null" or "Null" or "NULL")
-                    {
-                        return null;
-                    }
-                    if (text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
-                    {
-                        return JsonValue.Create(text.Equals("true", StringComparison.OrdinalIgnoreCase));
-                    }
-                    // Numbers go through JSON's own parser, so they read back as a saved model's numbers do.
-                    if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole))
-                    {
-                        return JsonNode.Parse(whole.ToString(CultureInfo.InvariantCulture));
-                    }
-                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
-                    {
-                        return JsonNode.Parse(number.ToString("R", CultureInfo.InvariantCulture));
-                    }
-                    return JsonValue.Create(text);
-                case YamlScalarNode quoted:
-                    return JsonValue.Create(quoted.Value ?? "");
-                default:
-                    throw Error(node, "a layer setting must be a value, a list or a mapping");
-            }
-        }
-
-        private IReadOnlyList<int> IntegerOrList(YamlNode node, string what) =>
-            node is YamlSequenceNode ? Sequence(node, what).Select(x => Integer(x, what, 1)).ToList() : new[] { Integer(node, what, 1) };
-
-        private BatchNormPlacement Placement(YamlNode node) => Text(node, "batch_norm") switch
-        {
-            "none" => BatchNormPlacement.None,
-            "before" => BatchNormPlacement.Before,
-            "after" => BatchNormPlacement.After,
-            var other => throw Error(node, $"`batch_norm` must be none, before or after; received {other}"),
-        };
 
         private StudyFileException Error(YamlNode node, string message) =>
             new($"{_source}, line {node.Start.Line}: {message}.");

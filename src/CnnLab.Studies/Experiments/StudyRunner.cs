@@ -103,7 +103,7 @@ public sealed class StudyRunner
         if (!CheckFolder())
         {
             Directory.CreateDirectory(_outputFolder);
-            AtomicFile.WriteText(Path.Combine(_outputFolder, "study.json"), JsonSerializer.SerializeToNode(_study, Json)!.ToJsonString(Json));
+            AtomicFile.WriteText(Path.Combine(_outputFolder, "study.json"), StudyDifference.Record(_study, Json).ToJsonString(Json));
         }
     }
 
@@ -127,7 +127,13 @@ public sealed class StudyRunner
         {
             throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it should hold the study these results belong to. Start a new results folder.");
         }
-        if (StudyDifference.First(recorded, JsonSerializer.SerializeToNode(_study, Json)) is { } difference)
+        if (StudyDifference.VersionOf(recorded) is var version && version > Schema.StudySchema.Version)
+        {
+            throw new StudyFileException(
+                $"The results in {_outputFolder} were written by a newer CnnLab (study schema version {version}; this one reads up to " +
+                $"{Schema.StudySchema.Version}). Resume them with that CnnLab, or use a new --out folder.");
+        }
+        if (StudyDifference.Resumable(recorded, StudyDifference.Record(_study, Json)) is { } difference)
         {
             throw new StudyFileException(
                 $"The results in {_outputFolder} belong to a different study: {difference}. Resume with the same study file and options, or use a new --out folder.");

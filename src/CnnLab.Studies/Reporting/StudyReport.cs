@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using CnnLab.Data;
 using CnnLab.Experiments;
+using CnnLab.Experiments.Schema;
 using Markdig;
 using CnnLab.Formats;
 
@@ -219,7 +220,7 @@ public static class StudyReport
     }
 
     /// <summary>Each run's settings, so a reader sees what differs between the runs without the study file.</summary>
-    private static string Settings(IReadOnlyList<RunDefinition> runs)
+    internal static string Settings(IReadOnlyList<RunDefinition> runs)
     {
         var md = new StringBuilder("## Run settings\n\n");
         md.AppendLine("| run | epochs | batch | validation | optimizer | learning rate | weight decay | label smoothing | augmentation | schedule and callbacks |")
@@ -231,8 +232,9 @@ public static class StudyReport
                 {
                     a.Flip is null ? null : $"flip {a.Flip}", a.Translation > 0 ? $"translation {a.Translation:G}" : null, a.Rotation > 0 ? $"rotation {a.Rotation:G}" : null,
                     a.Erasing > 0 ? $"erasing {a.Erasing:G}" : null, a.Mixup > 0 ? $"mixup {a.Mixup:G}" : null, a.CutMix > 0 ? $"cutmix {a.CutMix:G}" : null,
-                }.Where(x => x is not null))
+                }.Concat(Declared(run, ReportColumn.Augmentation)).Where(x => x is not null))
                 : "";
+            var optimizer = string.Join(", ", new[] { run.Optimizer }.Concat(Declared(run, ReportColumn.Optimizer)));
             var schedule = string.Join(", ", new[]
             {
                 run.Schedule is { } s ? $"{s.Type} schedule" + (s.MaxLearningRate is { } max ? $" (max {max:G})" : "") : null,
@@ -241,12 +243,17 @@ public static class StudyReport
                 run.TestTimeAugmentation != Models.TestTimeAugmentation.None ? $"test-time {run.TestTimeAugmentation}" : null,
             }.Where(x => x is not null));
             md.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {Cell(run.Name)} | {run.Training.Epochs} | {run.Training.BatchSize} | {run.Training.ValidationSplit:G} | {run.Optimizer} | " +
+                $"| {Cell(run.Name)} | {run.Training.Epochs} | {run.Training.BatchSize} | {run.Training.ValidationSplit:G} | {Cell(optimizer)} | " +
                 $"{(run.LearningRate is { } lr ? lr.ToString("G", CultureInfo.InvariantCulture) : "default")} | {(run.WeightDecay is { } wd ? wd.ToString("G", CultureInfo.InvariantCulture) : "")} | " +
                 $"{(run.LabelSmoothing > 0 ? run.LabelSmoothing.ToString("G", CultureInfo.InvariantCulture) : "")} | {Cell(augmentation)} | {Cell(schedule)} |"));
         }
         return md.AppendLine().ToString();
     }
+
+    /// <summary>"name value" of each key the run sets in <see cref="RunDefinition.Settings"/> listed in <paramref name="column"/>.</summary>
+    private static IEnumerable<string> Declared(RunDefinition run, ReportColumn column) =>
+        StudyKeys.All.Where(k => k.InSettings && k.Column == column && run.Settings.ContainsKey(k.Name))
+            .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Name} {run.Settings[k.Name]:G}"));
 
     /// <summary>The tasks without results yet (a report written while workers run, or after some failed), or nothing when all finished.</summary>
     private static string MissingTasks(StudyDefinition study, string folder)

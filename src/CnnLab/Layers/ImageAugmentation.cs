@@ -32,9 +32,11 @@ public abstract class ImageAugmentation : RandomLayer
 
     /// <summary>
     /// Resamples each image through its own 2x3 affine matrix <paramref name="theta"/> (N, 2, 3), which maps output
-    /// coordinates to input coordinates in [-1, 1] units, filling outside pixels as <paramref name="fill"/> says.
+    /// coordinates to input coordinates in [-1, 1] units, filling outside pixels as <paramref name="fill"/> says,
+    /// interpolating as <paramref name="mode"/> says (bilinear unless a layer offers Keras' <c>interpolation</c>).
     /// </summary>
-    protected static Tensor Resample(Tensor images, Tensor theta, FillMode fill, double fillValue)
+    protected static Tensor Resample(Tensor images, Tensor theta, FillMode fill, double fillValue,
+        GridSampleMode mode = GridSampleMode.Bilinear)
     {
         using var grid = F.affine_grid(theta, images.shape, align_corners: false);
         var padding = fill switch
@@ -45,11 +47,11 @@ public abstract class ImageAugmentation : RandomLayer
         };
         if (fill != FillMode.Constant || fillValue == 0)
         {
-            return F.grid_sample(images, grid, GridSampleMode.Bilinear, padding, align_corners: false);
+            return F.grid_sample(images, grid, mode, padding, align_corners: false);
         }
         // Zero padding of (x - v), plus v, fills with v.
         using var shifted = images.sub(fillValue);
-        using var sampled = F.grid_sample(shifted, grid, GridSampleMode.Bilinear, padding, align_corners: false);
+        using var sampled = F.grid_sample(shifted, grid, mode, padding, align_corners: false);
         return sampled.add(fillValue);
     }
 

@@ -38,6 +38,28 @@ public abstract class Optimizer
     public double WeightDecay { get; }
 
     /// <summary>
+    /// Keras' <c>clipnorm</c>: before each step the gradient of each weight is scaled, on its own, so that its L2 norm
+    /// is at most this value (g * clipnorm / max(||g||, clipnorm), Keras 3's <c>_clip_by_norm</c>); null for none.
+    /// Each weight separately, not one global norm over all of them (Keras' <c>global_clipnorm</c>).
+    /// </summary>
+    public double? ClipNorm
+    {
+        get => _clipNorm;
+        set
+        {
+            if (value is { } norm && !(norm > 0 && double.IsFinite(norm)))
+            {
+                var message = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Invalid value for argument `clipnorm`. Expected a strictly positive finite value. Received: clipnorm={norm}");
+                throw new ArgumentException(message, nameof(ClipNorm));
+            }
+            _clipNorm = value;
+        }
+    }
+
+    private double? _clipNorm;
+
+    /// <summary>
     /// The decoupled weight decay, before the step as Keras 3 orders it: w -= learning_rate * weight_decay * w for each
     /// trainable weight; nothing when <see cref="WeightDecay"/> is 0.
     /// </summary>
@@ -55,14 +77,41 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>
+    /// Clips each parameter's gradient to <see cref="ClipNorm"/> in place (nothing without it); the trainer calls it
+    /// between the backward pass and the step.
+    /// </summary>
+    public void ClipGradients(IEnumerable<Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (ClipNorm is not { } limit)
+        {
+            return;
+        }
+        using var _ = no_grad();
+        foreach (var parameter in parameters)
+        {
+            using var gradient = parameter.grad;
+            if (gradient is null)
+            {
+                continue;
+            }
+            // g * c / max(||g||, c): a gradient within the limit is multiplied by exactly 1, a zero one stays zero.
+            using var norm = gradient.norm();
+            using var larger = norm.clamp_min(limit);
+            using var factor = larger.reciprocal().mul_(limit);
+            gradient.mul_(factor);
+        }
+    }
+
     /// <summary>A libtorch optimizer over these parameters with this configuration.</summary>
     public abstract optim.Optimizer Create(IEnumerable<Parameter> parameters);
 
     /// <summary>The settings as Keras would list them, for logs and reports.</summary>
     public abstract override string ToString();
 
-    /// <summary>", weight_decay=X" when there is weight decay, for <see cref="ToString"/>.</summary>
-    protected string WeightDecayText => WeightDecay > 0
-        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", weight_decay={WeightDecay}")
-        : "";
+    /// <summary>", weight_decay=X" and ", clipnorm=X" for those that are set, for <see cref="ToString"/>.</summary>
+    protected string WeightDecayText =>
+        (WeightDecay > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", weight_decay={WeightDecay}") : "") +
+        (ClipNorm is { } clip ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", clipnorm={clip}") : "");
 }

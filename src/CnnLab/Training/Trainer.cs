@@ -128,6 +128,7 @@ public sealed class Trainer
                     ? ModelLoss.Mixed(_model, _loss, mix.Mix(xb, yb))
                     : ModelLoss.Of(_model, _loss, xb, yb);
                 loss.backward();
+                _optimizer.ClipGradients(trainable);
                 _optimizer.DecayWeights(trainable, context.LearningRate);
                 optimizer.step();
                 lossSum += loss.item<float>() * length;

@@ -49,7 +49,7 @@ public sealed class OnnxExportTests : IDisposable
     [Fact]
     public void A_trained_model_with_every_kind_of_layer_keeps_its_class_names_and_standardisation()
     {
-        using var model = ModelFileTests.TrainedModel();
+        using var model = CnnLab.Tests.Models.Saving.ModelFileTests.TrainedModel();
         model.ClassNames = ["left \"bar\"", "right"];
         model.InputStandardization = Standardization.From([0.25f], [0.5f]);
         model.TrainingDataset = "bars";

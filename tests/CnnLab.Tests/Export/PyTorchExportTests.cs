@@ -23,7 +23,7 @@ public sealed class PyTorchExportTests : IDisposable
     [Fact]
     public void Every_layer_kind_maps_to_torch_modules_with_state_dict_names_and_values()
     {
-        using var model = ModelFileTests.TrainedModel();
+        using var model = CnnLab.Tests.Models.Saving.ModelFileTests.TrainedModel();
 
         var (code, state) = PyTorchExport.Translate(model);
 
@@ -92,7 +92,7 @@ public sealed class PyTorchExportTests : IDisposable
     [Fact]
     public void Export_writes_module_state_dict_and_safetensors_and_refuses_a_name_python_cannot_import()
     {
-        using var model = ModelFileTests.TrainedModel();
+        using var model = CnnLab.Tests.Models.Saving.ModelFileTests.TrainedModel();
         model.ClassNames = new[] { "vertical", "horizontal" };
 
         var files = PyTorchExport.Export(model, _folder, "everything");

@@ -13,13 +13,14 @@ public class AugmentationTests
     private static Tensor Images(long n = 6, long channels = 1, long size = 8) =>
         rand(new[] { n, channels, size, size }, generator: new Generator(5));
 
-    public static TheoryData<string> Names => new() { "flip", "translation", "rotation", "erasing" };
+    public static TheoryData<string> Names => new() { "flip", "translation", "rotation", "zoom", "erasing" };
 
     private static ImageAugmentation Create(string name) => name switch
     {
         "flip" => new RandomFlip("horizontal"),
         "translation" => new RandomTranslation(0.2, 0.2),
         "rotation" => new RandomRotation(0.05),
+        "zoom" => new RandomZoom(0.2),
         _ => new RandomErasing(probability: 1),
     };
 

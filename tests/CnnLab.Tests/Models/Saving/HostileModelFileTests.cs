@@ -51,8 +51,9 @@ public sealed class HostileModelFileTests : IDisposable
         HostileFiles.EditConfig(_path, c => c["config"]!["layers"]![1]!["class_name"] = "Lambda");
 
         Assert.Equal($"{_path}: layer 2 of 3 in \"layers\": \"class_name\" is \"Lambda\"; expected a layer class: Activation, AveragePooling2D, BatchNormalization, " +
-                     "Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten, GaussianNoise, GlobalAveragePooling2D, LeakyReLU, MaxPooling2D, RandomErasing, RandomFlip, RandomRotation, " +
-                     "RandomTranslation, ReLU, Rescaling, Reshape, SeparableConv2D, SpatialDropout2D, ZeroPadding2D.", LoadError());
+                     "Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten, GaussianNoise, GlobalAveragePooling2D, LeakyReLU, MaxPooling2D, " +
+                     "Normalization, RandomErasing, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, ReLU, Rescaling, Reshape, " +
+                     "SeparableConv2D, Softmax, SpatialDropout2D, ZeroPadding2D.", LoadError());
     }
 
     [Fact]

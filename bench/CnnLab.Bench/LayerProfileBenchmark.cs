@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CnnLab.Engine;
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using static TorchSharp.torch;
 using CnnLab.Core;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CnnLab.Data;
 using CnnLab.Engine;
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Training;

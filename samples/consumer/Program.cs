@@ -1,5 +1,5 @@
 // The program of docs/deploy.md, "Use CnnLab from your own project": samples/consumer/run.sh builds it outside the repository.
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
 using static TorchSharp.torch;

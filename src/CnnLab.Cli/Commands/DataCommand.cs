@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using CnnLab.Data;
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
 
 namespace CnnLab.Cli.Commands;
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using CnnLab.Models;
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
+using CnnLab.Metrics;
 
 namespace CnnLab.Cli.Commands;
 

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using CnnLab.Engine;
-using CnnLab.Experiments;
-using CnnLab.Experiments.Cluster;
-using CnnLab.Reporting;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Experiments.Cluster;
+using CnnLab.Studies.Reporting;
 using CnnLab.Formats;
 
 namespace CnnLab.Cli.Commands;
@@ -80,7 +80,7 @@ internal static class StudyCommand
             var runner = new StudyRunner(study, folder, only: onlyRuns.Length > 0 ? onlyRuns : null, tasks: tasks);
             // Checked before any data is read or file written: a different study must not reuse these results.
             runner.ClaimFolder();
-            var studyCopy = Path.Combine(folder, Experiments.ResultsFolder.StudyCopy);
+            var studyCopy = Path.Combine(folder, Studies.Experiments.ResultsFolder.StudyCopy);
             if (!File.Exists(studyCopy))
             {
                 AtomicFile.WriteText(studyCopy, File.ReadAllText(studyFile));
@@ -113,8 +113,8 @@ internal static class StudyCommand
                 return 0;
             }
             StudyReport.Write(folder, selected, results, data.Splits, clock.Elapsed);
-            Console.WriteLine($"Report: {Path.Combine(folder, Experiments.ResultsFolder.ReportHtml)} and " +
-                              $"{Experiments.ResultsFolder.ReportMarkdown} ({clock.Elapsed:hh\\:mm\\:ss})");
+            Console.WriteLine($"Report: {Path.Combine(folder, Studies.Experiments.ResultsFolder.ReportHtml)} and " +
+                              $"{Studies.Experiments.ResultsFolder.ReportMarkdown} ({clock.Elapsed:hh\\:mm\\:ss})");
             return 0;
         }));
         return command;
@@ -127,7 +127,7 @@ internal static class StudyCommand
             // Reading only: a listing must not claim a folder, but a folder of another study is said so.
             new StudyRunner(study, folder).CheckFolder();
         }
-        var statuses = Experiments.TaskStatus.Read(study, folder);
+        var statuses = Studies.Experiments.TaskStatus.Read(study, folder);
         var runWidth = Math.Max(3, statuses.Max(s => s.Task.Run.Name.Length));
         Console.WriteLine($"{"task",4}  {"run".PadRight(runWidth)}  {"seed",4}  {"epochs",6}  status");
         foreach (var s in statuses)

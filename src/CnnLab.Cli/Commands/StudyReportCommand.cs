@@ -1,6 +1,6 @@
 using System.CommandLine;
-using CnnLab.Experiments;
-using CnnLab.Reporting;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Reporting;
 
 namespace CnnLab.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using CnnLab.Experiments.Schema;
+using CnnLab.Studies.Experiments.Schema;
 
 namespace CnnLab.Cli.Commands;
 

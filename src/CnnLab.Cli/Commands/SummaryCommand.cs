@@ -1,6 +1,6 @@
 using System.CommandLine;
 using CnnLab.Data;
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Core;

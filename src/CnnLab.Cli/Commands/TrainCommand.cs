@@ -4,7 +4,7 @@ using CnnLab.Data;
 using CnnLab.Engine;
 using CnnLab.Models;
 using CnnLab.Optimizers;
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
 using CnnLab.Training;
 using CnnLab.Formats;
 

@@ -6,7 +6,7 @@ using CnnLab.Models;
 using CnnLab.Formats;
 using CnnLab.Training;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// A study's results folder as data with a schema, in one place: the name of every file in it, and the one writer and

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// An exclusive lock on one run and seed's folder, held while it trains, so two processes on one results folder

@@ -1,4 +1,4 @@
-using CnnLab.Experiments.Schema;
+using CnnLab.Studies.Experiments.Schema;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Optimizers;
@@ -8,7 +8,7 @@ using CnnLab.Training.Callbacks;
 using CnnLab.Training.Schedules;
 using CnnLab.Core;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// Turns a run of a study file into the objects training takes: the model, the optimizer, the augmentation layers,

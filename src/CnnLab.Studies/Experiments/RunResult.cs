@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// What one run with one seed produced, as <see cref="ResultsFolder"/> keeps it in the run-seed's metrics.json: the

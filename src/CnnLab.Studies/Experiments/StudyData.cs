@@ -1,6 +1,6 @@
 using CnnLab.Data;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// A study's data as its runs see it: the dataset the file names, its training split cut to the study's limit, and

@@ -1,7 +1,7 @@
 using CnnLab.Models;
 using CnnLab.Training;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>A whole comparison, as read from a study file: the data, the runs, the seeds and the comparisons to test.</summary>
 public sealed record StudyDefinition(

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CnnLab.Experiments.Schema;
+using CnnLab.Studies.Experiments.Schema;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>The first place where two resolved studies (as JSON) differ, said as a path and both values.</summary>
 internal static class StudyDifference

@@ -1,4 +1,4 @@
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>A study file that cannot be used: the message names the file, the line and what is allowed.</summary>
 public sealed class StudyFileException : Exception

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// A results folder read back without the command line that made it: the study it records (its study file's copy,

@@ -1,4 +1,4 @@
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// How large a study may be. A study file is small, but a grid or a seed count multiplies out: these are checked

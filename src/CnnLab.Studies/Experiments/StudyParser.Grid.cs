@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using CnnLab.Experiments.Schema;
+using CnnLab.Studies.Experiments.Schema;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>A grid of VGG templates: every combination of the listed values, or a seeded sample of them.</summary>
 public static partial class StudyParser

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using CnnLab.Experiments.Schema;
+using CnnLab.Studies.Experiments.Schema;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>The run's model: a notebook model, a VGG template, Keras' list of layers, or a model file.</summary>
 public static partial class StudyParser

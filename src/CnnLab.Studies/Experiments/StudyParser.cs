@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using CnnLab.Experiments.Schema;
+using CnnLab.Studies.Experiments.Schema;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// Reads a study file (YAML). Every mapping accepts the keys <see cref="StudyKeys"/> declares for its section, with

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CnnLab.Training;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>One line per epoch for the whole study: run k of n, its name, the seed, the epoch, its metrics and the study's ETA.</summary>
 internal sealed class StudyProgress : Callback

@@ -5,12 +5,13 @@ using System.Text.Json.Serialization;
 using CnnLab.Data;
 using CnnLab.Models;
 using CnnLab.Optimizers;
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
 using CnnLab.Training;
 using static TorchSharp.torch;
 using CnnLab.Formats;
+using CnnLab.Metrics;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// Runs every run of a study with every seed, writing each result as soon as it exists (atomically), so an

@@ -1,4 +1,4 @@
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// One run with one seed, as a unit a scheduler can hand out: its index is stable (runs in file order, then seeds),

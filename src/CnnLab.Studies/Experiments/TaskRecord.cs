@@ -2,10 +2,10 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CnnLab.Engine;
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
 using CnnLab.Formats;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// Where and when a task ran, beside its metrics (task.json): the machine, the thread count, the software versions

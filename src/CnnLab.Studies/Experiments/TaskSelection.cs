@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// Which tasks a worker trains, from <c>--task</c>: one index (<c>3</c>), a range (<c>3-5</c>), a list (<c>0,4,7</c>,

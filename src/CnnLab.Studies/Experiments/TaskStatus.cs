@@ -1,6 +1,6 @@
 using CnnLab.Training;
 
-namespace CnnLab.Experiments;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>Where a task stands in a results folder.</summary>
 public enum TaskState

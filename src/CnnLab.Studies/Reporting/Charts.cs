@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace CnnLab.Reporting;
+namespace CnnLab.Studies.Reporting;
 
 /// <summary>PNG charts with ScottPlot 5: per-epoch curves and a confusion-matrix heatmap, in a sans font that exists.</summary>
 public static class Charts

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace CnnLab.Reporting;
+namespace CnnLab.Studies.Reporting;
 
 /// <summary>A sans-serif typeface that exists: DejaVu Sans by name or file, else Skia's default.</summary>
 internal static class Fonts

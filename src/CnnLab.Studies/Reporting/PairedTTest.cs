@@ -1,4 +1,4 @@
-namespace CnnLab.Reporting;
+namespace CnnLab.Studies.Reporting;
 
 /// <summary>
 /// Student's paired t-test over seeds: run A and run B with the same seed form a pair, and the test asks

@@ -3,7 +3,7 @@ using SkiaSharp;
 using static TorchSharp.torch;
 using CnnLab.Formats;
 
-namespace CnnLab.Reporting;
+namespace CnnLab.Studies.Reporting;
 
 /// <summary>A PNG grid of random training images captioned with their class names: the notebook's first cell.</summary>
 public static class SampleGrid

@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using CnnLab.Data;
-using CnnLab.Experiments;
-using CnnLab.Experiments.Schema;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Experiments.Schema;
 using Markdig;
 using CnnLab.Formats;
+using CnnLab.Metrics;
 
-namespace CnnLab.Reporting;
+namespace CnnLab.Studies.Reporting;
 
 /// <summary>
 /// The study report: report.md with PNG charts beside it, and a self-contained report.html with the same

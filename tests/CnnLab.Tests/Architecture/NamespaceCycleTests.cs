@@ -11,7 +11,7 @@ public sealed class NamespaceCycleTests
     private static readonly string[] Assemblies =
     {
         typeof(Sequential).Assembly.Location,
-        typeof(CnnLab.Experiments.StudyRunner).Assembly.Location,
+        typeof(CnnLab.Studies.Experiments.StudyRunner).Assembly.Location,
         typeof(CnnLab.OnnxRuntime.OnnxClassifier).Assembly.Location,
         typeof(CnnLab.Cli.Commands.CommandErrors).Assembly.Location,
     };
@@ -37,5 +37,31 @@ public sealed class NamespaceCycleTests
         // Sequential.Fit news up the trainer: a body-only reference that signatures alone would miss.
         var graph = NamespaceGraph.Read(typeof(Sequential).Assembly.Location);
         Assert.Contains(("CnnLab.Models", "CnnLab.Training"), graph.Edges.Keys);
+    }
+
+    [Fact]
+    public void A_package_named_like_its_namespaces_has_rooms_one_level_down()
+    {
+        var graph = NamespaceGraph.Read(Assemblies);
+
+        Assert.Contains(("CnnLab.Studies.Reporting", "CnnLab.Studies.Experiments"), graph.Edges.Keys);
+        Assert.DoesNotContain(graph.Namespaces, n => n == "CnnLab.Studies");
+    }
+
+    [Fact]
+    public void Each_package_ships_only_namespaces_under_its_name()
+    {
+        var packages = Assemblies.Select(path => (Package: Path.GetFileNameWithoutExtension(path), Module: Mono.Cecil.ModuleDefinition.ReadModule(path)));
+        var strays = packages.SelectMany(p =>
+        {
+            using var module = p.Module;
+            // The CLI is the tool package's program: its namespace is CnnLab.Cli, whatever the package is called.
+            return module.Types.Where(t => t.IsPublic || t.Namespace.StartsWith("CnnLab", StringComparison.Ordinal))
+                .Select(t => t.Namespace).Distinct()
+                .Where(n => n != p.Package && !n.StartsWith(p.Package + ".", StringComparison.Ordinal) && p.Package != "CnnLab")
+                .Select(n => $"{p.Package}: {n}").ToList();
+        }).ToList();
+
+        Assert.Empty(strays);
     }
 }

@@ -30,7 +30,13 @@ internal sealed class NamespaceGraph
 
     public IEnumerable<string> Namespaces => _edges.Keys.SelectMany(e => new[] { e.From, e.To }).Distinct().Order();
 
-    /// <summary>"CnnLab.Layers" for CnnLab.Layers.Keras.X; null for types outside CnnLab or without a namespace.</summary>
+    /// <summary>Packages whose namespaces start with the package's name: their rooms are one level deeper.</summary>
+    private static readonly string[] PackageRoots = { "CnnLab.Studies" };
+
+    /// <summary>
+    /// The room a type lives in: "CnnLab.Layers" for CnnLab.Layers.X, "CnnLab.Studies.Reporting" for a type of the
+    /// CnnLab.Studies package; null for types outside CnnLab or without a namespace.
+    /// </summary>
     public static string? TopLevel(TypeReference type)
     {
         while (type.DeclaringType is not null)
@@ -38,7 +44,12 @@ internal sealed class NamespaceGraph
             type = type.DeclaringType;
         }
         var parts = type.Namespace.Split('.');
-        return parts.Length >= 2 && parts[0] == "CnnLab" ? $"{parts[0]}.{parts[1]}" : null;
+        if (parts.Length < 2 || parts[0] != "CnnLab")
+        {
+            return null;
+        }
+        var depth = PackageRoots.Any(r => type.Namespace.StartsWith(r + ".", StringComparison.Ordinal)) ? 3 : 2;
+        return string.Join('.', parts.Take(Math.Min(depth, parts.Length)));
     }
 
     /// <summary>The strongly connected components with more than one namespace: each is a cycle to break.</summary>
@@ -205,9 +216,5 @@ internal sealed class NamespaceGraph
         _edges[key] = _edges.TryGetValue(key, out var seen)
             ? (seen.Count + 1, seen.Example)
             : (1, $"{where} uses {type.FullName}");
-        if (Environment.GetEnvironmentVariable("CNNLAB_DUMP_NAMESPACES") is { } dump)
-        {
-            File.AppendAllText(dump, $"{from} -> {to}: {where} uses {type.FullName}\n");
-        }
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using CnnLab.Experiments;
-using CnnLab.Reporting;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Reporting;
 using CnnLab.Tests.Data;
 using SkiaSharp;
 using CnnLab.Formats;

@@ -1,4 +1,4 @@
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 
 namespace CnnLab.Tests.Cli;
 

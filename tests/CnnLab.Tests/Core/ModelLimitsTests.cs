@@ -1,4 +1,4 @@
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Optimizers;

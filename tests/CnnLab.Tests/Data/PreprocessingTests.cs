@@ -1,5 +1,5 @@
 using CnnLab.Data;
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
 using static TorchSharp.torch;
 
 namespace CnnLab.Tests.Data;

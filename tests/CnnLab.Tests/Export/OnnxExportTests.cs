@@ -1,5 +1,5 @@
 using CnnLab.Data;
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.OnnxRuntime;

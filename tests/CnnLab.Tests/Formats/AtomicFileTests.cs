@@ -1,4 +1,4 @@
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
 using CnnLab.Formats;
 
 namespace CnnLab.Tests.Formats;

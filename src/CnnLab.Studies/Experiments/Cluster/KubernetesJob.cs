@@ -1,9 +1,9 @@
 using System.Globalization;
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
 using YamlDotNet.Serialization;
 using CnnLab.Formats;
 
-namespace CnnLab.Experiments.Cluster;
+namespace CnnLab.Studies.Experiments.Cluster;
 
 /// <summary>The settings of a study's Kubernetes Job (<c>--kubernetes</c>).</summary>
 public sealed record KubernetesSettings(string Image, int Parallelism, string VolumeClaim, int CpusPerTask, int RetriesPerIndex = 3);

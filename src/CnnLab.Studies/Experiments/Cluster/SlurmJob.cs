@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
 using CnnLab.Formats;
 
-namespace CnnLab.Experiments.Cluster;
+namespace CnnLab.Studies.Experiments.Cluster;
 
 /// <summary>The settings of a study's Slurm submission (<c>--slurm</c>).</summary>
 public sealed record SlurmSettings(string? Partition, int CpusPerTask, int? MaxParallel, string? Time);

@@ -1,4 +1,4 @@
-namespace CnnLab.Experiments.Cluster;
+namespace CnnLab.Studies.Experiments.Cluster;
 
 /// <summary>
 /// How a scheduled task starts CnnLab: the program (and, for <c>dotnet cnnlab.dll</c>, the assembly), the study

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CnnLab.Layers;
 
-namespace CnnLab.Experiments.Schema;
+namespace CnnLab.Studies.Experiments.Schema;
 
 /// <summary>What a study key holds, as the parser reads it and the JSON Schema and key reference describe it.</summary>
 public enum StudyKeyType

@@ -1,7 +1,7 @@
 using CnnLab.Optimizers;
-using static CnnLab.Experiments.Schema.StudyKeyType;
+using static CnnLab.Studies.Experiments.Schema.StudyKeyType;
 
-namespace CnnLab.Experiments.Schema;
+namespace CnnLab.Studies.Experiments.Schema;
 
 /// <summary>A mapping of a study file: its name in the schema, how errors name it, and what it is for.</summary>
 /// <param name="Name">The section's name in the schema and the key reference (run, augmentation, schedule).</param>

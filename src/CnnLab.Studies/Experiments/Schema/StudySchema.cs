@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace CnnLab.Experiments.Schema;
+namespace CnnLab.Studies.Experiments.Schema;
 
 /// <summary>
 /// What is written from <see cref="StudyKeys"/>: the JSON Schema editors check study files with

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace CnnLab.Reporting;
+namespace CnnLab.Metrics;
 
 /// <summary>Precision, recall and F1 of one class, and how many test samples have it (support).</summary>
 public sealed record ClassMetrics(string Name, double Precision, double Recall, double F1, long Support);

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using CnnLab.Data;
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>A results folder belongs to one resolved study, and each run and seed in it to one process at a time.</summary>
 public sealed class StudyFolderTests : IDisposable

@@ -1,8 +1,9 @@
 using CnnLab.Data;
-using CnnLab.Experiments;
-using CnnLab.Reporting;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Reporting;
+using CnnLab.Metrics;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>
 /// A results folder is written once through <see cref="ResultsFolder"/> and read back only through it: the report

@@ -1,7 +1,7 @@
-using CnnLab.Experiments;
-using CnnLab.Reporting;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Reporting;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Reporting;
 
 public class PairedTTestTests
 {

@@ -1,7 +1,7 @@
-using CnnLab.Experiments;
-using CnnLab.Reporting;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Reporting;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>
 /// Keys added as one declaration each in StudyKeys: read, bounded and defaulted by the parser, applied by the

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>
 /// Bounded random mutations of the project's own study files: every outcome is a parsed study or a

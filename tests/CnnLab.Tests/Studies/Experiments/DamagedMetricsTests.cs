@@ -1,6 +1,6 @@
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>A finished run's metrics.json that parses but lacks a list is refused naming the file and the key, not left for the report to trip on.</summary>
 public sealed class DamagedMetricsTests : IDisposable

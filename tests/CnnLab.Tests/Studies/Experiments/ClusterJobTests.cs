@@ -1,9 +1,9 @@
-using CnnLab.Experiments;
-using CnnLab.Experiments.Cluster;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Experiments.Cluster;
 using k8s;
 using k8s.Models;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>The Slurm scripts and the Kubernetes manifests a study is handed over with.</summary>
 public sealed class ClusterJobTests : IDisposable

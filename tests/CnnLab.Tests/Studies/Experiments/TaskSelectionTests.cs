@@ -1,6 +1,6 @@
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary><c>--task</c>: indices, ranges, lists and the scheduler's own index, each checked against the study's task count.</summary>
 public class TaskSelectionTests

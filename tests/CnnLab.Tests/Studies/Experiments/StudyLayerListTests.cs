@@ -1,8 +1,8 @@
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using CnnLab.Core;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>A study's model written as Keras' list of layers.</summary>
 public class StudyLayerListTests

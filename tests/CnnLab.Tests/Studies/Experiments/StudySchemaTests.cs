@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using CnnLab.Experiments;
-using CnnLab.Experiments.Schema;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Experiments.Schema;
 using Json.Schema;
 using YamlDotNet.RepresentationModel;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>
 /// The study keys are declared once (StudyKeys): the committed JSON Schema and key reference are what the

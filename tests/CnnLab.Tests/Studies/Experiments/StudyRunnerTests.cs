@@ -1,9 +1,9 @@
 using CnnLab.Data;
-using CnnLab.Experiments;
-using CnnLab.Reporting;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Reporting;
 using CnnLab.Training;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>A whole study on generated data: the regularization and recipe keys reach training, and runs without validation report cleanly.</summary>
 public sealed class StudyRunnerTests : IDisposable

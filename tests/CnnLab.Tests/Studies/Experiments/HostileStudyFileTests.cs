@@ -1,7 +1,7 @@
 using System.Text;
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>Study files nobody here wrote: each gets the parser's own error, with the file, the line and the numbers, before anything is built.</summary>
 public class HostileStudyFileTests

@@ -1,8 +1,8 @@
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 using CnnLab.Models;
 using CnnLab.Training;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 public class StudyParserTests
 {

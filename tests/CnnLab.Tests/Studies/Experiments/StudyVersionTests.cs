@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using CnnLab.Experiments;
-using CnnLab.Experiments.Schema;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Experiments.Schema;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>
 /// Results folders carry the study schema version. Fixtures/main-results is a folder's study.json and study.yaml as
@@ -15,7 +15,7 @@ public sealed class StudyVersionTests : IDisposable
 
     public StudyVersionTests()
     {
-        var fixture = Path.Combine(TestSupport.RepositoryRoot(), "tests", "CnnLab.Tests", "Experiments", "Fixtures", "main-results");
+        var fixture = Path.Combine(TestSupport.RepositoryRoot(), "tests", "CnnLab.Tests", "Studies", "Experiments", "Fixtures", "main-results");
         foreach (var file in Directory.GetFiles(fixture))
         {
             File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)));

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CnnLab.Data;
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>The study file's dataset keys `shuffle` and `shuffle_seed` (issue 13, item 1), kept in study.json.</summary>
 public class StudyDatasetKeysTests

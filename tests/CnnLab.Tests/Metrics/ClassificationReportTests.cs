@@ -1,6 +1,7 @@
-using CnnLab.Reporting;
+using CnnLab.Studies.Reporting;
+using CnnLab.Metrics;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Metrics;
 
 public class ClassificationReportTests
 {

@@ -1,11 +1,11 @@
-using CnnLab.Experiments;
+using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
 using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Models.Saving;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>A study's model named by a file: a JSON config, a CnnLab model or a Keras file, with fresh or its own weights.</summary>
 public sealed class StudyModelFileTests : IDisposable

@@ -1,9 +1,10 @@
-using CnnLab.Experiments;
-using CnnLab.Reporting;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Reporting;
 using CnnLab.Tests.Data;
 using SkiaSharp;
+using CnnLab.Metrics;
 
-namespace CnnLab.Tests.Experiments;
+namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>
 /// A results folder written before metrics.json recorded the predictions (Fixtures/legacy-results, see its
@@ -28,7 +29,7 @@ public sealed class LegacyResultsTests : IDisposable
             Square(Path.Combine(data, "light", $"{i}.png"), 150 + (i * 13 % 100));
         }
         _folder = Path.Combine(_root, "results");
-        var fixture = Path.Combine(TestSupport.RepositoryRoot(), "tests", "CnnLab.Tests", "Experiments", "Fixtures", "legacy-results");
+        var fixture = Path.Combine(TestSupport.RepositoryRoot(), "tests", "CnnLab.Tests", "Studies", "Experiments", "Fixtures", "legacy-results");
         foreach (var file in Directory.GetFiles(fixture, "*", SearchOption.AllDirectories))
         {
             var copy = Path.Combine(_folder, Path.GetRelativePath(fixture, file));
@@ -96,7 +97,7 @@ public sealed class LegacyResultsTests : IDisposable
 
         var results = new StudyRunner(study, _folder, log).Run(data.Splits);
 
-        Assert.All(CnnLab.Experiments.TaskStatus.Read(study, _folder), s => Assert.Equal(TaskState.Finished, s.State));
+        Assert.All(CnnLab.Studies.Experiments.TaskStatus.Read(study, _folder), s => Assert.Equal(TaskState.Finished, s.State));
         Assert.Equal(4, log.ToString().Split("already finished, skipped").Length - 1);
         Assert.Equal(new[] { 0.6333333333333333, 0.6333333333333333 }, results.Where(r => r.Run == "small").Select(r => r.TestAccuracy));
         Assert.Empty(Directory.GetFiles(_folder, ResultsFolder.Model, SearchOption.AllDirectories));

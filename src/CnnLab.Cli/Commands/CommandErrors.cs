@@ -4,9 +4,9 @@ namespace CnnLab.Cli.Commands;
 internal static class CommandErrors
 {
     /// <summary>The message without .NET's " (Parameter 'x')" suffix, which repeats what the message already names.</summary>
-    public static string Describe(Exception e) => e is ArgumentException { ParamName: { } name } argument
+    public static string Describe(Exception e) => OptionNames.ForCommandLine(e is ArgumentException { ParamName: { } name } argument
         ? argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
-        : e.Message;
+        : e.Message);
 
     public static int Run(Func<int> action)
     {

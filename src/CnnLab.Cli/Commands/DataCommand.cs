@@ -25,7 +25,7 @@ internal static class DataCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             using var splits = data.Open(parse);
-            Console.WriteLine($"{splits.Name}: input shape {splits.InputShape}, {splits.ClassNames.Count} classes, from {splits.Source}");
+            Console.WriteLine($"{splits.Name}: input shape {splits.InputShape}, {splits.ClassNames.Count} classes, from {OptionNames.ForCommandLine(splits.Source)}");
             var train = splits.Train.CountsPerClass();
             var test = splits.Test.CountsPerClass();
             var width = Math.Max(5, splits.ClassNames.Max(c => c.Length));

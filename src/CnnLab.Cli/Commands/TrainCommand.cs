@@ -63,7 +63,7 @@ internal static class TrainCommand
             network.Compile(optimizerName is null && rate is null ? spec.Optimizer() : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));
             network.ToDevice(deviceName);
             Console.WriteLine($"{spec.Title} ({spec.Name}): {network.ParamCount:N0} parameters, {network.Optimizer}, " +
-                              $"{splits.Name} from {splits.Source}, {train.Count} training samples, {threadCount} thread(s)");
+                              $"{splits.Name} from {OptionNames.ForCommandLine(splits.Source)}, {train.Count} training samples, {threadCount} thread(s)");
             var split = parse.GetValue(validationSplit);
             History history;
             if (parse.GetValue(stratify) && split > 0)

@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace CnnLab.Data;
 
 /// <summary>
-/// Finds a known dataset's files, in this order: the folder the user named (--data-dir); the user cache
+/// Finds a known dataset's files, in this order: the folder the user named (`dataDir`); the user cache
 /// ($CNNLAB_DATA/NAME, else ~/.cnnlab/datasets/NAME); well-known system folders (Debian's
 /// /usr/share/datasets/...); then a download from the official mirrors into the cache. Checksums are the
 /// publishers' and apply to what is downloaded and cached; a folder the user names, or a system package
@@ -48,10 +48,10 @@ public sealed class DataLocator
             var folder = FindFiles(dataset, _dataDir);
             if (folder is not null)
             {
-                return (folder, $"--data-dir {_dataDir}");
+                return (folder, $"`dataDir` {_dataDir}");
             }
             throw new FileNotFoundException(
-                $"{dataset.Title} was not found in --data-dir \"{_dataDir}\": " +
+                $"{dataset.Title} was not found in `dataDir` \"{_dataDir}\": " +
                 (Directory.Exists(_dataDir) ? $"it lacks {Missing(dataset, _dataDir)}." : "the folder does not exist.") +
                 $" Expected the files {string.Join(", ", dataset.RequiredFiles)}.");
         }
@@ -91,7 +91,7 @@ public sealed class DataLocator
         }
         throw new FileNotFoundException(
             $"{dataset.Title} was not found. Tried: {string.Join("; ", tried).TrimEnd('.')}. To get it: {dataset.InstallHint}; " +
-            $"or pass --data-dir with a folder holding {string.Join(", ", dataset.RequiredFiles)}; " +
+            $"or pass `dataDir` with a folder holding {string.Join(", ", dataset.RequiredFiles)}; " +
             $"or download {string.Join(", ", dataset.Files.Select(f => f.Urls[0]))} into {cache}.");
     }
 
@@ -142,7 +142,7 @@ public sealed class DataLocator
             }
             else if (Downloader.Md5Of(path) is var md5 && !string.Equals(md5, file.Md5, StringComparison.OrdinalIgnoreCase))
             {
-                problems.Add($"{file.FileName} has MD5 {md5}, not the published {file.Md5} (left as it is; pass --data-dir to use a folder of other copies)");
+                problems.Add($"{file.FileName} has MD5 {md5}, not the published {file.Md5} (left as it is; pass `dataDir` to use a folder of other copies)");
                 toFetch.Add(file);
             }
         }

@@ -45,7 +45,7 @@ public static class DatasetCatalog
         new[] { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck" },
         new[] { new RemoteFile("cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530", new[] { "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz" }) },
         new[] { "/usr/share/datasets/cifar10" },
-        "download it with network access, or pass --data-dir with a folder holding data_batch_1.bin ... test_batch.bin")
+        "download it with network access, or pass `dataDir` with a folder holding data_batch_1.bin ... test_batch.bin")
     {
         KerasName = "cifar10",
     };

@@ -118,7 +118,7 @@ public static class ImageFiles
         {
             throw new InvalidDataException(
                 $"{files[i]}: image is {bitmap.Width}x{bitmap.Height} but {files[0]} is {width}x{height}. " +
-                "Images of different sizes need a declared size to resize to (--image-size HxW, or the size argument).");
+                "Images of different sizes need a declared size to resize to (`imageSize`).");
         }
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var converted = bitmap.Width == width && bitmap.Height == height && bitmap.ColorType == SKColorType.Rgba8888 && bitmap.AlphaType == SKAlphaType.Unpremul

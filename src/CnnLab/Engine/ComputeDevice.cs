@@ -20,7 +20,7 @@ public static class ComputeDevice
             {
                 throw new ArgumentException(
                     $"Device \"{name}\" is not available: this CnnLab build uses libtorch's CPU package and no CUDA device was found. " +
-                    "Use --device cpu, or build against a libtorch-cuda package on a machine with an NVIDIA GPU.", nameof(name));
+                    "Use `device` cpu, or build against a libtorch-cuda package on a machine with an NVIDIA GPU.", nameof(name));
             }
             var device = new Device(lower);
             if (device.index >= cuda.device_count())

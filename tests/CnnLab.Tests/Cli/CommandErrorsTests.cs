@@ -21,4 +21,13 @@ public class CommandErrorsTests
         Assert.Equal("the libtorch engine did not load: This application or script uses TorchSharp but doesn't contain a reference to "
             + "libtorch-cpu-linux-x64, Version=2.10.0.0. (see README, \"Engine\").", CommandErrors.EngineFailure(inner));
     }
+
+    [Fact]
+    public void The_library_names_its_arguments_and_the_command_line_its_options()
+    {
+        var library = new FileNotFoundException("Tiny was not found in `dataDir` \"/data\": the folder does not exist.");
+
+        Assert.Equal("Tiny was not found in --data-dir \"/data\": the folder does not exist.", CommandErrors.Describe(library));
+        Assert.Equal("Use --device cpu.", CommandErrors.Describe(new ArgumentException("Use `device` cpu.", "name")));
+    }
 }

@@ -27,7 +27,7 @@ public sealed class DataLocatorTests : IDisposable
         var (found, source) = new DataLocator(folder, Cache).Locate(Tiny("https://a/"));
 
         Assert.Equal(folder, found);
-        Assert.Equal($"--data-dir {folder}", source);
+        Assert.Equal($"`dataDir` {folder}", source);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class DataLocatorTests : IDisposable
 
         var e = Assert.Throws<FileNotFoundException>(() => new DataLocator(folder, Cache).Locate(Tiny("https://a/")));
 
-        Assert.Equal($"Tiny was not found in --data-dir \"{folder}\": it lacks t10k-labels-idx1-ubyte.gz. Expected the files " +
+        Assert.Equal($"Tiny was not found in `dataDir` \"{folder}\": it lacks t10k-labels-idx1-ubyte.gz. Expected the files " +
                      "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.", e.Message);
     }
 
@@ -128,7 +128,7 @@ public sealed class DataLocatorTests : IDisposable
         var e = Assert.Throws<FileNotFoundException>(() => new DataLocator(cacheRoot: Cache).Locate(Tiny("https://a/")));
 
         Assert.StartsWith($"Tiny was not found. Tried: the cache {cacheFolder} (train-images-idx3-ubyte.gz has MD5 {Fixtures.Md5(new byte[] { 9, 9, 9 })}, " +
-                          $"not the published {Fixtures.Md5(_files["train-images-idx3-ubyte.gz"])} (left as it is; pass --data-dir to use a folder of other copies)); ", e.Message);
+                          $"not the published {Fixtures.Md5(_files["train-images-idx3-ubyte.gz"])} (left as it is; pass `dataDir` to use a folder of other copies)); ", e.Message);
         Assert.Equal(new byte[] { 9, 9, 9 }, File.ReadAllBytes(Path.Combine(cacheFolder, "train-images-idx3-ubyte.gz")));
         Assert.Equal(4, Directory.GetFiles(cacheFolder).Length);
     }
@@ -139,7 +139,7 @@ public sealed class DataLocatorTests : IDisposable
         var e = Assert.Throws<FileNotFoundException>(() => new DataLocator(cacheRoot: Cache).Locate(Tiny("https://a/")));
 
         Assert.Equal($"Tiny was not found. Tried: the cache {Path.Combine(Cache, "tiny")}; {Path.Combine(_root, "system")}; download: disabled (offline). " +
-                     "To get it: apt-get install tiny; or pass --data-dir with a folder holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, " +
+                     "To get it: apt-get install tiny; or pass `dataDir` with a folder holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, " +
                      "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz; or download https://a/train-images-idx3-ubyte.gz, https://a/train-labels-idx1-ubyte.gz, " +
                      $"https://a/t10k-images-idx3-ubyte.gz, https://a/t10k-labels-idx1-ubyte.gz into {Path.Combine(Cache, "tiny")}.", e.Message);
     }

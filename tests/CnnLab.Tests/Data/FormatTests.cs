@@ -90,7 +90,7 @@ public sealed class FormatTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_root, shuffle: DataShuffle.KeepFileOrder));
 
         Assert.Equal($"{Path.Combine(_root, "a", "y.png")}: image is 6x5 but {Path.Combine(_root, "a", "x.png")} is 5x5. " +
-                     "Images of different sizes need a declared size to resize to (--image-size HxW, or the size argument).", e.Message);
+                     "Images of different sizes need a declared size to resize to (`imageSize`).", e.Message);
     }
 
     [Fact]

@@ -4,7 +4,8 @@ namespace CnnLab.Bench;
 /// The settings both sides of the comparison take, as --name value pairs. Limit (0: all) caps the training and
 /// the test images alike, so a quick check runs the same code paths as the full benchmark in seconds.
 /// </summary>
-internal sealed record BenchOptions(string Model, int Epochs, int Threads, int BatchSize, int EvalBatchSize, string DataDir, long Seed, int Rounds, int Limit)
+internal sealed record BenchOptions(string Model, int Epochs, int Threads, int BatchSize, int EvalBatchSize, string DataDir, long Seed,
+    int Rounds, int Limit)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -20,7 +21,8 @@ internal sealed record BenchOptions(string Model, int Epochs, int Threads, int B
         string Get(string key, string fallback) => values.TryGetValue(key, out var v) ? v : fallback;
         return new BenchOptions(
             Get("model", "m3-leaky"), int.Parse(Get("epochs", "2")), int.Parse(Get("threads", "2")), int.Parse(Get("batch-size", "50")),
-            int.Parse(Get("eval-batch-size", "50")), Get("data-dir", "/usr/share/datasets/fashion-mnist"), long.Parse(Get("seed", "1")), int.Parse(Get("rounds", "2")),
+            int.Parse(Get("eval-batch-size", "50")), Get("data-dir", "/usr/share/datasets/fashion-mnist"), long.Parse(Get("seed", "1")),
+                int.Parse(Get("rounds", "2")),
             int.Parse(Get("limit", "0")));
     }
 

@@ -19,23 +19,29 @@ internal static class CompareBenchmark
     {
         var options = BenchOptions.Parse(args);
         var get = BenchArguments.Parse(args);
-        var contenders = get("contenders", string.Join(",", AllContenders)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var contenders = get("contenders", string.Join(",", AllContenders)).Split(',',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = contenders.Except(AllContenders).ToList();
         if (contenders.Length == 0 || unknown.Count > 0)
         {
-            throw new ArgumentException($"--contenders takes a comma-separated list of {string.Join(", ", AllContenders)}; received \"{get("contenders", "")}\".");
+            throw new ArgumentException($"--contenders takes a comma-separated list of {string.Join(", ", AllContenders)}; " +
+                $"received \"{get("contenders", "")}\".");
         }
         // Both sides wait the same way so neither wins by it: by default as libgomp does (spin a while, then sleep),
         // which is fastest on the quiet machine a benchmark needs; --omp-wait-policy PASSIVE sets that for all.
         var waitPolicy = get("omp-wait-policy", "inherit");
         var peak = PeakFlops.Detect(OptionalDouble(get("flops-per-cycle", "")), OptionalDouble(get("ghz", "")));
 
-        Console.WriteLine($"compare: model {options.Model}, batch {options.BatchSize}, {options.Threads} threads, {options.Epochs} epoch(s) x {options.Rounds} round(s), " +
-                          $"contenders in this order each round: {string.Join(", ", contenders)}" + (options.Limit > 0 ? $", at most {options.Limit} training and test images (--limit)" : ""));
+        Console.WriteLine($"compare: model {options.Model}, batch {options.BatchSize}, {options.Threads} threads, " +
+                          $"{options.Epochs} epoch(s) x {options.Rounds} round(s), " +
+                          $"contenders in this order each round: {string.Join(", ", contenders)}" +
+                          (options.Limit > 0 ? $", at most {options.Limit} training and test images (--limit)" : ""));
         Console.WriteLine(waitPolicy.Equals("inherit", StringComparison.OrdinalIgnoreCase)
-            ? $"OMP_WAIT_POLICY left as inherited ({Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}) for every contender's process"
+            ? $"OMP_WAIT_POLICY left as inherited ({Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}) " +
+                $"for every contender's process"
             : $"OMP_WAIT_POLICY={waitPolicy} set in every contender's process environment (CnnLab and PyTorch alike)");
-        Console.WriteLine($"CPU busy share sampled from /proc/stat over 1 s before each run (whole machine; steal = time the hypervisor gave elsewhere)");
+        Console.WriteLine($"CPU busy share sampled from /proc/stat over 1 s before each run (whole machine; steal = time the hypervisor " +
+            $"gave elsewhere)");
 
         var runs = new List<RunResult>();
         for (var round = 1; round <= options.Rounds; round++)
@@ -47,8 +53,10 @@ internal static class CompareBenchmark
                 var run = new RunResult(round, name, busy, result);
                 runs.Add(run);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}/{options.Rounds} {name,-10} busy before {busy,-16} epoch s [{string.Join(" ", run.Epochs.Select(e => e.ToString("F2", CultureInfo.InvariantCulture)))}]  " +
-                    $"inference {run.InferenceSeconds:F2} s ({run.ImagesPerSecond:F0} img/s)  peak RSS {run.PeakRss:F0} MB  accuracy {run.Accuracy:F4}"));
+                    $"round {round}/{options.Rounds} {name,-10} busy before {busy,-16} epoch s " +
+                    $"[{string.Join(" ", run.Epochs.Select(e => e.ToString("F2", CultureInfo.InvariantCulture)))}]  " +
+                    $"inference {run.InferenceSeconds:F2} s ({run.ImagesPerSecond:F0} img/s)  peak RSS {run.PeakRss:F0} MB  accuracy " +
+                    $"{run.Accuracy:F4}"));
             }
         }
 
@@ -60,7 +68,8 @@ internal static class CompareBenchmark
         var macs = runs.Select(r => r.Macs).Distinct().ToList();
         if (macs.Count > 1)
         {
-            Console.WriteLine($"warning: the contenders count different multiply-adds per sample ({string.Join(", ", macs)}): the models differ; the first is used below");
+            Console.WriteLine($"warning: the contenders count different multiply-adds per sample ({string.Join(", ", macs)}): " +
+                $"the models differ; the first is used below");
         }
         var samples = runs[0].TrainSamples;
         var testImages = runs[0].ImagesPerSecond * runs[0].InferenceSeconds;
@@ -69,9 +78,11 @@ internal static class CompareBenchmark
         var peakGflops = peak.GflopsFor(options.Threads);
 
         Console.WriteLine();
-        Console.WriteLine($"{samples} training samples, {testImages:F0} test images, {macs[0]:N0} multiply-adds per sample forward; engines: " +
+        Console.WriteLine($"{samples} training samples, {testImages:F0} test images, {macs[0]:N0} multiply-adds per sample " +
+                          $"forward; engines: " +
                           string.Join(", ", contenders.Select(c => $"{c} = {runs.First(r => r.Contender == c).Engine}")));
-        Console.WriteLine("| contender | runs | CPU busy before, median (max) | epoch s, median (min-max) | inference s, median (min-max) | inference images/s | " +
+        Console.WriteLine("| contender | runs | CPU busy before, median (max) | epoch s, median (min-max) | inference s, " +
+                          "median (min-max) | inference images/s | " +
                           $"training GFLOP/s (% of {peakGflops:F0} peak) | inference GFLOP/s (% of peak) | peak RSS MB | test accuracy |");
         Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var name in contenders)
@@ -83,9 +94,12 @@ internal static class CompareBenchmark
             var trainGflops = trainFlops / Median(epochs) / 1e9;
             var inferenceGflops = inferenceFlops / Median(inference) / 1e9;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {mine.Count} | {(busy.Count == 0 ? "n/a" : $"{100 * Median(busy):F0}% ({100 * busy.Max():F0}%)")} | {Spread(epochs)} | {Spread(inference)} | " +
-                $"{testImages / Median(inference):F0} | {trainGflops:F1} ({100 * trainGflops / peakGflops:F0}%) | {inferenceGflops:F1} ({100 * inferenceGflops / peakGflops:F0}%) | " +
-                $"{Median(mine.Select(r => r.PeakRss).ToList()):F0} | {string.Join(" ", mine.Select(r => r.Accuracy.ToString("F4", CultureInfo.InvariantCulture)))} |"));
+                $"| {name} | {mine.Count} | {(busy.Count == 0 ? "n/a" : $"{100 * Median(busy):F0}% ({100 * busy.Max():F0}%)")} | " +
+                $"{Spread(epochs)} | {Spread(inference)} | " +
+                $"{testImages / Median(inference):F0} | {trainGflops:F1} ({100 * trainGflops / peakGflops:F0}%) " +
+                $"| {inferenceGflops:F1} ({100 * inferenceGflops / peakGflops:F0}%) | " +
+                $"{Median(mine.Select(r => r.PeakRss).ToList()):F0} | " +
+                $"{string.Join(" ", mine.Select(r => r.Accuracy.ToString("F4", CultureInfo.InvariantCulture)))} |"));
         }
 
         Console.WriteLine();
@@ -98,15 +112,18 @@ internal static class CompareBenchmark
                 // Ratio of medians is the headline; the per-round pairs (runs next to each other in time) show how
                 // much the machine's drift moves it.
                 var training = Median(ours.SelectMany(r => r.Epochs).ToList()) / Median(theirs.SelectMany(r => r.Epochs).ToList());
-                var inference = Median(ours.Select(r => r.InferenceSeconds).ToList()) / Median(theirs.Select(r => r.InferenceSeconds).ToList());
+                var inference = Median(ours.Select(r => r.InferenceSeconds).ToList()) /
+                    Median(theirs.Select(r => r.InferenceSeconds).ToList());
                 var trainingPairs = ours.Zip(theirs, (a, b) => Median(a.Epochs) / Median(b.Epochs)).ToList();
                 var inferencePairs = ours.Zip(theirs, (a, b) => a.InferenceSeconds / b.InferenceSeconds).ToList();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"CnnLab / {other} ({theirs[0].Engine}): training epoch time {training:F2} (ratio of medians; per-round pairs {trainingPairs.Min():F2}-{trainingPairs.Max():F2}), " +
+                    $"CnnLab / {other} ({theirs[0].Engine}): training epoch time {training:F2} (ratio of medians; " +
+                    $"per-round pairs {trainingPairs.Min():F2}-{trainingPairs.Max():F2}), " +
                     $"inference time {inference:F2} (pairs {inferencePairs.Min():F2}-{inferencePairs.Max():F2})"));
             }
         }
-        Console.WriteLine("GFLOP/s: training = 3 x forward multiply-adds (backward taken as twice the forward) x 2 flops x samples / median epoch time; " +
+        Console.WriteLine("GFLOP/s: training = 3 x forward multiply-adds (backward taken as twice the forward) " +
+                          "x 2 flops x samples / median epoch time; " +
                           "inference = forward multiply-adds x 2 flops x test images / median inference time.");
         Console.WriteLine(peak.Explanation(options.Threads));
 
@@ -114,7 +131,8 @@ internal static class CompareBenchmark
         if (rss is { Count: > 1 })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"CnnLab RSS after each epoch (MB), round 1: {string.Join(", ", rss.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}; " +
+                $"CnnLab RSS after each epoch (MB), round 1: " +
+                $"{string.Join(", ", rss.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}; " +
                 $"change after the first epoch: {100 * (rss.Skip(1).Max() - rss[0]) / rss[0]:F1}%"));
         }
     }
@@ -124,7 +142,8 @@ internal static class CompareBenchmark
         var script = Path.Combine(AppContext.BaseDirectory, "pytorch", "reference.py");
         return contender switch
         {
-            "cnnlab" => ("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "CnnLab.Bench.dll"), "train-speed" }.Concat(options.ToArguments()).ToArray()),
+            "cnnlab" => ("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "CnnLab.Bench.dll"),
+                "train-speed" }.Concat(options.ToArguments()).ToArray()),
             "pytorch" => (PythonForTorch(), new[] { script }.Concat(options.ToArguments()).ToArray()),
             "pytorch-cl" => (PythonForTorch(), new[] { script, "--channels-last" }.Concat(options.ToArguments()).ToArray()),
             _ => throw new ArgumentException($"Unknown contender \"{contender}\"."),
@@ -145,7 +164,8 @@ internal static class CompareBenchmark
         string.Create(CultureInfo.InvariantCulture, $"{Median(values):F2} ({values.Min():F2}-{values.Max():F2})");
 
     /// <summary>Debian's python3-torch lives under /usr/bin/python3; a pyenv or venv python3 on PATH may lack it.</summary>
-    internal static string PythonForTorch() => Environment.GetEnvironmentVariable("CNNLAB_PYTHON") ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+    internal static string PythonForTorch() => Environment.GetEnvironmentVariable("CNNLAB_PYTHON")
+        ?? (File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 
     private static JsonElement RunProcess((string Program, string[] Arguments) command, string waitPolicy)
     {
@@ -164,7 +184,8 @@ internal static class CompareBenchmark
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"{command.Program} {string.Join(" ", command.Arguments)} failed ({process.ExitCode}): {error.Result}");
+            throw new InvalidOperationException($"{command.Program} {string.Join(" ", command.Arguments)} failed ({process.ExitCode}): " +
+                $"{error.Result}");
         }
         var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
         // The raw line goes to stderr so the record of every figure stays available without cluttering the table.

@@ -30,7 +30,8 @@ internal static class InferenceBenchmark
         var threads = int.Parse(get("threads", "2"), CultureInfo.InvariantCulture);
         var rounds = int.Parse(get("rounds", "2"), CultureInfo.InvariantCulture);
         var batchSizes = get("batch-sizes", "1,50,1000").Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
-        var engines = get("engines", string.Join(",", AllEngines)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var engines = get("engines", string.Join(",", AllEngines)).Split(',',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var dataDir = get("data-dir", "/usr/share/datasets/fashion-mnist");
         if (engines.Except(AllEngines).Any())
         {
@@ -46,9 +47,11 @@ internal static class InferenceBenchmark
         var images = splits.Test.Images;
         var imagesFile = Path.Combine(dataDir, "t10k-images-idx3-ubyte.gz");
 
-        Console.WriteLine($"inference: model {modelName}, {images.shape[0]:N0} Fashion-MNIST test images, batch sizes {string.Join(", ", batchSizes)}, " +
+        Console.WriteLine($"inference: model {modelName}, {images.shape[0]:N0} Fashion-MNIST test images, " +
+                          $"batch sizes {string.Join(", ", batchSizes)}, " +
                           $"{threads} threads, {rounds} round(s), engines in this order each round: {string.Join(", ", engines)}");
-        Console.WriteLine($"libtorch {__version__} (convolutions: {TorchEngine.Path}), ONNX Runtime {OnnxClassifier.RuntimeVersion}, OMP_WAIT_POLICY {Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}");
+        Console.WriteLine($"libtorch {__version__} (convolutions: {TorchEngine.Path}), ONNX Runtime {OnnxClassifier.RuntimeVersion}, " +
+            $"OMP_WAIT_POLICY {Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "unset"}");
 
         // Agreement first, at the largest batch: the engines must compute the same thing for their speed to compare.
         using (var expected = model.Predict(images, 1000))
@@ -57,7 +60,8 @@ internal static class InferenceBenchmark
         using (var agree = expected.argmax(1).eq(actual.argmax(1)).to(ScalarType.Float32).mean())
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ONNX Runtime vs CnnLab on the {images.shape[0]:N0} images: max |difference| {difference.item<float>():E2}, top-1 agreement {agree.item<float>():P2}"));
+                $"ONNX Runtime vs CnnLab on the {images.shape[0]:N0} images: max |difference| {difference.item<float>():E2}, " +
+                $"top-1 agreement {agree.item<float>():P2}"));
         }
         Warm(model, onnx, images);
 
@@ -72,7 +76,8 @@ internal static class InferenceBenchmark
                 {
                     results.Add((round, engine, batch, seconds, name));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"round {round}/{rounds} {engine,-12} busy before {busy,-16} batch {batch,5}: {seconds,7:F2} s  {images.shape[0] / seconds,8:F0} img/s"));
+                        $"round {round}/{rounds} {engine,-12} busy before {busy,-16} batch {batch,5}: " +
+                        $"{seconds,7:F2} s  {images.shape[0] / seconds,8:F0} img/s"));
                 }
             }
         }
@@ -87,8 +92,11 @@ internal static class InferenceBenchmark
             {
                 var mine = results.Where(r => r.Engine == engine && r.Batch == b).Select(r => images.shape[0] / r.Seconds).ToList();
                 var baseline = results.Where(r => r.Engine == "pytorch" && r.Batch == b).Select(r => r.Seconds).ToList();
-                var ratio = baseline.Count > 0 ? (CompareBenchmark.Median(results.Where(r => r.Engine == engine && r.Batch == b).Select(r => r.Seconds).ToList()) / CompareBenchmark.Median(baseline)).ToString("F2", CultureInfo.InvariantCulture) : "-";
-                return string.Create(CultureInfo.InvariantCulture, $"{CompareBenchmark.Median(mine):F0} ({mine.Min():F0}-{mine.Max():F0}) | {ratio}");
+                var ratio = baseline.Count > 0
+                    ? (CompareBenchmark.Median(results.Where(r => r.Engine == engine && r.Batch == b).Select(r => r.Seconds).ToList()) /
+                    CompareBenchmark.Median(baseline)).ToString("F2", CultureInfo.InvariantCulture) : "-";
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{CompareBenchmark.Median(mine):F0} ({mine.Min():F0}-{mine.Max():F0}) | {ratio}");
             });
             Console.WriteLine($"| {engine} ({results.First(r => r.Engine == engine).Name}) | {string.Join(" | ", cells)} |");
         }
@@ -102,7 +110,8 @@ internal static class InferenceBenchmark
         using var b = onnx.Predict(some, 50, TestTimeAugmentation.None);
     }
 
-    private static IEnumerable<(int Batch, double Seconds, string Name)> Measure(string engine, Sequential model, OnnxClassifier onnx, Tensor images,
+    private static IEnumerable<(int Batch, double Seconds, string Name)> Measure(string engine, Sequential model, OnnxClassifier onnx,
+        Tensor images,
         int[] batchSizes, string folder, string imagesFile, int threads)
     {
         if (engine.StartsWith("pytorch", StringComparison.Ordinal))
@@ -113,7 +122,8 @@ internal static class InferenceBenchmark
         {
             var watch = Stopwatch.StartNew();
             using var outputs = engine == "cnnlab" ? model.Predict(images, batch) : onnx.Predict(images, batch, TestTimeAugmentation.None);
-            return (batch, watch.Elapsed.TotalSeconds, engine == "cnnlab" ? $"libtorch {__version__}" : $"ONNX Runtime {OnnxClassifier.RuntimeVersion}");
+            return (batch, watch.Elapsed.TotalSeconds, engine == "cnnlab" ? $"libtorch {__version__}"
+                : $"ONNX Runtime {OnnxClassifier.RuntimeVersion}");
         }).ToList();
     }
 
@@ -121,7 +131,8 @@ internal static class InferenceBenchmark
     {
         var script = Path.Combine(AppContext.BaseDirectory, "pytorch", "inference.py");
         var start = new ProcessStartInfo(CompareBenchmark.PythonForTorch()) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { script, "--export", folder, "--name", "model", "--images", imagesFile, "--batch-sizes", string.Join(",", batchSizes), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
+        foreach (var a in new[] { script, "--export", folder, "--name", "model", "--images", imagesFile, "--batch-sizes",
+            string.Join(",", batchSizes), "--threads", threads.ToString(CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(a);
         }

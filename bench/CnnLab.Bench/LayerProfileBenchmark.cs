@@ -20,7 +20,8 @@ internal static class LayerProfileBenchmark
         TorchEngine.Configure(int.Parse(get("threads", "2"), CultureInfo.InvariantCulture));
         var study = StudyParser.ParseFile(get("study", "experiments/fast.yaml"));
         var run = study.Runs[0];
-        var batch = int.Parse(get("batch-size", run.Training.BatchSize.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        var batch = int.Parse(get("batch-size", run.Training.BatchSize.ToString(CultureInfo.InvariantCulture)),
+            CultureInfo.InvariantCulture);
         using var model = RunRecipe.CompiledModel(run, Shape.Image(28, 28, 1), 10, seed: 1);
         model.train();
         const int Repeats = 20;

@@ -8,12 +8,14 @@ namespace CnnLab.Bench;
 /// GFLOP/s against, not a measurement; <see cref="Explanation"/> says how each figure was obtained, so the
 /// percentage can be checked or recomputed.
 /// </summary>
-internal sealed record PeakFlops(string Cpu, string Isa, double FlopsPerCycle, string FlopsPerCycleReason, double Ghz, string ClockSource, int Cores)
+internal sealed record PeakFlops(string Cpu, string Isa, double FlopsPerCycle, string FlopsPerCycleReason, double Ghz, string ClockSource,
+    int Cores)
 {
     public double GflopsFor(int threads) => Math.Min(threads, Cores) * FlopsPerCycle * Ghz;
 
     public string Explanation(int threads) => string.Create(CultureInfo.InvariantCulture,
-        $"fp32 peak for {Math.Min(threads, Cores)} of {Cores} logical CPUs: {GflopsFor(threads):F0} GFLOP/s = {Math.Min(threads, Cores)} cores x " +
+        $"fp32 peak for {Math.Min(threads, Cores)} of {Cores} logical CPUs: {GflopsFor(threads):F0} GFLOP/s = " +
+        $"{Math.Min(threads, Cores)} cores x " +
         $"{FlopsPerCycle:F0} flop/cycle ({FlopsPerCycleReason}) x {Ghz:F3} GHz ({ClockSource}); CPU \"{Cpu}\". " +
         $"Logical CPUs are counted as cores: where a VM's vCPUs are SMT siblings of one core the true peak is lower.");
 
@@ -28,7 +30,8 @@ internal sealed record PeakFlops(string Cpu, string Isa, double FlopsPerCycle, s
         var family = int.TryParse(Field("cpu family"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var f) ? f : 0;
         var cpu = $"{Field("model name") ?? "unknown"}, {vendor} family {family}";
 
-        var (isa, perCycle, reason) = (flags.Contains("avx512f"), flags.Contains("avx2") && flags.Contains("fma"), flags.Contains("avx")) switch
+        var (isa, perCycle, reason) = (flags.Contains("avx512f"), flags.Contains("avx2") && flags.Contains("fma"),
+            flags.Contains("avx")) switch
         {
             // Zen 4 (AMD family 25) executes a 512-bit FMA as two halves on its two 256-bit FMA pipes.
             (true, _, _) when vendor == "AuthenticAMD" && family == 25 =>
@@ -68,5 +71,6 @@ internal sealed record PeakFlops(string Cpu, string Isa, double FlopsPerCycle, s
     }
 
     private static double? ReadKhz(string path) =>
-        File.Exists(path) && double.TryParse(File.ReadAllText(path).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var khz) ? khz : null;
+        File.Exists(path) && double.TryParse(File.ReadAllText(path).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var khz)
+            ? khz : null;
 }

@@ -53,7 +53,8 @@ internal static class StepProfileBenchmark
                 Lap(4);
             }
         }
-        Console.WriteLine($"{options.Model}, batch {options.BatchSize}, {options.Threads} threads, path {TorchEngine.Path}: ms per step over {batches} batches (second pass)");
+        Console.WriteLine($"{options.Model}, batch {options.BatchSize}, {options.Threads} threads, path {TorchEngine.Path}: " +
+            $"ms per step over {batches} batches (second pass)");
         for (var i = 0; i < phases.Length; i++)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {phases[i],-14} {totals[i] / batches,8:F2}"));
@@ -61,7 +62,8 @@ internal static class StepProfileBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"sum",-14} {totals.Sum() / batches,8:F2}"));
         var fit = Stopwatch.StartNew();
         model.Fit(x, y, new Training.FitOptions { BatchSize = options.BatchSize, Epochs = 1, Verbose = 0 });
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"Fit",-14} {fit.Elapsed.TotalMilliseconds / batches,8:F2}   (threads lowered {ThreadGovernor.Reductions} time(s), {ThreadGovernor.Threads} at the end)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"Fit",-14} {fit.Elapsed.TotalMilliseconds / batches,8:F2}   " +
+            $"(threads lowered {ThreadGovernor.Reductions} time(s), {ThreadGovernor.Threads} at the end)"));
 
         void Lap(int phase)
         {

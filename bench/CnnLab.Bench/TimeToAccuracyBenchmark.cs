@@ -33,7 +33,8 @@ internal static class TimeToAccuracyBenchmark
               - name: notebook m3-leaky
                 model: m3-leaky
             """);
-        using var data = DatasetSource.Open(fast.Dataset.Name, fast.Dataset.DataDir ?? get("data-dir", "/usr/share/datasets/fashion-mnist"));
+        using var data =
+            DatasetSource.Open(fast.Dataset.Name, fast.Dataset.DataDir ?? get("data-dir", "/usr/share/datasets/fashion-mnist"));
         // The study's first run, or with --runs all every run (to explore variants of a recipe).
         var contenders = (get("runs", "first") == "all" ? fast.Runs : fast.Runs.Take(1)).Select(r => (Study: fast.Name, Run: r)).ToList();
         if (get("baseline", "yes") != "no")
@@ -48,18 +49,22 @@ internal static class TimeToAccuracyBenchmark
         }
 
         Console.WriteLine();
-        Console.WriteLine($"| recipe | epochs | training s | final test accuracy | {string.Join(" | ", Targets.Select(t => $"s to {t:0.####}"))} |");
+        Console.WriteLine($"| recipe | epochs | training s | final test accuracy | " +
+            $"{string.Join(" | ", Targets.Select(t => $"s to {t:0.####}"))} |");
         Console.WriteLine($"|---|---:|---:|---:|{string.Concat(Targets.Select(_ => "---:|"))}");
         foreach (var (name, curve) in results)
         {
-            var reached = Targets.Select(t => curve.FirstOrDefault(p => p.Accuracy >= t) is { Seconds: > 0 } hit ? $"{hit.Seconds:F0}" : "not reached");
-            Console.WriteLine($"| {name} | {curve.Count} | {curve[^1].Seconds:F0} | {curve[^1].Accuracy:F4} | {string.Join(" | ", reached)} |");
+            var reached = Targets.Select(t => curve.FirstOrDefault(p => p.Accuracy >= t) is { Seconds: > 0 } hit ? $"{hit.Seconds:F0}"
+                : "not reached");
+            Console.WriteLine($"| {name} | {curve.Count} | {curve[^1].Seconds:F0} | {curve[^1].Accuracy:F4} | " +
+                $"{string.Join(" | ", reached)} |");
         }
     }
 
     private static List<(double Seconds, double Accuracy)> Train(RunDefinition run, DataSplits data, bool standardize, long seed)
     {
-        using var copy = standardize ? data with { Train = data.Train.Take(data.Train.Count), Test = data.Test.Take(data.Test.Count) } : null;
+        using var copy = standardize ? data with { Train = data.Train.Take(data.Train.Count), Test = data.Test.Take(data.Test.Count) }
+            : null;
         var splits = copy ?? data;
         if (standardize)
         {
@@ -69,7 +74,8 @@ internal static class TimeToAccuracyBenchmark
         var augmentation = RunRecipe.Augmentation(run);
         using var mix = RunRecipe.BatchMix(run);
         var probe = new TestProbe(splits.Test, run.Name, run.TestTimeAugmentation);
-        model.Fit(splits.Train.Images, splits.Train.Labels, RunRecipe.FitOptions(run, seed, augmentation, mix, RunRecipe.Callbacks(run).Append(probe)));
+        model.Fit(splits.Train.Images, splits.Train.Labels,
+            RunRecipe.FitOptions(run, seed, augmentation, mix, RunRecipe.Callbacks(run).Append(probe)));
         return probe.Curve;
     }
 
@@ -98,7 +104,8 @@ internal static class TimeToAccuracyBenchmark
             var accuracy = ((Sequential)context.Model).Evaluate(_test.Images, _test.Labels, 50, _augmentation).Accuracy;
             Curve.Add((_clock.Elapsed.TotalSeconds, accuracy));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{_name}: epoch {epoch + 1}, {_clock.Elapsed.TotalSeconds:F1} s of training, loss {logs["loss"]:F4}, test accuracy {accuracy:F4}"));
+                $"{_name}: epoch {epoch + 1}, {_clock.Elapsed.TotalSeconds:F1} s of training, loss {logs["loss"]:F4}, " +
+                $"test accuracy {accuracy:F4}"));
             _clock.Start();
         }
     }

@@ -34,7 +34,8 @@ internal static class TrainingSpeedBenchmark
         using var testY = test.Labels.narrow(0, 0, testCount);
         using var model = NotebookModels.Create(options.Model, seed: options.Seed);
         var clock = new EpochClock();
-        model.Fit(x, y, new FitOptions { BatchSize = options.BatchSize, Epochs = options.Epochs, Seed = options.Seed, Verbose = 0, Callbacks = new[] { clock } });
+        model.Fit(x, y, new FitOptions { BatchSize = options.BatchSize, Epochs = options.Epochs, Seed = options.Seed, Verbose = 0,
+            Callbacks = new[] { clock } });
 
         var watch = Stopwatch.StartNew();
         var evaluation = model.Evaluate(testX, testY, options.EvalBatchSize);
@@ -59,7 +60,8 @@ internal static class TrainingSpeedBenchmark
     /// <summary>Multiply-adds of one forward pass: convolutions and dense layers.</summary>
     public static long MultiplyAdds(Sequential model) => model.Layers.Sum(l => l switch
     {
-        Conv2D c => (long)c.OutputShape!.Height * c.OutputShape.Width * c.Filters * c.InputShape!.Channels * c.KernelSize.Height * c.KernelSize.Width,
+        Conv2D c => (long)c.OutputShape!.Height * c.OutputShape.Width * c.Filters * c.InputShape!.Channels * c.KernelSize.Height *
+            c.KernelSize.Width,
         Dense d => (long)d.InputShape!.Channels * d.Units,
         _ => 0L,
     });

@@ -8,7 +8,8 @@ using SixLabors.ImageSharp.Processing;
 // onnx-classify MODEL.onnx IMAGE...: the top 3 classes of each image, as `cnnlab predict` prints them.
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: onnx-classify MODEL.onnx IMAGE...   (a model from `cnnlab export MODEL --format onnx`; PNG or JPEG images)");
+    Console.Error.WriteLine("usage: onnx-classify MODEL.onnx IMAGE...   (a model from `cnnlab export MODEL --format onnx`; " +
+        "PNG or JPEG images)");
     return 2;
 }
 try
@@ -20,7 +21,8 @@ try
     var metadata = session.ModelMetadata.CustomMetadataMap;
     var scale = float.Parse(metadata.GetValueOrDefault("cnnlab.input_scale", "0.00392156862745098"), CultureInfo.InvariantCulture);
     var mean = metadata.TryGetValue("cnnlab.mean", out var m) ? JsonSerializer.Deserialize<float[]>(m)! : new float[channels];
-    var std = metadata.TryGetValue("cnnlab.std", out var s) ? JsonSerializer.Deserialize<float[]>(s)! : Enumerable.Repeat(1f, channels).ToArray();
+    var std = metadata.TryGetValue("cnnlab.std", out var s) ? JsonSerializer.Deserialize<float[]>(s)!
+        : Enumerable.Repeat(1f, channels).ToArray();
     var classes = session.OutputMetadata.Single().Value.Dimensions[1];
     var names = metadata.TryGetValue("cnnlab.class_names", out var n)
         ? JsonSerializer.Deserialize<string[]>(n)!
@@ -46,7 +48,8 @@ try
                     var p = row[x];
                     for (var c = 0; c < channels; c++)
                     {
-                        var value = channels == 1 ? (float)Math.Round(0.299 * p.R + 0.587 * p.G + 0.114 * p.B) : c == 0 ? p.R : c == 1 ? p.G : p.B;
+                        var value = channels == 1 ? (float)Math.Round(0.299 * p.R + 0.587 * p.G + 0.114 * p.B) : c == 0 ? p.R : c == 1 ? p.G
+                            : p.B;
                         pixels[(c * height + y) * width + x] = (value * scale - mean[c]) / std[c];
                     }
                 }
@@ -62,11 +65,13 @@ try
             scores = exp.Select(v => v / exp.Sum()).ToArray();
         }
         var top = scores.Select((p, i) => (p, i)).OrderByDescending(t => t.p).Take(3);
-        Console.WriteLine($"{file}: " + string.Join(", ", top.Select(t => string.Create(CultureInfo.InvariantCulture, $"{names[t.i]} {t.p:F4}"))));
+        Console.WriteLine($"{file}: " +
+            string.Join(", ", top.Select(t => string.Create(CultureInfo.InvariantCulture, $"{names[t.i]} {t.p:F4}"))));
     }
     return 0;
 }
-catch (Exception e) when (e is OnnxRuntimeException or IOException or UnknownImageFormatException or InvalidImageContentException or JsonException)
+catch (Exception e)
+    when (e is OnnxRuntimeException or IOException or UnknownImageFormatException or InvalidImageContentException or JsonException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;

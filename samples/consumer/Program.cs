@@ -16,7 +16,8 @@ Console.WriteLine(model.Summary());
 using var images = linspace(0, 1, 2 * 28 * 28).reshape(2, 1, 28, 28);
 using var probabilities = model.Predict(images);
 var first = probabilities[0].data<float>().ToArray();
-Console.WriteLine($"image 0: class {Array.IndexOf(first, first.Max())}, probabilities {string.Join(" ", first.Select(p => p.ToString("F4")))}");
+Console.WriteLine($"image 0: class {Array.IndexOf(first, first.Max())}, " +
+    $"probabilities {string.Join(" ", first.Select(p => p.ToString("F4")))}");
 
 // CnnLab.Studies: a study file's runs, as `cnnlab study` would train them.
 var study = StudyParser.Parse("""

@@ -34,18 +34,21 @@ public sealed class OnnxClassifier : IImageClassifier
         _source = source;
         if (session.InputMetadata.Count != 1 || session.OutputMetadata.Count != 1)
         {
-            throw new InvalidDataException($"{source}: the graph has {session.InputMetadata.Count} input(s) and {session.OutputMetadata.Count} output(s); an image classifier has one of each.");
+            throw new InvalidDataException($"{source}: the graph has {session.InputMetadata.Count} input(s) " +
+                $"and {session.OutputMetadata.Count} output(s); an image classifier has one of each.");
         }
         var (inputName, input) = session.InputMetadata.Single();
         var (outputName, output) = session.OutputMetadata.Single();
         if (input.ElementDataType != TensorElementType.Float || input.Dimensions.Length != 4 || input.Dimensions.Skip(1).Any(d => d <= 0))
         {
-            throw new InvalidDataException($"{source}: the input \"{inputName}\" is {input.ElementDataType} [{string.Join(", ", input.Dimensions)}]; " +
+            throw new InvalidDataException($"{source}: the input \"{inputName}\" is {input.ElementDataType} " +
+                $"[{string.Join(", ", input.Dimensions)}]; " +
                 "an image classifier takes float32 [batch, channels, height, width] with fixed channels, height and width.");
         }
         if (output.Dimensions.Length != 2 || output.Dimensions[1] <= 0)
         {
-            throw new InvalidDataException($"{source}: the output \"{outputName}\" is [{string.Join(", ", output.Dimensions)}]; an image classifier gives [batch, classes].");
+            throw new InvalidDataException($"{source}: the output \"{outputName}\" is [{string.Join(", ", output.Dimensions)}]; " +
+                $"an image classifier gives [batch, classes].");
         }
         _inputName = inputName;
         _outputName = outputName;
@@ -55,7 +58,8 @@ public sealed class OnnxClassifier : IImageClassifier
         ClassNames = Read<string[]>(metadata, OnnxExport.MetadataKeys.ClassNames);
         if (ClassNames is not null && ClassNames.Count != ClassCount)
         {
-            throw new InvalidDataException($"{source}: {OnnxExport.MetadataKeys.ClassNames} lists {ClassNames.Count} names for {ClassCount} outputs.");
+            throw new InvalidDataException($"{source}: {OnnxExport.MetadataKeys.ClassNames} lists {ClassNames.Count} names for " +
+                $"{ClassCount} outputs.");
         }
         var mean = Read<float[]>(metadata, OnnxExport.MetadataKeys.Mean);
         var std = Read<float[]>(metadata, OnnxExport.MetadataKeys.Std);
@@ -63,7 +67,8 @@ public sealed class OnnxClassifier : IImageClassifier
         {
             if (mean?.Length != InputShape.Channels || std?.Length != InputShape.Channels || std.Any(s => !(s > 0)))
             {
-                throw new InvalidDataException($"{source}: {OnnxExport.MetadataKeys.Mean} and {OnnxExport.MetadataKeys.Std} must both give {InputShape.Channels} values, the deviations positive.");
+                throw new InvalidDataException($"{source}: {OnnxExport.MetadataKeys.Mean} and {OnnxExport.MetadataKeys.Std} must both " +
+                    $"give {InputShape.Channels} values, the deviations positive.");
             }
             InputStandardization = Standardization.From(mean, std);
         }
@@ -72,7 +77,8 @@ public sealed class OnnxClassifier : IImageClassifier
         if (metadata.TryGetValue(OnnxExport.MetadataKeys.InputScale, out var scale)
             && !(double.TryParse(scale, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && Math.Abs(s - 1.0 / 255) < 1e-9))
         {
-            throw new InvalidDataException($"{source}: {OnnxExport.MetadataKeys.InputScale} is \"{scale}\"; CnnLab feeds pixels scaled by 1/255 (0.00392156862745098).");
+            throw new InvalidDataException($"{source}: {OnnxExport.MetadataKeys.InputScale} is \"{scale}\"; CnnLab feeds pixels scaled " +
+                $"by 1/255 (0.00392156862745098).");
         }
 
         T? Read<T>(IReadOnlyDictionary<string, string> values, string key) where T : class
@@ -113,7 +119,8 @@ public sealed class OnnxClassifier : IImageClassifier
     /// <inheritdoc />
     public bool OutputsProbabilities { get; }
 
-    /// <summary>Opens <paramref name="path"/> with <paramref name="threads"/> intra-op threads (0: ONNX Runtime's choice, one per core).</summary>
+    /// <summary>Opens <paramref name="path"/> with <paramref name="threads"/>
+    /// intra-op threads (0: ONNX Runtime's choice, one per core).</summary>
     public static OnnxClassifier Load(string path, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -133,7 +140,8 @@ public sealed class OnnxClassifier : IImageClassifier
     public static OnnxClassifier FromBytes(byte[] onnx, string source, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(onnx);
-        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+        using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
         InferenceSession session;
         try
@@ -155,13 +163,15 @@ public sealed class OnnxClassifier : IImageClassifier
         }
     }
 
-    /// <summary>The outputs (N x classes) for <paramref name="count"/> images laid out N x C x H x W in <paramref name="images"/>.</summary>
+    /// <summary>The outputs (N x classes) for <paramref name="count"/>
+    /// images laid out N x C x H x W in <paramref name="images"/>.</summary>
     public float[] Run(ReadOnlySpan<float> images, int count)
     {
         var size = checked((int)InputShape.Size);
         if (count < 0 || images.Length != (long)count * size)
         {
-            throw new ArgumentException($"{count} images of {InputShape} need {(long)count * size:N0} values; got {images.Length:N0}.", nameof(images));
+            throw new ArgumentException($"{count} images of {InputShape} need {(long)count * size:N0} values; got {images.Length:N0}.",
+                nameof(images));
         }
         return count == 0 ? [] : RunOn(images.ToArray(), count);
     }
@@ -170,7 +180,8 @@ public sealed class OnnxClassifier : IImageClassifier
     private float[] RunOn(float[] buffer, int count)
     {
         var outputs = new float[(long)count * ClassCount];
-        using var input = OrtValue.CreateTensorValueFromMemory(buffer, new long[] { count, InputShape.Channels, InputShape.Height, InputShape.Width });
+        using var input =
+            OrtValue.CreateTensorValueFromMemory(buffer, new long[] { count, InputShape.Channels, InputShape.Height, InputShape.Width });
         using var output = OrtValue.CreateTensorValueFromMemory(outputs, new long[] { count, ClassCount });
         using var runOptions = new RunOptions();
         try
@@ -188,9 +199,11 @@ public sealed class OnnxClassifier : IImageClassifier
     public Tensor Predict(Tensor images, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(images);
-        if (images.dim() != 4 || images.shape[1] != InputShape.Channels || images.shape[2] != InputShape.Height || images.shape[3] != InputShape.Width)
+        if (images.dim() != 4 || images.shape[1] != InputShape.Channels || images.shape[2] != InputShape.Height
+            || images.shape[3] != InputShape.Width)
         {
-            throw new ArgumentException($"Images are [{string.Join(", ", images.shape)}]; {_source} takes N x {InputShape.Channels} x {InputShape.Height} x {InputShape.Width}.", nameof(images));
+            throw new ArgumentException($"Images are [{string.Join(", ", images.shape)}]; {_source} takes N x {InputShape.Channels} x " +
+                $"{InputShape.Height} x {InputShape.Width}.", nameof(images));
         }
         var count = images.shape[0];
         var result = new float[count * ClassCount];
@@ -212,7 +225,8 @@ public sealed class OnnxClassifier : IImageClassifier
 
     /// <inheritdoc />
     public string NonFiniteCause() =>
-        "the input overflows it or its weights are not finite. Check that the images are scaled as the training data were, and export the model again.";
+        "the input overflows it or its weights are not finite. Check that the images are scaled as the training data were, " +
+            "and export the model again.";
 
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();

@@ -11,7 +11,8 @@ namespace CnnLab.Tests;
 /// <summary>Files crafted to lie: PNG headers claiming huge sizes, safetensors files with edited headers.</summary>
 internal static class HostileFiles
 {
-    /// <summary>A PNG whose header (IHDR, with a correct CRC) claims <paramref name="width"/> x <paramref name="height"/>; the pixel data is a few bytes.</summary>
+    /// <summary>A PNG whose header (IHDR, with a correct CRC) claims <paramref name="width"/>
+    /// x <paramref name="height"/>; the pixel data is a few bytes.</summary>
     public static void Png(string path, int width, int height)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -14,7 +14,8 @@ internal static class CommandErrors
         {
             return action();
         }
-        catch (Exception e) when (e is ArgumentException or CnnLab.Studies.Experiments.StudyFileException or InvalidOperationException or IOException or InvalidDataException
+        catch (Exception e) when (e is ArgumentException or CnnLab.Studies.Experiments.StudyFileException or InvalidOperationException
+            or IOException or InvalidDataException
                                       or UnauthorizedAccessException or NotSupportedException or KeyNotFoundException)
         {
             Console.Out.Flush();

@@ -18,7 +18,8 @@ internal static class CommonOptions
     /// <summary>The MODEL argument of the commands that read a saved model.</summary>
     public static Argument<string> ModelFile() => new("MODEL")
     {
-        Description = "A model saved by `train --save`, a study or ModelCheckpoint (.safetensors), a Keras file (.h5 of Keras 2, .keras of Keras 3) or an ONNX file (.onnx).",
+        Description = "A model saved by `train --save`, a study or ModelCheckpoint (.safetensors), a Keras file (.h5 of Keras 2, " +
+            ".keras of Keras 3) or an ONNX file (.onnx).",
     };
 
     /// <summary>Which engine runs inference; <see cref="ModelOpener"/> reads it.</summary>
@@ -26,7 +27,8 @@ internal static class CommonOptions
     {
         var option = new Option<string>("--engine")
         {
-            Description = $"Inference engine: onnxruntime (ONNX Runtime: the model exported to ONNX in memory) or libtorch. Default: {ModelOpener.DefaultEngine}, " +
+            Description = $"Inference engine: onnxruntime (ONNX Runtime: the model exported to ONNX in memory) or libtorch. Default: " +
+                          $"{ModelOpener.DefaultEngine}, " +
                           "the faster on CPU here (README, Performance). An .onnx file always runs on onnxruntime.",
             DefaultValueFactory = _ => ModelOpener.DefaultEngine,
         };
@@ -36,7 +38,8 @@ internal static class CommonOptions
 
     /// <summary>At most one thread per logical core: more only spawns threads that wait (100,000 used to hang spawning them).</summary>
     public static Option<int?> Threads() =>
-        OptionalInteger("--threads", $"libtorch intra-op threads, 1 to {Environment.ProcessorCount} (default: all {Environment.ProcessorCount} cores).",
+        OptionalInteger("--threads",
+            $"libtorch intra-op threads, 1 to {Environment.ProcessorCount} (default: all {Environment.ProcessorCount} cores).",
             maximum: Environment.ProcessorCount);
 
     public static Option<string> Device() => new("--device")
@@ -49,7 +52,8 @@ internal static class CommonOptions
     {
         var option = new Option<string>("--test-time-augmentation")
         {
-            Description = "horizontal_flip averages each image's outputs with its mirror image's (for classes a flip does not change); none by default.",
+            Description = "horizontal_flip averages each image's outputs with its mirror image's (for classes a flip does not change); " +
+                "none by default.",
             DefaultValueFactory = _ => "none",
         };
         option.AcceptOnlyFromAmong(TestTimeAugmentations.Names.ToArray());
@@ -58,9 +62,11 @@ internal static class CommonOptions
 
     /// <summary>The parsed value of an option made by <see cref="TestTimeAugmentation()"/>, which accepts only known names.</summary>
     public static TestTimeAugmentation TestTimeAugmentationOf(string name) =>
-        TestTimeAugmentations.TryParse(name, out var value) ? value : throw new ArgumentException($"Unknown test-time augmentation {name}.", nameof(name));
+        TestTimeAugmentations.TryParse(name, out var value) ? value
+            : throw new ArgumentException($"Unknown test-time augmentation {name}.", nameof(name));
 
-    /// <summary>An integer option in [<paramref name="minimum"/>, <paramref name="maximum"/>]; anything else is one clear parse error.</summary>
+    /// <summary>An integer option in [<paramref name="minimum"/>,
+    /// <paramref name="maximum"/>]; anything else is one clear parse error.</summary>
     public static Option<int> Integer(string name, string description, int defaultValue, int minimum = 1, int maximum = int.MaxValue)
     {
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
@@ -83,7 +89,8 @@ internal static class CommonOptions
         option.CustomParser = result =>
         {
             var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) && value > 0)
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+                && value > 0)
             {
                 return value;
             }

@@ -9,12 +9,16 @@ internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("MODEL") { Description = "A Keras file (.h5 of Keras 2 / tf.keras, .keras of Keras 3) or a CnnLab model (.safetensors)." };
+        var input = new Argument<string>("MODEL") { Description = "A Keras file (.h5 of Keras 2 / tf.keras, .keras of Keras 3) " +
+            "or a CnnLab model (.safetensors)." };
         var output = new Argument<string>("OUT") { Description = "The CnnLab model file to write (.safetensors)." };
         var scale = CommonOptions.OptionalPositiveNumber("--input-scale",
-            "What the Keras model's inputs were multiplied by relative to [0, 1] pixels: 255 for a model trained on raw 0-255 images. Default 1 (trained on x / 255, as the notebook).");
-        var classNames = new Option<string?>("--class-names") { Description = "Comma-separated class names to keep in the file (Keras files do not store them)." };
-        var command = new Command("convert", "Write a Keras model (or any model CnnLab reads) as a CnnLab model file; evaluate, predict and export then take it.")
+            "What the Keras model's inputs were multiplied by relative to [0, 1] pixels: 255 for a model trained on raw 0-255 images. " +
+            "Default 1 (trained on x / 255, as the notebook).");
+        var classNames = new Option<string?>("--class-names") { Description =
+            "Comma-separated class names to keep in the file (Keras files do not store them)." };
+        var command = new Command("convert",
+            "Write a Keras model (or any model CnnLab reads) as a CnnLab model file; evaluate, predict and export then take it.")
         {
             input, output, scale, classNames,
         };
@@ -30,14 +34,16 @@ internal static class ConvertCommand
             {
                 // CnnLab feeds [0, 1] pixels; (x - 0) / (1 / s) gives the model the s-times larger inputs it was trained on.
                 var channels = model.InputShape!.Channels;
-                model.InputStandardization = Standardization.From(Enumerable.Repeat(0f, channels).ToArray(), Enumerable.Repeat((float)(1 / s), channels).ToArray());
+                model.InputStandardization = Standardization.From(Enumerable.Repeat(0f, channels).ToArray(),
+                    Enumerable.Repeat((float)(1 / s), channels).ToArray());
             }
             if (parse.GetValue(classNames) is { } names)
             {
                 var list = names.Split(',').Select(n => n.Trim()).ToArray();
                 if (list.Length != model.OutputShape!.Channels)
                 {
-                    throw new ArgumentException($"--class-names gives {list.Length} names; the model has {model.OutputShape.Channels} outputs.");
+                    throw new ArgumentException($"--class-names gives {list.Length} names; " +
+                        $"the model has {model.OutputShape.Channels} outputs.");
                 }
                 model.ClassNames = list;
             }

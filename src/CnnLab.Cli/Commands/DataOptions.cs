@@ -15,7 +15,8 @@ internal sealed class DataOptions
 
     private readonly Option<string?> _dataDir = new("--data-dir")
     {
-        Description = "Folder holding a known dataset's files (checked first; then $CNNLAB_DATA or ~/.cnnlab/datasets, system folders, a download).",
+        Description = "Folder holding a known dataset's files (checked first; then $CNNLAB_DATA or ~/.cnnlab/datasets, system folders, " +
+            "a download).",
     };
 
     private readonly Option<ColorMode> _color = new("--color-mode")
@@ -31,7 +32,8 @@ internal sealed class DataOptions
 
     private readonly Option<bool> _keepOrder = new("--keep-order")
     {
-        Description = "For image folders and CSV files: keep the training samples in file order instead of shuffling them (seeded) as Keras does.",
+        Description = "For image folders and CSV files: keep the training samples in file order instead of shuffling them (seeded) " +
+            "as Keras does.",
     };
 
     private readonly Option<long?> _shuffleSeed = new("--shuffle-seed")
@@ -39,7 +41,8 @@ internal sealed class DataOptions
         Description = $"For image folders and CSV files: seed of the shuffle of the training samples (default {DataShuffle.DefaultSeed}).",
     };
 
-    /// <summary>Adds the options to a command; <paramref name="positional"/> takes the dataset as an argument instead of --dataset.</summary>
+    /// <summary>Adds the options to a command; <paramref name="positional"/>
+    /// takes the dataset as an argument instead of --dataset.</summary>
     public DataOptions(Command command, Argument<string>? positional = null)
     {
         Positional = positional;
@@ -65,7 +68,8 @@ internal sealed class DataOptions
         var spec = Positional is not null ? parse.GetValue(Positional)!
             : fallback is not null && parse.GetResult(_dataset) is null or { Implicit: true } ? fallback
             : parse.GetValue(_dataset)!;
-        return DatasetSource.Open(spec, parse.GetValue(_dataDir), parse.GetValue(_color), ParseSize(parse.GetValue(_imageSize)), shuffle: Shuffle(parse));
+        return DatasetSource.Open(spec, parse.GetValue(_dataDir), parse.GetValue(_color), ParseSize(parse.GetValue(_imageSize)),
+            shuffle: Shuffle(parse));
     }
 
     /// <summary>The order the options ask for; null when neither is given, so a known dataset (which refuses one) opens as it is.</summary>
@@ -75,7 +79,8 @@ internal sealed class DataOptions
         var seed = parse.GetValue(_shuffleSeed);
         if (keepOrder && seed is not null)
         {
-            throw new ArgumentException("--keep-order and --shuffle-seed contradict each other: the first keeps the file order, the second shuffles. Give one.");
+            throw new ArgumentException("--keep-order and --shuffle-seed contradict each other: the first keeps the file order, " +
+                "the second shuffles. Give one.");
         }
         return keepOrder ? DataShuffle.KeepFileOrder : seed is long s ? DataShuffle.WithSeed(s) : null;
     }
@@ -92,6 +97,7 @@ internal sealed class DataOptions
         {
             return (h, w);
         }
-        throw new ArgumentException($"Invalid value for --image-size: \"{text}\". Expected HEIGHTxWIDTH with positive numbers, e.g. 32x32.");
+        throw new ArgumentException($"Invalid value for --image-size: \"{text}\". Expected HEIGHTxWIDTH with positive " +
+            $"numbers, e.g. 32x32.");
     }
 }

@@ -9,7 +9,8 @@ internal static class DoctorCommand
     public static Command Create()
     {
         var threads = CommonOptions.Threads();
-        var command = new Command("doctor", "Print the CPU and its instruction sets, the libtorch and oneDNN versions, threads, the convolution self-test's figures and the path in use.")
+        var command = new Command("doctor", "Print the CPU and its instruction sets, the libtorch and oneDNN versions, threads, " +
+            "the convolution self-test's figures and the path in use.")
         {
             threads,
         };

@@ -6,21 +6,26 @@ using CnnLab.Export;
 
 namespace CnnLab.Cli.Commands;
 
-/// <summary><c>cnnlab export MODEL --out DIR [--format onnx]</c>: the model as a PyTorch module, state_dict (.pt) and safetensors, or as ONNX.</summary>
+/// <summary><c>cnnlab export MODEL --out DIR [--format onnx]</c>: the model as
+/// a PyTorch module, state_dict (.pt) and safetensors, or as ONNX.</summary>
 internal static class ExportCommand
 {
     public static Command Create()
     {
         var modelPath = CommonOptions.ModelFile();
-        var output = new Option<string>("--out") { Description = "Folder to write NAME.py, NAME.pt and NAME.safetensors to.", DefaultValueFactory = _ => "export" };
-        var name = new Option<string?>("--name") { Description = "Name of the files (default: the model file's name, made a Python identifier)." };
+        var output = new Option<string>("--out") { Description = "Folder to write NAME.py, NAME.pt and NAME.safetensors to.",
+            DefaultValueFactory = _ => "export" };
+        var name =
+            new Option<string?>("--name") { Description = "Name of the files (default: the model file's name, made a Python identifier)." };
         var format = new Option<string>("--format")
         {
-            Description = $"pytorch: NAME.py, NAME.pt and NAME.safetensors; onnx: NAME.onnx (opset {OnnxExport.Opset}, dynamic batch, class names and input scaling in its metadata).",
+            Description = $"pytorch: NAME.py, NAME.pt and NAME.safetensors; onnx: NAME.onnx (opset {OnnxExport.Opset}, dynamic batch, " +
+                $"class names and input scaling in its metadata).",
             DefaultValueFactory = _ => "pytorch",
         };
         format.AcceptOnlyFromAmong("pytorch", "onnx");
-        var command = new Command("export", "Export a saved model to PyTorch (a generated torch.nn.Sequential module, its state_dict (.pt) and safetensors) or to ONNX.")
+        var command = new Command("export",
+            "Export a saved model to PyTorch (a generated torch.nn.Sequential module, its state_dict (.pt) and safetensors) or to ONNX.")
         {
             modelPath, output, name, format,
         };

@@ -14,7 +14,8 @@ internal static class ModelOpener
     /// <summary>The engines <c>--engine</c> accepts.</summary>
     public static readonly string[] Engines = [OnnxRuntime, LibTorch];
 
-    /// <summary>ONNX Runtime: faster than libtorch for inference on this machine's CPU at every batch size measured (README, Performance), same outputs to 1e-5.</summary>
+    /// <summary>ONNX Runtime: faster than libtorch for inference on this machine's CPU at
+    /// every batch size measured (README, Performance), same outputs to 1e-5.</summary>
     public const string DefaultEngine = OnnxRuntime;
 
     /// <summary>

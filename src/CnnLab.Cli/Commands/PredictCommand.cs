@@ -12,13 +12,15 @@ internal static class PredictCommand
     public static Command Create()
     {
         var modelPath = CommonOptions.ModelFile();
-        var files = new Argument<string[]>("FILE") { Description = "PNG or JPEG images of any size (converted to the model's channels and resized to its input), or IDX image files.", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("FILE") { Description = "PNG or JPEG images of any size (converted to the model's channels " +
+            "and resized to its input), or IDX image files.", Arity = ArgumentArity.OneOrMore };
         var topK = CommonOptions.Integer("--top-k", "How many classes to show per image, most probable first.", 3);
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var threads = CommonOptions.Threads();
         var augmentation = CommonOptions.TestTimeAugmentation();
         var engine = CommonOptions.Engine();
-        var command = new Command("predict", "Classify image files with a saved model: the top-k classes and their probabilities for each image.")
+        var command = new Command("predict",
+            "Classify image files with a saved model: the top-k classes and their probabilities for each image.")
         {
             modelPath, files, topK, json, augmentation, engine, threads,
         };
@@ -41,7 +43,8 @@ internal static class PredictCommand
             index = p.Index,
             top = p.Top.Select(s => new { label = s.Index, @class = s.Name, probability = s.Probability }),
         }),
-        new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }) + "\n";
+        new JsonSerializerOptions { WriteIndented = true,
+            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull }) + "\n";
 
     private static string ToTable(IReadOnlyList<ImagePrediction> predictions)
     {

@@ -22,26 +22,36 @@ internal static class StudyCommand
         var seeds = CommonOptions.OptionalInteger("--seeds", "Override the number of seeds per run.", maximum: StudyLimits.MaxRunSeeds);
         var limit = CommonOptions.OptionalInteger("--limit", "Keep only the first N training samples.");
         var output = new Option<string?>("--out") { Description = "Results folder (default: runs/<study>/<timestamp>)." };
-        var only = new Option<string[]>("--only") { Description = "Run only the runs with these names (repeatable).", AllowMultipleArgumentsPerToken = true };
-        var resume = new Option<bool>("--resume") { Description = "Continue the latest results folder (or --out): finished runs are kept and skipped." };
+        var only = new Option<string[]>("--only") { Description = "Run only the runs with these names (repeatable).",
+            AllowMultipleArgumentsPerToken = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the latest results folder (or --out): " +
+            "finished runs are kept and skipped." };
         var threads = CommonOptions.Threads();
-        var list = new Option<bool>("--list") { Description = "List the tasks (one per run and seed: index, run, seed, epochs) and their status in --out, then exit." };
+        var list = new Option<bool>("--list") { Description = "List the tasks (one per run and seed: index, run, seed, epochs) " +
+            "and their status in --out, then exit." };
         var task = new Option<string?>("--task")
         {
             Description = "Train only these tasks into --out, without the report: an index (3), a range (3-5), a list (0,4,7), or env " +
                           "(SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX). Workers on several machines may share --out.",
         };
-        var slurm = new Option<bool>("--slurm") { Description = "Write --out/slurm/study.sbatch (a job array, one element per task) and report.sbatch." };
+        var slurm = new Option<bool>("--slurm") { Description = "Write --out/slurm/study.sbatch (a job array, one element per task) " +
+            "and report.sbatch." };
         var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
-        var cpus = CommonOptions.OptionalInteger("--cpus-per-task", "CPUs per task (Slurm and Kubernetes), passed on as --threads (default 2).", maximum: 4096);
+        var cpus = CommonOptions.OptionalInteger("--cpus-per-task",
+            "CPUs per task (Slurm and Kubernetes), passed on as --threads (default 2).", maximum: 4096);
         var maxParallel = CommonOptions.OptionalInteger("--max-parallel", "Slurm: at most this many tasks at once (the array's %M).");
         var time = new Option<string?>("--time") { Description = "Slurm time limit per task (e.g. 02:00:00)." };
-        var submit = new Option<bool>("--submit") { Description = "Slurm: submit both scripts with sbatch (the report after the whole array) and print the job ids." };
-        var kubernetes = new Option<bool>("--kubernetes") { Description = "Write --out/kubernetes/study-job.yaml (an Indexed Job) and report-job.yaml." };
-        var image = new Option<string?>("--image") { Description = "Kubernetes: the container image with cnnlab (see the repository's Dockerfile; default cnnlab:latest)." };
+        var submit = new Option<bool>("--submit") { Description =
+            "Slurm: submit both scripts with sbatch (the report after the whole array) and print the job ids." };
+        var kubernetes = new Option<bool>("--kubernetes") { Description = "Write --out/kubernetes/study-job.yaml (an Indexed Job) " +
+            "and report-job.yaml." };
+        var image = new Option<string?>("--image") { Description =
+            "Kubernetes: the container image with cnnlab (see the repository's Dockerfile; default cnnlab:latest)." };
         var parallelism = CommonOptions.OptionalInteger("--parallelism", "Kubernetes: pods at once (default: one per task).");
-        var claim = new Option<string?>("--volume-claim") { Description = "Kubernetes: the PersistentVolumeClaim (ReadWriteMany) holding --out (default cnnlab-results)." };
-        var command = new Command("study", "Run a whole comparison from one study file, repeated over seeds, into a report (report.md, report.html).")
+        var claim = new Option<string?>("--volume-claim") { Description = "Kubernetes: the PersistentVolumeClaim (ReadWriteMany) " +
+            "holding --out (default cnnlab-results)." };
+        var command = new Command("study",
+            "Run a whole comparison from one study file, repeated over seeds, into a report (report.md, report.html).")
         {
             file, epochs, seeds, limit, output, only, resume, threads, list, task, slurm, partition, cpus, maxParallel, time, submit,
             kubernetes, image, parallelism, claim,
@@ -56,7 +66,8 @@ internal static class StudyCommand
             var onlyRuns = parse.GetValue(only) ?? Array.Empty<string>();
             var taskSpec = parse.GetValue(task);
             var (toSlurm, toKubernetes) = (parse.GetValue(slurm), parse.GetValue(kubernetes));
-            var modes = new[] { (parse.GetValue(list), "--list"), (taskSpec is not null, "--task"), (toSlurm, "--slurm"), (toKubernetes, "--kubernetes") }
+            var modes = new[] { (parse.GetValue(list), "--list"), (taskSpec is not null, "--task"), (toSlurm, "--slurm"),
+                (toKubernetes, "--kubernetes") }
                 .Where(m => m.Item1).Select(m => m.Item2).ToList();
             if (modes.Count > 1)
             {
@@ -65,7 +76,8 @@ internal static class StudyCommand
             var mode = modes.FirstOrDefault();
             if (mode is not null && parse.GetValue(output) is null)
             {
-                throw new ArgumentException($"{mode} needs the results folder: add --out DIR (for workers on several machines, a folder they all see).");
+                throw new ArgumentException($"{mode} needs the results folder: add --out DIR (for workers on several machines, " +
+                    $"a folder they all see).");
             }
             if (mode is not null && onlyRuns.Length > 0)
             {
@@ -91,7 +103,8 @@ internal static class StudyCommand
                     parse.GetValue(epochs), parse.GetValue(seeds), parse.GetValue(limit));
                 var cpusPerTask = parse.GetValue(cpus) ?? 2;
                 return toSlurm
-                    ? Slurm(study, worker, new SlurmSettings(parse.GetValue(partition), cpusPerTask, parse.GetValue(maxParallel), parse.GetValue(time)), parse.GetValue(submit))
+                    ? Slurm(study, worker, new SlurmSettings(parse.GetValue(partition), cpusPerTask, parse.GetValue(maxParallel),
+                        parse.GetValue(time)), parse.GetValue(submit))
                     : Kubernetes(study, worker, new KubernetesSettings(parse.GetValue(image) ?? "cnnlab:latest",
                         parse.GetValue(parallelism) ?? StudyTask.All(study).Count, parse.GetValue(claim) ?? "cnnlab-results", cpusPerTask));
             }
@@ -99,7 +112,8 @@ internal static class StudyCommand
             var selected = study with
             {
                 Runs = runner.SelectedRuns,
-                Comparisons = study.Comparisons.Where(c => runner.SelectedRuns.Any(r => r.Name == c.First) && runner.SelectedRuns.Any(r => r.Name == c.Second)).ToList(),
+                Comparisons = study.Comparisons.Where(c =>
+                    runner.SelectedRuns.Any(r => r.Name == c.First) && runner.SelectedRuns.Any(r => r.Name == c.Second)).ToList(),
             };
             Console.WriteLine(tasks is null
                 ? $"Study \"{study.Name}\": {selected.Runs.Count} run(s) x {study.Seeds} seed(s) into {folder}"
@@ -109,7 +123,8 @@ internal static class StudyCommand
             var results = runner.Run(data.Splits);
             if (tasks is not null)
             {
-                Console.WriteLine($"Task(s) {string.Join(",", tasks)} finished ({clock.Elapsed:hh\\:mm\\:ss}). Status: cnnlab study {studyFile} --out {folder} --list; report: cnnlab study report {folder}");
+                Console.WriteLine($"Task(s) {string.Join(",", tasks)} finished ({clock.Elapsed:hh\\:mm\\:ss}). Status: " +
+                    $"cnnlab study {studyFile} --out {folder} --list; report: cnnlab study report {folder}");
                 return 0;
             }
             StudyReport.Write(folder, selected, results, data.Splits, clock.Elapsed);
@@ -133,7 +148,8 @@ internal static class StudyCommand
         foreach (var s in statuses)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{s.Task.Index,4}  {s.Task.Run.Name.PadRight(runWidth)}  {s.Task.Seed,4}  {s.Task.Run.Training.Epochs,6}  {s.Describe()}"));
+                $"{s.Task.Index,4}  {s.Task.Run.Name.PadRight(runWidth)}  {s.Task.Seed,4}  {s.Task.Run.Training.Epochs,6}  " +
+                $"{s.Describe()}"));
         }
         var counts = statuses.GroupBy(s => s.State).ToDictionary(g => g.Key, g => g.Count());
         int Count(TaskState state) => counts.GetValueOrDefault(state);
@@ -173,7 +189,8 @@ internal static class StudyCommand
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"sbatch could not be started ({e.Message}). Run --submit on a Slurm login node, or submit the scripts yourself.");
+            throw new InvalidOperationException($"sbatch could not be started ({e.Message}). Run --submit on a Slurm login node, " +
+                $"or submit the scripts yourself.");
         }
         using (process)
         {
@@ -190,12 +207,15 @@ internal static class StudyCommand
         var (studyJob, reportJob) = KubernetesJob.Write(study, worker, settings);
         var name = KubernetesJob.Name(study);
         Console.WriteLine($"Wrote {studyJob} (an Indexed Job of {StudyTask.All(study).Count} completion(s)) and {reportJob}.");
-        Console.WriteLine($"The PersistentVolumeClaim {settings.VolumeClaim} must hold this results folder and be mounted at {worker.ResultsFolder} (ReadWriteMany across nodes).");
-        Console.WriteLine($"Run: kubectl apply -f {studyJob} && kubectl wait --for=condition=complete --timeout=24h job/{name} && kubectl apply -f {reportJob}");
+        Console.WriteLine($"The PersistentVolumeClaim {settings.VolumeClaim} must hold this results folder and be mounted at " +
+            $"{worker.ResultsFolder} (ReadWriteMany across nodes).");
+        Console.WriteLine($"Run: kubectl apply -f {studyJob} && kubectl wait --for=condition=complete --timeout=24h job/{name} && " +
+            $"kubectl apply -f {reportJob}");
         return 0;
     }
 
-    /// <summary>The command that started this process, so scheduled tasks run the same CnnLab: the apphost, or dotnet and the assembly.</summary>
+    /// <summary>The command that started this process, so scheduled tasks run
+    /// the same CnnLab: the apphost, or dotnet and the assembly.</summary>
     private static IReadOnlyList<string> CurrentProgram()
     {
         var process = Environment.ProcessPath ?? "cnnlab";
@@ -225,7 +245,8 @@ internal static class StudyCommand
         {
             if (!resume && Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
             {
-                throw new ArgumentException($"--out {output} already holds results. Add --resume to continue them, or choose another folder.");
+                throw new ArgumentException($"--out {output} already holds results. Add --resume to continue them, " +
+                    $"or choose another folder.");
             }
             return output;
         }
@@ -233,7 +254,8 @@ internal static class StudyCommand
         if (resume)
         {
             var latest = Directory.Exists(root) ? Directory.GetDirectories(root).Order(StringComparer.Ordinal).LastOrDefault() : null;
-            return latest ?? throw new ArgumentException($"--resume found no earlier results under {root}. Run the study once without --resume, or pass --out.");
+            return latest ?? throw new ArgumentException($"--resume found no earlier results under {root}. Run the study once without " +
+                $"--resume, or pass --out.");
         }
         return Path.Combine(root, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
     }

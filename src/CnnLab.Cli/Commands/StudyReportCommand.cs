@@ -10,7 +10,8 @@ internal static class StudyReportCommand
     public static Command Create()
     {
         var folder = new Argument<string>("DIR") { Description = "The study's results folder (--out of cnnlab study)." };
-        var command = new Command("report", "Write report.md and report.html from the finished tasks of a results folder; the rest are listed as missing.") { folder };
+        var command = new Command("report",
+            "Write report.md and report.html from the finished tasks of a results folder; the rest are listed as missing.") { folder };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var dir = parse.GetValue(folder)!;

@@ -20,7 +20,8 @@ internal static class StudySchemaCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var root = parse.GetValue(output)!;
-            var files = new[] { (StudySchema.SchemaPath, StudySchema.JsonSchema()), (StudySchema.ReferencePath, StudySchema.KeyReference()) };
+            var files = new[] { (StudySchema.SchemaPath, StudySchema.JsonSchema()),
+                (StudySchema.ReferencePath, StudySchema.KeyReference()) };
             foreach (var (path, text) in files)
             {
                 var target = Path.Combine(root, path);

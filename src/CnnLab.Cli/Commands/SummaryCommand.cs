@@ -17,11 +17,13 @@ internal static class SummaryCommand
     {
         var source = new Argument<string?>("SOURCE")
         {
-            Description = $"A model name ({string.Join(", ", NotebookModels.Names)}), a study file (.yaml), a JSON config (.json), a saved model (.safetensors) or a Keras file (.h5, .keras).",
+            Description = $"A model name ({string.Join(", ", NotebookModels.Names)}), a study file (.yaml), a JSON config (.json), " +
+                $"a saved model (.safetensors) or a Keras file (.h5, .keras).",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var model = new Option<string?>("--model") { Description = "A model name (the same as SOURCE; kept for older scripts)." };
-        var command = new Command("summary", "Print a model's layers, output shapes and parameter counts, as Keras' model.summary().") { source, model };
+        var command = new Command("summary",
+            "Print a model's layers, output shapes and parameter counts, as Keras' model.summary().") { source, model };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var what = parse.GetValue(source) ?? parse.GetValue(model) ?? "m3-leaky";
@@ -34,7 +36,8 @@ internal static class SummaryCommand
             if (!File.Exists(what))
             {
                 throw new FileNotFoundException(
-                    $"{what} is neither a model name ({string.Join(", ", NotebookModels.Names)}) nor an existing file (a study .yaml, a model .json or .safetensors, a Keras .h5 or .keras).");
+                    $"{what} is neither a model name ({string.Join(", ", NotebookModels.Names)}) nor an existing file (a study .yaml, " +
+                    $"a model .json or .safetensors, a Keras .h5 or .keras).");
             }
             switch (Path.GetExtension(what).ToLowerInvariant())
             {
@@ -54,7 +57,8 @@ internal static class SummaryCommand
                     }
                     break;
                 default:
-                    throw new ArgumentException($"{what}: summary reads a study file (.yaml, .yml), a model config (.json), a saved model (.safetensors) or a Keras file (.h5, .keras); received a {Path.GetExtension(what)} file.");
+                    throw new ArgumentException($"{what}: summary reads a study file (.yaml, .yml), a model config (.json), " +
+                        $"a saved model (.safetensors) or a Keras file (.h5, .keras); received a {Path.GetExtension(what)} file.");
             }
             return 0;
         }));

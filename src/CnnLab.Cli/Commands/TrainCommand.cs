@@ -10,7 +10,8 @@ using CnnLab.Formats;
 
 namespace CnnLab.Cli.Commands;
 
-/// <summary><c>cnnlab train</c>: trains a named model on the chosen dataset (Fashion-MNIST by default), then prints the History and the test accuracy.</summary>
+/// <summary><c>cnnlab train</c>: trains a named model on the chosen dataset
+/// (Fashion-MNIST by default), then prints the History and the test accuracy.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -18,18 +19,26 @@ internal static class TrainCommand
         var model = CommonOptions.Model("m3-leaky");
         var epochs = CommonOptions.Integer("--epochs", "Passes over the training data.", 20, maximum: 100_000);
         var batchSize = CommonOptions.Integer("--batch-size", "Samples per step.", 50);
-        var optimizer = new Option<string?>("--optimizer") { Description = $"Optimizer with Keras' defaults: {string.Join(", ", OptimizerCatalog.Names)} (default: the model's own)." };
-        var learningRate = CommonOptions.OptionalPositiveNumber("--learning-rate", "Learning rate (default: the optimizer's Keras default).");
-        var validationSplit = new Option<double>("--validation-split") { Description = "Fraction in [0, 1) of the training set held out, taken from its end as Keras does.", DefaultValueFactory = _ => 0.3 };
-        var seed = new Option<long>("--seed") { Description = "Seed of the initial weights and the shuffles.", DefaultValueFactory = _ => 1 };
+        var optimizer = new Option<string?>("--optimizer") { Description =
+            $"Optimizer with Keras' defaults: {string.Join(", ", OptimizerCatalog.Names)} (default: the model's own)." };
+        var learningRate = CommonOptions.OptionalPositiveNumber("--learning-rate",
+            "Learning rate (default: the optimizer's Keras default).");
+        var validationSplit = new Option<double>("--validation-split") { Description = "Fraction in [0, 1) of the training set held out, " +
+            "taken from its end as Keras does.", DefaultValueFactory = _ => 0.3 };
+        var seed = new Option<long>("--seed") { Description = "Seed of the initial weights and the shuffles.",
+            DefaultValueFactory = _ => 1 };
         var threads = CommonOptions.Threads();
-        var stratify = new Option<bool>("--stratify") { Description = "Hold out a stratified random validation fraction (seeded) instead of Keras' last fraction." };
-        var standardize = new Option<bool>("--standardize") { Description = "Standardise each channel with the training split's mean and std instead of scaling to [0, 1] only." };
+        var stratify = new Option<bool>("--stratify") { Description = "Hold out a stratified random validation fraction (seeded) " +
+            "instead of Keras' last fraction." };
+        var standardize = new Option<bool>("--standardize") { Description =
+            "Standardise each channel with the training split's mean and std instead of scaling to [0, 1] only." };
         var limit = CommonOptions.OptionalInteger("--limit", "Keep only the first N training samples, for quick runs.");
         var device = CommonOptions.Device();
-        var save = new Option<string?>("--save") { Description = "Save the trained model (architecture and weights, one safetensors file) to this path; Sequential.Load reads it back." };
+        var save = new Option<string?>("--save") { Description = "Save the trained model (architecture and weights, " +
+            "one safetensors file) to this path; Sequential.Load reads it back." };
 
-        var command = new Command("train", "Train a model with Keras' fit semantics on a dataset (Fashion-MNIST by default), then evaluate it on the test set.")
+        var command = new Command("train",
+            "Train a model with Keras' fit semantics on a dataset (Fashion-MNIST by default), then evaluate it on the test set.")
         {
             model, epochs, batchSize, optimizer, learningRate, validationSplit, stratify, standardize, seed, threads, limit, device, save,
         };
@@ -60,10 +69,12 @@ internal static class TrainCommand
             }
             var optimizerName = parse.GetValue(optimizer);
             var rate = parse.GetValue(learningRate);
-            network.Compile(optimizerName is null && rate is null ? spec.Optimizer() : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));
+            network.Compile(optimizerName is null && rate is null ? spec.Optimizer()
+                : OptimizerCatalog.Get(optimizerName ?? spec.Optimizer().Name, rate));
             network.ToDevice(deviceName);
             Console.WriteLine($"{spec.Title} ({spec.Name}): {network.ParamCount:N0} parameters, {network.Optimizer}, " +
-                              $"{splits.Name} from {OptionNames.ForCommandLine(splits.Source)}, {train.Count} training samples, {threadCount} thread(s)");
+                              $"{splits.Name} from {OptionNames.ForCommandLine(splits.Source)}, {train.Count} training samples, " +
+                              $"{threadCount} thread(s)");
             var split = parse.GetValue(validationSplit);
             History history;
             if (parse.GetValue(stratify) && split > 0)

@@ -17,7 +17,8 @@ internal sealed class RunLock : IDisposable
 
     private RunLock(FileStream stream) => _stream = stream;
 
-    /// <summary>Takes the lock of <paramref name="folder"/>, or returns null when another process (or another open handle) holds it.</summary>
+    /// <summary>Takes the lock of <paramref name="folder"/>, or returns null
+    /// when another process (or another open handle) holds it.</summary>
     public static RunLock? TryAcquire(string folder)
     {
         Directory.CreateDirectory(folder);
@@ -33,7 +34,8 @@ internal sealed class RunLock : IDisposable
         }
         // Who holds it, for the message a second worker prints; a separate file because the lock file itself cannot be read while locked.
         File.WriteAllText(Path.Combine(folder, OwnerFileName),
-            string.Create(CultureInfo.InvariantCulture, $"process {Environment.ProcessId} on {Environment.MachineName} since {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC"));
+            string.Create(CultureInfo.InvariantCulture,
+                $"process {Environment.ProcessId} on {Environment.MachineName} since {DateTime.UtcNow:yyyy-MM-dd HH:mm:ss} UTC"));
         return new RunLock(stream);
     }
 

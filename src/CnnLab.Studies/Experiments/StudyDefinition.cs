@@ -69,7 +69,8 @@ public sealed record EarlyStoppingSettings(string Monitor, int Patience, double 
 public sealed record ReduceLearningRateSettings(string Monitor, double Factor, int Patience, double MinLearningRate, int Cooldown);
 
 /// <summary>A learning-rate schedule in a study file: one_cycle, cosine or step, over the run's epochs.</summary>
-public sealed record ScheduleSettings(string Type, double? MaxLearningRate, double PctStart, double Alpha, double WarmupEpochs, int StepEpochs, double Factor);
+public sealed record ScheduleSettings(string Type, double? MaxLearningRate, double PctStart, double Alpha, double WarmupEpochs,
+    int StepEpochs, double Factor);
 
 /// <summary>A model by notebook name, a VGG template, or Keras' list of layers, written in the file.</summary>
 public sealed record ModelChoice(string? NamedModel, VggTemplate? Template)
@@ -77,14 +78,16 @@ public sealed record ModelChoice(string? NamedModel, VggTemplate? Template)
     /// <summary>The model as a list of layers (<c>model: {input_shape, layers}</c>); null for the other kinds.</summary>
     public LayerListModel? LayerList { get; init; }
 
-    /// <summary>The model from a file (<c>model: path</c> or <c>model: {file: path, weights: load}</c>); null for the other kinds.</summary>
+    /// <summary>The model from a file (<c>model: path</c> or <c>model:
+    /// {file: path, weights: load}</c>); null for the other kinds.</summary>
     public ModelFileChoice? File { get; init; }
 
     /// <summary>Text for tables: the name, the template's blocks, or the layers' snake_case names.</summary>
     public override string ToString() => NamedModel
         ?? (File is { } f ? System.IO.Path.GetFileName(f.Path) + (f.LoadWeights ? " (its weights)" : "")
             : Template is { } t ? "vgg " + string.Join(" ", t.Blocks.Select(b => "[" + string.Join(",", b) + "]"))
-            : "layers: " + string.Join(" ", LayerList!.Layers.Select(l => Layers.Layer.ToSnakeCase(Layers.LayerRegistry.ClassName(l.ClassName) ?? l.ClassName))));
+            : "layers: " + string.Join(" ",
+                LayerList!.Layers.Select(l => Layers.Layer.ToSnakeCase(Layers.LayerRegistry.ClassName(l.ClassName) ?? l.ClassName))));
 }
 
 /// <summary>Two runs whose difference is tested over the seeds; <see cref="Metric"/> is test_accuracy unless given.</summary>

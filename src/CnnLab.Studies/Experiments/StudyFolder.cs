@@ -20,7 +20,8 @@ public static class StudyFolder
         if (!File.Exists(recordedPath) || !File.Exists(copy))
         {
             throw new FileNotFoundException(
-                $"{folder} is not a study's results folder: it needs study.json and study.yaml, which cnnlab study writes when it starts. Check the path.");
+                $"{folder} is not a study's results folder: it needs study.json and study.yaml, which cnnlab study writes when it " +
+                $"starts. Check the path.");
         }
         JsonNode recorded;
         try
@@ -29,7 +30,8 @@ public static class StudyFolder
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{recordedPath} is not valid JSON ({e.Message}); it should hold the study these results belong to.");
+            throw new InvalidDataException($"{recordedPath} is not valid JSON ({e.Message}); it should hold the study these " +
+                $"results belong to.");
         }
         var study = StudyParser.ParseFile(copy);
         var seeds = recorded["Seeds"]?.GetValue<int>() ?? study.Seeds;

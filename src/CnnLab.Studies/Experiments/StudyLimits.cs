@@ -21,6 +21,7 @@ public static class StudyLimits
 
     /// <summary>The error for a study that asks for more run-seeds than <see cref="MaxRunSeeds"/>, or null.</summary>
     public static string? CheckRunSeeds(long runs, long seeds) => runs * seeds > MaxRunSeeds
-        ? $"{runs:N0} run(s) x {seeds:N0} seed(s) = {runs * seeds:N0} trainings, more than the limit of {MaxRunSeeds:N0}. Use fewer seeds, fewer runs or a grid `sample`"
+        ? $"{runs:N0} run(s) x {seeds:N0} seed(s) = {runs * seeds:N0} trainings, more than the limit of {MaxRunSeeds:N0}. " +
+            $"Use fewer seeds, fewer runs or a grid `sample`"
         : null;
 }

@@ -32,13 +32,16 @@ public static partial class StudyParser
             var optimizer = map.TryGetValue("optimizer", out var o) ? Text(o, "grid.optimizer") : Default<string>("grid", "optimizer");
             if (!OptimizerCatalog.Names.Contains(optimizer, StringComparer.OrdinalIgnoreCase))
             {
-                throw Error(map["optimizer"], $"unknown optimizer `{optimizer}` in grid. Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
+                throw Error(map["optimizer"],
+                    $"unknown optimizer `{optimizer}` in grid. Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
             }
             // Counted before listed: four lists of a hundred values each would be 10^8 combinations.
             var count = (long)depths.Count * filters.Count * kernels.Count * pools.Count;
             if (count > StudyLimits.MaxGridCombinations)
             {
-                throw Error(node, $"the grid spans {depths.Count} depth(s) x {filters.Count} filter count(s) x {kernels.Count} kernel size(s) x {pools.Count} pool size(s) = {count:N0} combinations, more than the limit of {StudyLimits.MaxGridCombinations:N0}. Give fewer values");
+                throw Error(node, $"the grid spans {depths.Count} depth(s) x {filters.Count} filter count(s) " +
+                    $"x {kernels.Count} kernel size(s) x {pools.Count} pool size(s) = {count:N0} combinations, " +
+                    $"more than the limit of {StudyLimits.MaxGridCombinations:N0}. Give fewer values");
             }
             var combinations = (from d in depths from f in filters from k in kernels from p in pools select (d, f, k, p)).ToList();
             if (map.TryGetValue("sample", out var sampleNode))
@@ -52,7 +55,10 @@ public static partial class StudyParser
                 // Filters double per block; a deep grid would overflow int and wrap around to a small, wrong width.
                 if (depth > 16 || (long)first << (depth - 1) > MaxGridFilters)
                 {
-                    throw Error(node, $"a grid of depth {depth} starting at {first} filters doubles them to {(depth > 16 ? "more than 65,536" : ((long)first << (depth - 1)).ToString("N0", CultureInfo.InvariantCulture))} in the last block, more than the {MaxGridFilters:N0} allowed. Give smaller depths or filters");
+                    var last = depth > 16 ? "more than 65,536" : ((long)first << (depth - 1)).ToString("N0", CultureInfo.InvariantCulture);
+                    throw Error(node, $"a grid of depth {depth} starting at {first} filters doubles them to " +
+                        $"{last} " +
+                        $"in the last block, more than the {MaxGridFilters:N0} allowed. Give smaller depths or filters");
                 }
                 var template = new VggTemplate
                 {

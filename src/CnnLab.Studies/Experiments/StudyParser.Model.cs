@@ -25,7 +25,8 @@ public static partial class StudyParser
                 }
                 return NotebookModels.Names.Contains(name)
                     ? new ModelChoice(name, null)
-                    : throw Error(node, $"unknown model `{name}` in run \"{run}\". Allowed: {string.Join(", ", NotebookModels.Names)}, or a mapping with {string.Join(", ", StudyKeys.Names("template"))}");
+                    : throw Error(node, $"unknown model `{name}` in run \"{run}\". Allowed: {string.Join(", ", NotebookModels.Names)}, " +
+                        $"or a mapping with {string.Join(", ", StudyKeys.Names("template"))}");
             }
             if (node is YamlMappingNode { Children: var children } && children.Keys.Any(k => k is YamlScalarNode { Value: "layers" }))
             {
@@ -37,13 +38,16 @@ public static partial class StudyParser
                 var weights = fileMap.TryGetValue("weights", out var w) ? Text(w, "weights") : Default<string>("model_file", "weights");
                 if (weights is not ("load" or "new"))
                 {
-                    throw Error(w!, $"`weights` must be load (start from the file's weights) or new (fresh weights from the seed); received {weights}");
+                    throw Error(w!,
+                        $"`weights` must be load (start from the file's weights) or new (fresh weights from the seed); received {weights}");
                 }
-                return new ModelChoice(null, null) { File = new ModelFileChoice(ModelFile(fileMap["file"], Text(fileMap["file"], "file")), weights == "load") };
+                return new ModelChoice(null,
+                    null) { File = new ModelFileChoice(ModelFile(fileMap["file"], Text(fileMap["file"], "file")), weights == "load") };
             }
             var map = Map(node, $"the model of run \"{run}\"", "template");
             var blocks = map.TryGetValue("blocks", out var b)
-                ? Sequence(b, "blocks").Select(block => (IReadOnlyList<int>)Sequence(block, "blocks").Select(f => Integer(f, "filters", 1)).ToList()).ToList()
+                ? Sequence(b, "blocks").Select(block =>
+                    (IReadOnlyList<int>)Sequence(block, "blocks").Select(f => Integer(f, "filters", 1)).ToList()).ToList()
                 : throw Error(node, $"the model of run \"{run}\" needs `blocks`, e.g. [[20, 20], [40, 40]]");
             var template = new VggTemplate
             {
@@ -64,12 +68,14 @@ public static partial class StudyParser
             };
             if (template.Activation != "leaky_relu" && !Layers.Activations.Names.Contains(template.Activation))
             {
-                throw Error(map["activation"], $"unknown activation `{template.Activation}`. Allowed: {string.Join(", ", Layers.Activations.Names)}");
+                throw Error(map["activation"],
+                    $"unknown activation `{template.Activation}`. Allowed: {string.Join(", ", Layers.Activations.Names)}");
             }
             return new ModelChoice(null, template);
         }
 
-        /// <summary>A model file named in the study: relative to the study file's folder, then to the working folder; it must exist.</summary>
+        /// <summary>A model file named in the study: relative to the study
+        /// file's folder, then to the working folder; it must exist.</summary>
         private string ModelFile(YamlNode node, string written)
         {
             var folder = Path.GetDirectoryName(_source);
@@ -77,7 +83,8 @@ public static partial class StudyParser
                 : new[] { Path.Combine(string.IsNullOrEmpty(folder) ? "." : folder, written), written };
             var found = candidates.FirstOrDefault(File.Exists);
             return found is not null ? Path.GetFullPath(found)
-                : throw Error(node, $"the model file `{written}` does not exist (looked in {string.Join(" and ", candidates.Select(c => Path.GetFullPath(c)).Distinct())})");
+                : throw Error(node, $"the model file `{written}` does not exist (looked in " +
+                    $"{string.Join(" and ", candidates.Select(c => Path.GetFullPath(c)).Distinct())})");
         }
 
         /// <summary>
@@ -87,7 +94,8 @@ public static partial class StudyParser
         private LayerListModel LayerList(YamlNode node, string run)
         {
             var map = Map(node, $"the model of run \"{run}\"", "layer_list");
-            var inputShape = map.TryGetValue("input_shape", out var shapeNode) ? Sequence(shapeNode, "input_shape").Select(d => Integer(d, "input_shape", 1)).ToList() : null;
+            var inputShape = map.TryGetValue("input_shape", out var shapeNode)
+                ? Sequence(shapeNode, "input_shape").Select(d => Integer(d, "input_shape", 1)).ToList() : null;
             var entries = Sequence(map["layers"], "layers");
             if (entries.Count == 0 || entries.Count > 10_000)
             {
@@ -96,17 +104,22 @@ public static partial class StudyParser
             var specs = new List<LayerSpec>();
             foreach (var (entry, i) in entries.Select((e, i) => (e, i)))
             {
-                if (entry is not YamlMappingNode { Children.Count: 1 } one || one.Children.Keys.Single() is not YamlScalarNode { Value: { Length: > 0 } written })
+                if (entry is not YamlMappingNode { Children.Count: 1 } one
+                    || one.Children.Keys.Single() is not YamlScalarNode { Value: { Length: > 0 } written })
                 {
-                    throw Error(entry, $"layer {i + 1} of run \"{run}\" must be one layer name with its settings, e.g. `- conv2d: {{filters: 32, kernel_size: 3}}`");
+                    throw Error(entry, $"layer {i + 1} of run \"{run}\" must be one layer name with its settings, e.g. `- conv2d: " +
+                        $"{{filters: 32, kernel_size: 3}}`");
                 }
                 var className = Layers.LayerRegistry.ClassName(written)
-                    ?? throw Error(entry, $"unknown layer `{written}` (layer {i + 1} of run \"{run}\"). Allowed: {string.Join(", ", Layers.LayerRegistry.SnakeCaseNames)}");
+                    ?? throw Error(entry, $"unknown layer `{written}` (layer {i + 1} of run \"{run}\"). Allowed: " +
+                        $"{string.Join(", ", Layers.LayerRegistry.SnakeCaseNames)}");
                 var value = one.Children.Values.Single();
                 var config = value is YamlScalarNode { Value: null or "" or "~" or "null" } ? new JsonObject()
                     : value is YamlMappingNode ? (JsonObject)ToJson(value, 0)!
-                    : throw Error(value, $"the settings of layer {i + 1} (`{written}`) must be a mapping such as {{units: 10}}, or {{}} for none");
-                var spec = new LayerSpec(className, config) { Where = $"{_source}, line {entry.Start.Line}: layer {i + 1} of run \"{run}\"" };
+                    : throw Error(value,
+                        $"the settings of layer {i + 1} (`{written}`) must be a mapping such as {{units: 10}}, or {{}} for none");
+                var spec =
+                    new LayerSpec(className, config) { Where = $"{_source}, line {entry.Start.Line}: layer {i + 1} of run \"{run}\"" };
                 try
                 {
                     Layers.LayerRegistry.Create(spec.ClassName, (JsonObject)config.DeepClone(), spec.Where, strict: true).Dispose();
@@ -120,7 +133,8 @@ public static partial class StudyParser
             return new LayerListModel(inputShape, specs);
         }
 
-        /// <summary>A layer's settings as JSON: YAML's plain scalars typed as YAML 1.2 reads them (numbers, true/false, null), quoted ones as text.</summary>
+        /// <summary>A layer's settings as JSON: YAML's plain scalars typed as YAML
+        /// 1.2 reads them (numbers, true/false, null), quoted ones as text.</summary>
         private JsonNode? ToJson(YamlNode node, int depth)
         {
             if (depth > 16)
@@ -133,7 +147,8 @@ public static partial class StudyParser
                     var obj = new JsonObject();
                     foreach (var (key, value) in mapping.Children)
                     {
-                        var name = key is YamlScalarNode { Value: { Length: > 0 } k } ? k : throw Error(key, "a layer setting's key must be plain text");
+                        var name = key is YamlScalarNode { Value: { Length: > 0 } k } ? k
+                            : throw Error(key, "a layer setting's key must be plain text");
                         if (obj.ContainsKey(name))
                         {
                             throw Error(key, $"the key `{name}` appears twice");

@@ -34,7 +34,8 @@ public static partial class StudyParser
         var length = new FileInfo(path).Length;
         if (length > MaxFileBytes)
         {
-            throw new StudyFileException($"Study file \"{path}\" is {length:N0} bytes, more than the {MaxFileBytes:N0} a study file may have. Is it the right file?");
+            throw new StudyFileException($"Study file \"{path}\" is {length:N0} bytes, more than the {MaxFileBytes:N0} a study file may " +
+                $"have. Is it the right file?");
         }
         return Parse(File.ReadAllText(path), path);
     }
@@ -55,7 +56,8 @@ public static partial class StudyParser
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             // YamlDotNet's node loader rejects some event sequences its parser accepted this way (found by the fuzz test).
-            throw new StudyFileException($"{source}: not valid YAML ({e.Message.Replace(" (Parameter 'parser')", "", StringComparison.Ordinal)}).");
+            throw new StudyFileException($"{source}: not valid YAML " +
+                $"({e.Message.Replace(" (Parameter 'parser')", "", StringComparison.Ordinal)}).");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
@@ -73,7 +75,8 @@ public static partial class StudyParser
             var baseRun = top.TryGetValue("base", out var b) ? b as YamlMappingNode : null;
             if (baseRun is null)
             {
-                throw new StudyFileException($"{source}: `variants` need a `base` run (a mapping with model, optimizer, learning_rate, training) to start from.");
+                throw new StudyFileException($"{source}: `variants` need a `base` run (a mapping with model, optimizer, learning_rate, " +
+                    $"training) to start from.");
             }
             runs.AddRange(reader.Sequence(variants, "variants").Select((v, i) => reader.Run(Merge(baseRun, v), runs.Count + i, training)));
         }
@@ -87,7 +90,8 @@ public static partial class StudyParser
         }
         if (runs.Count == 0)
         {
-            throw new StudyFileException($"{source}: `runs` must be a list with at least one run (or give `base` and `variants`, or a `grid`).");
+            throw new StudyFileException($"{source}: `runs` must be a list with at least one run (or give `base` and `variants`, " +
+                $"or a `grid`).");
         }
         var duplicate = runs.GroupBy(x => x.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
@@ -100,11 +104,13 @@ public static partial class StudyParser
         {
             var names = collision.Select(x => $"\"{x.Name}\"").ToList();
             throw new StudyFileException(
-                $"{source}: runs {string.Join(" and ", names)} would share the results folder \"{collision.Key}\" (names are compared in lower case, letters and digits only). Rename one of them.");
+                $"{source}: runs {string.Join(" and ", names)} would share the results folder \"{collision.Key}\" (names are compared in " +
+                $"lower case, letters and digits only). Rename one of them.");
         }
         if (runs.FirstOrDefault(x => StudyRunner.Slug(x.Name).Length == 0) is { } empty)
         {
-            throw new StudyFileException($"{source}: run name \"{empty.Name}\" has no letter or digit, so it cannot name a results folder. Add one.");
+            throw new StudyFileException($"{source}: run name \"{empty.Name}\" has no letter or digit, so it cannot name a results " +
+                $"folder. Add one.");
         }
         var comparisons = top.TryGetValue("comparisons", out var c)
             ? reader.Sequence(c, "comparisons").Select(n => reader.Comparison(n, runs)).ToList()
@@ -176,7 +182,8 @@ public static partial class StudyParser
             var result = new Dictionary<string, YamlNode>();
             foreach (var (keyNode, value) in mapping.Children)
             {
-                var key = keyNode is YamlScalarNode scalar ? scalar.Value ?? "" : throw Error(keyNode, $"a key in {what} must be plain text");
+                var key = keyNode is YamlScalarNode scalar ? scalar.Value ?? ""
+                    : throw Error(keyNode, $"a key in {what} must be plain text");
                 if (!allowed.Contains(key))
                 {
                     var guess = StudyKeys.Nearest(key, allowed) is { } near ? $" (did you mean `{near}`?)" : "";
@@ -195,7 +202,8 @@ public static partial class StudyParser
 
         public int Integer(YamlNode node, string what, int minimum)
         {
-            if (node is YamlScalarNode { Value: { } text } && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum)
+            if (node is YamlScalarNode { Value: { } text }
+                && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum)
             {
                 return value;
             }
@@ -211,7 +219,8 @@ public static partial class StudyParser
             if (node is YamlScalarNode)
             {
                 var spec = Text(node, "dataset");
-                return new DatasetSettings(spec, null, false, null) { Shuffle = Data.DatasetCatalog.Find(spec) is null ? Data.DataShuffle.Default : null };
+                return new DatasetSettings(spec, null, false, null) { Shuffle = Data.DatasetCatalog.Find(spec) is null
+                    ? Data.DataShuffle.Default : null };
             }
             var map = Map(node, "dataset", "dataset");
             var name = Text(map, "dataset", "name")!;
@@ -222,7 +231,8 @@ public static partial class StudyParser
             };
         }
 
-        /// <summary>The order of a folder's or CSV file's training split; null for a known dataset, which keeps its publisher's order.</summary>
+        /// <summary>The order of a folder's or CSV file's training split; null
+        /// for a known dataset, which keeps its publisher's order.</summary>
         private Data.DataShuffle? Shuffle(Dictionary<string, YamlNode> map, string name)
         {
             var shuffle = map.TryGetValue("shuffle", out var s) ? Boolean(map, "dataset", "shuffle") : (bool?)null;
@@ -239,7 +249,8 @@ public static partial class StudyParser
             }
             if (shuffle == false && seed is not null)
             {
-                throw Error(seedNode!, "`dataset.shuffle_seed` needs `shuffle: true`; with `shuffle: false` the files keep their order. Remove one of them");
+                throw Error(seedNode!,
+                    "`dataset.shuffle_seed` needs `shuffle: true`; with `shuffle: false` the files keep their order. Remove one of them");
             }
             return shuffle == false ? Data.DataShuffle.KeepFileOrder : Data.DataShuffle.WithSeed(seed ?? Data.DataShuffle.DefaultSeed);
         }
@@ -258,10 +269,12 @@ public static partial class StudyParser
             var map = Map(node, $"run {index + 1}", "run");
             var name = map.TryGetValue("name", out var n) ? Text(n, "run name") : throw Error(node, $"run {index + 1} has no `name`");
             var model = map.TryGetValue("model", out var m) ? Model(m, name) : throw Error(node, $"run \"{name}\" has no `model`");
-            var optimizer = map.TryGetValue("optimizer", out var o) ? Text(o, "optimizer") : model.NamedModel is { } named ? NotebookModels.Get(named).Optimizer().Name : "adam";
+            var optimizer = map.TryGetValue("optimizer", out var o) ? Text(o, "optimizer") : model.NamedModel is { } named
+                ? NotebookModels.Get(named).Optimizer().Name : "adam";
             if (!OptimizerCatalog.Names.Contains(optimizer, StringComparer.OrdinalIgnoreCase))
             {
-                throw Error(map["optimizer"], $"unknown optimizer `{optimizer}` in run \"{name}\". Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
+                throw Error(map["optimizer"],
+                    $"unknown optimizer `{optimizer}` in run \"{name}\". Allowed: {string.Join(", ", OptimizerCatalog.Names)}");
             }
             var learningRate = OptionalNumber(map, "run", "learning_rate");
             var training = map.TryGetValue("training", out var t) ? Training(t, defaults) : defaults;
@@ -359,10 +372,12 @@ public static partial class StudyParser
             var map = Map(node, "a comparison", "comparison");
             string RunName(string key)
             {
-                var value = map.TryGetValue(key, out var v) ? Text(v, $"comparison.{key}") : throw Error(node, $"a comparison needs `{key}`");
+                var value = map.TryGetValue(key, out var v) ? Text(v, $"comparison.{key}")
+                    : throw Error(node, $"a comparison needs `{key}`");
                 return runs.Any(r => r.Name == value)
                     ? value
-                    : throw Error(map[key], $"comparison refers to run \"{value}\", which is not in `runs`. Runs: {string.Join(", ", runs.Select(r => $"\"{r.Name}\""))}");
+                    : throw Error(map[key], $"comparison refers to run \"{value}\", which is not in `runs`. Runs: " +
+                        $"{string.Join(", ", runs.Select(r => $"\"{r.Name}\""))}");
             }
             var first = RunName("a");
             var second = RunName("b");
@@ -372,12 +387,14 @@ public static partial class StudyParser
             {
                 throw Error(mt!, $"unknown metric `{metric}`. Allowed: {string.Join(", ", metricKey.Allowed!)}");
             }
-            return new ComparisonDefinition(map.TryGetValue("name", out var n) ? Text(n, "comparison.name") : $"{first} vs {second}", first, second, metric);
+            return new ComparisonDefinition(map.TryGetValue("name", out var n) ? Text(n, "comparison.name") : $"{first} vs {second}", first,
+                second, metric);
         }
 
         private StudyFileException Error(YamlNode node, string message) =>
             new($"{_source}, line {node.Start.Line}: {message}.");
 
-        private static string Describe(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "null" : node.NodeType.ToString().ToLowerInvariant();
+        private static string Describe(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "null"
+            : node.NodeType.ToString().ToLowerInvariant();
     }
 }

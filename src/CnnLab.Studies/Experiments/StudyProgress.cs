@@ -27,6 +27,7 @@ internal sealed class StudyProgress : Callback
     {
         var eta = _epochFinished();
         var metrics = string.Join(" - ", logs.Select(kv => $"{kv.Key}: {ProgressLogger.FormatValue(kv.Value)}"));
-        _log.WriteLine($"[run {_index}/{_count}] {_run}, seed {_seed}, epoch {epoch + 1}/{context.Epochs} - {metrics} - study ETA {eta:hh\\:mm\\:ss}");
+        _log.WriteLine($"[run {_index}/{_count}] {_run}, seed {_seed}, epoch {epoch + 1}/{context.Epochs} - {metrics} - study ETA " +
+            $"{eta:hh\\:mm\\:ss}");
     }
 }

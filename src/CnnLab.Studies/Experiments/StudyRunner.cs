@@ -21,7 +21,8 @@ namespace CnnLab.Studies.Experiments;
 public sealed class StudyRunner
 {
     // A run without validation has NaN validation metrics; JSON keeps them as "NaN" rather than failing.
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static readonly JsonSerializerOptions Json =
+        new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
     private readonly StudyDefinition _study;
     private readonly string _outputFolder;
     private readonly TextWriter _log;
@@ -43,7 +44,8 @@ public sealed class StudyRunner
         var unknown = only?.FirstOrDefault(o => study.Runs.All(r => r.Name != o));
         if (unknown is not null)
         {
-            throw new ArgumentException($"--only names run \"{unknown}\", which is not in the study. Runs: {string.Join(", ", study.Runs.Select(r => $"\"{r.Name}\""))}.");
+            throw new ArgumentException($"--only names run \"{unknown}\", which is not in the study. Runs: " +
+                $"{string.Join(", ", study.Runs.Select(r => $"\"{r.Name}\""))}.");
         }
         _study = study;
         _outputFolder = outputFolder;
@@ -89,7 +91,8 @@ public sealed class StudyRunner
             }
             catch (ArgumentException e)
             {
-                throw new StudyFileException($"{_study.Name}: run \"{run.Name}\" cannot be built for input {data.InputShape} and {data.Train.ClassCount} classes: {e.Message}");
+                throw new StudyFileException($"{_study.Name}: run \"{run.Name}\" cannot be built for input {data.InputShape} and " +
+                    $"{data.Train.ClassCount} classes: {e.Message}");
             }
         }
     }
@@ -126,7 +129,8 @@ public sealed class StudyRunner
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it should hold the study these results belong to. Start a new results folder.");
+            throw new InvalidDataException($"{path} is not valid JSON ({e.Message}); it should hold the study these results belong to. " +
+                $"Start a new results folder.");
         }
         if (StudyDifference.VersionOf(recorded) is var version && version > Schema.StudySchema.Version)
         {
@@ -137,7 +141,8 @@ public sealed class StudyRunner
         if (StudyDifference.Resumable(recorded, StudyDifference.Record(_study, Json)) is { } difference)
         {
             throw new StudyFileException(
-                $"The results in {_outputFolder} belong to a different study: {difference}. Resume with the same study file and options, or use a new --out folder.");
+                $"The results in {_outputFolder} belong to a different study: {difference}. Resume with the same study file and options, " +
+                $"or use a new --out folder.");
         }
         return true;
     }
@@ -160,7 +165,8 @@ public sealed class StudyRunner
             using var runLock = RunLock.TryAcquire(RunFolder(run.Name, seed));
             if (runLock is null)
             {
-                _log.WriteLine($"[run {k + 1}/{jobs.Count}] {run.Name}, seed {seed}: in progress in {RunLock.Holder(RunFolder(run.Name, seed))}; skipped for now");
+                _log.WriteLine($"[run {k + 1}/{jobs.Count}] {run.Name}, seed {seed}: " +
+                    $"in progress in {RunLock.Holder(RunFolder(run.Name, seed))}; skipped for now");
                 busy.Add(k);
                 continue;
             }
@@ -194,7 +200,8 @@ public sealed class StudyRunner
     public static TimeSpan LockPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     // Under the run's lock: a finished run (its metrics) is read, anything else trains, from its checkpoint if it has one.
-    private RunResult RunOrReuse(int k, int count, RunDefinition run, int seed, DataSplits data, ref int epochsSkipped, Func<TimeSpan> remaining)
+    private RunResult RunOrReuse(int k, int count, RunDefinition run, int seed, DataSplits data, ref int epochsSkipped,
+        Func<TimeSpan> remaining)
     {
         var folder = RunFolder(run.Name, seed);
         if (ResultsFolder.IsFinished(folder))
@@ -205,7 +212,8 @@ public sealed class StudyRunner
         }
         if (Training.EpochCheckpoint.CompletedEpochs(Path.Combine(folder, ResultsFolder.Checkpoint)) is > 0 and var done)
         {
-            _log.WriteLine($"[run {k + 1}/{count}] {run.Name}, seed {seed}: continuing from its checkpoint after epoch {done}/{run.Training.Epochs}");
+            _log.WriteLine($"[run {k + 1}/{count}] {run.Name}, seed {seed}: continuing from its checkpoint after epoch " +
+                $"{done}/{run.Training.Epochs}");
         }
         return RunOne(run, seed, data, folder, new StudyProgress(_log, k + 1, count, run.Name, seed, remaining));
     }

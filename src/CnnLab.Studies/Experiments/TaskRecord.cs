@@ -28,7 +28,8 @@ public sealed record TaskRecord(
     public const string FileName = ResultsFolder.Task;
 
     private const string StartedFile = ResultsFolder.Started;
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json =
+        new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Notes the first start of a task in its folder; a restarted task keeps the first one.</summary>
     public static void MarkStarted(string runFolder)

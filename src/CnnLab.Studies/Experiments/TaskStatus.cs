@@ -11,7 +11,8 @@ public enum TaskState
     /// <summary>A live process holds the run-seed's lock.</summary>
     InProgress,
 
-    /// <summary>A checkpoint and no live holder: the process stopped (killed, preempted) and the task continues from it when run again.</summary>
+    /// <summary>A checkpoint and no live holder: the process stopped (killed,
+    /// preempted) and the task continues from it when run again.</summary>
     Interrupted,
 
     /// <summary>Its metrics are written (<see cref="ResultsFolder.Metrics"/>).</summary>
@@ -21,7 +22,8 @@ public enum TaskState
 /// <summary>A task's state in a results folder, with the epochs its checkpoint holds and who trains it.</summary>
 public sealed record TaskStatus(StudyTask Task, TaskState State, int CompletedEpochs, string? Holder)
 {
-    /// <summary>Reads the state of every task of <paramref name="study"/> in <paramref name="folder"/>, taking no lock for longer than a look.</summary>
+    /// <summary>Reads the state of every task of <paramref name="study"/> in
+    /// <paramref name="folder"/>, taking no lock for longer than a look.</summary>
     public static IReadOnlyList<TaskStatus> Read(StudyDefinition study, string folder) =>
         StudyTask.All(study).Select(t => Of(t, StudyRunner.RunFolder(folder, t.Run.Name, t.Seed))).ToList();
 

@@ -38,7 +38,8 @@ internal static class YamlGuard
         if (control >= 0)
         {
             var line = yaml.AsSpan(0, control).Count('\n') + 1;
-            throw new StudyFileException($"{source}, line {line}: control character U+{(int)yaml[control]:X4} is not allowed in YAML. Is it a text file?");
+            throw new StudyFileException($"{source}, line {line}: control character U+{(int)yaml[control]:X4} is not allowed in YAML. " +
+                $"Is it a text file?");
         }
         var parser = new Parser(new StringReader(yaml));
         var frames = new Stack<Frame>();
@@ -58,7 +59,8 @@ internal static class YamlGuard
                         if (frames.Count >= StudyLimits.MaxNestingDepth)
                         {
                             throw new StudyFileException(
-                                $"{source}, line {current.Start.Line}: nesting deeper than {StudyLimits.MaxNestingDepth} levels; a study file needs far fewer. Flatten the lists and mappings.");
+                                $"{source}, line {current.Start.Line}: nesting deeper than {StudyLimits.MaxNestingDepth} levels; " +
+                                $"a study file needs far fewer. Flatten the lists and mappings.");
                         }
                         var nodeAnchor = current is SequenceStart s ? s.Anchor : ((MappingStart)current).Anchor;
                         frames.Push(new Frame(current is MappingStart, nodeAnchor.IsEmpty ? null : nodeAnchor.Value));
@@ -76,7 +78,8 @@ internal static class YamlGuard
                         RequireKeyIsText(frames, current, source);
                         if (!anchors.TryGetValue(alias.Value.Value, out size))
                         {
-                            throw new StudyFileException($"{source}, line {current.Start.Line}: alias *{alias.Value.Value} refers to no anchor defined before it.");
+                            throw new StudyFileException($"{source}, line {current.Start.Line}: alias *{alias.Value.Value} refers to no " +
+                                $"anchor defined before it.");
                         }
                         break;
                     default:
@@ -96,7 +99,9 @@ internal static class YamlGuard
                 if (total > StudyLimits.MaxExpandedNodes || frames.Count > 0 && frames.Peek().Size > StudyLimits.MaxExpandedNodes)
                 {
                     throw new StudyFileException(
-                        $"{source}, line {current.Start.Line}: the anchors and aliases expand to more than {StudyLimits.MaxExpandedNodes:N0} values; a study file needs far fewer. Write the values out or use fewer aliases.");
+                        $"{source}, line {current.Start.Line}: the anchors and aliases expand to " +
+                        $"more than {StudyLimits.MaxExpandedNodes:N0} values; a study file needs far fewer. Write the values out or use " +
+                        $"fewer aliases.");
                 }
             }
         }
@@ -116,7 +121,8 @@ internal static class YamlGuard
     {
         if (frames.Count > 0 && frames.Peek() is { IsMapping: true } mapping && mapping.Children % 2 == 0)
         {
-            throw new StudyFileException($"{source}, line {current.Start.Line}: a key must be plain text, not a list, a mapping or an alias.");
+            throw new StudyFileException($"{source}, line {current.Start.Line}: a key must be plain text, not a list, " +
+                $"a mapping or an alias.");
         }
     }
 }

@@ -13,7 +13,8 @@ public static class Charts
     /// series' standard deviation over seeds per epoch, drawn as a translucent band (mean ± std) under its line. Ticks
     /// on whole epochs; the legend sits right of the plot, never over the curves.
     /// </summary>
-    public static byte[] Curves(string title, string yLabel, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> series, bool trainValPairs = false,
+    public static byte[] Curves(string title, string yLabel, IReadOnlyList<(string Name, IReadOnlyList<double> Values)> series,
+        bool trainValPairs = false,
         int width = 1000, int height = 500, IReadOnlyList<IReadOnlyList<double>?>? spreads = null)
     {
         var plot = new Plot();
@@ -23,9 +24,11 @@ public static class Charts
             var (name, values) = series[i];
             var xs = Enumerable.Range(1, values.Count).Select(e => (double)e).ToArray();
             var color = palette.GetColor((trainValPairs ? i / 2 : i) % 10);
-            if (spreads is not null && i < spreads.Count && spreads[i] is { } spread && spread.Count == values.Count && spread.Any(v => v > 0))
+            if (spreads is not null && i < spreads.Count && spreads[i] is { } spread && spread.Count == values.Count
+                && spread.Any(v => v > 0))
             {
-                var band = plot.Add.FillY(xs, values.Select((v, e) => v - spread[e]).ToArray(), values.Select((v, e) => v + spread[e]).ToArray());
+                var band = plot.Add.FillY(xs, values.Select((v, e) => v - spread[e]).ToArray(),
+                    values.Select((v, e) => v + spread[e]).ToArray());
                 band.FillStyle.Color = color.WithAlpha(0.15);
                 band.LineStyle.Width = 0;
             }
@@ -38,7 +41,8 @@ public static class Charts
         var epochs = series.Count == 0 ? 1 : series.Max(s => s.Values.Count);
         var step = Math.Max(1, (int)Math.Ceiling(epochs / 10.0));
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(1, epochs).Where(e => e == 1 || e % step == 0).Select(e => new Tick(e, e.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray());
+            Enumerable.Range(1, epochs).Where(e => e == 1 || e % step == 0).Select(e =>
+                new Tick(e, e.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray());
         Style(plot, title, "epoch", yLabel);
         plot.ShowLegend(Edge.Right);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
@@ -72,7 +76,8 @@ public static class Charts
             for (var j = 0; j < n; j++)
             {
                 var share = values[i, j];
-                var text = plot.Add.Text(share >= 0.05 ? share.ToString(share >= 10 ? "F0" : "F1", System.Globalization.CultureInfo.InvariantCulture) : "", j, n - 1 - i);
+                var text = plot.Add.Text(share >= 0.05
+                    ? share.ToString(share >= 10 ? "F0" : "F1", System.Globalization.CultureInfo.InvariantCulture) : "", j, n - 1 - i);
                 text.LabelFontName = Font;
                 text.LabelFontSize = 11;
                 // Viridis is light at the top of the scale: dark text there, light text on the dark cells.

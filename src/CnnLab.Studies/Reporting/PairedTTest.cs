@@ -12,7 +12,8 @@ public sealed record PairedTTest(int Pairs, double MeanDifference, double T, dou
     {
         if (first.Count != second.Count)
         {
-            throw new ArgumentException($"A paired test needs the same number of values on both sides; received {first.Count} and {second.Count}.");
+            throw new ArgumentException($"A paired test needs the same number of values on both sides; received {first.Count} and " +
+                $"{second.Count}.");
         }
         var n = first.Count;
         if (n == 0)
@@ -36,7 +37,8 @@ public sealed record PairedTTest(int Pairs, double MeanDifference, double T, dou
         return new PairedTTest(n, mean, t, p) { StandardDeviation = sd };
     }
 
-    /// <summary>The standard deviation of the differences (n - 1 in the denominator); 0 when they are all equal, NaN under two pairs.</summary>
+    /// <summary>The standard deviation of the differences (n - 1 in the
+    /// denominator); 0 when they are all equal, NaN under two pairs.</summary>
     public double StandardDeviation { get; init; } = double.NaN;
 
     /// <summary>Cohen's d for paired samples (d_z): the mean difference in standard deviations of the differences.</summary>

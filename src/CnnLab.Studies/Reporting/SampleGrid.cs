@@ -10,7 +10,8 @@ public static class SampleGrid
 {
     private const int Caption = 18;
 
-    /// <summary>Draws a <paramref name="rows"/> x <paramref name="rows"/> grid of random samples (seeded) into a PNG file, written atomically.</summary>
+    /// <summary>Draws a <paramref name="rows"/> x <paramref name="rows"/> grid
+    /// of random samples (seeded) into a PNG file, written atomically.</summary>
     public static void Save(Dataset dataset, string path, int rows = 5, long seed = 0, int cellSize = 96) =>
         AtomicFile.Write(path, Png(dataset, rows, seed, cellSize));
 
@@ -20,7 +21,8 @@ public static class SampleGrid
         ArgumentNullException.ThrowIfNull(dataset);
         if (rows <= 0)
         {
-            throw new ArgumentException($"Invalid value for argument `rows`. Expected a strictly positive value. Received: rows={rows}", nameof(rows));
+            throw new ArgumentException($"Invalid value for argument `rows`. Expected a strictly positive value. Received: rows={rows}",
+                nameof(rows));
         }
         var random = new Random(unchecked((int)seed));
         var picks = Enumerable.Range(0, dataset.Count).OrderBy(_ => random.Next()).Take(Math.Min(rows * rows, dataset.Count)).ToList();

@@ -31,11 +31,14 @@ public static class ModelLimits
         return product;
     }
 
-    /// <summary>The error for a model whose weights would pass <see cref="MaxParameters"/> when <paramref name="layer"/> is added.</summary>
+    /// <summary>The error for a model whose weights would pass
+    /// <see cref="MaxParameters"/> when <paramref name="layer"/> is added.</summary>
     internal static ArgumentException TooManyParameters(string layer, Shape inputShape, long layerWeights, long modelWeights) =>
         new(string.Create(CultureInfo.InvariantCulture,
-            $"Layer \"{layer}\" on input {inputShape} needs {layerWeights:N0} weights, which would make the model {modelWeights + layerWeights:N0} weights " +
-            $"({(modelWeights + layerWeights) * 4.0 / (1L << 30):F1} GiB of float32), more than the limit of {MaxParameters:N0} (4 GiB). Use fewer filters or units."));
+            $"Layer \"{layer}\" on input {inputShape} needs {layerWeights:N0} weights, which would make the model " +
+            $"{modelWeights + layerWeights:N0} weights " +
+            $"({(modelWeights + layerWeights) * 4.0 / (1L << 30):F1} GiB of float32), more than the limit of {MaxParameters:N0} (4 GiB). " +
+            $"Use fewer filters or units."));
 
     /// <summary>
     /// Bytes one training step keeps alive for a batch: every layer's output and its gradient, in float32. The

@@ -6,7 +6,8 @@ public enum Padding
     /// <summary>No padding: the window stays inside the input; the output shrinks.</summary>
     Valid,
 
-    /// <summary>Pad so the output is ceil(input / stride); any odd extra row and column go to the bottom and right, as in TensorFlow.</summary>
+    /// <summary>Pad so the output is ceil(input / stride); any odd extra row
+    /// and column go to the bottom and right, as in TensorFlow.</summary>
     Same,
 }
 
@@ -34,7 +35,8 @@ public static class PaddingRules
     /// Output (height, width) of a sliding window (a kernel or a pool) over an image, or Keras-worded error when the
     /// window does not fit. <paramref name="argument"/> is kernel_size or pool_size, <paramref name="noun"/> kernel or pool.
     /// </summary>
-    internal static (int Height, int Width) WindowOutput(Shape input, Size2 window, Size2 strides, Padding padding, string layer, string argument, string noun)
+    internal static (int Height, int Width) WindowOutput(Shape input, Size2 window, Size2 strides, Padding padding, string layer,
+        string argument, string noun)
     {
         var height = OutputLength(input.Height, window.Height, strides.Height, padding);
         var width = OutputLength(input.Width, window.Width, strides.Width, padding);

@@ -26,7 +26,8 @@ public sealed record Shape
         if (ModelLimits.SampleElements(dimensions) is null)
         {
             throw new ArgumentException(
-                $"Invalid value for argument `shape`. {Format(dimensions)} holds more than {ModelLimits.MaxSampleElements:N0} values per sample (1 GiB of float32), the limit. " +
+                $"Invalid value for argument `shape`. {Format(dimensions)} holds more than {ModelLimits.MaxSampleElements:N0} values per " +
+                $"sample (1 GiB of float32), the limit. " +
                 "Use a smaller image size, fewer filters or more pooling.",
                 nameof(dimensions));
         }

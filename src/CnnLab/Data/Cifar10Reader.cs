@@ -49,7 +49,8 @@ public static class Cifar10Reader
             if (bytes.Length == 0 || bytes.Length % RecordSize != 0)
             {
                 throw new InvalidDataException(
-                    $"{path}: {bytes.Length} bytes is not a whole number of CIFAR-10 records of {RecordSize} bytes (1 label + 3,072 pixels); the file is truncated or not a CIFAR-10 batch.");
+                    $"{path}: {bytes.Length} bytes is not a whole number of CIFAR-10 records of {RecordSize} bytes (1 label + 3,072 " +
+                    $"pixels); the file is truncated or not a CIFAR-10 batch.");
             }
             blobs.Add(bytes);
         }
@@ -65,7 +66,8 @@ public static class Cifar10Reader
                 if (bytes[offset] >= classNames.Count)
                 {
                     throw new InvalidDataException(
-                        $"{paths[f]}: label {bytes[offset]} of record {offset / RecordSize} is outside the {classNames.Count} classes [0, {classNames.Count}).");
+                        $"{paths[f]}: label {bytes[offset]} of record {offset / RecordSize} is outside the {classNames.Count} classes " +
+                        $"[0, {classNames.Count}).");
                 }
                 labels[n] = bytes[offset];
                 Buffer.BlockCopy(bytes, offset + 1, pixels, n * (RecordSize - 1), RecordSize - 1);

@@ -34,7 +34,8 @@ internal sealed class CsvFieldReader : IDisposable
     /// <summary>The 1-based number of the line last read.</summary>
     public int Line { get; private set; }
 
-    /// <summary>Reads the next line, passing each field to <paramref name="handler"/>; returns its field count, 0 for an empty line, -1 at the end.</summary>
+    /// <summary>Reads the next line, passing each field to <paramref name="handler"/>;
+    /// returns its field count, 0 for an empty line, -1 at the end.</summary>
     public int ReadLine(FieldHandler handler)
     {
         if (Peek() < 0)
@@ -72,7 +73,8 @@ internal sealed class CsvFieldReader : IDisposable
             if (length == MaxFieldLength)
             {
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                    $"{_path}: row {Line}, column {column + 1} is longer than {MaxFieldLength} characters; expected an integer label or pixel value " +
+                    $"{_path}: row {Line}, column {column + 1} is longer than {MaxFieldLength} characters; expected an integer label or " +
+                    $"pixel value " +
                     $"(or a short header name). Is it a CSV of label,pixel1,...,pixelN rows?"));
             }
             _field[length++] = (char)c;

@@ -25,8 +25,10 @@ public static class CsvImages
     public static Dataset Load(string path, (int Height, int Width, int Channels)? shape = null, IReadOnlyList<string>? classNames = null,
         DataShuffle? shuffle = null) => Load(path, shape, classNames, shuffle, MaxPixels);
 
-    /// <summary><see cref="Load(string, ValueTuple{int, int, int}?, IReadOnlyList{string}?, DataShuffle?)"/> with another bound on the pixel values, for tests.</summary>
-    internal static Dataset Load(string path, (int Height, int Width, int Channels)? shape, IReadOnlyList<string>? classNames, DataShuffle? shuffle, long maxPixels)
+    /// <summary><see cref="Load(string, ValueTuple{int, int, int}?, IReadOnlyList{string}?, DataShuffle?)"/>
+    /// with another bound on the pixel values, for tests.</summary>
+    internal static Dataset Load(string path, (int Height, int Width, int Channels)? shape, IReadOnlyList<string>? classNames,
+        DataShuffle? shuffle, long maxPixels)
     {
         if (!File.Exists(path))
         {
@@ -36,7 +38,8 @@ public static class CsvImages
         var (height, width, channels) = shape ?? InferShape(path, values);
         if ((long)height * width * channels != values)
         {
-            throw new InvalidDataException($"{path}: rows have {values} pixels but the declared shape ({height}, {width}, {channels}) needs {height * width * channels}.");
+            throw new InvalidDataException($"{path}: rows have {values} pixels but the declared shape ({height}, {width}, {channels}) " +
+                $"needs {height * width * channels}.");
         }
         var names = classNames ?? ClassNamesOf(path, labels, firstRows);
         var order = (shuffle ?? DataShuffle.Default).Order(labels.Count);
@@ -44,8 +47,10 @@ public static class CsvImages
         return Dataset.FromBytes(ToPlanar(pixels, order, height, width, channels), ordered, labels.Count, channels, height, width, names);
     }
 
-    /// <summary>The labels, the pixel bytes (row-major, maybe longer than needed), the row of each label's first use, and the pixels per row.</summary>
-    private static (List<byte> Labels, byte[] Pixels, int[] FirstRows, int Values) Read(string path, IReadOnlyList<string>? classNames, long maxPixels)
+    /// <summary>The labels, the pixel bytes (row-major, maybe longer than needed),
+    /// the row of each label's first use, and the pixels per row.</summary>
+    private static (List<byte> Labels, byte[] Pixels, int[] FirstRows, int Values) Read(string path, IReadOnlyList<string>? classNames,
+        long maxPixels)
     {
         var labels = new List<byte>();
         var pixels = Array.Empty<byte>();
@@ -66,7 +71,8 @@ public static class CsvImages
             {
                 throw new InvalidDataException(columns < 0
                     ? string.Create(CultureInfo.InvariantCulture,
-                        $"{path}: row {reader.Line} has more than {MaxPixelsPerRow + 1:N0} columns; a row holds a label and at most {MaxPixelsPerRow:N0} pixels (a 512 x 512 RGB image).")
+                        $"{path}: row {reader.Line} has more than {MaxPixelsPerRow + 1:N0} columns; a row holds a label and at most " +
+                        $"{MaxPixelsPerRow:N0} pixels (a 512 x 512 RGB image).")
                     : $"{path}: row {reader.Line} has more than {columns} columns; expected {columns} (a label and {columns - 1} pixels).");
             }
             if (header)
@@ -77,7 +83,8 @@ public static class CsvImages
             if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0 || value > limit)
             {
                 throw new InvalidDataException(
-                    $"{path}: row {reader.Line}, column {column + 1} is \"{text}\"; expected an integer {(column == 0 ? $"label from 0 to {limit}" : "pixel value from 0 to 255")}.");
+                    $"{path}: row {reader.Line}, column {column + 1} is \"{text}\"; " +
+                    $"expected an integer {(column == 0 ? $"label from 0 to {limit}" : "pixel value from 0 to 255")}.");
             }
             row.Add((byte)value);
         }
@@ -95,7 +102,8 @@ public static class CsvImages
             }
             if (count != columns)
             {
-                throw new InvalidDataException($"{path}: row {reader.Line} has {count} columns; expected {columns} (a label and {columns - 1} pixels).");
+                throw new InvalidDataException($"{path}: row {reader.Line} has {count} columns; expected {columns} (a label and " +
+                    $"{columns - 1} pixels).");
             }
             if (header)
             {
@@ -138,7 +146,8 @@ public static class CsvImages
             var seen = Enumerable.Range(0, largest + 1).Where(l => firstRows[l] > 0).ToList();
             throw new InvalidDataException(
                 $"{path}: labels {Ranges(seen)} leave {missing.Count} of {largest + 1} classes without samples ({Ranges(missing)}); " +
-                $"the largest label, {largest}, first appears on row {firstRows[largest]}. Labels must number the classes from 0 with none skipped: " +
+                $"the largest label, {largest}, first appears on row {firstRows[largest]}. Labels must number the classes from 0 with " +
+                $"none skipped: " +
                 "correct the stray labels, or pass class names (CsvImages.Load(path, classNames: ...)) to declare empty classes.");
         }
         return Enumerable.Range(0, largest + 1).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
@@ -173,7 +182,8 @@ public static class CsvImages
         {
             return (rgbSide, rgbSide, 3);
         }
-        throw new InvalidDataException($"{path}: rows have {values} pixels, which is not a square image (N x N) or an RGB one (N x N x 3). Declare the shape.");
+        throw new InvalidDataException($"{path}: rows have {values} pixels, which is not a square image (N x N) " +
+            $"or an RGB one (N x N x 3). Declare the shape.");
     }
 
     /// <summary>Rows taken in <paramref name="order"/>, each from height, width, channel order to channel planes.</summary>

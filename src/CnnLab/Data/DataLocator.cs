@@ -142,7 +142,8 @@ public sealed class DataLocator
             }
             else if (Downloader.Md5Of(path) is var md5 && !string.Equals(md5, file.Md5, StringComparison.OrdinalIgnoreCase))
             {
-                problems.Add($"{file.FileName} has MD5 {md5}, not the published {file.Md5} (left as it is; pass `dataDir` to use a folder of other copies)");
+                problems.Add($"{file.FileName} has MD5 {md5}, not the published {file.Md5} (left as it is; " +
+                    $"pass `dataDir` to use a folder of other copies)");
                 toFetch.Add(file);
             }
         }

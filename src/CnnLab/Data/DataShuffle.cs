@@ -36,5 +36,6 @@ public sealed record DataShuffle(bool Enabled, long Seed)
     }
 
     /// <summary>For sources and logs: "shuffled with seed 0" or "in file order".</summary>
-    public override string ToString() => Enabled ? string.Create(CultureInfo.InvariantCulture, $"shuffled with seed {Seed}") : "in file order";
+    public override string ToString() => Enabled ? string.Create(CultureInfo.InvariantCulture, $"shuffled with seed {Seed}")
+        : "in file order";
 }

@@ -12,7 +12,8 @@ public sealed record DataSplits(string Name, Dataset Train, Dataset Test, string
     /// </summary>
     public string? Spec { get; init; }
 
-    /// <summary>The order of the training split of a folder or CSV file (shuffled with a seed, or file order); null for a known dataset, which keeps its publisher's order.</summary>
+    /// <summary>The order of the training split of a folder or CSV file (shuffled with a seed,
+    /// or file order); null for a known dataset, which keeps its publisher's order.</summary>
     public DataShuffle? Shuffle { get; init; }
 
     /// <summary>Class names, indexed by label.</summary>

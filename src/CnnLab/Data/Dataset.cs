@@ -19,7 +19,8 @@ public sealed class Dataset : IDisposable
         if (images.dim() != 4 || labels.dim() != 1 || images.shape[0] != labels.shape[0])
         {
             throw new ArgumentException(
-                $"A dataset needs images N x C x H x W and labels N; received images ({string.Join(", ", images.shape)}) and labels ({string.Join(", ", labels.shape)}).");
+                $"A dataset needs images N x C x H x W and labels N; received images ({string.Join(", ", images.shape)}) " +
+                $"and labels ({string.Join(", ", labels.shape)}).");
         }
         Images = images.DetachFromDisposeScope();
         Labels = labels.DetachFromDisposeScope();
@@ -45,7 +46,8 @@ public sealed class Dataset : IDisposable
     /// A dataset from raw bytes: <paramref name="pixels"/> holds <paramref name="count"/> images of
     /// channels x height x width bytes (0-255), scaled here to [0, 1].
     /// </summary>
-    public static Dataset FromBytes(byte[] pixels, byte[] labels, int count, int channels, int height, int width, IReadOnlyList<string> classNames)
+    public static Dataset FromBytes(byte[] pixels, byte[] labels, int count, int channels, int height, int width,
+        IReadOnlyList<string> classNames)
     {
         using var scope = NewDisposeScope();
         using var raw = tensor(pixels, new long[] { count, channels, height, width });

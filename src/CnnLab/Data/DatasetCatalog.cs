@@ -8,8 +8,10 @@ public static class DatasetCatalog
         "fashion-mnist", "Fashion-MNIST", DatasetFormat.Idx,
         new[] { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot" },
         IdxFiles(
-            new[] { "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/", "https://fashion-mnist.s3-website.eu-central-1.amazonaws.com/" },
-            "8d4fb7e6c68d591d4c3dfef9ec88bf0d", "25c81989df183df01b3e8a0aad5dffbe", "bef4ecab320f06d8554ea6380940ec79", "bb300cfdad3c16e7a12a480ee83cd310"),
+            new[] { "https://github.com/zalandoresearch/fashion-mnist/raw/master/data/fashion/",
+                "https://fashion-mnist.s3-website.eu-central-1.amazonaws.com/" },
+            "8d4fb7e6c68d591d4c3dfef9ec88bf0d", "25c81989df183df01b3e8a0aad5dffbe", "bef4ecab320f06d8554ea6380940ec79",
+                "bb300cfdad3c16e7a12a480ee83cd310"),
         new[] { "/usr/share/datasets/fashion-mnist" },
         "on Debian, `apt-get update && apt-get install dataset-fashion-mnist` as root (with sudo otherwise)")
     {
@@ -22,7 +24,8 @@ public static class DatasetCatalog
         new[] { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" },
         IdxFiles(
             new[] { "https://ossci-datasets.s3.amazonaws.com/mnist/", "https://storage.googleapis.com/cvdf-datasets/mnist/" },
-            "f68b3c2dcbeaaa9fbdd348bbdeb94873", "d53e105ee54ea40749a09fcbcd1e9432", "9fb629c4189551a2d022fa330f9573f3", "ec29112dd5afa0611ce80d1b7f02629c"),
+            "f68b3c2dcbeaaa9fbdd348bbdeb94873", "d53e105ee54ea40749a09fcbcd1e9432", "9fb629c4189551a2d022fa330f9573f3",
+                "ec29112dd5afa0611ce80d1b7f02629c"),
         new[] { "/usr/share/datasets/mnist" },
         "run the command again with network access (CnnLab downloads and checks the files)")
     {
@@ -35,7 +38,8 @@ public static class DatasetCatalog
         new[] { "o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo" },
         IdxFiles(
             new[] { "https://codh.rois.ac.jp/kmnist/dataset/kmnist/" },
-            "bdb82020997e1d708af4cf47b453dcf7", "e144d726b3acfaa3e44228e80efcd344", "5c965bf0a639b31b8f53240b1b52f4d7", "7320c461ea6c1c855c0b718fb2a4b134"),
+            "bdb82020997e1d708af4cf47b453dcf7", "e144d726b3acfaa3e44228e80efcd344", "5c965bf0a639b31b8f53240b1b52f4d7",
+                "7320c461ea6c1c855c0b718fb2a4b134"),
         new[] { "/usr/share/datasets/kmnist" },
         "run the command again with network access (CnnLab downloads and checks the files)");
 
@@ -43,7 +47,8 @@ public static class DatasetCatalog
     public static readonly KnownDataset Cifar10 = new(
         "cifar10", "CIFAR-10", DatasetFormat.Cifar10Binary,
         new[] { "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck" },
-        new[] { new RemoteFile("cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530", new[] { "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz" }) },
+        new[] { new RemoteFile("cifar-10-binary.tar.gz", "c32a1d4ab5d03f1284b67883e8d87530",
+            new[] { "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz" }) },
         new[] { "/usr/share/datasets/cifar10" },
         "download it with network access, or pass `dataDir` with a folder holding data_batch_1.bin ... test_batch.bin")
     {
@@ -58,7 +63,8 @@ public static class DatasetCatalog
 
     /// <summary>The dataset of that name or of that Keras name (fashion_mnist), in any case, or null.</summary>
     public static KnownDataset? Find(string name) => All.FirstOrDefault(d =>
-        string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase) || string.Equals(d.KerasName, name, StringComparison.OrdinalIgnoreCase));
+        string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(d.KerasName, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// The known name a mistyped <paramref name="name"/> most likely meant, or null when none is close: at most a third of
@@ -69,8 +75,10 @@ public static class DatasetCatalog
         ArgumentNullException.ThrowIfNull(name);
         var typed = name.ToLowerInvariant();
         return All
-            .Select(d => (d.Name, Distance: Math.Min(EditDistance.Between(typed, d.Name), EditDistance.Between(typed, d.KerasName ?? d.Name))))
-            .Where(c => c.Distance <= Math.Max(2, c.Name.Length / 3) || typed.Length >= 3 && c.Name.StartsWith(typed, StringComparison.Ordinal))
+            .Select(d =>
+                (d.Name, Distance: Math.Min(EditDistance.Between(typed, d.Name), EditDistance.Between(typed, d.KerasName ?? d.Name))))
+            .Where(c => c.Distance <= Math.Max(2, c.Name.Length / 3)
+                || typed.Length >= 3 && c.Name.StartsWith(typed, StringComparison.Ordinal))
             .OrderBy(c => c.Distance)
             .Select(c => c.Name)
             .FirstOrDefault();

@@ -19,7 +19,8 @@ public static class DatasetSource
     /// Opens the dataset. <paramref name="shuffle"/> orders a folder's or CSV file's training split (null: shuffled with
     /// <see cref="DataShuffle.DefaultSeed"/>); a known dataset keeps its publisher's order and refuses one.
     /// </summary>
-    public static DataSplits Open(string spec, string? dataDir = null, ColorMode color = ColorMode.Rgb, (int Height, int Width)? imageSize = null,
+    public static DataSplits Open(string spec, string? dataDir = null, ColorMode color = ColorMode.Rgb,
+        (int Height, int Width)? imageSize = null,
         DataLocator? locator = null, DataShuffle? shuffle = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -28,7 +29,8 @@ public static class DatasetSource
             if (shuffle is not null)
             {
                 throw new ArgumentException(
-                    $"{known.Name} is read in its publisher's order, whose classes are already mixed; a shuffle ({shuffle}) applies to image folders " +
+                    $"{known.Name} is read in its publisher's order, whose classes are already mixed; a shuffle ({shuffle}) " +
+                    $"applies to image folders " +
                     $"and CSV files only. Leave the shuffle settings out for {known.Name}.", nameof(shuffle));
             }
             return KnownDatasetLoader.Load(known, locator ?? KnownDatasetLoader.DefaultLocator(dataDir)) with { Spec = known.Name };
@@ -42,7 +44,8 @@ public static class DatasetSource
             if (Directory.Exists(train) && Directory.Exists(test))
             {
                 var trainSet = ImageFolder.Load(train, color, imageSize, order);
-                var testSet = ImageFolder.Load(test, color, imageSize ?? (trainSet.InputShape.Height, trainSet.InputShape.Width), DataShuffle.KeepFileOrder);
+                var testSet = ImageFolder.Load(test, color, imageSize ?? (trainSet.InputShape.Height, trainSet.InputShape.Width),
+                    DataShuffle.KeepFileOrder);
                 RequireSameClasses(trainSet, testSet, test);
                 return new DataSplits(name, trainSet, testSet, $"image folders {train} and {test}, training samples {order}")
                 {
@@ -50,13 +53,15 @@ public static class DatasetSource
                     Shuffle = order,
                 };
             }
-            return HoldOut(name, Path.GetFullPath(spec), ImageFolder.Load(spec, color, imageSize, DataShuffle.KeepFileOrder), $"image folder {spec}", order);
+            return HoldOut(name, Path.GetFullPath(spec), ImageFolder.Load(spec, color, imageSize, DataShuffle.KeepFileOrder),
+                $"image folder {spec}", order);
         }
         if (spec.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
         {
             var name = Path.GetFileNameWithoutExtension(spec);
             var twin = name.Contains("train", StringComparison.OrdinalIgnoreCase)
-                ? Path.Combine(Path.GetDirectoryName(spec) ?? ".", name.Replace("train", "test", StringComparison.OrdinalIgnoreCase) + ".csv")
+                ? Path.Combine(Path.GetDirectoryName(spec) ?? ".",
+                    name.Replace("train", "test", StringComparison.OrdinalIgnoreCase) + ".csv")
                 : null;
             if (twin is not null && File.Exists(twin))
             {
@@ -68,16 +73,19 @@ public static class DatasetSource
                     Shuffle = order,
                 };
             }
-            return HoldOut(name, Path.GetFullPath(spec), CsvImages.Load(spec, shuffle: DataShuffle.KeepFileOrder), $"CSV file {spec}", order);
+            return HoldOut(name, Path.GetFullPath(spec), CsvImages.Load(spec, shuffle: DataShuffle.KeepFileOrder), $"CSV file {spec}",
+                order);
         }
         if (spec.Contains('/') || spec.Contains(Path.DirectorySeparatorChar))
         {
             throw new DirectoryNotFoundException(
-                $"Dataset folder \"{spec}\" does not exist. Expected a folder of class sub-folders, a .csv file, or one of: {string.Join(", ", DatasetCatalog.Names)}.");
+                $"Dataset folder \"{spec}\" does not exist. Expected a folder of class sub-folders, a .csv file, or one of: " +
+                $"{string.Join(", ", DatasetCatalog.Names)}.");
         }
         var nearest = DatasetCatalog.Nearest(spec);
         throw new ArgumentException(
-            $"Unknown dataset \"{spec}\". Expected one of: {string.Join(", ", DatasetCatalog.Names)}, a folder of class sub-folders, or a .csv file." +
+            $"Unknown dataset \"{spec}\". Expected one of: {string.Join(", ", DatasetCatalog.Names)}, a folder of class sub-folders, " +
+            $"or a .csv file." +
             (nearest is null ? "" : $" Did you mean \"{nearest}\"?"),
             nameof(spec));
     }
@@ -111,7 +119,8 @@ public static class DatasetSource
         if (!train.ClassNames.SequenceEqual(test.ClassNames))
         {
             throw new InvalidDataException(
-                $"{testFolder} has classes {string.Join(", ", test.ClassNames)} but the training folder has {string.Join(", ", train.ClassNames)}; they must match.");
+                $"{testFolder} has classes {string.Join(", ", test.ClassNames)} but the training folder has " +
+                $"{string.Join(", ", train.ClassNames)}; they must match.");
         }
     }
 }

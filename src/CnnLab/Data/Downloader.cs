@@ -18,13 +18,15 @@ public sealed class Downloader
     /// <summary>Creates a downloader; tests pass their own handler, the CLI the default one.</summary>
     public Downloader(HttpMessageHandler? handler = null, TextWriter? progress = null, bool? interactive = null)
     {
-        _client = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromMinutes(30) };
+        _client = new HttpClient(handler
+            ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(15) }) { Timeout = TimeSpan.FromMinutes(30) };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("CnnLab/1.0");
         _progress = progress ?? Console.Error;
         _interactive = interactive ?? !Console.IsErrorRedirected;
     }
 
-    /// <summary>Downloads <paramref name="file"/> into <paramref name="folder"/> and returns its path; throws with every mirror's failure when none worked.</summary>
+    /// <summary>Downloads <paramref name="file"/> into <paramref name="folder"/> and
+    /// returns its path; throws with every mirror's failure when none worked.</summary>
     public string Fetch(RemoteFile file, string folder)
     {
         Directory.CreateDirectory(folder);
@@ -108,6 +110,7 @@ public sealed class Downloader
     }
 
     private static string Describe(string name, long done, long? total) => total is long t && t > 0
-        ? string.Create(CultureInfo.InvariantCulture, $"Downloading {name}: {done / 1048576.0:F1} / {t / 1048576.0:F1} MB ({100.0 * done / t:F0}%)")
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"Downloading {name}: {done / 1048576.0:F1} / {t / 1048576.0:F1} MB ({100.0 * done / t:F0}%)")
         : string.Create(CultureInfo.InvariantCulture, $"Downloading {name}: {done / 1048576.0:F1} MB");
 }

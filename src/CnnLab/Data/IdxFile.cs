@@ -90,7 +90,8 @@ public static class IdxFile
         }
         if (offset < buffer.Length)
         {
-            throw new InvalidDataException($"{path}: file is truncated: expected {what}, but the data ended after {offset} of {buffer.Length} bytes.");
+            throw new InvalidDataException($"{path}: file is truncated: expected {what}, but the data ended after {offset} of " +
+                $"{buffer.Length} bytes.");
         }
     }
 }

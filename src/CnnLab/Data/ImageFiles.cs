@@ -38,12 +38,14 @@ public static class ImageFiles
         var (channels, height, width) = ((int)dataset.Images.shape[1], (int)dataset.Images.shape[2], (int)dataset.Images.shape[3]);
         if (channels is not (1 or 3))
         {
-            throw new ArgumentException($"Only 1- or 3-channel images can be written as PNG; the dataset has {channels} channels.", nameof(dataset));
+            throw new ArgumentException($"Only 1- or 3-channel images can be written as PNG; the dataset has {channels} channels.",
+                nameof(dataset));
         }
         byte[] bytes;
         using (var scope = NewDisposeScope())
         {
-            bytes = dataset.Images[index].mul(255f).round_().clamp_(0, 255).to(ScalarType.Byte).permute(1, 2, 0).contiguous().data<byte>().ToArray();
+            bytes = dataset.Images[index].mul(255f).round_().clamp_(0, 255).to(ScalarType.Byte).permute(1, 2,
+                0).contiguous().data<byte>().ToArray();
         }
         var info = new SKImageInfo(width, height, channels == 1 ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Opaque);
         using var bitmap = new SKBitmap(info);
@@ -69,7 +71,8 @@ public static class ImageFiles
     }
 
     /// <summary>The images' bytes (image-major, then channel, row, column) and their common shape.</summary>
-    internal static (byte[] Pixels, int Channels, int Height, int Width) DecodeAll(IReadOnlyList<string> files, ColorMode color, (int Height, int Width)? size)
+    internal static (byte[] Pixels, int Channels, int Height, int Width) DecodeAll(IReadOnlyList<string> files, ColorMode color,
+        (int Height, int Width)? size)
     {
         if (files.Count == 0)
         {
@@ -79,13 +82,15 @@ public static class ImageFiles
         var (height, width) = size ?? FirstSize(files[0]);
         if (height <= 0 || width <= 0)
         {
-            throw new ArgumentException($"Invalid image size ({height}, {width}). Expected strictly positive height and width.", nameof(size));
+            throw new ArgumentException($"Invalid image size ({height}, {width}). Expected strictly positive height and width.",
+                nameof(size));
         }
         var total = (long)files.Count * channels * height * width;
         if (total > Array.MaxLength)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{files.Count:N0} images of {width}x{height} with {channels} channel(s) are {total:N0} bytes, more than one array holds ({Array.MaxLength:N0}). " +
+                $"{files.Count:N0} images of {width}x{height} with {channels} channel(s) are {total:N0} bytes, more than one array holds " +
+                $"({Array.MaxLength:N0}). " +
                 $"Use fewer images or a smaller image size."));
         }
         var pixels = new byte[total];
@@ -113,7 +118,8 @@ public static class ImageFiles
     {
         var plane = height * width;
         using var codec = OpenChecked(files[i]);
-        using var bitmap = SKBitmap.Decode(codec) ?? throw new InvalidDataException($"{files[i]}: the image could not be decoded; expected a valid PNG or JPEG file.");
+        using var bitmap = SKBitmap.Decode(codec)
+            ?? throw new InvalidDataException($"{files[i]}: the image could not be decoded; expected a valid PNG or JPEG file.");
         if (!resize && (bitmap.Height != height || bitmap.Width != width))
         {
             throw new InvalidDataException(
@@ -121,7 +127,8 @@ public static class ImageFiles
                 "Images of different sizes need a declared size to resize to (`imageSize`).");
         }
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var converted = bitmap.Width == width && bitmap.Height == height && bitmap.ColorType == SKColorType.Rgba8888 && bitmap.AlphaType == SKAlphaType.Unpremul
+        using var converted = bitmap.Width == width && bitmap.Height == height && bitmap.ColorType == SKColorType.Rgba8888
+            && bitmap.AlphaType == SKAlphaType.Unpremul
             ? bitmap.Copy()
             : bitmap.Resize(info, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
         var rgba = converted.Bytes;
@@ -155,13 +162,15 @@ public static class ImageFiles
         {
             throw new InvalidDataException($"{file}: no such image file.");
         }
-        var codec = SKCodec.Create(file) ?? throw new InvalidDataException($"{file}: the image could not be decoded; expected a valid PNG or JPEG file.");
+        var codec = SKCodec.Create(file)
+            ?? throw new InvalidDataException($"{file}: the image could not be decoded; expected a valid PNG or JPEG file.");
         var (width, height) = (codec.Info.Width, codec.Info.Height);
         if ((long)width * height > MaxPixels || width <= 0 || height <= 0)
         {
             codec.Dispose();
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{file}: the image header claims {width}x{height} pixels ({(long)width * height:N0}), more than the limit of {MaxPixels:N0} (50 megapixels). " +
+                $"{file}: the image header claims {width}x{height} pixels ({(long)width * height:N0}), " +
+                $"more than the limit of {MaxPixels:N0} (50 megapixels). " +
                 $"Scale the image down before using it."));
         }
         return codec;

@@ -16,16 +16,19 @@ public static class ImageFolder
     /// Loads every image under <paramref name="path"/>'s class folders, pixels scaled to [0, 1], in the order of
     /// <paramref name="shuffle"/> (default: shuffled with <see cref="DataShuffle.DefaultSeed"/>).
     /// </summary>
-    public static Dataset Load(string path, ColorMode color = ColorMode.Rgb, (int Height, int Width)? size = null, DataShuffle? shuffle = null)
+    public static Dataset Load(string path, ColorMode color = ColorMode.Rgb, (int Height, int Width)? size = null,
+        DataShuffle? shuffle = null)
     {
         if (!Directory.Exists(path))
         {
-            throw new DirectoryNotFoundException($"Image folder \"{path}\" does not exist. Expected a folder with one sub-folder of PNG or JPEG images per class.");
+            throw new DirectoryNotFoundException($"Image folder \"{path}\" does not exist. Expected a folder with one sub-folder of PNG " +
+                $"or JPEG images per class.");
         }
         var classes = Directory.GetDirectories(path).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         if (classes.Count == 0)
         {
-            throw new InvalidDataException($"Image folder \"{path}\" has no class sub-folders. Put each class's images in a sub-folder named after the class.");
+            throw new InvalidDataException($"Image folder \"{path}\" has no class sub-folders. Put each class's images in a sub-folder " +
+                $"named after the class.");
         }
         var files = new List<(string File, byte Label)>();
         for (var c = 0; c < classes.Count; c++)
@@ -49,7 +52,8 @@ public static class ImageFolder
         return Decode(order.Select(i => files[i]).ToList(), classes, color, size);
     }
 
-    private static Dataset Decode(List<(string File, byte Label)> files, IReadOnlyList<string> classes, ColorMode color, (int Height, int Width)? size)
+    private static Dataset Decode(List<(string File, byte Label)> files, IReadOnlyList<string> classes, ColorMode color,
+        (int Height, int Width)? size)
     {
         var (pixels, channels, height, width) = ImageFiles.DecodeAll(files.Select(f => f.File).ToList(), color, size);
         return Dataset.FromBytes(pixels, files.Select(f => f.Label).ToArray(), files.Count, channels, height, width, classes);

@@ -26,7 +26,8 @@ public sealed class Standardization
         if (mean.Count == 0 || mean.Count != std.Count || std.Any(s => !(s > 0)))
         {
             throw new ArgumentException(
-                $"A standardisation needs one mean and one positive std per channel; got {mean.Count} mean(s) and std [{string.Join(", ", std)}].");
+                $"A standardisation needs one mean and one positive std per channel; got {mean.Count} mean(s) " +
+                $"and std [{string.Join(", ", std)}].");
         }
         return new Standardization(mean.ToArray(), std.ToArray());
     }
@@ -36,7 +37,8 @@ public sealed class Standardization
     {
         if (images.shape[1] != Mean.Count)
         {
-            throw new ArgumentException($"The images have {images.shape[1]} channels but the standardisation was fitted on {Mean.Count}.", nameof(images));
+            throw new ArgumentException($"The images have {images.shape[1]} channels but the standardisation was fitted on {Mean.Count}.",
+                nameof(images));
         }
         using var scope = NewDisposeScope();
         var mean = tensor(Mean.ToArray()).reshape(1, -1, 1, 1);

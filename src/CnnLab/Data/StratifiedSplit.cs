@@ -14,7 +14,8 @@ public static class StratifiedSplit
     {
         if (!(fraction > 0 && fraction < 1))
         {
-            throw new ArgumentException($"Invalid value for argument `fraction`. Expected a value in (0, 1). Received: fraction={fraction}", nameof(fraction));
+            throw new ArgumentException($"Invalid value for argument `fraction`. Expected a value in (0, 1). Received: fraction={fraction}",
+                nameof(fraction));
         }
         var labels = dataset.Labels.data<long>().ToArray();
         var random = new Random(unchecked((int)seed));

@@ -26,7 +26,8 @@ public static class ComputeDevice
             if (device.index >= cuda.device_count())
             {
                 throw new ArgumentException(
-                    $"Device \"{name}\" does not exist: {cuda.device_count()} CUDA device(s) found (cuda:0 to cuda:{cuda.device_count() - 1}).", nameof(name));
+                    $"Device \"{name}\" does not exist: {cuda.device_count()} CUDA device(s) " +
+                    $"found (cuda:0 to cuda:{cuda.device_count() - 1}).", nameof(name));
             }
             return device;
         }

@@ -15,7 +15,8 @@ public static class ConvolutionSelfTest
     /// <summary>Largest relative error (max |fast - native| / max |native|) accepted.</summary>
     public const double Tolerance = 1e-4;
 
-    /// <summary>The shapes checked: input channels, output channels, kernel, image size (the notebook's six convolutions at their resolutions).</summary>
+    /// <summary>The shapes checked: input channels, output channels, kernel, image
+    /// size (the notebook's six convolutions at their resolutions).</summary>
     public static IReadOnlyList<(int In, int Out, int Kernel, int Size)> Shapes { get; } = new[]
     {
         (1, 20, 3, 28), (20, 20, 3, 28), (20, 40, 2, 14), (40, 40, 2, 14), (40, 60, 2, 7), (60, 60, 2, 7),
@@ -42,7 +43,8 @@ public static class ConvolutionSelfTest
                 var upstream = rand(new long[] { 4, outChannels, size, size }, generator: generator).sub_(0.5);
                 var native = Convolve(x, w, b, pad, upstream, fast: false, null);
                 var fast = Convolve(x, w, b, pad, upstream, fast: true, corruptFast);
-                var name = string.Create(CultureInfo.InvariantCulture, $"conv {inChannels}->{outChannels} {kernel}x{kernel} at {size}x{size}");
+                var name =
+                    string.Create(CultureInfo.InvariantCulture, $"conv {inChannels}->{outChannels} {kernel}x{kernel} at {size}x{size}");
                 errors.Add(($"{name} output", RelativeError(fast.Output, native.Output)));
                 errors.Add(($"{name} input gradient", RelativeError(fast.InputGradient, native.InputGradient)));
                 errors.Add(($"{name} weight gradient", RelativeError(fast.WeightGradient, native.WeightGradient)));

@@ -69,7 +69,8 @@ internal static class ElfVersions
         }
         if (elf[4] != 2 || elf[5] != 1)
         {
-            throw new InvalidDataException($"{path} is not a little-endian 64-bit ELF file (class {elf[4]}, data {elf[5]}); CnnLab reads only those.");
+            throw new InvalidDataException($"{path} is not a little-endian 64-bit ELF file (class {elf[4]}, data {elf[5]}); " +
+                $"CnnLab reads only those.");
         }
         var table = (long)U64(elf, path, 0x28);
         var entrySize = U16(elf, path, 0x3A);

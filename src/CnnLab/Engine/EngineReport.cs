@@ -3,11 +3,13 @@ using System.Text;
 
 namespace CnnLab.Engine;
 
-/// <summary>What the engine runs on and how it was set up: the CPU and its instruction sets, the libtorch and oneDNN versions, threads, the convolution self-test's figures and the path in use.</summary>
+/// <summary>What the engine runs on and how it was set up: the CPU and its instruction sets, the libtorch
+/// and oneDNN versions, threads, the convolution self-test's figures and the path in use.</summary>
 public static class EngineReport
 {
     /// <summary>The CPU's instruction-set extensions that matter to libtorch's kernels, in this order.</summary>
-    private static readonly string[] InterestingFlags = { "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile" };
+    private static readonly string[] InterestingFlags = { "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni",
+        "avx512_bf16", "amx_tile" };
 
     /// <summary>Configures the engine if needed, then describes it, one "name: value" per line.</summary>
     public static string Describe()
@@ -17,7 +19,8 @@ public static class EngineReport
         var text = new StringBuilder();
         void Line(string name, string value) => text.Append(CultureInfo.InvariantCulture, $"{name,-22}{value}\n");
         Line("CPU", $"{model}{(family is null ? "" : $" (family {family})")}, {Environment.ProcessorCount} logical core(s)");
-        Line("instruction sets", flags.Count == 0 ? "unknown (no /proc/cpuinfo)" : string.Join(" ", InterestingFlags.Where(flags.Contains)));
+        Line("instruction sets", flags.Count == 0 ? "unknown (no /proc/cpuinfo)"
+            : string.Join(" ", InterestingFlags.Where(flags.Contains)));
         Line("libtorch", $"{TorchSharp.torch.__version__} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version})");
         Line("libtorch kernels for", NativeContext.CpuCapability() ?? "unknown");
         Line("oneDNN", NativeContext.OneDnnVersion() ?? "unknown");

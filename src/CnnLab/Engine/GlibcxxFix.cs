@@ -30,8 +30,10 @@ internal static class GlibcxxFix
         return directories.Select(d => Path.Combine(d, NativeFileName)).FirstOrDefault(File.Exists);
     }
 
-    /// <summary>The versions <paramref name="elf"/> needs from libstdc++, not weak, that <paramref name="systemVersions"/> lacks: what glibc would refuse it for.</summary>
-    public static IReadOnlyList<string> Missing(byte[] elf, string path, IReadOnlySet<string> systemVersions) => ElfVersions.Needs(elf, path)
+    /// <summary>The versions <paramref name="elf"/> needs from libstdc++, not weak, that
+    /// <paramref name="systemVersions"/> lacks: what glibc would refuse it for.</summary>
+    public static IReadOnlyList<string> Missing(byte[] elf, string path, IReadOnlySet<string> systemVersions) =>
+        ElfVersions.Needs(elf, path)
         .Where(n => n.Library == Libstdcxx && !n.Weak && !systemVersions.Contains(n.Version))
         .Select(n => n.Version)
         .ToList();

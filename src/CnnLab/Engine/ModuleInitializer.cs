@@ -14,7 +14,8 @@ internal static class ModuleInitializer
     /// and the half-gigabyte copy of libtorch its loader leaves beside the application while trying again.
     /// </summary>
     [ModuleInitializer]
-    [SuppressMessage("Usage", "CA2255", Justification = "A library must fix libtorch's loading before any of its own code can reach TorchSharp.")]
+    [SuppressMessage("Usage", "CA2255",
+        Justification = "A library must fix libtorch's loading before any of its own code can reach TorchSharp.")]
     internal static void Initialize()
     {
         if (LibTorchLoader.Prepare() is { } failure)

@@ -25,7 +25,8 @@ internal static partial class NativeContext
     /// </summary>
     public static string? OneDnnVersion() => IsSupported ? ReadStdString(GetMkldnnVersion) : null;
 
-    /// <summary>The instruction set libtorch's own kernels were dispatched for (at::get_cpu_capability(), e.g. "AVX512"), or null off Linux.</summary>
+    /// <summary>The instruction set libtorch's own kernels were dispatched for
+    /// (at::get_cpu_capability(), e.g. "AVX512"), or null off Linux.</summary>
     public static string? CpuCapability() => IsSupported ? ReadStdString(GetCpuCapability) : null;
 
     private static string ReadStdString(Action<IntPtr> call)

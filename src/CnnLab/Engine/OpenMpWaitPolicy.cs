@@ -12,7 +12,8 @@ internal static partial class OpenMpWaitPolicy
     /// <summary>The variable libgomp reads, once, when libtorch loads it.</summary>
     public const string Variable = "OMP_WAIT_POLICY";
 
-    /// <summary>The policy libgomp will see (or saw): the native environment's value, or "not set" (libgomp then spins a while, then sleeps).</summary>
+    /// <summary>The policy libgomp will see (or saw): the native environment's
+    /// value, or "not set" (libgomp then spins a while, then sleeps).</summary>
     public static string Current => OperatingSystem.IsLinux() && Marshal.PtrToStringUTF8(GetEnvironment(Variable)) is { } value
         ? value
         : Environment.GetEnvironmentVariable(Variable) ?? "not set (OpenMP's default: spin, then sleep)";

@@ -33,7 +33,8 @@ public static class TorchEngine
         if (count < 1 || count > Environment.ProcessorCount)
         {
             throw new ArgumentException(
-                $"Invalid value for argument `threads`. Expected 1 to {Environment.ProcessorCount} (this machine's logical cores). Received: threads={count}", nameof(threads));
+                $"Invalid value for argument `threads`. Expected 1 to {Environment.ProcessorCount} (this machine's logical cores). " +
+                $"Received: threads={count}", nameof(threads));
         }
         var wantOneDnn = oneDnn ?? Environment.GetEnvironmentVariable(OneDnnVariable) != "0";
         // Before the first native call: TorchSharp's own loader would hide the cause of a failure (see LibTorchLoader).
@@ -61,7 +62,8 @@ public static class TorchEngine
                         SelfTest = ConvolutionSelfTest.Run();
                         if (!SelfTest.Passed)
                         {
-                            Console.Error.WriteLine($"CnnLab: oneDNN on channels-last tensors disagrees with libtorch's native convolutions here (self-test {SelfTest}); using the native path.");
+                            Console.Error.WriteLine($"CnnLab: oneDNN on channels-last tensors disagrees with libtorch's native " +
+                                $"convolutions here (self-test {SelfTest}); using the native path.");
                         }
                     }
                     path = SelfTest.Passed ? ConvolutionPath.OneDnnChannelsLast : ConvolutionPath.Native;
@@ -114,6 +116,7 @@ public static class TorchEngine
     /// <summary>How Conv2D computes, as last configured.</summary>
     public static ConvolutionPath Path { get; private set; }
 
-    /// <summary>The figures of the self-test that chose <see cref="Path"/>; null when it did not run (oneDNN not asked for, or not Linux).</summary>
+    /// <summary>The figures of the self-test that chose <see cref="Path"/>;
+    /// null when it did not run (oneDNN not asked for, or not Linux).</summary>
     public static SelfTestResult? SelfTest { get; private set; }
 }

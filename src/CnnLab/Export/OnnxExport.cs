@@ -41,7 +41,8 @@ public static class OnnxExport
         /// <summary>What each 8-bit pixel value is multiplied by before the graph: 1/255 as a decimal number.</summary>
         public const string InputScale = "cnnlab.input_scale";
 
-        /// <summary>JSON arrays of per-channel mean and standard deviation subtracted and divided after scaling (when the model was trained on standardised images).</summary>
+        /// <summary>JSON arrays of per-channel mean and standard deviation subtracted and
+        /// divided after scaling (when the model was trained on standardised images).</summary>
         public const string Mean = "cnnlab.mean";
 
         /// <summary>See <see cref="Mean"/>.</summary>
@@ -67,7 +68,8 @@ public static class OnnxExport
     internal static ModelProto Build(Sequential model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var input = model.InputShape ?? throw new ArgumentException("The model has no input shape; build it before exporting.", nameof(model));
+        var input = model.InputShape
+            ?? throw new ArgumentException("The model has no input shape; build it before exporting.", nameof(model));
         var graph = new OnnxGraph(model.ModelName);
         using (no_grad())
         {
@@ -86,8 +88,11 @@ public static class OnnxExport
             IrVersion = 8,
             ProducerName = "CnnLab",
             ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
-            DocString = $"CnnLab model \"{model.ModelName}\": input {InputName} float32 N x {string.Join(" x ", BatchOf(input).Skip(1))}, " +
-                        $"pixels times {MetadataKeys.InputScale}{(model.InputStandardization is null ? "" : ", then standardised per channel")}; output {OutputName} N x {output.Channels}.",
+            DocString = $"CnnLab model \"{model.ModelName}\": input {InputName} float32 N x " +
+                        $"{string.Join(" x ", BatchOf(input).Skip(1))}, " +
+                        $"pixels times " +
+                        $"{MetadataKeys.InputScale}{(model.InputStandardization is null ? "" : ", then standardised per channel")}; " +
+                        $"output {OutputName} N x {output.Channels}.",
             Graph = graph.Graph,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
@@ -110,7 +115,8 @@ public static class OnnxExport
         return proto;
     }
 
-    /// <summary>A batch of <paramref name="shape"/> as ONNX lays it out: -1 (the dynamic batch), then channels first for an image.</summary>
+    /// <summary>A batch of <paramref name="shape"/> as ONNX lays it out:
+    /// -1 (the dynamic batch), then channels first for an image.</summary>
     private static long[] BatchOf(Shape shape) => shape.Rank == 3
         ? new long[] { -1, shape.Channels, shape.Height, shape.Width }
         : new long[] { -1 }.Concat(shape.Dimensions.Select(d => (long)d)).ToArray();
@@ -120,12 +126,14 @@ public static class OnnxExport
         var shape = new TensorShapeProto();
         foreach (var dim in dims)
         {
-            shape.Dim.Add(dim < 0 ? new TensorShapeProto.Types.Dimension { DimParam = "batch" } : new TensorShapeProto.Types.Dimension { DimValue = dim });
+            shape.Dim.Add(dim < 0 ? new TensorShapeProto.Types.Dimension { DimParam = "batch" }
+                : new TensorShapeProto.Types.Dimension { DimValue = dim });
         }
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float,
+                Shape = shape } },
         };
     }
 }

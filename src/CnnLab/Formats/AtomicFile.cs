@@ -15,7 +15,8 @@ public static class AtomicFile
     /// <summary>Writes text (UTF-8) atomically.</summary>
     public static void WriteText(string path, string text) => Write(path, System.Text.Encoding.UTF8.GetBytes(text));
 
-    /// <summary>Writes what <paramref name="write"/> puts in the stream atomically to <see cref="Target"/> of <paramref name="path"/>.</summary>
+    /// <summary>Writes what <paramref name="write"/> puts in the stream
+    /// atomically to <see cref="Target"/> of <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);

@@ -31,7 +31,8 @@ public static class SafeTensors
     };
 
     /// <summary>Writes the tensors (in the given order) and optional string metadata to <paramref name="path"/>, atomically.</summary>
-    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
@@ -44,7 +45,8 @@ public static class SafeTensors
         {
             if (!Types.TryGetValue(tensor.dtype, out var type))
             {
-                throw new ArgumentException($"Tensor \"{name}\" has dtype {tensor.dtype}; safetensors files here hold {string.Join(", ", Types.Keys)}.");
+                throw new ArgumentException($"Tensor \"{name}\" has dtype {tensor.dtype}; safetensors files here hold " +
+                    $"{string.Join(", ", Types.Keys)}.");
             }
             using var contiguous = tensor.detach().cpu().contiguous();
             var bytes = contiguous.bytes.ToArray();
@@ -91,7 +93,8 @@ public static class SafeTensors
                 var values = node as JsonObject ?? throw JsonFields.Wrong($"{path}: the header", name, header, "an object of text values");
                 foreach (var (key, value) in values)
                 {
-                    metadata[key] = JsonFields.TextOf(value) ?? throw JsonFields.Wrong($"{path}: the header's \"__metadata__\"", key, values, "text");
+                    metadata[key] = JsonFields.TextOf(value)
+                        ?? throw JsonFields.Wrong($"{path}: the header's \"__metadata__\"", key, values, "text");
                 }
                 continue;
             }
@@ -134,13 +137,15 @@ public static class SafeTensors
         if (headerLength > MaxHeaderBytes || (long)headerLength > fileLength - 8)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{path}: the header claims {headerLength} bytes but the file has {fileLength} (and a header may have at most {MaxHeaderBytes:N0}); not a safetensors file, or truncated."));
+                $"{path}: the header claims {headerLength} bytes but the file has {fileLength} (and a header may have at most " +
+                $"{MaxHeaderBytes:N0}); not a safetensors file, or truncated."));
         }
         var headerBytes = new byte[headerLength];
         ReadExactly(stream, headerBytes, path);
         var parsed = JsonText.Parse(headerBytes, path, "the safetensors header");
         var header = parsed as JsonObject
-            ?? throw new InvalidDataException($"{path}: the safetensors header is {JsonFields.Describe(parsed)}; expected a JSON object of tensors.");
+            ?? throw new InvalidDataException($"{path}: the safetensors header is {JsonFields.Describe(parsed)}; " +
+                $"expected a JSON object of tensors.");
         return (header, 8 + (long)headerLength, fileLength - 8 - (long)headerLength);
     }
 
@@ -148,10 +153,12 @@ public static class SafeTensors
     /// One tensor's entry, checked: its byte range lies in the data, and its shape's element count (multiplied with
     /// an overflow check: 2^32 x 2^32 must not wrap around to 0) fills exactly that range.
     /// </summary>
-    private static (string Name, ScalarType Type, long[] Shape, long Start, long Length) ReadEntry(string path, string name, JsonNode? node, JsonObject header, long dataLength)
+    private static (string Name, ScalarType Type, long[] Shape, long Start, long Length) ReadEntry(string path, string name, JsonNode? node,
+        JsonObject header, long dataLength)
     {
         var at = $"{path}: tensor \"{name}\"";
-        var entry = node as JsonObject ?? throw JsonFields.Wrong($"{path}: the header", name, header, "an object {\"dtype\", \"shape\", \"data_offsets\"} or \"__metadata__\"");
+        var entry = node as JsonObject ?? throw JsonFields.Wrong($"{path}: the header", name, header,
+            "an object {\"dtype\", \"shape\", \"data_offsets\"} or \"__metadata__\"");
         var dtypeName = JsonFields.Text(entry, "dtype", at, $"one of {string.Join(", ", Types.Values.Select(t => t.Name))}");
         var (dtype, size) = Types.Where(kv => kv.Value.Name == dtypeName).Select(kv => (kv.Key, kv.Value.Size)).FirstOrDefault();
         if (size == 0)
@@ -166,7 +173,8 @@ public static class SafeTensors
         var shape = new long[shapeNode.Count];
         for (var i = 0; i < shape.Length; i++)
         {
-            shape[i] = JsonFields.IntOf(shapeNode[i]) is int d and >= 0 ? d : throw JsonFields.Wrong(at, "shape", entry, $"whole numbers from 0 to {int.MaxValue}");
+            shape[i] = JsonFields.IntOf(shapeNode[i]) is int d and >= 0 ? d
+                : throw JsonFields.Wrong(at, "shape", entry, $"whole numbers from 0 to {int.MaxValue}");
         }
         var offsetsNode = JsonFields.Array(entry, "data_offsets", at, "[begin, end], two byte offsets into the data");
         var offsets = offsetsNode.Select(o => o is JsonValue v && v.TryGetValue<long>(out var n) && n >= 0 ? n : -1).ToArray();
@@ -183,7 +191,8 @@ public static class SafeTensors
         if (ByteCount(shape, size, length) != length)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{at} of shape ({string.Join(", ", shape)}) {dtypeName} needs {Describe(shape, size)} bytes but its range holds {length}."));
+                $"{at} of shape ({string.Join(", ", shape)}) {dtypeName} needs {Describe(shape, size)} bytes but its range " +
+                $"holds {length}."));
         }
         if (length > int.MaxValue)
         {

@@ -7,7 +7,8 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;
 
-/// <summary>Keras' AveragePooling2D: the mean of each window; with "same" padding only real inputs are averaged, as TensorFlow does.</summary>
+/// <summary>Keras' AveragePooling2D: the mean of each window; with "same"
+/// padding only real inputs are averaged, as TensorFlow does.</summary>
 public sealed class AveragePooling2D : Pooling2D
 {
     /// <summary>Creates the layer. Defaults as Keras: pool_size (2, 2), strides = pool_size, padding "valid".</summary>
@@ -41,7 +42,8 @@ public sealed class AveragePooling2D : Pooling2D
     public static Layer FromConfig(LayerConfigReader config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new AveragePooling2D(config.Pair("pool_size", new Size2(2, 2)), config.OptionalPair("strides"), config.Padding(), config.Name);
+        return new AveragePooling2D(config.Pair("pool_size", new Size2(2, 2)), config.OptionalPair("strides"), config.Padding(),
+            config.Name);
     }
 
     /// <inheritdoc />
@@ -60,11 +62,13 @@ public sealed class AveragePooling2D : Pooling2D
         if (top + bottom + left + right > 0)
         {
             module.NeedsSameAvgPool = true;
-            module.Emit(PyTorchModule.F($"SameAvgPool2d(({PoolSize.Height}, {PoolSize.Width}), ({Strides.Height}, {Strides.Width}), ({left}, {right}, {top}, {bottom}))"));
+            var window = PyTorchModule.F($"({PoolSize.Height}, {PoolSize.Width}), ({Strides.Height}, {Strides.Width})");
+            module.Emit(PyTorchModule.F($"SameAvgPool2d({window}, ({left}, {right}, {top}, {bottom}))"));
         }
         else
         {
-            module.Emit(PyTorchModule.F($"nn.AvgPool2d(kernel_size=({PoolSize.Height}, {PoolSize.Width}), stride=({Strides.Height}, {Strides.Width}))"));
+            module.Emit(PyTorchModule.F(
+                $"nn.AvgPool2d(kernel_size=({PoolSize.Height}, {PoolSize.Width}), stride=({Strides.Height}, {Strides.Width}))"));
         }
     }
 }

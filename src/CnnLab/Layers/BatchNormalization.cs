@@ -146,7 +146,8 @@ public sealed class BatchNormalization : Layer
     public static Layer FromConfig(LayerConfigReader config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new BatchNormalization(config.Number("momentum", 0.99), config.Number("epsilon", 1e-3), config.Bool("center", true), config.Bool("scale", true), config.Name);
+        return new BatchNormalization(config.Number("momentum", 0.99), config.Number("epsilon", 1e-3), config.Bool("center", true),
+            config.Bool("scale", true), config.Name);
     }
 
     /// <inheritdoc />
@@ -165,13 +166,15 @@ public sealed class BatchNormalization : Layer
     internal override void ToPyTorch(PyTorchModule module)
     {
         var channels = InputShape!.Channels;
-        module.Comment($"{Name} (BatchNormalization): Keras' momentum {Momentum.ToString(System.Globalization.CultureInfo.InvariantCulture)} is PyTorch's 1 - momentum");
+        module.Comment($"{Name} (BatchNormalization): " +
+            $"Keras' momentum {Momentum.ToString(System.Globalization.CultureInfo.InvariantCulture)} is PyTorch's 1 - momentum");
         var kind = InputShape.Rank == 1 ? "BatchNorm1d" : "BatchNorm2d";
         // PyTorch's affine is both scale and centre or neither; a missing one is exported as its identity value.
         using var gamma = Gamma is null ? torch.ones(channels) : null;
         using var beta = Beta is null ? torch.zeros(channels) : null;
         using var batches = torch.tensor(0L);
-        module.Emit(PyTorchModule.F($"nn.{kind}({channels}, eps={PyTorchModule.Py(Epsilon)}, momentum={PyTorchModule.Py(Math.Round(1 - Momentum, 12))})"),
+        module.Emit(PyTorchModule.F(
+            $"nn.{kind}({channels}, eps={PyTorchModule.Py(Epsilon)}, momentum={PyTorchModule.Py(Math.Round(1 - Momentum, 12))})"),
             ("weight", Gamma ?? gamma!), ("bias", Beta ?? beta!), ("running_mean", MovingMean), ("running_var", MovingVariance),
             ("num_batches_tracked", batches));
     }
@@ -188,8 +191,10 @@ public sealed class BatchNormalization : Layer
     internal override void CheckKerasConfig(JsonObject config, string at)
     {
         base.CheckKerasConfig(config, at);
-        RequireKerasDefault(config, at, "renorm", n => n is JsonValue v && v.TryGetValue<bool>(out var b) && !b, "BatchNormalization without renorm");
-        RequireKerasDefault(config, at, "axis", n => JsonFields.IntOf(n) is -1 or 3 || n is JsonArray { Count: 1 } a && JsonFields.IntOf(a[0]) is -1 or 3,
+        RequireKerasDefault(config, at, "renorm", n => n is JsonValue v && v.TryGetValue<bool>(out var b) && !b,
+            "BatchNormalization without renorm");
+        RequireKerasDefault(config, at, "axis",
+            n => JsonFields.IntOf(n) is -1 or 3 || n is JsonArray { Count: 1 } a && JsonFields.IntOf(a[0]) is -1 or 3,
             "normalisation over the channel axis (-1)");
     }
 

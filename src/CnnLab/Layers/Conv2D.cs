@@ -44,7 +44,8 @@ public sealed class Conv2D : Layer
 
     /// <summary>Keras' check of filters, also SeparableConv2D's.</summary>
     internal static int RequireFilters(int filters) => filters > 0 ? filters
-        : throw new ArgumentException($"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.", nameof(filters));
+        : throw new ArgumentException($"Invalid value for argument `filters`. Expected a strictly positive value. " +
+            $"Received filters={filters}.", nameof(filters));
 
     /// <summary>Kernel (height, width).</summary>
     public Size2 KernelSize { get; }
@@ -96,7 +97,8 @@ public sealed class Conv2D : Layer
         var inChannels = inputShape.Channels;
         var receptive = (long)KernelSize.Height * KernelSize.Width;
         _kernel = new Parameter(Initializers.GlorotUniform(
-            new long[] { Filters, inChannels, KernelSize.Height, KernelSize.Width }, inChannels * receptive, Filters * receptive, generator));
+            new long[] { Filters, inChannels, KernelSize.Height, KernelSize.Width }, inChannels * receptive, Filters * receptive,
+                generator));
         register_parameter("kernel", _kernel);
         if (UseBias)
         {
@@ -165,13 +167,15 @@ public sealed class Conv2D : Layer
     {
         ArgumentNullException.ThrowIfNull(config);
         return new Conv2D(config.Int("filters"), config.Pair("kernel_size"), config.Pair("strides", new Size2(1, 1)), config.Padding(),
-            config.Bool("use_bias", true), config.OptionalText("activation", "an activation name or null"), config.Regularizer(), config.Name);
+            config.Bool("use_bias", true), config.OptionalText("activation", "an activation name or null"), config.Regularizer(),
+                config.Name);
     }
 
     /// <inheritdoc />
     internal override void ToOnnx(OnnxGraph graph)
     {
-        graph.Node("Conv", Name, graph.WeightedInputs(Name, "kernel", Kernel, Bias), OnnxGraph.Window(InputShape!, KernelSize, Strides, Padding));
+        graph.Node("Conv", Name, graph.WeightedInputs(Name, "kernel", Kernel, Bias),
+            OnnxGraph.Window(InputShape!, KernelSize, Strides, Padding));
         graph.Activation(ActivationName, Name);
     }
 
@@ -187,7 +191,9 @@ public sealed class Conv2D : Layer
             module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
         }
         var padding = symmetric ? $"({top}, {left})" : "0";
-        module.Emit(PyTorchModule.F($"nn.Conv2d({InputShape!.Channels}, {Filters}, kernel_size=({KernelSize.Height}, {KernelSize.Width}), stride=({Strides.Height}, {Strides.Width}), padding={padding}, bias={PyTorchModule.Py(UseBias)})"),
+        var window = PyTorchModule.F($"kernel_size=({KernelSize.Height}, {KernelSize.Width}), stride=({Strides.Height}, {Strides.Width})");
+        var bias = PyTorchModule.Py(UseBias);
+        module.Emit(PyTorchModule.F($"nn.Conv2d({InputShape!.Channels}, {Filters}, {window}, padding={padding}, bias={bias})"),
             PyTorchModule.WeightAndBias(Kernel, Bias));
         module.Activation(ActivationName);
     }

@@ -70,7 +70,8 @@ public sealed class Dense : Layer
     /// <inheritdoc />
     protected override void BuildWeights(Shape inputShape, Generator? generator)
     {
-        _kernel = new Parameter(Initializers.GlorotUniform(new long[] { Units, inputShape.Channels }, inputShape.Channels, Units, generator));
+        _kernel =
+            new Parameter(Initializers.GlorotUniform(new long[] { Units, inputShape.Channels }, inputShape.Channels, Units, generator));
         register_parameter("kernel", _kernel);
         if (UseBias)
         {
@@ -106,7 +107,8 @@ public sealed class Dense : Layer
     public static Layer FromConfig(LayerConfigReader config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new Dense(config.Int("units"), config.OptionalText("activation", "an activation name or null"), config.Bool("use_bias", true), config.Regularizer(), config.Name);
+        return new Dense(config.Int("units"), config.OptionalText("activation", "an activation name or null"),
+            config.Bool("use_bias", true), config.Regularizer(), config.Name);
     }
 
     /// <inheritdoc />
@@ -114,7 +116,8 @@ public sealed class Dense : Layer
     {
         if (InputShape!.Rank != 1)
         {
-            throw new NotSupportedException($"Layer \"{Name}\" (Dense) takes a rank-{InputShape.Rank} input {InputShape}; only Dense layers on vectors (after a Flatten) can be exported to ONNX.");
+            throw new NotSupportedException($"Layer \"{Name}\" (Dense) takes a rank-{InputShape.Rank} input {InputShape}; " +
+                $"only Dense layers on vectors (after a Flatten) can be exported to ONNX.");
         }
         // The kernel is (units, inputs), PyTorch's order: Gemm multiplies by its transpose.
         graph.Node("Gemm", Name, graph.WeightedInputs(Name, "kernel", Kernel, Bias), new() { OnnxGraph.Int("transB", 1) });
@@ -126,10 +129,12 @@ public sealed class Dense : Layer
     {
         if (InputShape!.Rank != 1)
         {
-            throw new NotSupportedException($"Layer \"{Name}\" (Dense) takes a rank-{InputShape.Rank} input {InputShape}; only Dense layers after a Flatten can be exported.");
+            throw new NotSupportedException($"Layer \"{Name}\" (Dense) takes a rank-{InputShape.Rank} input {InputShape}; " +
+                $"only Dense layers after a Flatten can be exported.");
         }
         module.Comment($"{Name} (Dense, {Units} units)");
-        module.Emit(PyTorchModule.F($"nn.Linear({InputShape.Channels}, {Units}, bias={PyTorchModule.Py(UseBias)})"), PyTorchModule.WeightAndBias(Kernel, Bias));
+        module.Emit(PyTorchModule.F($"nn.Linear({InputShape.Channels}, {Units}, bias={PyTorchModule.Py(UseBias)})"),
+            PyTorchModule.WeightAndBias(Kernel, Bias));
         module.Activation(ActivationName);
     }
 

@@ -18,7 +18,8 @@ public sealed class DepthwiseConv2D : Layer
     private Parameter? _bias;
     private long[] _pads = new long[4];
 
-    /// <summary>Creates the layer. Defaults as Keras: strides 1, padding "valid", depth_multiplier 1, use_bias true, no activation.</summary>
+    /// <summary>Creates the layer. Defaults as Keras: strides 1, padding
+    /// "valid", depth_multiplier 1, use_bias true, no activation.</summary>
     public DepthwiseConv2D(Size2 kernelSize, Size2? strides = null, Padding padding = Padding.Valid, int depthMultiplier = 1,
         bool useBias = true, string? activation = null, string? name = null)
         : base(name)
@@ -26,7 +27,8 @@ public sealed class DepthwiseConv2D : Layer
         kernelSize.RequirePositive(nameof(kernelSize));
         var stride = strides ?? new Size2(1, 1);
         stride.RequirePositive(nameof(strides));
-        (KernelSize, Strides, Padding, DepthMultiplier, UseBias, ActivationName) = (kernelSize, stride, padding, DepthwiseStep.RequireMultiplier(depthMultiplier), useBias, activation);
+        (KernelSize, Strides, Padding, DepthMultiplier, UseBias, ActivationName) =
+            (kernelSize, stride, padding, DepthwiseStep.RequireMultiplier(depthMultiplier), useBias, activation);
         ActivationFunction = activation is null ? null : Activations.Get(activation);
     }
 
@@ -59,7 +61,8 @@ public sealed class DepthwiseConv2D : Layer
         ArgumentNullException.ThrowIfNull(inputShape);
         if (!inputShape.IsImage)
         {
-            throw new ArgumentException($"Layer \"{Name}\" (DepthwiseConv2D) takes an image (height, width, channels); received input shape {inputShape}.");
+            throw new ArgumentException($"Layer \"{Name}\" (DepthwiseConv2D) takes an image (height, width, channels); " +
+                $"received input shape {inputShape}.");
         }
         var (height, width) = PaddingRules.WindowOutput(inputShape, KernelSize, Strides, Padding, Name, "kernel_size", "kernel");
         return Shape.Image(height, width, checked(inputShape.Channels * DepthMultiplier));
@@ -76,7 +79,8 @@ public sealed class DepthwiseConv2D : Layer
         var receptive = (long)KernelSize.Height * KernelSize.Width;
         // Keras' fans for its (kh, kw, channels, multiplier) kernel.
         _kernel = new Parameter(Initializers.GlorotUniform(
-            new long[] { channels * DepthMultiplier, 1, KernelSize.Height, KernelSize.Width }, receptive * channels, receptive * DepthMultiplier, generator));
+            new long[] { channels * DepthMultiplier, 1, KernelSize.Height, KernelSize.Width }, receptive * channels,
+                receptive * DepthMultiplier, generator));
         register_parameter("kernel", _kernel);
         if (UseBias)
         {
@@ -119,7 +123,8 @@ public sealed class DepthwiseConv2D : Layer
     public static Layer FromConfig(LayerConfigReader config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new DepthwiseConv2D(config.Pair("kernel_size"), config.Pair("strides", new Size2(1, 1)), config.Padding(), config.Int("depth_multiplier", 1),
+        return new DepthwiseConv2D(config.Pair("kernel_size"), config.Pair("strides", new Size2(1, 1)), config.Padding(),
+            config.Int("depth_multiplier", 1),
             config.Bool("use_bias", true), config.OptionalText("activation", "an activation name or null"), config.Name);
     }
 
@@ -127,7 +132,8 @@ public sealed class DepthwiseConv2D : Layer
     internal override void ToOnnx(OnnxGraph graph)
     {
         // The grouped layout CnnLab keeps: (channels x multiplier, 1, height, width), one group per channel.
-        graph.Node("Conv", Name, graph.WeightedInputs(Name, "kernel", Kernel, _bias), DepthwiseStep.OnnxAttributes(InputShape!, KernelSize, Strides, Padding));
+        graph.Node("Conv", Name, graph.WeightedInputs(Name, "kernel", Kernel, _bias),
+            DepthwiseStep.OnnxAttributes(InputShape!, KernelSize, Strides, Padding));
         graph.Activation(ActivationName, Name);
     }
 
@@ -141,7 +147,8 @@ public sealed class DepthwiseConv2D : Layer
     internal override IEnumerable<string> KerasIgnoredKeys =>
         base.KerasIgnoredKeys.Concat(new[] { "depthwise_initializer", "depthwise_regularizer", "depthwise_constraint" });
 
-    internal override IReadOnlyList<string> KerasWeightRoles => UseBias ? new[] { "depthwise_kernel", "bias" } : new[] { "depthwise_kernel" };
+    internal override IReadOnlyList<string> KerasWeightRoles => UseBias ? new[] { "depthwise_kernel", "bias" }
+        : new[] { "depthwise_kernel" };
 
     internal override void ImportKerasWeights(KerasWeights weights)
     {

@@ -18,7 +18,8 @@ internal static class DepthwiseStep
     /// <summary>Keras' check of depth_multiplier.</summary>
     public static int RequireMultiplier(int depthMultiplier) => depthMultiplier >= 1 ? depthMultiplier
         : throw new ArgumentException(
-            $"Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier={depthMultiplier}.", nameof(depthMultiplier));
+            $"Invalid value for argument `depth_multiplier`. Expected a strictly positive value. " +
+            $"Received depth_multiplier={depthMultiplier}.", nameof(depthMultiplier));
 
     /// <summary>F.pad's (left, right, top, bottom) for Keras' padding; zeros for "valid".</summary>
     public static long[] Pads(Shape input, Size2 kernel, Size2 strides, Padding padding)
@@ -36,14 +37,18 @@ internal static class DepthwiseStep
     /// The depthwise convolution of <paramref name="input"/> (N, C, H, W) without bias: (N, C x multiplier, out_height x
     /// out_width), channel c x multiplier + m from kernel m of channel c, as PyTorch's grouped convolution orders them.
     /// </summary>
-    public static (Tensor Output, long Height, long Width) Apply(Tensor input, Tensor kernel, long[] pads, Size2 kernelSize, Size2 strides, int multiplier)
+    public static (Tensor Output, long Height, long Width) Apply(Tensor input, Tensor kernel, long[] pads, Size2 kernelSize, Size2 strides,
+        int multiplier)
     {
         var (n, channels) = (input.shape[0], input.shape[1]);
         var padded = pads.Any(p => p > 0) ? F.pad(input, pads) : input;
-        var (height, width) = ((padded.shape[2] - kernelSize.Height) / strides.Height + 1, (padded.shape[3] - kernelSize.Width) / strides.Width + 1);
+        var (height, width) = ((padded.shape[2] - kernelSize.Height) / strides.Height + 1,
+            (padded.shape[3] - kernelSize.Width) / strides.Width + 1);
         var window = (long)kernelSize.Height * kernelSize.Width;
-        var patches = F.unfold(padded, (kernelSize.Height, kernelSize.Width), stride: (strides.Height, strides.Width)).view(n, channels, window, height * width);
-        var output = einsum("nckl,cmk->ncml", patches, kernel.view(channels, multiplier, window)).reshape(n, channels * multiplier, height * width);
+        var patches = F.unfold(padded, (kernelSize.Height, kernelSize.Width), stride: (strides.Height, strides.Width)).view(n, channels,
+            window, height * width);
+        var output = einsum("nckl,cmk->ncml", patches, kernel.view(channels, multiplier, window)).reshape(n, channels * multiplier,
+            height * width);
         return (output, height, width);
     }
 
@@ -56,7 +61,8 @@ internal static class DepthwiseStep
     }
 
     /// <summary>The PyTorch modules: TensorFlow's "same" padding as ZeroPad2d where there is any, then the grouped Conv2d.</summary>
-    public static void ToPyTorch(PyTorchModule module, Shape input, Size2 kernel, Size2 strides, Padding padding, int multiplier, Tensor weight, Tensor? bias)
+    public static void ToPyTorch(PyTorchModule module, Shape input, Size2 kernel, Size2 strides, Padding padding, int multiplier,
+        Tensor weight, Tensor? bias)
     {
         var (top, bottom, left, right) = padding == Padding.Same ? PyTorchModule.SamePads(input, kernel, strides) : (0, 0, 0, 0);
         if (top + bottom + left + right > 0)
@@ -64,7 +70,9 @@ internal static class DepthwiseStep
             module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({left}, {right}, {top}, {bottom}))"));
         }
         var channels = input.Channels;
-        module.Emit(PyTorchModule.F($"nn.Conv2d({channels}, {channels * multiplier}, kernel_size=({kernel.Height}, {kernel.Width}), stride=({strides.Height}, {strides.Width}), groups={channels}, bias={PyTorchModule.Py(bias is not null)})"),
+        var window = PyTorchModule.F($"kernel_size=({kernel.Height}, {kernel.Width}), stride=({strides.Height}, {strides.Width})");
+        var hasBias = PyTorchModule.Py(bias is not null);
+        module.Emit(PyTorchModule.F($"nn.Conv2d({channels}, {channels * multiplier}, {window}, groups={channels}, bias={hasBias})"),
             PyTorchModule.WeightAndBias(weight, bias));
     }
 }

@@ -7,7 +7,8 @@ using CnnLab.Formats.PyTorch;
 
 namespace CnnLab.Layers;
 
-/// <summary>Keras' GaussianNoise: in training, adds zero-mean normal noise of standard deviation <see cref="Stddev"/>; the identity in inference.</summary>
+/// <summary>Keras' GaussianNoise: in training, adds zero-mean normal noise of
+/// standard deviation <see cref="Stddev"/>; the identity in inference.</summary>
 public sealed class GaussianNoise : RandomLayer
 {
     /// <summary>Creates the layer; stddev must be finite and >= 0.</summary>
@@ -17,7 +18,8 @@ public sealed class GaussianNoise : RandomLayer
         if (!(stddev >= 0) || double.IsInfinity(stddev))
         {
             throw new ArgumentException(
-                $"Invalid value for argument `stddev`. Expected a finite value >= 0. Received: stddev={stddev.ToString(CultureInfo.InvariantCulture)}", nameof(stddev));
+                $"Invalid value for argument `stddev`. Expected a finite value >= 0. Received: " +
+                $"stddev={stddev.ToString(CultureInfo.InvariantCulture)}", nameof(stddev));
         }
         Stddev = stddev;
     }

@@ -20,7 +20,8 @@ public sealed class GlobalAveragePooling2D : Layer
     {
         ArgumentNullException.ThrowIfNull(inputShape);
         return inputShape.Rank == 3 ? new Shape(inputShape.Channels)
-            : throw new ArgumentException($"Layer \"{Name}\" (GlobalAveragePooling2D) takes an image (height, width, channels); received input shape {inputShape}.");
+            : throw new ArgumentException($"Layer \"{Name}\" (GlobalAveragePooling2D) takes an image (height, width, channels); " +
+                $"received input shape {inputShape}.");
     }
 
     /// <inheritdoc />

@@ -71,7 +71,8 @@ public abstract class ImageAugmentation : RandomLayer
         if (!(lower >= -limit && upper <= limit && lower <= upper))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Invalid value for argument `{name}`. Expected a range (lower, upper) with -{limit} <= lower <= upper <= {limit}. Received: {name}=({lower}, {upper})"), name);
+                $"Invalid value for argument `{name}`. Expected a range (lower, upper) with -{limit} <= lower <= upper <= {limit}. " +
+                $"Received: {name}=({lower}, {upper})"), name);
         }
         return (lower, upper);
     }

@@ -15,7 +15,8 @@ public sealed class KerasWeights
     private readonly Dictionary<string, Tensor> _tensors;
     private readonly string _source;
 
-    internal KerasWeights(Layer layer, IReadOnlyDictionary<string, Tensor> byRole, Shape? flattenedImage, Dictionary<string, Tensor> tensors,
+    internal KerasWeights(Layer layer, IReadOnlyDictionary<string, Tensor> byRole, Shape? flattenedImage,
+        Dictionary<string, Tensor> tensors,
         string source)
     {
         _layer = layer;
@@ -37,7 +38,8 @@ public sealed class KerasWeights
     /// <summary>The weight with this role; a missing one is an error naming the layer and the roles present.</summary>
     public Tensor Get(string role) => _byRole.TryGetValue(role, out var t)
         ? t
-        : throw new InvalidDataException($"{_source}: layer \"{_layer.Name}\" has no \"{role}\" weight (it has {string.Join(", ", _byRole.Keys)}).");
+        : throw new InvalidDataException($"{_source}: layer \"{_layer.Name}\" has no \"{role}\" weight (it has " +
+            $"{string.Join(", ", _byRole.Keys)}).");
 
     /// <summary>Sets the layer's CnnLab weight <paramref name="name"/> (as its state_dict names it, without the layer's prefix).</summary>
     public void Set(string name, Tensor value) => _tensors[$"{_layer.Name}.{name}"] = value;
@@ -54,11 +56,13 @@ public sealed class KerasWeights
     /// <summary>A convolution kernel from Keras' (height, width, in, out) to CnnLab's (out, in, height, width).</summary>
     public static Tensor ConvolutionKernel(Tensor kernel) => kernel.permute(3, 2, 0, 1).contiguous();
 
-    /// <summary>Keras' depthwise (height, width, channels, multiplier) kernel in PyTorch's grouped layout (channels x multiplier, 1, height, width).</summary>
+    /// <summary>Keras' depthwise (height, width, channels, multiplier) kernel in
+    /// PyTorch's grouped layout (channels x multiplier, 1, height, width).</summary>
     public static Tensor GroupedLayout(Tensor depthwise) =>
         depthwise.permute(2, 3, 0, 1).reshape(-1, 1, depthwise.shape[0], depthwise.shape[1]).contiguous();
 
-    /// <summary>A per-feature vector in Keras' (height, width, channels) order, reordered to CnnLab's channel-major one when needed.</summary>
+    /// <summary>A per-feature vector in Keras' (height, width, channels)
+    /// order, reordered to CnnLab's channel-major one when needed.</summary>
     public Tensor InCnnLabOrder(Tensor vector) => FlattenedImage is { } image
         ? vector.reshape(image.Height, image.Width, image.Channels).permute(2, 0, 1).reshape(image.Size).contiguous()
         : vector;

@@ -14,7 +14,8 @@ public abstract partial class Layer
     private static readonly string[] CommonKerasKeys =
     {
         "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape", "autocast", "data_format", "activity_regularizer",
-        "seed", "kernel_initializer", "bias_initializer", "kernel_constraint", "bias_constraint", "bias_regularizer", "dilation_rate", "groups",
+        "seed", "kernel_initializer", "bias_initializer", "kernel_constraint", "bias_constraint", "bias_regularizer", "dilation_rate",
+        "groups",
         "lora_rank", "lora_alpha", "quantization_config",
     };
 

@@ -69,7 +69,8 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
         return config;
     }
 
-    /// <summary>Adds the layer's settings to <paramref name="config"/>; each layer also has <c>public static Layer FromConfig(LayerConfigReader)</c>.</summary>
+    /// <summary>Adds the layer's settings to <paramref name="config"/>; each layer
+    /// also has <c>public static Layer FromConfig(LayerConfigReader)</c>.</summary>
     protected abstract void WriteConfig(JsonObject config);
 
     /// <summary>Keras' output-shape rule for this layer.</summary>
@@ -81,7 +82,8 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(inputShape);
         if (IsBuilt)
         {
-            throw new InvalidOperationException($"Layer \"{Name}\" is already built for input shape {InputShape}. Create a new layer instead of adding one twice.");
+            throw new InvalidOperationException($"Layer \"{Name}\" is already built for input shape {InputShape}. " +
+                $"Create a new layer instead of adding one twice.");
         }
         var output = ComputeOutputShape(inputShape);
         var weights = WeightCount(inputShape);
@@ -140,7 +142,8 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     /// </summary>
     protected internal virtual long WeightCount(Shape inputShape) => 0;
 
-    /// <summary>The weights building this layer for <paramref name="inputShape"/> would create; throws as <see cref="Build"/> would for a shape that cannot work.</summary>
+    /// <summary>The weights building this layer for <paramref name="inputShape"/> would
+    /// create; throws as <see cref="Build"/> would for a shape that cannot work.</summary>
     internal long ExpectedWeightCount(Shape inputShape)
     {
         ComputeOutputShape(inputShape);
@@ -154,7 +157,8 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
 
     /// <summary>The Keras error for an input of the wrong rank.</summary>
     protected ArgumentException IncompatibleRank(Shape inputShape, int expectedRank, string fix) =>
-        new($"Input 0 of layer \"{Name}\" is incompatible with the layer: expected ndim={expectedRank + 1}, found ndim={inputShape.Rank + 1}. " +
+        new($"Input 0 of layer \"{Name}\" is incompatible with the layer: expected ndim={expectedRank + 1}, " +
+            $"found ndim={inputShape.Rank + 1}. " +
             $"Full shape received: {inputShape}. {fix}");
 
     internal static string ToSnakeCase(string name)

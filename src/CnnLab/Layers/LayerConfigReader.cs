@@ -76,7 +76,8 @@ public sealed class LayerConfigReader
     /// <summary>Text or null (absent: null).</summary>
     public string? OptionalText(string key, string expected = "text or null") => JsonFields.OptionalText(_config, Mark(key), At, expected);
 
-    /// <summary>A size as Keras takes it: one whole number for both sides or [height, width]; required when <paramref name="fallback"/> is null.</summary>
+    /// <summary>A size as Keras takes it: one whole number for both sides or
+    /// [height, width]; required when <paramref name="fallback"/> is null.</summary>
     public Size2 Pair(string key, Size2? fallback = null) => OptionalPair(key) ?? fallback
         ?? throw JsonFields.Wrong(At, key, _config, "a whole number or a pair of whole numbers [height, width]");
 
@@ -109,7 +110,8 @@ public sealed class LayerConfigReader
         {
             return (-symmetric, symmetric);
         }
-        return node is JsonArray { Count: 2 } array && JsonFields.NumberOf(array[0]) is double lower && JsonFields.NumberOf(array[1]) is double upper
+        return node is JsonArray { Count: 2 } array && JsonFields.NumberOf(array[0]) is double lower
+            && JsonFields.NumberOf(array[1]) is double upper
             ? (lower, upper)
             : throw JsonFields.Wrong(At, key, _config, "a number f for (-f, f) or a pair of numbers [lower, upper]");
     }
@@ -129,7 +131,8 @@ public sealed class LayerConfigReader
         // Keras writes {"class_name": "L1L2", "config": {"l1": ..., "l2": ...}}; CnnLab {"l1": ..., "l2": ...}.
         var values = node is JsonObject { } outer && outer["config"] is JsonObject keras ? keras
             : node as JsonObject ?? throw JsonFields.Wrong(At, key, _config, expected);
-        return new Regularizer(JsonFields.OptionalNumber(values, "l1", $"{At}: \"{key}\"") ?? 0, JsonFields.OptionalNumber(values, "l2", $"{At}: \"{key}\"") ?? 0);
+        return new Regularizer(JsonFields.OptionalNumber(values, "l1", $"{At}: \"{key}\"") ?? 0,
+            JsonFields.OptionalNumber(values, "l2", $"{At}: \"{key}\"") ?? 0);
     }
 
     /// <summary>

@@ -18,7 +18,8 @@ public static class LayerRegistry
     public static IReadOnlyList<string> ClassNames { get; } = Factories.Keys.Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The layer classes in Keras' snake_case names (conv2d, max_pooling2d, leaky_re_lu), sorted.</summary>
-    public static IReadOnlyList<string> SnakeCaseNames { get; } = ClassNames.Select(Layer.ToSnakeCase).Order(StringComparer.Ordinal).ToList();
+    public static IReadOnlyList<string> SnakeCaseNames { get; } =
+        ClassNames.Select(Layer.ToSnakeCase).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Every concrete layer type; those without a <c>FromConfig</c> are missing from <see cref="ClassNames"/>.</summary>
     public static IReadOnlyList<Type> LayerTypes { get; } = typeof(Layer).Assembly.GetTypes()
@@ -34,11 +35,13 @@ public static class LayerRegistry
     /// Strict: a key the layer does not read is an error; otherwise those <paramref name="harmless"/> names for the
     /// created layer are skipped (a Keras import passes <see cref="Layer.KerasIgnoredKeys"/>).
     /// </summary>
-    public static Layer Create(string className, JsonObject config, string at, bool strict, Func<Layer, IReadOnlyCollection<string>>? harmless = null)
+    public static Layer Create(string className, JsonObject config, string at, bool strict,
+        Func<Layer, IReadOnlyCollection<string>>? harmless = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var resolved = ClassName(className) ?? throw new InvalidDataException(
-            $"{at}: CnnLab has no layer \"{className}\". Layers: {string.Join(", ", strict && char.IsLower(className.FirstOrDefault()) ? SnakeCaseNames : ClassNames)}.");
+            $"{at}: CnnLab has no layer \"{className}\". Layers: " +
+            $"{string.Join(", ", strict && char.IsLower(className.FirstOrDefault()) ? SnakeCaseNames : ClassNames)}.");
         var name = JsonFields.OptionalText(config, "name", $"{at} ({resolved})");
         var where = name is null ? $"{at} ({resolved})" : $"{at} ({resolved} \"{name}\")";
         var reader = new LayerConfigReader(config, where, strict);
@@ -49,7 +52,8 @@ public static class LayerRegistry
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
         {
-            var message = e is ArgumentException { ParamName: { } parameter } ? e.Message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal) : e.Message;
+            var message = e is ArgumentException { ParamName: { } parameter }
+                ? e.Message.Replace($" (Parameter '{parameter}')", "", StringComparison.Ordinal) : e.Message;
             throw new InvalidDataException($"{where}: {message}");
         }
         try

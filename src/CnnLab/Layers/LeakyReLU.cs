@@ -42,7 +42,8 @@ public sealed class LeakyReLU : Layer
     public static Layer FromConfig(LayerConfigReader config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new LeakyReLU(config.Number(config.Has("alpha") && !config.Has("negative_slope") ? "alpha" : "negative_slope", 0.3), config.Name);
+        return new LeakyReLU(config.Number(config.Has("alpha") && !config.Has("negative_slope") ? "alpha" : "negative_slope", 0.3),
+            config.Name);
     }
 
     /// <inheritdoc />

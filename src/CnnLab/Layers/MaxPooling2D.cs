@@ -42,7 +42,8 @@ public sealed class MaxPooling2D : Pooling2D
 
     /// <inheritdoc />
     // ONNX's max pooling ignores padded cells, as TensorFlow's SAME max pooling does.
-    internal override void ToOnnx(OnnxGraph graph) => graph.Unary("MaxPool", Name, OnnxGraph.Window(InputShape!, PoolSize, Strides, Padding).ToArray());
+    internal override void ToOnnx(OnnxGraph graph) =>
+        graph.Unary("MaxPool", Name, OnnxGraph.Window(InputShape!, PoolSize, Strides, Padding).ToArray());
 
     /// <inheritdoc />
     internal override void ToPyTorch(PyTorchModule module)
@@ -53,6 +54,7 @@ public sealed class MaxPooling2D : Pooling2D
             // -inf never wins the maximum, as TensorFlow's SAME max pooling ignores the padding.
             module.Emit(PyTorchModule.F($"nn.ConstantPad2d(({left}, {right}, {top}, {bottom}), float(\"-inf\"))"));
         }
-        module.Emit(PyTorchModule.F($"nn.MaxPool2d(kernel_size=({PoolSize.Height}, {PoolSize.Width}), stride=({Strides.Height}, {Strides.Width}))"));
+        module.Emit(PyTorchModule.F(
+            $"nn.MaxPool2d(kernel_size=({PoolSize.Height}, {PoolSize.Width}), stride=({Strides.Height}, {Strides.Width}))"));
     }
 }

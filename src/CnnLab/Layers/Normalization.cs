@@ -29,7 +29,8 @@ public sealed class Normalization : Layer
     /// Creates the layer. <paramref name="mean"/> and <paramref name="variance"/> are one value for all channels or one
     /// per channel, both or neither; without them, call <see cref="Adapt"/> (or load weights) before use.
     /// </summary>
-    public Normalization(IReadOnlyList<double>? mean = null, IReadOnlyList<double>? variance = null, bool invert = false, string? name = null)
+    public Normalization(IReadOnlyList<double>? mean = null, IReadOnlyList<double>? variance = null, bool invert = false,
+        string? name = null)
         : base(name)
     {
         if ((mean is null) != (variance is null))
@@ -47,7 +48,8 @@ public sealed class Normalization : Layer
         if (mean is not null && (mean.Any(v => !double.IsFinite(v)) || variance!.Any(v => !(v >= 0) || double.IsInfinity(v))))
         {
             throw new ArgumentException(
-                $"Invalid value for argument `mean` or `variance`. Expected finite means and variances >= 0. Received: mean={Describe(mean)} " +
+                $"Invalid value for argument `mean` or `variance`. Expected finite means and variances >= 0. Received: " +
+                $"mean={Describe(mean)} " +
                 $"and variance={Describe(variance)}", nameof(mean));
         }
         _givenMean = mean?.ToArray();
@@ -74,7 +76,8 @@ public sealed class Normalization : Layer
         if (_givenMean is { Length: > 1 } given && given.Length != inputShape.Channels)
         {
             throw new ArgumentException(
-                $"Layer \"{Name}\" has {given.Length} means, one per channel, but its input {inputShape} has {inputShape.Channels} channels.",
+                $"Layer \"{Name}\" has {given.Length} means, one per channel, but its input {inputShape} has " +
+                $"{inputShape.Channels} channels.",
                 nameof(inputShape));
         }
         return inputShape;
@@ -111,7 +114,8 @@ public sealed class Normalization : Layer
         ArgumentNullException.ThrowIfNull(data);
         if (HasGivenStatistics)
         {
-            throw new InvalidOperationException($"Layer \"{Name}\" was given its mean and variance; adapt a Normalization created without them.");
+            throw new InvalidOperationException($"Layer \"{Name}\" was given its mean and variance; adapt a Normalization created " +
+                $"without them.");
         }
         var channels = Mean.shape[0];
         if (data.dim() < 2 || data.shape[1] != channels || data.shape[0] == 0)
@@ -160,13 +164,15 @@ public sealed class Normalization : Layer
         if (config.Has("axis") && !IsChannelAxis(config.Json("axis")))
         {
             throw new ArgumentException(
-                $"Invalid value for argument `axis`. CnnLab normalises over the channel axis only (-1). Received: axis={JsonFields.Describe(config.Json("axis"))}",
+                $"Invalid value for argument `axis`. CnnLab normalises over the channel axis only (-1). Received: " +
+                $"axis={JsonFields.Describe(config.Json("axis"))}",
                 "axis");
         }
         return new Normalization(Values(config, "mean"), Values(config, "variance"), config.Bool("invert", false), config.Name);
     }
 
-    internal override IReadOnlyList<string> KerasWeightRoles => HasGivenStatistics ? Array.Empty<string>() : new[] { "mean", "variance", "count" };
+    internal override IReadOnlyList<string> KerasWeightRoles => HasGivenStatistics ? Array.Empty<string>()
+        : new[] { "mean", "variance", "count" };
 
     internal override void ImportKerasWeights(KerasWeights weights)
     {
@@ -183,8 +189,10 @@ public sealed class Normalization : Layer
         using var deviation = Variance.sqrt().clamp_min(Epsilon).reshape(shape);
         var (first, second) = Invert ? ("Mul", "Add") : ("Sub", "Div");
         var (firstValue, secondValue) = Invert ? (deviation, mean) : (mean, deviation);
-        graph.Node(first, $"{Name}/{first.ToLowerInvariant()}", new() { graph.Current, graph.Weight($"{Name}.{first.ToLowerInvariant()}", firstValue) });
-        graph.Node(second, $"{Name}/{second.ToLowerInvariant()}", new() { graph.Current, graph.Weight($"{Name}.{second.ToLowerInvariant()}", secondValue) });
+        graph.Node(first, $"{Name}/{first.ToLowerInvariant()}",
+            new() { graph.Current, graph.Weight($"{Name}.{first.ToLowerInvariant()}", firstValue) });
+        graph.Node(second, $"{Name}/{second.ToLowerInvariant()}",
+            new() { graph.Current, graph.Weight($"{Name}.{second.ToLowerInvariant()}", secondValue) });
     }
 
     /// <inheritdoc />

@@ -20,19 +20,22 @@ public sealed class RandomErasing : ImageAugmentation
         if (!(probability >= 0 && probability <= 1))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Invalid value for argument `probability`. Expected a value in [0, 1]. Received: probability={probability}"), nameof(probability));
+                $"Invalid value for argument `probability`. Expected a value in [0, 1]. Received: probability={probability}"),
+                nameof(probability));
         }
         var s = scale ?? (0.02, 0.33);
         if (!(s.Lower > 0 && s.Lower <= s.Upper && s.Upper <= 1))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Invalid value for argument `scale`. Expected (lower, upper) with 0 < lower <= upper <= 1. Received: scale=({s.Lower}, {s.Upper})"), nameof(scale));
+                $"Invalid value for argument `scale`. Expected (lower, upper) with 0 < lower <= upper <= 1. Received: " +
+                $"scale=({s.Lower}, {s.Upper})"), nameof(scale));
         }
         var r = ratio ?? (0.3, 3.3);
         if (!(r.Lower > 0 && r.Lower <= r.Upper) || double.IsInfinity(r.Upper))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Invalid value for argument `ratio`. Expected (lower, upper) with 0 < lower <= upper. Received: ratio=({r.Lower}, {r.Upper})"), nameof(ratio));
+                $"Invalid value for argument `ratio`. Expected (lower, upper) with 0 < lower <= upper. Received: " +
+                $"ratio=({r.Lower}, {r.Upper})"), nameof(ratio));
         }
         Probability = probability;
         Scale = s;
@@ -87,6 +90,7 @@ public sealed class RandomErasing : ImageAugmentation
     public static Layer FromConfig(LayerConfigReader config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new RandomErasing(config.Number("probability", 0.5), config.Range("scale", (0.02, 0.33)), config.Range("ratio", (0.3, 3.3)), config.Number("value", 0), config.Name);
+        return new RandomErasing(config.Number("probability", 0.5), config.Range("scale", (0.02, 0.33)), config.Range("ratio", (0.3, 3.3)),
+            config.Number("value", 0), config.Name);
     }
 }

@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
 
-/// <summary>Keras' RandomFlip: in training, flips each image with probability 1/2, horizontally, vertically or both (independently).</summary>
+/// <summary>Keras' RandomFlip: in training, flips each image with probability
+/// 1/2, horizontally, vertically or both (independently).</summary>
 public sealed class RandomFlip : ImageAugmentation
 {
     /// <summary>Creates the layer; mode is horizontal, vertical or horizontal_and_vertical (Keras' default).</summary>
@@ -13,7 +14,8 @@ public sealed class RandomFlip : ImageAugmentation
         if (mode is not ("horizontal" or "vertical" or "horizontal_and_vertical"))
         {
             throw new ArgumentException(
-                $"Invalid value for argument `mode`. Expected one of: horizontal, vertical, horizontal_and_vertical. Received: mode={mode}", nameof(mode));
+                $"Invalid value for argument `mode`. Expected one of: horizontal, vertical, horizontal_and_vertical. Received: mode={mode}",
+                nameof(mode));
         }
         Mode = mode;
     }

@@ -57,7 +57,8 @@ public abstract class RandomLayer : Layer
     protected static double RequireRate(double rate, string name) => rate >= 0 && rate < 1
         ? rate
         : throw new ArgumentException(
-            $"Invalid value for argument `{name}`. Expected a float value between 0 and 1 (1 excluded). Received: {name}={rate.ToString(CultureInfo.InvariantCulture)}", name);
+            $"Invalid value for argument `{name}`. Expected a float value between 0 and 1 (1 excluded). Received: " +
+            $"{name}={rate.ToString(CultureInfo.InvariantCulture)}", name);
 
     /// <inheritdoc />
     // Active in training only: the identity at inference, so nothing is written.

@@ -9,8 +9,10 @@ namespace CnnLab.Layers;
 /// </summary>
 public sealed class RandomTranslation : ImageAugmentation
 {
-    /// <summary>Creates the layer with symmetric ranges [-heightFactor, heightFactor] and [-widthFactor, widthFactor], each within [0, 1].</summary>
-    public RandomTranslation(double heightFactor, double widthFactor, string fillMode = "reflect", double fillValue = 0, string? name = null)
+    /// <summary>Creates the layer with symmetric ranges [-heightFactor,
+    /// heightFactor] and [-widthFactor, widthFactor], each within [0, 1].</summary>
+    public RandomTranslation(double heightFactor, double widthFactor, string fillMode = "reflect", double fillValue = 0,
+        string? name = null)
         : this((-heightFactor, heightFactor), (-widthFactor, widthFactor), fillMode, fillValue, name)
     {
     }
@@ -66,6 +68,7 @@ public sealed class RandomTranslation : ImageAugmentation
     public static Layer FromConfig(LayerConfigReader config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new RandomTranslation(config.Range("height_factor"), config.Range("width_factor"), config.Text("fill_mode", "reflect"), config.Number("fill_value", 0), config.Name);
+        return new RandomTranslation(config.Range("height_factor"), config.Range("width_factor"), config.Text("fill_mode", "reflect"),
+            config.Number("fill_value", 0), config.Name);
     }
 }

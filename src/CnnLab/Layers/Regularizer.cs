@@ -60,7 +60,8 @@ public sealed record Regularizer
         if (!(value >= 0) || double.IsInfinity(value))
         {
             throw new ArgumentException(
-                $"Invalid value for argument `{name}`. Expected a finite value >= 0. Received: {name}={value.ToString(CultureInfo.InvariantCulture)}", name);
+                $"Invalid value for argument `{name}`. Expected a finite value >= 0. Received: " +
+                $"{name}={value.ToString(CultureInfo.InvariantCulture)}", name);
         }
     }
 }

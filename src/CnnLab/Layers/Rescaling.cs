@@ -17,7 +17,8 @@ public sealed class Rescaling : Layer
         if (!double.IsFinite(scale) || !double.IsFinite(offset))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Invalid value for argument `scale` or `offset`. Expected finite numbers. Received: scale={scale}, offset={offset}"), nameof(scale));
+                $"Invalid value for argument `scale` or `offset`. Expected finite numbers. Received: scale={scale}, offset={offset}"),
+                nameof(scale));
         }
         Scale = scale;
         Offset = offset;

@@ -21,7 +21,8 @@ public sealed class Reshape : Layer
         if (targetShape.Length is 0 or > 3 || targetShape.Count(d => d == -1) > 1 || targetShape.Any(d => d is 0 or < -1))
         {
             throw new ArgumentException(
-                $"Invalid value for argument `target_shape`. Expected 1 to 3 positive sizes, one of which may be -1. Received: target_shape=({string.Join(", ", targetShape)})",
+                $"Invalid value for argument `target_shape`. Expected 1 to 3 positive sizes, one of which may be -1. Received: " +
+                $"target_shape=({string.Join(", ", targetShape)})",
                 nameof(targetShape));
         }
         TargetShape = (int[])targetShape.Clone();
@@ -39,7 +40,8 @@ public sealed class Reshape : Layer
         if (dims.Aggregate(1L, (a, b) => a * b) != inputShape.Size || dims.Any(d => d < 1))
         {
             throw new ArgumentException(
-                $"Layer \"{Name}\" cannot reshape input {inputShape} ({inputShape.Size} values) to ({string.Join(", ", TargetShape)}): the sizes must multiply to the same count.");
+                $"Layer \"{Name}\" cannot reshape input {inputShape} ({inputShape.Size} values) to ({string.Join(", ", TargetShape)}): " +
+                $"the sizes must multiply to the same count.");
         }
         return new Shape(dims.Select(d => checked((int)d)).ToArray());
     }
@@ -68,7 +70,8 @@ public sealed class Reshape : Layer
     {
         ArgumentNullException.ThrowIfNull(config);
         var node = config.Json("target_shape") as JsonArray
-            ?? throw new InvalidDataException($"{config.At}: \"target_shape\" is missing or not a list; expected a list of sizes such as [7, 7, 64].");
+            ?? throw new InvalidDataException($"{config.At}: \"target_shape\" is missing or not a list; expected a list of sizes such " +
+                $"as [7, 7, 64].");
         var dims = node.Select(CnnLab.Formats.Json.JsonFields.IntOf).ToArray();
         return dims.All(d => d is not null) ? new Reshape(dims.Select(d => d!.Value).ToArray(), config.Name)
             : throw new InvalidDataException($"{config.At}: \"target_shape\" is {node.ToJsonString()}; expected whole numbers.");
@@ -83,7 +86,8 @@ public sealed class Reshape : Layer
             graph.Unary("Transpose", Name + "/to_nhwc", OnnxGraph.Ints("perm", 0, 2, 3, 1));
         }
         var target = OutputShape!;
-        graph.Node("Reshape", Name, new() { graph.Current, graph.Int64s($"{Name}.shape", new long[] { 0 }.Concat(target.Dimensions.Select(d => (long)d)).ToArray()) });
+        graph.Node("Reshape", Name, new() { graph.Current,
+            graph.Int64s($"{Name}.shape", new long[] { 0 }.Concat(target.Dimensions.Select(d => (long)d)).ToArray()) });
         if (target.Rank == 3)
         {
             graph.Unary("Transpose", Name + "/to_nchw", OnnxGraph.Ints("perm", 0, 3, 1, 2));

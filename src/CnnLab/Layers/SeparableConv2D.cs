@@ -33,7 +33,8 @@ public sealed class SeparableConv2D : Layer
         var stride = strides ?? new Size2(1, 1);
         stride.RequirePositive(nameof(strides));
         (Filters, KernelSize, Strides, Padding, DepthMultiplier, UseBias, ActivationName) =
-            (Conv2D.RequireFilters(filters), kernelSize, stride, padding, DepthwiseStep.RequireMultiplier(depthMultiplier), useBias, activation);
+            (Conv2D.RequireFilters(filters), kernelSize, stride, padding, DepthwiseStep.RequireMultiplier(depthMultiplier), useBias,
+                activation);
         (DepthwiseRegularizer, PointwiseRegularizer) = (depthwiseRegularizer, pointwiseRegularizer);
         ActivationFunction = activation is null ? null : Activations.Get(activation);
     }
@@ -67,7 +68,8 @@ public sealed class SeparableConv2D : Layer
 
     private Func<Tensor, Tensor>? ActivationFunction { get; }
 
-    /// <summary>The depthwise kernels, shaped (channels x depth_multiplier, 1, kernel_height, kernel_width) as PyTorch's grouped Conv2d.</summary>
+    /// <summary>The depthwise kernels, shaped (channels x depth_multiplier,
+    /// 1, kernel_height, kernel_width) as PyTorch's grouped Conv2d.</summary>
     public Tensor DepthwiseKernel => _depthwise ?? throw new InvalidOperationException($"Layer \"{Name}\" is not built yet.");
 
     /// <summary>The pointwise kernel, shaped (filters, channels x depth_multiplier, 1, 1) as PyTorch's Conv2d.</summary>
@@ -167,8 +169,10 @@ public sealed class SeparableConv2D : Layer
     public static Layer FromConfig(LayerConfigReader config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new SeparableConv2D(config.Int("filters"), config.Pair("kernel_size"), config.Pair("strides", new Size2(1, 1)), config.Padding(),
-            config.Int("depth_multiplier", 1), config.Bool("use_bias", true), config.OptionalText("activation", "an activation name or null"),
+        return new SeparableConv2D(config.Int("filters"), config.Pair("kernel_size"), config.Pair("strides", new Size2(1, 1)),
+            config.Padding(),
+            config.Int("depth_multiplier", 1), config.Bool("use_bias", true),
+                config.OptionalText("activation", "an activation name or null"),
             config.Regularizer("depthwise_regularizer"), config.Regularizer("pointwise_regularizer"), config.Name);
     }
 
@@ -177,7 +181,8 @@ public sealed class SeparableConv2D : Layer
     {
         graph.Node("Conv", $"{Name}/depthwise", graph.WeightedInputs(Name, "depthwise_kernel", DepthwiseKernel, null),
             DepthwiseStep.OnnxAttributes(InputShape!, KernelSize, Strides, Padding));
-        graph.Node("Conv", $"{Name}/pointwise", graph.WeightedInputs(Name, "pointwise_kernel", PointwiseKernel, Bias), new() { OnnxGraph.Ints("kernel_shape", 1, 1) });
+        graph.Node("Conv", $"{Name}/pointwise", graph.WeightedInputs(Name, "pointwise_kernel", PointwiseKernel, Bias),
+            new() { OnnxGraph.Ints("kernel_shape", 1, 1) });
         graph.Activation(ActivationName, Name);
     }
 
@@ -186,7 +191,8 @@ public sealed class SeparableConv2D : Layer
     {
         module.Comment($"{Name} (SeparableConv2D, {Filters} filters, kernel {KernelSize}, padding \"{Padding.ToKeras()}\")");
         DepthwiseStep.ToPyTorch(module, InputShape!, KernelSize, Strides, Padding, DepthMultiplier, DepthwiseKernel, null);
-        module.Emit(PyTorchModule.F($"nn.Conv2d({InputShape!.Channels * DepthMultiplier}, {Filters}, kernel_size=1, bias={PyTorchModule.Py(UseBias)})"),
+        module.Emit(PyTorchModule.F(
+            $"nn.Conv2d({InputShape!.Channels * DepthMultiplier}, {Filters}, kernel_size=1, bias={PyTorchModule.Py(UseBias)})"),
             PyTorchModule.WeightAndBias(PointwiseKernel, Bias));
         module.Activation(ActivationName);
     }

@@ -39,7 +39,8 @@ public sealed class Softmax : Layer
         if (config.Has("axis") && JsonFields.IntOf(config.Json("axis")) is not -1)
         {
             throw new ArgumentException(
-                $"Invalid value for argument `axis`. CnnLab's Softmax works over the channel axis only (-1). Received: axis={JsonFields.Describe(config.Json("axis"))}",
+                $"Invalid value for argument `axis`. CnnLab's Softmax works over the channel axis only (-1). Received: " +
+                $"axis={JsonFields.Describe(config.Json("axis"))}",
                 "axis");
         }
         return new Softmax(config.Name);

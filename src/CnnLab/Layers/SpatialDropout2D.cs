@@ -22,7 +22,8 @@ public sealed class SpatialDropout2D : RandomLayer
 
     /// <inheritdoc />
     public override Shape ComputeOutputShape(Shape inputShape) =>
-        inputShape.IsImage ? inputShape : throw IncompatibleRank(inputShape, 3, "SpatialDropout2D expects (height, width, channels) images.");
+        inputShape.IsImage ? inputShape
+            : throw IncompatibleRank(inputShape, 3, "SpatialDropout2D expects (height, width, channels) images.");
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input)

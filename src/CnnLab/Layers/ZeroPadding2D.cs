@@ -18,7 +18,8 @@ public sealed class ZeroPadding2D : Layer
         if (top < 0 || bottom < 0 || left < 0 || right < 0 || Math.Max(Math.Max(top, bottom), Math.Max(left, right)) > 1 << 16)
         {
             throw new ArgumentException(
-                $"Invalid value for argument `padding`. Expected amounts from 0 to 65536. Received: padding=(({top}, {bottom}), ({left}, {right}))", "padding");
+                $"Invalid value for argument `padding`. Expected amounts from 0 to 65536. Received: padding=(({top}, {bottom}), " +
+                $"({left}, {right}))", "padding");
         }
         (Top, Bottom, Left, Right) = (top, bottom, left, right);
     }
@@ -40,7 +41,8 @@ public sealed class ZeroPadding2D : Layer
     {
         ArgumentNullException.ThrowIfNull(inputShape);
         return inputShape.Rank == 3 ? Shape.Image(inputShape.Height + Top + Bottom, inputShape.Width + Left + Right, inputShape.Channels)
-            : throw new ArgumentException($"Layer \"{Name}\" (ZeroPadding2D) takes an image (height, width, channels); received input shape {inputShape}.");
+            : throw new ArgumentException($"Layer \"{Name}\" (ZeroPadding2D) takes an image (height, width, channels); " +
+                $"received input shape {inputShape}.");
     }
 
     /// <inheritdoc />
@@ -79,7 +81,8 @@ public sealed class ZeroPadding2D : Layer
                 return new ZeroPadding2D(top, bottom, left, right, config.Name);
             }
         }
-        throw new InvalidDataException($"{config.At}: \"padding\" is {JsonFields.Describe(node)}; expected n, [rows, columns] or [[top, bottom], [left, right]].");
+        throw new InvalidDataException($"{config.At}: \"padding\" is {JsonFields.Describe(node)}; expected n, [rows, columns] or [[top, " +
+            $"bottom], [left, right]].");
     }
 
     /// <inheritdoc />
@@ -87,5 +90,6 @@ public sealed class ZeroPadding2D : Layer
         graph.Node("Pad", Name, new() { graph.Current, graph.Int64s($"{Name}.pads", 0, 0, Top, Left, 0, 0, Bottom, Right) });
 
     /// <inheritdoc />
-    internal override void ToPyTorch(PyTorchModule module) => module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({Left}, {Right}, {Top}, {Bottom}))"));
+    internal override void ToPyTorch(PyTorchModule module) =>
+        module.Emit(PyTorchModule.F($"nn.ZeroPad2d(({Left}, {Right}, {Top}, {Bottom}))"));
 }

@@ -31,7 +31,8 @@ public sealed record ClassificationReport(double Accuracy, IReadOnlyList<ClassMe
         ArgumentNullException.ThrowIfNull(classNames);
         if (actual.Count != predicted.Count)
         {
-            throw new ArgumentException($"{actual.Count} true labels but {predicted.Count} predictions; they must pair up.", nameof(predicted));
+            throw new ArgumentException($"{actual.Count} true labels but {predicted.Count} predictions; they must pair up.",
+                nameof(predicted));
         }
         var k = classNames.Count;
         var confusion = Enumerable.Range(0, k).Select(_ => new long[k]).ToArray();
@@ -106,9 +107,11 @@ public sealed record ClassificationReport(double Accuracy, IReadOnlyList<ClassMe
         text.AppendLine(CultureInfo.InvariantCulture, $"{"class".PadRight(width)}precision    recall        f1   support");
         foreach (var c in Classes)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{c.Name.PadRight(width)}{c.Precision,9:F4}{c.Recall,10:F4}{c.F1,10:F4}{c.Support,10}");
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"{c.Name.PadRight(width)}{c.Precision,9:F4}{c.Recall,10:F4}{c.F1,10:F4}{c.Support,10}");
         }
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"macro avg".PadRight(width)}{MacroPrecision,9:F4}{MacroRecall,10:F4}{MacroF1,10:F4}{Classes.Sum(c => c.Support),10}");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"{"macro avg".PadRight(width)}{MacroPrecision,9:F4}{MacroRecall,10:F4}{MacroF1,10:F4}{Classes.Sum(c => c.Support),10}");
         text.AppendLine(CultureInfo.InvariantCulture, $"accuracy {Accuracy:F4}");
         text.AppendLine();
         text.AppendLine("confusion matrix (rows: true class, columns: predicted)");

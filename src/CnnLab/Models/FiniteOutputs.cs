@@ -28,6 +28,7 @@ public static class FiniteOutputs
         }
         var first = bad.nonzero()[0, 0].item<long>();
         throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-            $"{modelSource}: the model's output is not finite (NaN or infinity) for {count:N0} of {bad.shape[0]:N0} input(s), the first being {sampleName(first)}; {model.NonFiniteCause()}"));
+            $"{modelSource}: the model's output is not finite (NaN or infinity) for {count:N0} of {bad.shape[0]:N0} input(s), " +
+            $"the first being {sampleName(first)}; {model.NonFiniteCause()}"));
     }
 }

@@ -49,7 +49,8 @@ public static class ImagePredictor
             }
             Flush();
             using var images = ReadIdx(file, input);
-            results.AddRange(Classify(model, images, names, topK, augmentation, modelSource, i => $"{file}[{i}]").Select((top, i) => new ImagePrediction(file, i, top)));
+            results.AddRange(Classify(model, images, names, topK, augmentation, modelSource,
+                i => $"{file}[{i}]").Select((top, i) => new ImagePrediction(file, i, top)));
         }
         Flush();
         return results;
@@ -60,13 +61,16 @@ public static class ImagePredictor
             {
                 return;
             }
-            using var images = ImageFiles.Read(pictures, input.Channels == 1 ? ColorMode.Grayscale : ColorMode.Rgb, (input.Height, input.Width));
-            results.AddRange(Classify(model, images, names, topK, augmentation, modelSource, i => pictures[(int)i]).Select((top, i) => new ImagePrediction(pictures[i], null, top)));
+            using var images = ImageFiles.Read(pictures, input.Channels == 1 ? ColorMode.Grayscale : ColorMode.Rgb,
+                (input.Height, input.Width));
+            results.AddRange(Classify(model, images, names, topK, augmentation, modelSource,
+                i => pictures[(int)i]).Select((top, i) => new ImagePrediction(pictures[i], null, top)));
             pictures.Clear();
         }
     }
 
-    private static List<ClassScore[]> Classify(IImageClassifier model, Tensor images, IReadOnlyList<string> names, int topK, TestTimeAugmentation augmentation,
+    private static List<ClassScore[]> Classify(IImageClassifier model, Tensor images, IReadOnlyList<string> names, int topK,
+        TestTimeAugmentation augmentation,
         string modelSource, Func<long, string> imageName)
     {
         using var scope = NewDisposeScope();
@@ -79,7 +83,8 @@ public static class ImagePredictor
         var p = values.to(ScalarType.Float64).data<double>().ToArray();
         var index = indices.data<long>().ToArray();
         return Enumerable.Range(0, (int)images.shape[0])
-            .Select(i => Enumerable.Range(0, k).Select(j => new ClassScore((int)index[i * k + j], names[(int)index[i * k + j]], p[i * k + j])).ToArray())
+            .Select(i => Enumerable.Range(0,
+                k).Select(j => new ClassScore((int)index[i * k + j], names[(int)index[i * k + j]], p[i * k + j])).ToArray())
             .ToList();
     }
 
@@ -109,12 +114,14 @@ public static class ImagePredictor
         }
         catch (InvalidDataException e) when (e.Message.Contains("not an IDX file", StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{file}: neither a PNG or JPEG image nor an IDX image file (it starts with neither signature).");
+            throw new InvalidDataException($"{file}: neither a PNG or JPEG image nor an IDX image file (it starts with " +
+                $"neither signature).");
         }
         if (input.Channels != 1 || dims[1] != input.Height || dims[2] != input.Width)
         {
             throw new InvalidDataException(
-                $"{file}: IDX images are {dims[1]}x{dims[2]} with 1 channel; the model expects {input.Height}x{input.Width} with {input.Channels} channel(s). " +
+                $"{file}: IDX images are {dims[1]}x{dims[2]} with 1 channel; the model expects {input.Height}x{input.Width} with " +
+                $"{input.Channels} channel(s). " +
                 "Pass PNG or JPEG files to have them resized, or an IDX file of the model's size.");
         }
         using var raw = tensor(pixels, new long[] { dims[0], 1, dims[1], dims[2] });

@@ -29,7 +29,8 @@ public sealed record LayerListModel(IReadOnlyList<int>? InputShape, IReadOnlyLis
         if (InputShape is { } declared && !declared.SequenceEqual(inputShape.Dimensions))
         {
             throw new ArgumentException($"the model's input_shape [{string.Join(", ", declared)}] is not the data's {inputShape}; " +
-                                        $"write input_shape: [{string.Join(", ", inputShape.Dimensions)}] or leave it out to take the data's.");
+                                        $"write input_shape: [{string.Join(", ", inputShape.Dimensions)}] or leave it out to " +
+                                        $"take the data's.");
         }
         var model = new Sequential(inputShape, seed);
         try

@@ -19,7 +19,8 @@ public sealed record ModelFileChoice(string Path, bool LoadWeights)
         using var source = Open();
         if (!source.InputShape!.Equals(inputShape) || source.OutputShape!.Rank != 1 || source.OutputShape.Channels != classes)
         {
-            throw new ArgumentException($"{Path} takes {source.InputShape} and gives {source.OutputShape}; the data has input {inputShape} and {classes} classes.");
+            throw new ArgumentException($"{Path} takes {source.InputShape} and gives {source.OutputShape}; " +
+                $"the data has input {inputShape} and {classes} classes.");
         }
         var model = new Sequential(inputShape, seed, source.ModelName);
         try
@@ -49,7 +50,8 @@ public sealed record ModelFileChoice(string Path, bool LoadWeights)
         }
         if (LoadWeights)
         {
-            throw new ArgumentException($"{Path} is a JSON config, which holds no weights; `weights: load` needs a saved model (.safetensors, .h5, .keras).");
+            throw new ArgumentException($"{Path} is a JSON config, which holds no weights; `weights: load` needs a saved model " +
+                $"(.safetensors, .h5, .keras).");
         }
         var text = File.ReadAllText(Path);
         // Keras' to_json() lists an InputLayer or batch_input_shape; CnnLab's ToJson() has input_shape in the config.

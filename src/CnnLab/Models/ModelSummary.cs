@@ -9,7 +9,8 @@ internal static class ModelSummary
     public static string Format(Sequential model)
     {
         var rows = model.Layers
-            .Select(l => (Name: $"{l.Name} ({l.TypeName})", Shape: l.OutputShape?.ToString() ?? "(unbuilt)", Params: Count(l.TrainableParamCount + l.NonTrainableParamCount)))
+            .Select(l => (Name: $"{l.Name} ({l.TypeName})", Shape: l.OutputShape?.ToString() ?? "(unbuilt)",
+                Params: Count(l.TrainableParamCount + l.NonTrainableParamCount)))
             .ToList();
         var nameWidth = Math.Max(29, rows.Select(r => r.Name.Length + 2).DefaultIfEmpty(0).Max());
         var shapeWidth = Math.Max(26, rows.Select(r => r.Shape.Length + 2).DefaultIfEmpty(0).Max());

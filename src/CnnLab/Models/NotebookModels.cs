@@ -5,7 +5,8 @@ using CnnLab.Core;
 namespace CnnLab.Models;
 
 /// <summary>A named model of the notebook: how to build it and the optimizer it was trained with.</summary>
-public sealed record NotebookModel(string Name, string Title, string Description, Func<Shape, int, long?, Sequential> Build, Func<Optimizer> Optimizer);
+public sealed record NotebookModel(string Name, string Title, string Description, Func<Shape, int, long?, Sequential> Build,
+    Func<Optimizer> Optimizer);
 
 /// <summary>
 /// The five models of the course notebook, written with the public layer API. Every block is
@@ -24,11 +25,16 @@ public static class NotebookModels
             (shape, classes, seed) => Build("m3-leaky", ThreeBlocks, BatchNormPlacement.None, shape, classes, seed), () => new Adam()),
         new("m2-leaky", "2 blocks, Adam", "2 VGG blocks (20, 40 filters), LeakyReLU, Adam: 77,638 parameters.",
             (shape, classes, seed) => Build("m2-leaky", TwoBlocks, BatchNormPlacement.None, shape, classes, seed), () => new Adam()),
-        new("m2-bn-before", "2 blocks, BN before, RMSprop", "2 VGG blocks with BatchNormalization before each LeakyReLU, RMSprop: 78,374 parameters.",
-            (shape, classes, seed) => Build("m2-bn-before", TwoBlocks, BatchNormPlacement.Before, shape, classes, seed), () => new RMSprop()),
-        new("m2-bn-before-adam", "2 blocks, BN before, Adam", "2 VGG blocks with BatchNormalization before each LeakyReLU, Adam: 78,374 parameters.",
-            (shape, classes, seed) => Build("m2-bn-before-adam", TwoBlocks, BatchNormPlacement.Before, shape, classes, seed), () => new Adam()),
-        new("m2-bn-after", "2 blocks, BN after, RMSprop", "2 VGG blocks with BatchNormalization after each LeakyReLU, RMSprop: 78,374 parameters.",
+        new("m2-bn-before", "2 blocks, BN before, RMSprop",
+            "2 VGG blocks with BatchNormalization before each LeakyReLU, RMSprop: 78,374 parameters.",
+            (shape, classes, seed) => Build("m2-bn-before", TwoBlocks, BatchNormPlacement.Before, shape, classes, seed),
+                () => new RMSprop()),
+        new("m2-bn-before-adam", "2 blocks, BN before, Adam",
+            "2 VGG blocks with BatchNormalization before each LeakyReLU, Adam: 78,374 parameters.",
+            (shape, classes, seed) => Build("m2-bn-before-adam", TwoBlocks, BatchNormPlacement.Before, shape, classes, seed),
+                () => new Adam()),
+        new("m2-bn-after", "2 blocks, BN after, RMSprop",
+            "2 VGG blocks with BatchNormalization after each LeakyReLU, RMSprop: 78,374 parameters.",
             (shape, classes, seed) => Build("m2-bn-after", TwoBlocks, BatchNormPlacement.After, shape, classes, seed), () => new RMSprop()),
     };
 
@@ -40,7 +46,8 @@ public static class NotebookModels
         All.FirstOrDefault(m => m.Name == name) ?? throw new ArgumentException(
             $"Unknown model \"{name}\". Expected one of: {string.Join(", ", Names)}.", nameof(name));
 
-    /// <summary>Builds the model for Fashion-MNIST's (28, 28, 1) input and 10 classes unless told otherwise, compiled with its optimizer.</summary>
+    /// <summary>Builds the model for Fashion-MNIST's (28, 28, 1) input and 10
+    /// classes unless told otherwise, compiled with its optimizer.</summary>
     public static Sequential Create(string name, Shape? inputShape = null, long? seed = null, int classes = 10)
     {
         var spec = Get(name);
@@ -49,7 +56,8 @@ public static class NotebookModels
         return model;
     }
 
-    private static Sequential Build(string name, (int Filters, int Kernel)[] blocks, BatchNormPlacement batchNorm, Shape inputShape, int classes, long? seed) =>
+    private static Sequential Build(string name, (int Filters, int Kernel)[] blocks, BatchNormPlacement batchNorm, Shape inputShape,
+        int classes, long? seed) =>
         new VggTemplate
         {
             Blocks = blocks.Select(b => (IReadOnlyList<int>)new[] { b.Filters, b.Filters }).ToList(),

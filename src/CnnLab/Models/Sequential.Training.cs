@@ -41,7 +41,8 @@ public sealed partial class Sequential
         {
             if (metric != "accuracy")
             {
-                throw new ArgumentException($"Could not interpret metric identifier: {metric}. Expected one of: accuracy.", nameof(metrics));
+                throw new ArgumentException($"Could not interpret metric identifier: {metric}. Expected one of: accuracy.",
+                    nameof(metrics));
             }
         }
         Optimizer = optimizer;
@@ -154,7 +155,8 @@ public sealed partial class Sequential
     {
         var (nonFinite, total) = CountNonFiniteWeights();
         return nonFinite > 0
-            ? $"{nonFinite:N0} of its {total:N0} weights are NaN or infinite. Its training diverged or the file is damaged: retrain it (a lower learning rate), or use an earlier checkpoint."
+            ? $"{nonFinite:N0} of its {total:N0} weights are NaN or infinite. Its training diverged or the file is damaged: " +
+                $"retrain it (a lower learning rate), or use an earlier checkpoint."
             : "its weights are all finite, so the input overflows it. Check that the images are scaled as the training data were.";
     }
 }

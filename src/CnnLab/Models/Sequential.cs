@@ -101,7 +101,8 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
         if (_inputShape is not null || _layers.Count > 0)
         {
             throw new InvalidOperationException(
-                $"Model \"{ModelName}\" already has input shape {_inputShape}. An InputLayer can only be the first item of a Sequential model.");
+                $"Model \"{ModelName}\" already has input shape {_inputShape}. An InputLayer can only be the first item of a " +
+                $"Sequential model.");
         }
         _inputShape = input.Shape;
         return this;
@@ -115,7 +116,8 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
             $"Model \"{ModelName}\" has no input shape. Pass `inputShape` to the Sequential constructor or add an InputLayer first.");
         if (layer.IsBuilt)
         {
-            throw new InvalidOperationException($"Layer \"{layer.Name}\" already belongs to a model. Create a new layer instead of adding one twice.");
+            throw new InvalidOperationException($"Layer \"{layer.Name}\" already belongs to a model. Create a new layer instead of " +
+                $"adding one twice.");
         }
         var name = UniqueName(layer);
         layer.AssignName(name);
@@ -144,7 +146,8 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
             $"Model \"{ModelName}\" has no input shape. Pass `inputShape` to the Sequential constructor or add an InputLayer first.");
         if (_layers.FirstOrDefault() is Normalization)
         {
-            throw new InvalidOperationException($"Model \"{ModelName}\" already standardises its inputs; standardising twice would distort them.");
+            throw new InvalidOperationException($"Model \"{ModelName}\" already standardises its inputs; standardising twice would " +
+                $"distort them.");
         }
         var layer = new Normalization();
         layer.AssignName(UniqueName(layer));
@@ -210,7 +213,8 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
     /// A Keras file (.h5 of Keras 2 / tf.keras, .keras of Keras 3) is imported (<see cref="CnnLab.Models.Saving.KerasModelFile"/>),
     /// expecting inputs scaled to [0, 1] as CnnLab's data are (Keras does not store the scaling it was trained with).
     /// </summary>
-    public static Sequential Load(string path) => CnnLab.Models.Saving.KerasModelFile.IsKerasFile(path ?? "") ? CnnLab.Models.Saving.KerasModelFile.Load(path!) : CnnLab.Models.Saving.ModelFile.Load(path!);
+    public static Sequential Load(string path) => CnnLab.Models.Saving.KerasModelFile.IsKerasFile(path ?? "")
+        ? CnnLab.Models.Saving.KerasModelFile.Load(path!) : CnnLab.Models.Saving.ModelFile.Load(path!);
 
     /// <summary>Keras' summary table: layers, output shapes, parameter counts and totals.</summary>
     public string Summary() => ModelSummary.Format(this);
@@ -264,7 +268,8 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
             if (_layers.Any(l => l.Name == explicitName))
             {
                 throw new ArgumentException(
-                    $"All layers added to a Sequential model should have unique names. Name \"{explicitName}\" is already the name of a layer in this model.");
+                    $"All layers added to a Sequential model should have unique names. Name \"{explicitName}\" is already the name of a " +
+                    $"layer in this model.");
             }
             return explicitName;
         }

@@ -19,7 +19,8 @@ public sealed record VggTemplate
     /// <summary>Pool size after each block.</summary>
     public int PoolSize { get; init; } = 2;
 
-    /// <summary>The activation: leaky_relu means the LeakyReLU layer (alpha 0.3), relu the ReLU layer; other names an Activation layer.</summary>
+    /// <summary>The activation: leaky_relu means the LeakyReLU layer (alpha
+    /// 0.3), relu the ReLU layer; other names an Activation layer.</summary>
     public string Activation { get; init; } = "leaky_relu";
 
     /// <summary>Where BatchNormalization goes.</summary>

@@ -24,5 +24,6 @@ public sealed class AdamW : Optimizer
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"AdamW(learning_rate={LearningRate}, weight_decay={WeightDecay}, beta_1={_adam.Beta1}, beta_2={_adam.Beta2}, epsilon={_adam.Epsilon})");
+        $"AdamW(learning_rate={LearningRate}, weight_decay={WeightDecay}, beta_1={_adam.Beta1}, beta_2={_adam.Beta2}, " +
+        $"epsilon={_adam.Epsilon})");
 }

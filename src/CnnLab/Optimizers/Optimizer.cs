@@ -12,13 +12,15 @@ public abstract class Optimizer
         if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
         {
             throw new ArgumentException(
-                $"Invalid value for argument `weightDecay`. Expected a finite value >= 0. Received: weightDecay={weightDecay}", nameof(weightDecay));
+                $"Invalid value for argument `weightDecay`. Expected a finite value >= 0. Received: weightDecay={weightDecay}",
+                nameof(weightDecay));
         }
         WeightDecay = weightDecay;
         if (!(learningRate > 0) || double.IsInfinity(learningRate))
         {
             throw new ArgumentException(
-                $"Invalid value for argument `learningRate`. Expected a strictly positive finite value. Received: learningRate={learningRate}",
+                $"Invalid value for argument `learningRate`. Expected a strictly positive finite value. Received: " +
+                $"learningRate={learningRate}",
                 nameof(learningRate));
         }
         LearningRate = learningRate;

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace CnnLab.Optimizers;
 
-/// <summary>RMSprop with Keras' defaults: learning_rate 0.001, rho 0.9, momentum 0, epsilon 1e-7 (added after the square root, as Keras and PyTorch both do).</summary>
+/// <summary>RMSprop with Keras' defaults: learning_rate 0.001, rho 0.9, momentum 0,
+/// epsilon 1e-7 (added after the square root, as Keras and PyTorch both do).</summary>
 public sealed class RMSprop : Optimizer
 {
     /// <summary>Creates the configuration.</summary>

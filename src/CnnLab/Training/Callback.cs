@@ -49,7 +49,8 @@ public abstract class Callback
     }
 
     /// <summary>Tensors that belong to the state (kept weights), saved beside it; empty for most callbacks.</summary>
-    public virtual IReadOnlyDictionary<string, TorchSharp.torch.Tensor> GetStateTensors() => new Dictionary<string, TorchSharp.torch.Tensor>();
+    public virtual IReadOnlyDictionary<string, TorchSharp.torch.Tensor> GetStateTensors() =>
+        new Dictionary<string, TorchSharp.torch.Tensor>();
 
     /// <summary>Puts back the tensors of <see cref="GetStateTensors"/>; the callback takes ownership.</summary>
     public virtual void SetStateTensors(IReadOnlyDictionary<string, TorchSharp.torch.Tensor> tensors)

@@ -10,7 +10,8 @@ namespace CnnLab.Training;
 /// </summary>
 internal static class ClassCoverage
 {
-    /// <summary>A one-line warning naming the classes only one part holds, or null when both hold the same ones (or one is empty).</summary>
+    /// <summary>A one-line warning naming the classes only one part holds,
+    /// or null when both hold the same ones (or one is empty).</summary>
     public static string? Warning(Tensor trainY, Tensor valY, int classes, IReadOnlyList<string>? classNames, double? validationSplit)
     {
         if (trainY.shape[0] == 0 || valY.shape[0] == 0)
@@ -32,10 +33,13 @@ internal static class ClassCoverage
             classNames is not null && c < classNames.Count ? $"{classNames[c]} ({c})" : c.ToString(CultureInfo.InvariantCulture)));
         var hint = validationSplit is double split
             ? string.Create(CultureInfo.InvariantCulture,
-                $"validationSplit={split} holds out the last {split * 100:0.#}% of the samples, as Keras does, so samples sorted by class train on some classes " +
-                $"and validate on others: shuffle them before Fit (folders and CSV files are shuffled unless their order is kept), or pass stratified " +
+                $"validationSplit={split} holds out the last {split * 100:0.#}% of the samples, as Keras does, " +
+                $"so samples sorted by class train on some classes " +
+                $"and validate on others: shuffle them before Fit (folders and CSV files are shuffled unless their order is kept), " +
+                $"or pass stratified " +
                 $"validationData (StratifiedSplit.Split).")
-            : "Validation then scores classes the model never trained on, or leaves trained ones unscored: give validationData the training " +
+            : "Validation then scores classes the model never trained on, or leaves trained ones unscored: " +
+              "give validationData the training " +
               "data's classes (StratifiedSplit.Split keeps every class's share).";
         return $"warning: the training and validation data hold different classes; only in validation: {Names(onlyValidation)}; " +
                $"only in training: {Names(onlyTraining)}. {hint}";

@@ -13,7 +13,8 @@ internal static class DataChecks
         if (batchSize <= 0)
         {
             throw new ArgumentException(
-                $"Invalid value for argument `batchSize`. Expected a strictly positive value. Received: batchSize={batchSize}", nameof(batchSize));
+                $"Invalid value for argument `batchSize`. Expected a strictly positive value. Received: batchSize={batchSize}",
+                nameof(batchSize));
         }
     }
 
@@ -28,8 +29,10 @@ internal static class DataChecks
         if (needed > available)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"A training step of model \"{model.ModelName}\" at batch size {batchSize} needs about {needed / (double)(1L << 30):F1} GiB for the layers' outputs and gradients, " +
-                $"more than the {available / (double)(1L << 30):F1} GiB of memory available. Use a smaller batch size or a smaller model."), nameof(batchSize));
+                $"A training step of model \"{model.ModelName}\" at batch size {batchSize} needs about {needed / (double)(1L << 30):F1} " +
+                $"GiB for the layers' outputs and gradients, " +
+                $"more than the {available / (double)(1L << 30):F1} GiB of memory available. Use a smaller batch size or a smaller model."),
+                nameof(batchSize));
         }
     }
 
@@ -40,12 +43,14 @@ internal static class DataChecks
         if (!x.shape.SequenceEqual(expected))
         {
             throw new ArgumentException(
-                $"Input `{argument}` has shape ({string.Join(", ", x.shape)}) but model \"{model.ModelName}\" expects (N, {string.Join(", ", expected.Skip(1))}) " +
+                $"Input `{argument}` has shape ({string.Join(", ", x.shape)}) but model \"{model.ModelName}\" expects (N, " +
+                $"{string.Join(", ", expected.Skip(1))}) " +
                 $"for input shape {model.InputShape} (images are passed as N x channels x height x width).", argument);
         }
         if (x.dtype != ScalarType.Float32)
         {
-            throw new ArgumentException($"Input `{argument}` has dtype {x.dtype}; expected Float32. Convert with x.to(ScalarType.Float32).", argument);
+            throw new ArgumentException($"Input `{argument}` has dtype {x.dtype}; expected Float32. Convert with x.to(ScalarType.Float32).",
+                argument);
         }
     }
 
@@ -54,17 +59,21 @@ internal static class DataChecks
         if (y.shape.Length == 1 && y.shape[0] == count)
         {
             throw new ArgumentException(
-                $"Labels `{yName}` have shape ({count}), class indices, but the loss is {CategoricalCrossentropy.Name}, which takes one-hot rows of shape ({count}, {classes}). " +
-                $"Convert with Categorical.ToCategorical(y, {classes}), or compile with loss: \"{SparseCategoricalCrossentropy.Name}\".", yName);
+                $"Labels `{yName}` have shape ({count}), class indices, but the loss is {CategoricalCrossentropy.Name}, " +
+                $"which takes one-hot rows of shape ({count}, {classes}). " +
+                $"Convert with Categorical.ToCategorical(y, {classes}), or compile with loss: \"{SparseCategoricalCrossentropy.Name}\".",
+                yName);
         }
         if (y.shape.Length != 2 || y.shape[0] != count || y.shape[1] != classes)
         {
             throw new ArgumentException(
-                $"Labels `{yName}` have shape ({string.Join(", ", y.shape)}); expected ({count}, {classes}), one one-hot row per sample of `{xName}`.", yName);
+                $"Labels `{yName}` have shape ({string.Join(", ", y.shape)}); expected ({count}, {classes}), one one-hot row per sample " +
+                $"of `{xName}`.", yName);
         }
         if (y.dtype != ScalarType.Float32)
         {
-            throw new ArgumentException($"Labels `{yName}` have dtype {y.dtype}; expected Float32 one-hot rows. Convert with y.to(ScalarType.Float32).", yName);
+            throw new ArgumentException($"Labels `{yName}` have dtype {y.dtype}; expected Float32 one-hot rows. " +
+                $"Convert with y.to(ScalarType.Float32).", yName);
         }
     }
 
@@ -81,17 +90,20 @@ internal static class DataChecks
         if (y.shape.Length == 2 && y.shape[0] == x.shape[0] && y.shape[1] == classes)
         {
             throw new ArgumentException(
-                $"Labels `{yName}` have shape ({string.Join(", ", y.shape)}), one-hot rows, but the loss is {SparseCategoricalCrossentropy.Name}, which takes class indices of shape ({x.shape[0]}). " +
+                $"Labels `{yName}` have shape ({string.Join(", ", y.shape)}), one-hot rows, " +
+                $"but the loss is {SparseCategoricalCrossentropy.Name}, which takes class indices of shape ({x.shape[0]}). " +
                 $"Compile with loss: \"{CategoricalCrossentropy.Name}\", or pass y.argmax(1).", yName);
         }
         if (y.shape.Length != 1 || y.shape[0] != x.shape[0])
         {
             throw new ArgumentException(
-                $"Labels `{yName}` have shape ({string.Join(", ", y.shape)}); expected ({x.shape[0]}), one integer label per sample of `{xName}`.", yName);
+                $"Labels `{yName}` have shape ({string.Join(", ", y.shape)}); expected ({x.shape[0]}), one integer label per sample " +
+                $"of `{xName}`.", yName);
         }
         if (y.dtype != ScalarType.Int64)
         {
-            throw new ArgumentException($"Labels `{yName}` have dtype {y.dtype}; expected Int64 class indices. Convert with y.to(ScalarType.Int64).", yName);
+            throw new ArgumentException($"Labels `{yName}` have dtype {y.dtype}; expected Int64 class indices. " +
+                $"Convert with y.to(ScalarType.Int64).", yName);
         }
         if (y.shape[0] == 0)
         {

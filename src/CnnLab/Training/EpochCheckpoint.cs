@@ -9,7 +9,8 @@ namespace CnnLab.Training;
 /// <summary>
 /// Everything a Fit needs to continue after its last completed epoch exactly as if never stopped: the weights
 /// (with BatchNormalization's moving statistics), the optimizer's state, the shuffle, dropout and augmentation
-/// generators' states, the History so far, the learning rate and the callbacks' states. Written at every epoch end into a folder; the small <c>checkpoint.json</c> is
+/// generators' states, the History so far, the learning rate and the callbacks' states.
+/// Written at every epoch end into a folder; the small <c>checkpoint.json</c> is
 /// renamed into place last, so a process killed at any moment leaves the previous complete checkpoint.
 /// </summary>
 internal sealed class EpochCheckpoint
@@ -35,8 +36,10 @@ internal sealed class EpochCheckpoint
         if (state.Generators.Count != generators.Count || state.Callbacks.Count != callbacks.Count)
         {
             throw new InvalidDataException(
-                $"{index}: the checkpoint was written by a Fit with {state.Generators.Count} random generators and {state.Callbacks.Count} callbacks, " +
-                $"this one has {generators.Count} and {callbacks.Count}. Resume with the same model, augmentation and callbacks, or delete the folder.");
+                $"{index}: the checkpoint was written by a Fit with {state.Generators.Count} random generators and " +
+                $"{state.Callbacks.Count} callbacks, " +
+                $"this one has {generators.Count} and {callbacks.Count}. Resume with the same model, augmentation and callbacks, " +
+                $"or delete the folder.");
         }
         Read(state.Weights, "the model's weights", file => model.Module.load(file));
         Read(state.Optimizer, "the optimizer's state", file => ((OptimizerHelper)optimizer).load_state_dict(file));
@@ -68,7 +71,8 @@ internal sealed class EpochCheckpoint
     }
 
     /// <summary>Saves the state after <paramref name="epochsDone"/> epochs.</summary>
-    public void Save(int epochsDone, ITrainableModel model, optim.Optimizer optimizer, IReadOnlyList<Generator?> generators, History history,
+    public void Save(int epochsDone, ITrainableModel model, optim.Optimizer optimizer, IReadOnlyList<Generator?> generators,
+        History history,
         TrainingContext context, IReadOnlyList<Callback> callbacks)
     {
         Directory.CreateDirectory(_folder);
@@ -95,7 +99,8 @@ internal sealed class EpochCheckpoint
             context.LearningRate, callbacks.Select(c => c.GetState().ToDictionary()).ToList(), callbackTensors);
         CnnLab.Formats.AtomicFile.WriteText(Path.Combine(_folder, IndexFile), JsonSerializer.Serialize(state, Json));
         // Only the files the index names are kept.
-        foreach (var old in Directory.GetFiles(_folder).Where(f => Path.GetFileName(f) != IndexFile && !files.Contains(Path.GetFileName(f))))
+        foreach (var old in Directory.GetFiles(_folder).Where(f =>
+            Path.GetFileName(f) != IndexFile && !files.Contains(Path.GetFileName(f))))
         {
             File.Delete(old);
         }
@@ -115,7 +120,8 @@ internal sealed class EpochCheckpoint
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllText(index));
-            return document.RootElement.TryGetProperty("Epoch", out var epoch) && epoch.TryGetInt32(out var value) && value >= 0 ? value : null;
+            return document.RootElement.TryGetProperty("Epoch", out var epoch) && epoch.TryGetInt32(out var value) && value >= 0 ? value
+                : null;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
@@ -157,7 +163,8 @@ internal sealed class EpochCheckpoint
     }
 
     // A name inside the checkpoint folder: an edited index must not make Restore read ../../somewhere.
-    private static bool IsFileName(string? name) => !string.IsNullOrEmpty(name) && Path.GetFileName(name) == name && name is not ("." or "..");
+    private static bool IsFileName(string? name) => !string.IsNullOrEmpty(name) && Path.GetFileName(name) == name
+        && name is not ("." or "..");
 
     /// <summary>Runs one restoring step on a file of the checkpoint; whatever the file's damage, the error names it.</summary>
     private void Read(string name, string what, Action<string> restore)
@@ -175,7 +182,8 @@ internal sealed class EpochCheckpoint
     }
 
     private InvalidDataException Damaged(string file, string problem) =>
-        new($"{file}: the epoch checkpoint is damaged: {problem}. Delete the folder {_folder} to train the run again from its first epoch.");
+        new($"{file}: the epoch checkpoint is damaged: {problem}. Delete the folder {_folder} to train the run again from its " +
+            $"first epoch.");
 
     private static byte[] GetState(Generator generator)
     {
@@ -186,6 +194,7 @@ internal sealed class EpochCheckpoint
     // Infinities (a callback's "best" before any epoch) must survive the JSON round trip.
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private sealed record State(int Epoch, string Weights, string Optimizer, List<byte[]?> Generators, Dictionary<string, List<double>> History,
+    private sealed record State(int Epoch, string Weights, string Optimizer, List<byte[]?> Generators,
+        Dictionary<string, List<double>> History,
         List<double> Seconds, double LearningRate, List<Dictionary<string, double>> Callbacks, List<string?> CallbackTensors);
 }

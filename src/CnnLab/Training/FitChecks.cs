@@ -11,12 +11,14 @@ internal static class FitChecks
         DataChecks.RequireActivationsFit(model, options.BatchSize);
         if (options.Epochs < 0)
         {
-            throw new ArgumentException($"Invalid value for argument `epochs`. Expected a value >= 0. Received: epochs={options.Epochs}", "epochs");
+            throw new ArgumentException($"Invalid value for argument `epochs`. Expected a value >= 0. Received: epochs={options.Epochs}",
+                "epochs");
         }
         if (!(options.ValidationSplit >= 0 && options.ValidationSplit < 1))
         {
             throw new ArgumentException(
-                $"Invalid value for argument `validationSplit`. Expected a float in [0, 1). Received: validationSplit={options.ValidationSplit}",
+                $"Invalid value for argument `validationSplit`. Expected a float in [0, 1). Received: " +
+                $"validationSplit={options.ValidationSplit}",
                 "validationSplit");
         }
         DataChecks.RequireSamples(model, loss, x, y, "x", "y");
@@ -32,7 +34,8 @@ internal static class FitChecks
         if (trainCount == 0 && x.shape[0] > 0)
         {
             throw new ArgumentException(
-                $"validationSplit={options.ValidationSplit} leaves no training samples out of {x.shape[0]}. Use a smaller split or more data.",
+                $"validationSplit={options.ValidationSplit} leaves no training samples out of {x.shape[0]}. " +
+                $"Use a smaller split or more data.",
                 "validationSplit");
         }
     }
@@ -46,8 +49,10 @@ internal static class FitChecks
         if (!Equals(layer.InputShape, input) || !Equals(layer.OutputShape, input))
         {
             throw new ArgumentException(
-                $"Augmentation layer \"{layer.Name}\" ({layer.TypeName}) maps {layer.InputShape} to {layer.OutputShape}, but augmentation must keep " +
-                $"the model's input shape {input}. Use RandomFlip, RandomTranslation, RandomRotation or RandomErasing, or put other layers in the model.",
+                $"Augmentation layer \"{layer.Name}\" ({layer.TypeName}) maps {layer.InputShape} to {layer.OutputShape}, " +
+                $"but augmentation must keep " +
+                $"the model's input shape {input}. Use RandomFlip, RandomTranslation, RandomRotation or RandomErasing, " +
+                $"or put other layers in the model.",
                 "Augmentation");
         }
     }

@@ -14,7 +14,8 @@ public sealed record LossFunction
         if (name is not (SparseCategoricalCrossentropy.Name or CategoricalCrossentropy.Name))
         {
             throw new ArgumentException(
-                $"Could not interpret loss identifier: {name}. Expected one of: {SparseCategoricalCrossentropy.Name}, {CategoricalCrossentropy.Name}.",
+                $"Could not interpret loss identifier: {name}. Expected one of: {SparseCategoricalCrossentropy.Name}, " +
+                $"{CategoricalCrossentropy.Name}.",
                 "loss");
         }
         Name = name;

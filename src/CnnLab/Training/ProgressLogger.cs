@@ -20,7 +20,8 @@ public sealed class ProgressLogger : Callback
     private TimeSpan _lastDraw;
     private int _lastWidth;
 
-    /// <summary>Writes to <paramref name="writer"/>; <paramref name="interactive"/> chooses redraw-in-place or one line per epoch.</summary>
+    /// <summary>Writes to <paramref name="writer"/>; <paramref name="interactive"/>
+    /// chooses redraw-in-place or one line per epoch.</summary>
     public ProgressLogger(TextWriter writer, bool interactive)
     {
         _writer = writer;
@@ -90,7 +91,8 @@ public sealed class ProgressLogger : Callback
         .Where(kv => kv.Key != "samples")
         .Select(kv => $" - {kv.Key}: {FormatValue(kv.Value)}"));
 
-    /// <summary>Keras' progress-bar number format: 4 decimals, or 4 significant digits in exponent form below 1e-3 (small learning rates).</summary>
+    /// <summary>Keras' progress-bar number format: 4 decimals, or 4 significant
+    /// digits in exponent form below 1e-3 (small learning rates).</summary>
     internal static string FormatValue(double value) => Math.Abs(value) > 1e-3 || value == 0
         ? value.ToString("F4", CultureInfo.InvariantCulture)
         : value.ToString("0.0000e+00", CultureInfo.InvariantCulture);

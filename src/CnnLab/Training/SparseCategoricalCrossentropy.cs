@@ -46,6 +46,7 @@ public static class SparseCategoricalCrossentropy
     public static double RequireLabelSmoothing(double value) => value >= 0 && value <= 1
         ? value
         : throw new ArgumentException(
-            $"Invalid value for argument `labelSmoothing`. Expected a value in [0, 1]. Received: labelSmoothing={value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            $"Invalid value for argument `labelSmoothing`. Expected a value in [0, 1]. Received: " +
+            $"labelSmoothing={value.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             "labelSmoothing");
 }

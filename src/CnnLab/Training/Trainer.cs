@@ -141,7 +141,8 @@ public sealed class Trainer
             batchLogs["samples"] = seen;
             callbacks.ForEach(c => c.OnBatchEnd(context, batch, batchLogs));
         }
-        return new Dictionary<string, double> { ["loss"] = lossSum / Math.Max(seen, 1), ["accuracy"] = (double)correct / Math.Max(seen, 1) };
+        return new Dictionary<string, double> { ["loss"] = lossSum / Math.Max(seen, 1),
+            ["accuracy"] = (double)correct / Math.Max(seen, 1) };
     }
 
     private Tensor Augment(Tensor images)

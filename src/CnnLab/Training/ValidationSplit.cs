@@ -21,6 +21,7 @@ internal static class ValidationSplit
         }
         var count = x.shape[0];
         var splitAt = (long)Math.Floor(count * (1.0 - options.ValidationSplit));
-        return (x.narrow(0, 0, splitAt), y.narrow(0, 0, splitAt), x.narrow(0, splitAt, count - splitAt), y.narrow(0, splitAt, count - splitAt));
+        return (x.narrow(0, 0, splitAt), y.narrow(0, 0, splitAt), x.narrow(0, splitAt, count - splitAt),
+            y.narrow(0, splitAt, count - splitAt));
     }
 }

@@ -51,7 +51,8 @@ public sealed class NamespaceCycleTests
     [Fact]
     public void Each_package_ships_only_namespaces_under_its_name()
     {
-        var packages = Assemblies.Select(path => (Package: Path.GetFileNameWithoutExtension(path), Module: Mono.Cecil.ModuleDefinition.ReadModule(path)));
+        var packages = Assemblies.Select(path =>
+            (Package: Path.GetFileNameWithoutExtension(path), Module: Mono.Cecil.ModuleDefinition.ReadModule(path)));
         var strays = packages.SelectMany(p =>
         {
             using var module = p.Module;

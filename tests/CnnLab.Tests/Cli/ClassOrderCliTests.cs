@@ -38,14 +38,17 @@ public sealed class ClassOrderCliTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("training samples in file order", output);
-        Console.WriteLine("class-ordered folder, file order, --limit 600, one epoch: " + Regex.Match(output, @"Test accuracy: \d\.\d{4}").Value);
+        Console.WriteLine("class-ordered folder, file order, --limit 600, one epoch: " +
+            Regex.Match(output, @"Test accuracy: \d\.\d{4}").Value);
         // 80 training images a class in file order: the first 600 are c0-c6 and half of c7; validation, the last 30% (180), is
         // the last 60 of c5, c6 and c7's 40; training keeps c0-c4 and c5's first 20.
         Assert.Equal(
             "warning: the training and validation data hold different classes; only in validation: c6 (6), c7 (7); " +
             "only in training: c0 (0), c1 (1), c2 (2), c3 (3), c4 (4). " +
-            "validationSplit=0.3 holds out the last 30% of the samples, as Keras does, so samples sorted by class train on some classes and validate " +
-            "on others: shuffle them before Fit (folders and CSV files are shuffled unless their order is kept), or pass stratified validationData " +
+            "validationSplit=0.3 holds out the last 30% of the samples, as Keras does, so samples sorted by class train on some classes " +
+            "and validate " +
+            "on others: shuffle them before Fit (folders and CSV files are shuffled unless their order is kept), " +
+            "or pass stratified validationData " +
             "(StratifiedSplit.Split).\n",
             error);
     }

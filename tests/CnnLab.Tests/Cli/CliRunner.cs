@@ -9,7 +9,8 @@ internal static class CliRunner
         RunWithEnvironment(new Dictionary<string, string>(), arguments);
 
     /// <summary>As <see cref="Run"/>, with these environment variables set for the program.</summary>
-    public static (int Code, string Output, string Error) RunWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static (int Code, string Output, string Error) RunWithEnvironment(IReadOnlyDictionary<string, string> environment,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         // This test process turns the governor off for itself (FixedThreads); the program runs as a user's would.

@@ -21,7 +21,8 @@ public class CliTests
         var (code, output, error) = CliRunner.Run("summary", "--model", "vgg16");
 
         Assert.Equal(1, code);
-        Assert.Equal("error: Unknown model \"vgg16\". Expected one of: m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after.\n", error);
+        Assert.Equal("error: Unknown model \"vgg16\". Expected one of: m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after.\n",
+            error);
     }
 
     [Fact]
@@ -60,7 +61,8 @@ public class CliTests
     {
         var (_, output, _) = CliRunner.Run("train", "--help");
 
-        foreach (var option in new[] { "--epochs", "--batch-size", "--optimizer", "--validation-split", "--seed", "--threads", "--data-dir", "--limit", "--device" })
+        foreach (var option in new[] { "--epochs", "--batch-size", "--optimizer", "--validation-split", "--seed", "--threads", "--data-dir",
+            "--limit", "--device" })
         {
             Assert.Contains(option, output);
         }

@@ -15,7 +15,8 @@ public class CommandErrorsTests
     [Fact]
     public void TorchSharps_misleading_message_is_replaced_by_what_the_loader_says_or_its_first_line()
     {
-        var inner = new NotSupportedException("This application or script uses TorchSharp but doesn't contain a reference to libtorch-cpu-linux-x64, Version=2.10.0.0.\n\nConsider ...");
+        var inner = new NotSupportedException("This application or script uses TorchSharp but doesn't contain a reference to " +
+            "libtorch-cpu-linux-x64, Version=2.10.0.0.\n\nConsider ...");
 
         // In this process libtorch loads, so CnnLab's loader has nothing to say and TorchSharp's first line remains.
         Assert.Equal("the libtorch engine did not load: This application or script uses TorchSharp but doesn't contain a reference to "

@@ -33,7 +33,8 @@ public sealed class DatasetChoiceCliTests : IDisposable
     public void Evaluate_defaults_to_the_dataset_the_model_was_trained_on_and_refuses_other_class_names()
     {
         var path = Path.Combine(_root, "colors.safetensors");
-        var (trainCode, _, trainError) = CliRunner.Run("train", "--dataset", _colors, "--model", "m2-leaky", "--epochs", "1", "--batch-size", "4",
+        var (trainCode, _, trainError) = CliRunner.Run("train", "--dataset", _colors, "--model", "m2-leaky", "--epochs", "1",
+            "--batch-size", "4",
             "--threads", "1", "--save", path);
         Assert.Equal(("", 0), (trainError, trainCode));
         using (var model = CnnLab.Models.Sequential.Load(path))
@@ -52,8 +53,10 @@ public sealed class DatasetChoiceCliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("fashon_mnist", "error: Unknown dataset \"fashon_mnist\". Expected one of: fashion-mnist, mnist, kmnist, cifar10, a folder of class sub-folders, or a .csv file. Did you mean \"fashion-mnist\"?\n")]
-    [InlineData("cifar-10", "error: Unknown dataset \"cifar-10\". Expected one of: fashion-mnist, mnist, kmnist, cifar10, a folder of class sub-folders, or a .csv file. Did you mean \"cifar10\"?\n")]
+    [InlineData("fashon_mnist", "error: Unknown dataset \"fashon_mnist\". Expected one of: fashion-mnist, mnist, kmnist, cifar10, " +
+        "a folder of class sub-folders, or a .csv file. Did you mean \"fashion-mnist\"?\n")]
+    [InlineData("cifar-10", "error: Unknown dataset \"cifar-10\". Expected one of: fashion-mnist, mnist, kmnist, cifar10, " +
+        "a folder of class sub-folders, or a .csv file. Did you mean \"cifar10\"?\n")]
     public void A_mistyped_dataset_name_suggests_the_nearest(string name, string expected)
     {
         var (code, output, error) = CliRunner.Run("data", "info", name);
@@ -67,9 +70,11 @@ public sealed class DatasetChoiceCliTests : IDisposable
         var (bothCode, _, bothError) = CliRunner.Run("data", "info", _colors, "--keep-order", "--shuffle-seed", "3");
         var (knownCode, _, knownError) = CliRunner.Run("data", "info", "fashion_mnist", "--keep-order");
 
-        Assert.Equal((1, "error: --keep-order and --shuffle-seed contradict each other: the first keeps the file order, the second shuffles. Give one.\n"),
+        Assert.Equal((1, "error: --keep-order and --shuffle-seed contradict each other: the first keeps the file order, " +
+            "the second shuffles. Give one.\n"),
             (bothCode, bothError));
-        Assert.Equal((1, "error: fashion-mnist is read in its publisher's order, whose classes are already mixed; a shuffle (in file order) applies to " +
+        Assert.Equal((1, "error: fashion-mnist is read in its publisher's order, whose classes are already mixed; " +
+                         "a shuffle (in file order) applies to " +
                          "image folders and CSV files only. Leave the shuffle settings out for fashion-mnist.\n"), (knownCode, knownError));
     }
 
@@ -92,7 +97,8 @@ public sealed class DatasetChoiceCliTests : IDisposable
         var (code, output, error) = CliRunner.Run("data", "info", path);
 
         Assert.Equal((1, ""), (code, output));
-        Assert.Equal($"error: {path}: labels 0-9, 255 leave 245 of 256 classes without samples (10-254); the largest label, 255, first appears " +
+        Assert.Equal($"error: {path}: labels 0-9, 255 leave 245 of 256 classes without samples (10-254); the largest label, 255, " +
+                     $"first appears " +
                      "on row 21. Labels must number the classes from 0 with none skipped: correct the stray labels, or pass class names " +
                      "(CsvImages.Load(path, classNames: ...)) to declare empty classes.\n", error);
     }

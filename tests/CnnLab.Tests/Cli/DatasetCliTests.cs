@@ -15,8 +15,10 @@ public sealed class DatasetCliTests : IDisposable
         {
             // Reddish versus bluish 16x16 images, PNG and JPEG mixed.
             var noise = (byte)random.Next(0, 60);
-            Fixtures.Image(Path.Combine(_root, "red", $"r{i}.{(i % 2 == 0 ? "png" : "jpg")}"), 16, 16, new SKColor((byte)(200 + noise / 2), noise, noise));
-            Fixtures.Image(Path.Combine(_root, "blue", $"b{i}.{(i % 2 == 0 ? "png" : "jpg")}"), 16, 16, new SKColor(noise, noise, (byte)(200 + noise / 2)));
+            Fixtures.Image(Path.Combine(_root, "red", $"r{i}.{(i % 2 == 0 ? "png" : "jpg")}"), 16, 16,
+                new SKColor((byte)(200 + noise / 2), noise, noise));
+            Fixtures.Image(Path.Combine(_root, "blue", $"b{i}.{(i % 2 == 0 ? "png" : "jpg")}"), 16, 16,
+                new SKColor(noise, noise, (byte)(200 + noise / 2)));
         }
     }
 
@@ -43,7 +45,8 @@ public sealed class DatasetCliTests : IDisposable
     [Fact]
     public void Train_runs_end_to_end_on_an_RGB_image_folder()
     {
-        var (code, output, error) = CliRunner.Run("train", "--dataset", _root, "--model", "m2-leaky", "--epochs", "2", "--batch-size", "8", "--threads", "1");
+        var (code, output, error) = CliRunner.Run("train", "--dataset", _root, "--model", "m2-leaky", "--epochs", "2", "--batch-size", "8",
+            "--threads", "1");
 
         Assert.Equal("", error);
         Assert.Equal(0, code);
@@ -74,7 +77,8 @@ public sealed class DatasetCliTests : IDisposable
         Assert.Equal(0, evalCode);
         using var parsed = System.Text.Json.JsonDocument.Parse(evalOutput);
         Assert.Equal(result.Accuracy, parsed.RootElement.GetProperty("accuracy").GetDouble(), 10);
-        Assert.Equal(12, parsed.RootElement.GetProperty("confusion").EnumerateArray().SelectMany(r => r.EnumerateArray()).Sum(v => v.GetInt64()));
+        Assert.Equal(12,
+            parsed.RootElement.GetProperty("confusion").EnumerateArray().SelectMany(r => r.EnumerateArray()).Sum(v => v.GetInt64()));
 
         var (badCode, _, badError) = CliRunner.Run("evaluate", path + ".missing", "--dataset", _root);
         Assert.Equal(1, badCode);
@@ -90,7 +94,8 @@ public sealed class DatasetCliTests : IDisposable
         Assert.Equal(
             $"{"image".PadRight(picture.Length)}  #  class  probability\n" +
             string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{picture}  1  {expected.Top[0].Name,-5}  {expected.Top[0].Probability,11:F4}\n{"".PadRight(picture.Length)}  2  {expected.Top[1].Name,-5}  {expected.Top[1].Probability,11:F4}\n"),
+                $"{picture}  1  {expected.Top[0].Name,-5}  {expected.Top[0].Probability,11:F4}\n{"".PadRight(picture.Length)}  2  " +
+                $"{expected.Top[1].Name,-5}  {expected.Top[1].Probability,11:F4}\n"),
             predictOutput);
         Assert.Equal(new[] { "blue", "red" }, expected.Top.Select(t => t.Name).Order());
 
@@ -101,9 +106,11 @@ public sealed class DatasetCliTests : IDisposable
         Assert.Equal(expected.Top[0].Name, top[0].GetProperty("class").GetString());
         Assert.Equal(expected.Top[0].Probability, top[0].GetProperty("probability").GetDouble(), 12);
 
-        var (ttaCode, ttaOutput, ttaError) = CliRunner.Run("predict", path, picture, "--json", "--test-time-augmentation", "horizontal_flip", "--threads", "1");
+        var (ttaCode, ttaOutput, ttaError) = CliRunner.Run("predict", path, picture, "--json", "--test-time-augmentation",
+            "horizontal_flip", "--threads", "1");
         Assert.Equal(("", 0), (ttaError, ttaCode));
-        var mirrored = CnnLab.Models.ImagePredictor.Predict(model, new[] { picture }, 1, CnnLab.Models.TestTimeAugmentation.HorizontalFlip)[0];
+        var mirrored = CnnLab.Models.ImagePredictor.Predict(model, new[] { picture }, 1,
+            CnnLab.Models.TestTimeAugmentation.HorizontalFlip)[0];
         using var ttaJson = System.Text.Json.JsonDocument.Parse(ttaOutput);
         Assert.Equal(mirrored.Top[0].Probability, ttaJson.RootElement[0].GetProperty("top")[0].GetProperty("probability").GetDouble(), 12);
         var (badTtaCode, _, badTtaError) = CliRunner.Run("predict", path, picture, "--test-time-augmentation", "rotate");
@@ -129,7 +136,8 @@ public sealed class DatasetCliTests : IDisposable
             Assert.Equal($"Wrote 3 test image(s) of {Path.GetFileName(_root)} to {folder}.\n", output);
             using var data = CnnLab.Data.DatasetSource.Open(_root);
             var labels = data.Test.Labels.data<long>().ToArray();
-            var files = Enumerable.Range(0, 3).Select(i => Path.Combine(folder, $"test-{i:D5}-{data.ClassNames[(int)labels[i]]}.png")).ToArray();
+            var files =
+                Enumerable.Range(0, 3).Select(i => Path.Combine(folder, $"test-{i:D5}-{data.ClassNames[(int)labels[i]]}.png")).ToArray();
             Assert.Equal(files, Directory.GetFiles(folder).Order());
             using var back = CnnLab.Data.ImageFiles.Read(files, CnnLab.Data.ColorMode.Rgb);
             Assert.Equal(TestSupport.ToArray(data.Test.Images[TorchSharp.torch.TensorIndex.Slice(0, 3)]), TestSupport.ToArray(back));

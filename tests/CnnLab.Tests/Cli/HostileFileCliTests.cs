@@ -41,7 +41,8 @@ public sealed class HostileFileCliTests : IDisposable
         HostileFiles.Png(huge, 100_000, 100_000);
 
         AssertRefused(CliRunner.Run("predict", _model, _image, huge),
-            $"{huge}: the image header claims 100000x100000 pixels (10,000,000,000), more than the limit of 50,000,000 (50 megapixels). Scale the image down before using it.");
+            $"{huge}: the image header claims 100000x100000 pixels (10,000,000,000), more than the limit of 50,000,000 (50 megapixels). " +
+            $"Scale the image down before using it.");
     }
 
     [Fact]
@@ -52,7 +53,8 @@ public sealed class HostileFileCliTests : IDisposable
         HostileFiles.Png(Path.Combine(data, "b", "2.png"), 100_000, 100_000);
 
         AssertRefused(CliRunner.Run("data", "info", data),
-            $"{Path.Combine(data, "b", "2.png")}: the image header claims 100000x100000 pixels (10,000,000,000), more than the limit of 50,000,000 (50 megapixels). " +
+            $"{Path.Combine(data, "b", "2.png")}: the image header claims 100000x100000 pixels (10,000,000,000), " +
+            $"more than the limit of 50,000,000 (50 megapixels). " +
             "Scale the image down before using it.");
     }
 
@@ -62,7 +64,8 @@ public sealed class HostileFileCliTests : IDisposable
         HostileFiles.EditConfig(_model, c => c["config"]!["input_shape"] = new JsonArray(100_000, 100_000, 1));
 
         AssertRefused(CliRunner.Run("predict", _model, _image),
-            $"{_model}: the model config: \"input_shape\" [100000,100000,1] is refused: Invalid value for argument `shape`. (100000, 100000, 1) holds more than " +
+            $"{_model}: the model config: \"input_shape\" [100000,100000,1] is refused: Invalid value for argument `shape`. (100000, " +
+            $"100000, 1) holds more than " +
             "268,435,456 values per sample (1 GiB of float32), the limit. Use a smaller image size, fewer filters or more pooling.");
     }
 
@@ -72,7 +75,8 @@ public sealed class HostileFileCliTests : IDisposable
         HostileFiles.EditConfig(_model, c => c["config"]!["layers"] = new JsonObject());
 
         AssertRefused(CliRunner.Run("predict", _model, _image),
-            $"{_model}: the model config: \"layers\" is an object; expected a list of layer configs, [{{\"class_name\": ..., \"config\": {{...}}}}, ...].");
+            $"{_model}: the model config: \"layers\" is an object; expected a list of layer configs, [{{\"class_name\": ..., \"config\": " +
+            $"{{...}}}}, ...].");
     }
 
     [Fact]
@@ -83,7 +87,8 @@ public sealed class HostileFileCliTests : IDisposable
         HostileFiles.Write(_model, header.ToJsonString(), data);
 
         AssertRefused(CliRunner.Run("evaluate", _model),
-            $"{_model}: tensor \"dense.kernel\" of shape (65536, 65536, 65536) F32 needs 1,125,899,906,842,624 bytes but its range holds 576.");
+            $"{_model}: tensor \"dense.kernel\" of shape (65536, 65536, 65536) F32 needs 1,125,899,906,842,624 bytes but its " +
+            $"range holds 576.");
     }
 
     [Fact]
@@ -106,12 +111,14 @@ public sealed class HostileFileCliTests : IDisposable
             Fixtures.Image(Path.Combine(data, "a", $"{i}.png"), 8, 8, SKColors.Black);
             Fixtures.Image(Path.Combine(data, "b", $"{i}.png"), 8, 8, SKColors.White);
         }
-        const string cause = "1 of its 166 weights are NaN or infinite. Its training diverged or the file is damaged: retrain it (a lower learning rate), or use an earlier checkpoint.";
+        const string cause = "1 of its 166 weights are NaN or infinite. Its training diverged or the file is damaged: " +
+            "retrain it (a lower learning rate), or use an earlier checkpoint.";
 
         AssertRefused(CliRunner.Run("predict", _model, _image),
             $"{_model}: the model's output is not finite (NaN or infinity) for 1 of 1 input(s), the first being {_image}; {cause}");
         AssertRefused(CliRunner.Run("evaluate", _model, "--dataset", data, "--color-mode", "grayscale"),
-            $"{_model}: the model's output is not finite (NaN or infinity) for 2 of 2 input(s), the first being test image 0 of data; {cause}");
+            $"{_model}: the model's output is not finite (NaN or infinity) for 2 of 2 input(s), the first being test image 0 of " +
+            $"data; {cause}");
     }
 
     [Fact]
@@ -120,7 +127,8 @@ public sealed class HostileFileCliTests : IDisposable
         var device = HostileFiles.DeviceFull(_folder);
 
         AssertRefused(CliRunner.Run("train", "--model", "m2-leaky", "--save", device),
-            $"{device} is a character device (such as /dev/null), not a regular file. Saving writes a new file and renames it over the target, " +
+            $"{device} is a character device (such as /dev/null), not a regular file. Saving writes a new file and renames it over " +
+            $"the target, " +
             "which would replace it; give the path of a regular file to create or overwrite.");
         Assert.Equal(FileKind.CharacterDevice, FileKinds.Of(device));
     }
@@ -135,7 +143,8 @@ public sealed class HostileFileCliTests : IDisposable
             Fixtures.Image(Path.Combine(data, "b", $"{i}.png"), 8, 8, SKColors.White);
         }
         var file = Path.Combine(_folder, "study.yaml");
-        File.WriteAllText(file, $"name: s\ndataset: {data}\ntraining: {{epochs: 2, batch_size: 4}}\nruns: [{{name: a, model: {{blocks: [[2]], dense: [4]}}}}]\n");
+        File.WriteAllText(file, $"name: s\ndataset: {data}\ntraining: {{epochs: 2, batch_size: 4}}\nruns: [{{name: a, model: {{blocks: " +
+            $"[[2]], dense: [4]}}}}]\n");
         var results = Path.Combine(_folder, "results");
         var runner = new StudyRunner(StudyParser.ParseFile(file), results, TextWriter.Null);
         runner.ClaimFolder();
@@ -148,7 +157,8 @@ public sealed class HostileFileCliTests : IDisposable
 
         Assert.Equal(1, code);
         Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);
-        Assert.EndsWith($"error: {index}: the epoch checkpoint is damaged: it is not valid JSON or not a checkpoint index (at $, line 1). " +
+        Assert.EndsWith($"error: {index}: the epoch checkpoint is damaged: it is not valid JSON or not a checkpoint index (at " +
+                        $"$, line 1). " +
                         $"Delete the folder {checkpoint} to train the run again from its first epoch.\n", error);
         Assert.Equal("{\"Epoch\": 1, \"Weigh", File.ReadAllText(index));
 

@@ -14,17 +14,20 @@ public sealed class HostileInputCliTests : IDisposable
     [InlineData("train --epochs 99999999999", "error: Invalid value for --epochs: 99999999999. Expected a whole number from 1 to 100000.")]
     [InlineData("train --batch-size 1.5", "error: Invalid value for --batch-size: 1.5. Expected a whole number from 1 to 2147483647.")]
     [InlineData("train --batch-size 0", "error: Invalid value for --batch-size: 0. Expected a whole number from 1 to 2147483647.")]
-    [InlineData("train --learning-rate NaN", "error: Invalid value for --learning-rate: NaN. Expected a number greater than 0, such as 0.001.")]
+    [InlineData("train --learning-rate NaN",
+        "error: Invalid value for --learning-rate: NaN. Expected a number greater than 0, such as 0.001.")]
     [InlineData("study x.yaml --seeds abc", "error: Invalid value for --seeds: abc. Expected a whole number from 1 to 10000.")]
     [InlineData("study x.yaml --limit -5", "error: Invalid value for --limit: -5. Expected a whole number from 1 to 2147483647.")]
     [InlineData("data show fashion-mnist --grid 1e9", "error: Invalid value for --grid: 1e9. Expected a whole number from 1 to 100.")]
-    [InlineData("predict m.safetensors x.png --top-k x", "error: Invalid value for --top-k: x. Expected a whole number from 1 to 2147483647.")]
+    [InlineData("predict m.safetensors x.png --top-k x",
+        "error: Invalid value for --top-k: x. Expected a whole number from 1 to 2147483647.")]
     public void Non_numeric_and_out_of_range_option_values_get_one_line(string arguments, string expected)
     {
         var (code, _, error) = CliRunner.Run(arguments.Split(' '));
 
         Assert.Equal(1, code);
-        Assert.Equal(expected + "\n" + $"See 'cnnlab {(arguments.StartsWith("data", StringComparison.Ordinal) ? "data show" : arguments.Split(' ')[0])} --help'.\n", error);
+        Assert.Equal(expected + "\n" + $"See 'cnnlab " +
+            $"{(arguments.StartsWith("data", StringComparison.Ordinal) ? "data show" : arguments.Split(' ')[0])} --help'.\n", error);
     }
 
     [Fact]
@@ -33,7 +36,8 @@ public sealed class HostileInputCliTests : IDisposable
         var (code, _, error) = CliRunner.Run("train", "--threads", "100000");
 
         Assert.Equal(1, code);
-        Assert.StartsWith($"error: Invalid value for --threads: 100000. Expected a whole number from 1 to {Environment.ProcessorCount}.\n", error);
+        Assert.StartsWith($"error: Invalid value for --threads: 100000. Expected a whole number from 1 to {Environment.ProcessorCount}.\n",
+            error);
     }
 
     [Fact]
@@ -48,7 +52,8 @@ public sealed class HostileInputCliTests : IDisposable
         var (code, output, error) = CliRunner.Run("study", file, "--out", results, "--resume", "--epochs", "20", "--limit", "60000");
 
         Assert.Equal(1, code);
-        Assert.Equal($"error: The results in {results} belong to a different study: the study.Dataset.Limit is null there and 60000 here. " +
+        Assert.Equal($"error: The results in {results} belong to a different study: the study.Dataset.Limit is null there and " +
+                     $"60000 here. " +
                      "Resume with the same study file and options, or use a new --out folder.\n", error);
         Assert.Equal("", output);
         Assert.Equal(new[] { "study.json" }, Directory.GetFiles(results).Select(Path.GetFileName));
@@ -57,9 +62,11 @@ public sealed class HostileInputCliTests : IDisposable
 
     [Theory]
     [InlineData("name: s\nruns:\n  - {name: \"A, b\", model: m2-leaky}\n  - {name: a b, model: m3-leaky}\n",
-        "runs \"A, b\" and \"a b\" would share the results folder \"a-b\" (names are compared in lower case, letters and digits only). Rename one of them.")]
+        "runs \"A, b\" and \"a b\" would share the results folder \"a-b\" (names are compared in lower case, letters and digits only). " +
+        "Rename one of them.")]
     [InlineData("name: s\nseeds: 2000000000\nruns: [{name: a, model: m2-leaky}]\n",
-        "1 run(s) x 2,000,000,000 seed(s) = 2,000,000,000 trainings, more than the limit of 10,000. Use fewer seeds, fewer runs or a grid `sample`.")]
+        "1 run(s) x 2,000,000,000 seed(s) = 2,000,000,000 trainings, more than the limit of 10,000. Use fewer seeds, " +
+        "fewer runs or a grid `sample`.")]
     [InlineData("? [x, y]\n: 1\n", "line 1: a key must be plain text, not a list, a mapping or an alias.")]
     public void Hostile_study_files_get_one_line_and_nothing_is_written(string yaml, string expected)
     {
@@ -83,6 +90,7 @@ public sealed class HostileInputCliTests : IDisposable
         var (code, _, error) = CliRunner.Run("study", file);
 
         Assert.Equal(1, code);
-        Assert.Equal($"error: {file}, line 1: nesting deeper than 64 levels; a study file needs far fewer. Flatten the lists and mappings.\n", error);
+        Assert.Equal($"error: {file}, line 1: nesting deeper than 64 levels; a study file needs far fewer. " +
+            $"Flatten the lists and mappings.\n", error);
     }
 }

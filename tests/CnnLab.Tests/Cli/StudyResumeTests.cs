@@ -17,7 +17,8 @@ public sealed class StudyResumeTests : IDisposable
         {
             var shade = (byte)random.Next(0, 80);
             Fixtures.Image(Path.Combine(_root, "data", "dark", $"{i}.png"), 8, 8, new SKColor(shade, shade, shade));
-            Fixtures.Image(Path.Combine(_root, "data", "light", $"{i}.png"), 8, 8, new SKColor((byte)(175 + shade), (byte)(175 + shade), (byte)(175 + shade)));
+            Fixtures.Image(Path.Combine(_root, "data", "light", $"{i}.png"), 8, 8,
+                new SKColor((byte)(175 + shade), (byte)(175 + shade), (byte)(175 + shade)));
         }
         File.WriteAllText(Path.Combine(_root, "study.yaml"), $"""
             name: resume check
@@ -76,14 +77,16 @@ public sealed class StudyResumeTests : IDisposable
         Assert.True(File.Exists(Path.Combine(killed, "report.html")));
         var (againCode, _, againError) = CliRunner.Run("study", study, "--out", killed);
         Assert.Equal(1, againCode);
-        Assert.Equal($"error: --out {killed} already holds results. Add --resume to continue them, or choose another folder.\n", againError);
+        Assert.Equal($"error: --out {killed} already holds results. Add --resume to continue them, or choose another folder.\n",
+            againError);
         Assert.Contains("small vs wider", File.ReadAllText(Path.Combine(killed, "report.md")));
     }
 
     private static void KillAfterFirstResult(string study, string folder)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "CnnLab.Cli.dll"), "study", study, "--out", folder, "--threads", "1" })
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "CnnLab.Cli.dll"), "study", study, "--out", folder,
+            "--threads", "1" })
         {
             start.ArgumentList.Add(argument);
         }

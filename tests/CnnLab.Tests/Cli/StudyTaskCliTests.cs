@@ -20,7 +20,8 @@ public sealed class StudyTaskCliTests : IDisposable
         {
             var shade = (byte)random.Next(0, 80);
             Fixtures.Image(Path.Combine(_root, "data", "dark", $"{i}.png"), 8, 8, new SKColor(shade, shade, shade));
-            Fixtures.Image(Path.Combine(_root, "data", "light", $"{i}.png"), 8, 8, new SKColor((byte)(175 + shade), (byte)(175 + shade), (byte)(175 + shade)));
+            Fixtures.Image(Path.Combine(_root, "data", "light", $"{i}.png"), 8, 8,
+                new SKColor((byte)(175 + shade), (byte)(175 + shade), (byte)(175 + shade)));
         }
         _study = Path.Combine(_root, "study.yaml");
         File.WriteAllText(_study, $$$"""
@@ -71,7 +72,8 @@ public sealed class StudyTaskCliTests : IDisposable
         var (reportCode, reportOutput, reportError) = CliRunner.Run("study", "report", shared);
 
         Assert.True(reportCode == 0, reportError);
-        Assert.Equal($"Report of 2 of 4 task(s): {Path.Combine(shared, "report.html")} and report.md; 2 task(s) missing, listed in the report.\n", reportOutput);
+        Assert.Equal($"Report of 2 of 4 task(s): {Path.Combine(shared, "report.html")} and report.md; 2 task(s) missing, " +
+            $"listed in the report.\n", reportOutput);
         var report = File.ReadAllText(Path.Combine(shared, "report.md"));
         Assert.Contains("## Missing tasks\n\n2 of 4 task(s) have no results yet; the figures above leave them out.", report);
         Assert.Contains("| 0 | small | 1 | not started |", report);
@@ -86,7 +88,8 @@ public sealed class StudyTaskCliTests : IDisposable
     {
         var shared = Path.Combine(_root, "env");
         var environment = new Dictionary<string, string> { ["SLURM_ARRAY_TASK_ID"] = "3", ["JOB_COMPLETION_INDEX"] = "0" };
-        var (code, _, error) = CliRunner.RunWithEnvironment(environment, "study", _study, "--out", shared, "--task", "env", "--threads", "1");
+        var (code, _, error) = CliRunner.RunWithEnvironment(environment, "study", _study, "--out", shared, "--task", "env", "--threads",
+            "1");
 
         Assert.True(code == 0, error);
         Assert.Equal(new[] { "wider/seed-2" }, Finished(shared));
@@ -94,14 +97,17 @@ public sealed class StudyTaskCliTests : IDisposable
         var (otherCode, _, otherError) = CliRunner.Run("study", _study, "--out", shared, "--task", "0", "--epochs", "5");
 
         Assert.Equal(1, otherCode);
-        Assert.Equal($"error: The results in {shared} belong to a different study: the study.Runs[0].Training.Epochs is 2 there and 5 here. " +
+        Assert.Equal($"error: The results in {shared} belong to a different study: the study.Runs[0].Training.Epochs is 2 there " +
+                     $"and 5 here. " +
                      "Resume with the same study file and options, or use a new --out folder.\n", otherError);
         Assert.Equal(new[] { "wider/seed-2" }, Finished(shared));
     }
 
     [Theory]
-    [InlineData("--list", "error: --list needs the results folder: add --out DIR (for workers on several machines, a folder they all see).\n")]
-    [InlineData("--task 0 --out X --only small", "error: --only cannot be combined with --task; tasks name run-seeds by index (see --list).\n")]
+    [InlineData("--list",
+        "error: --list needs the results folder: add --out DIR (for workers on several machines, a folder they all see).\n")]
+    [InlineData("--task 0 --out X --only small",
+        "error: --only cannot be combined with --task; tasks name run-seeds by index (see --list).\n")]
     [InlineData("--task 0 --slurm --out X", "error: --task and --slurm cannot be combined; give one of them.\n")]
     [InlineData("--task 4 --out X", "error: --task 4: index 4 is out of range; this study has 4 task(s), 0 to 3 (see --list).\n")]
     public void Bad_combinations_are_one_line(string arguments, string message)
@@ -115,7 +121,8 @@ public sealed class StudyTaskCliTests : IDisposable
     public void Slurm_scripts_are_written_for_the_claimed_folder()
     {
         var folder = Path.Combine(_root, "slurm");
-        var (code, output, error) = CliRunner.Run("study", _study, "--out", folder, "--slurm", "--max-parallel", "2", "--cpus-per-task", "1");
+        var (code, output, error) = CliRunner.Run("study", _study, "--out", folder, "--slurm", "--max-parallel", "2", "--cpus-per-task",
+            "1");
 
         Assert.True(code == 0, error);
         Assert.Contains($"Wrote {Path.Combine(folder, "slurm", "study.sbatch")} (4 array task(s))", output);

@@ -26,14 +26,16 @@ public sealed class SummaryCliTests : IDisposable
         Assert.Equal((0, byName), Without(CliRunner.Run("summary", Path.Combine(_root, "m3.safetensors"))));
     }
 
-    /// <summary>keras.io's "Simple MNIST convnet" has 34,826 parameters in Keras' model.summary(); MNIST's files need not be here.</summary>
+    /// <summary>keras.io's "Simple MNIST convnet" has 34,826 parameters in
+    /// Keras' model.summary(); MNIST's files need not be here.</summary>
     [Fact]
     public void The_keras_io_study_prints_Keras_parameter_counts_without_reading_its_dataset()
     {
         var (code, output, error) = CliRunner.Run("summary", Path.Combine(TestSupport.RepositoryRoot(), "experiments", "keras-io.yaml"));
 
         Assert.True(code == 0, error);
-        Assert.Contains("Run \"keras.io convnet, adam\" (layers: conv2d max_pooling2d conv2d max_pooling2d flatten dropout dense), for mnist: input (None, 28, 28, 1), 10 classes", output);
+        Assert.Contains("Run \"keras.io convnet, adam\" (layers: conv2d max_pooling2d conv2d max_pooling2d flatten dropout dense), " +
+            "for mnist: input (None, 28, 28, 1), 10 classes", output);
         Assert.Contains("conv2d_1 (Conv2D)               (None, 11, 11, 64)        18,496", output);
         Assert.Equal(2, output.Split("Total params: 34,826").Length - 1);
     }
@@ -77,7 +79,8 @@ public sealed class SummaryCliTests : IDisposable
         var (code, _, error) = CliRunner.Run("summary", Path.Combine(_root, "nothing.h5"));
 
         Assert.Equal(1, code);
-        Assert.Equal($"error: {Path.Combine(_root, "nothing.h5")} is neither a model name (m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after) " +
+        Assert.Equal($"error: {Path.Combine(_root, "nothing.h5")} is neither a model name (m3-leaky, m2-leaky, m2-bn-before, " +
+                     $"m2-bn-before-adam, m2-bn-after) " +
                      "nor an existing file (a study .yaml, a model .json or .safetensors, a Keras .h5 or .keras).\n", error);
     }
 

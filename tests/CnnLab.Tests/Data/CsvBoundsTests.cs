@@ -28,7 +28,8 @@ public sealed class CsvBoundsTests : IDisposable
 
         var e = Assert.Throws<InvalidDataException>(() => CsvImages.Load(path));
 
-        Assert.Equal($"{path}: labels 0-9, 255 leave 245 of 256 classes without samples (10-254); the largest label, 255, first appears on row 11. " +
+        Assert.Equal($"{path}: labels 0-9, 255 leave 245 of 256 classes without samples (10-254); the largest label, 255, " +
+                     $"first appears on row 11. " +
                      "Labels must number the classes from 0 with none skipped: correct the stray labels, or pass class names " +
                      "(CsvImages.Load(path, classNames: ...)) to declare empty classes.", e.Message);
     }
@@ -59,7 +60,8 @@ public sealed class CsvBoundsTests : IDisposable
 
         var e = Assert.Throws<InvalidDataException>(() => CsvImages.Load(path));
 
-        Assert.Equal($"{path}: row 2, column 1 is longer than 64 characters; expected an integer label or pixel value (or a short header name). " +
+        Assert.Equal($"{path}: row 2, column 1 is longer than 64 characters; expected an integer label or pixel value (or a short " +
+                     $"header name). " +
                      "Is it a CSV of label,pixel1,...,pixelN rows?", e.Message);
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 10_000_000, "the long line must not be read into memory");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
@@ -85,7 +87,8 @@ public sealed class CsvBoundsTests : IDisposable
     {
         var wide = Csv("0," + string.Join(",", Enumerable.Repeat("0", CsvImages.MaxPixelsPerRow + 1)));
         var e = Assert.Throws<InvalidDataException>(() => CsvImages.Load(wide));
-        Assert.Equal($"{wide}: row 1 has more than 786,433 columns; a row holds a label and at most 786,432 pixels (a 512 x 512 RGB image).", e.Message);
+        Assert.Equal($"{wide}: row 1 has more than 786,433 columns; a row holds a label and at most 786,432 pixels (a 512 x " +
+            $"512 RGB image).", e.Message);
 
         var longer = Csv("label,p1,p2,p3,p4", "1,0,0,0,0", "0,1,1,1,1,1,1");
         var second = Assert.Throws<InvalidDataException>(() => CsvImages.Load(longer));

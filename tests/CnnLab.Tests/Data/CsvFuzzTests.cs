@@ -3,7 +3,8 @@ using CnnLab.Data;
 
 namespace CnnLab.Tests.Data;
 
-/// <summary>Bounded random mutations of a small valid CSV: each loads or is an InvalidDataException naming the file, never another exception or a hang.</summary>
+/// <summary>Bounded random mutations of a small valid CSV: each loads or is an
+/// InvalidDataException naming the file, never another exception or a hang.</summary>
 public sealed class CsvFuzzTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("cnnlab-csv-fuzz-").FullName;
@@ -18,7 +19,8 @@ public sealed class CsvFuzzTests : IDisposable
         {
             valid.Append($"{row % 3},{row},{row * 7 % 256},0,255\n");
         }
-        string[] fragments = { ",", "\n", "\r\n", "\"", "-1", "256", "1e9", "NaN", "99999999999999999999", " ", "\u0000", "é", ",,,,", "x" };
+        string[] fragments = { ",", "\n", "\r\n", "\"", "-1", "256", "1e9", "NaN", "99999999999999999999", " ", "\u0000", "é", ",,,,",
+            "x" };
         var random = new Random(2026);
         var path = Path.Combine(_folder, "fuzz.csv");
         int loaded = 0, refused = 0;

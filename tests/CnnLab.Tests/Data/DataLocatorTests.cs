@@ -39,7 +39,8 @@ public sealed class DataLocatorTests : IDisposable
         var e = Assert.Throws<FileNotFoundException>(() => new DataLocator(folder, Cache).Locate(Tiny("https://a/")));
 
         Assert.Equal($"Tiny was not found in `dataDir` \"{folder}\": it lacks t10k-labels-idx1-ubyte.gz. Expected the files " +
-                     "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.", e.Message);
+                     "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.",
+                     e.Message);
     }
 
     [Fact]
@@ -95,7 +96,8 @@ public sealed class DataLocatorTests : IDisposable
 
         Assert.Contains($"https://bad/train-images-idx3-ubyte.gz: checksum mismatch: MD5 {Fixtures.Md5(new byte[] { 1, 2, 3 })}, " +
                         $"expected {Fixtures.Md5(_files["train-images-idx3-ubyte.gz"])}; the download was discarded", e.Message);
-        Assert.Empty(Directory.Exists(Path.Combine(Cache, "tiny")) ? Directory.GetFiles(Path.Combine(Cache, "tiny")) : Array.Empty<string>());
+        Assert.Empty(Directory.Exists(Path.Combine(Cache, "tiny")) ? Directory.GetFiles(Path.Combine(Cache, "tiny"))
+            : Array.Empty<string>());
     }
 
     [Fact]
@@ -111,13 +113,15 @@ public sealed class DataLocatorTests : IDisposable
 
         Assert.Equal(cacheFolder, found);
         Assert.Equal(new[] { "https://a/train-labels-idx1-ubyte.gz" }, server.Requests);
-        Assert.Equal(Fixtures.Md5(_files["train-labels-idx1-ubyte.gz"]), Downloader.Md5Of(Path.Combine(cacheFolder, "train-labels-idx1-ubyte.gz")));
+        Assert.Equal(Fixtures.Md5(_files["train-labels-idx1-ubyte.gz"]),
+            Downloader.Md5Of(Path.Combine(cacheFolder, "train-labels-idx1-ubyte.gz")));
         Assert.StartsWith("downloaded into", source);
         var kept = Assert.Single(Directory.GetFiles(cacheFolder, "train-labels-idx1-ubyte.gz.replaced-*"));
         Assert.Equal(new byte[] { 9, 9, 9 }, File.ReadAllBytes(kept));
     }
 
-    /// <summary>$CNNLAB_DATA may point at a folder of the user's own copies: one that fails a checksum is reported, never deleted.</summary>
+    /// <summary>$CNNLAB_DATA may point at a folder of the user's own copies:
+    /// one that fails a checksum is reported, never deleted.</summary>
     [Fact]
     public void Offline_a_cached_file_that_fails_its_checksum_is_named_and_left_as_it_is()
     {
@@ -127,8 +131,10 @@ public sealed class DataLocatorTests : IDisposable
 
         var e = Assert.Throws<FileNotFoundException>(() => new DataLocator(cacheRoot: Cache).Locate(Tiny("https://a/")));
 
-        Assert.StartsWith($"Tiny was not found. Tried: the cache {cacheFolder} (train-images-idx3-ubyte.gz has MD5 {Fixtures.Md5(new byte[] { 9, 9, 9 })}, " +
-                          $"not the published {Fixtures.Md5(_files["train-images-idx3-ubyte.gz"])} (left as it is; pass `dataDir` to use a folder of other copies)); ", e.Message);
+        Assert.StartsWith($"Tiny was not found. Tried: the cache {cacheFolder} (train-images-idx3-ubyte.gz has MD5 " +
+                          $"{Fixtures.Md5(new byte[] { 9, 9, 9 })}, " +
+                          $"not the published {Fixtures.Md5(_files["train-images-idx3-ubyte.gz"])} (left as it is; " +
+                          $"pass `dataDir` to use a folder of other copies)); ", e.Message);
         Assert.Equal(new byte[] { 9, 9, 9 }, File.ReadAllBytes(Path.Combine(cacheFolder, "train-images-idx3-ubyte.gz")));
         Assert.Equal(4, Directory.GetFiles(cacheFolder).Length);
     }
@@ -138,10 +144,14 @@ public sealed class DataLocatorTests : IDisposable
     {
         var e = Assert.Throws<FileNotFoundException>(() => new DataLocator(cacheRoot: Cache).Locate(Tiny("https://a/")));
 
-        Assert.Equal($"Tiny was not found. Tried: the cache {Path.Combine(Cache, "tiny")}; {Path.Combine(_root, "system")}; download: disabled (offline). " +
-                     "To get it: apt-get install tiny; or pass `dataDir` with a folder holding train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, " +
-                     "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz; or download https://a/train-images-idx3-ubyte.gz, https://a/train-labels-idx1-ubyte.gz, " +
-                     $"https://a/t10k-images-idx3-ubyte.gz, https://a/t10k-labels-idx1-ubyte.gz into {Path.Combine(Cache, "tiny")}.", e.Message);
+        Assert.Equal($"Tiny was not found. Tried: the cache {Path.Combine(Cache, "tiny")}; {Path.Combine(_root, "system")}; download: " +
+                     $"disabled (offline). " +
+                     "To get it: apt-get install tiny; or pass `dataDir` with a folder holding train-images-idx3-ubyte.gz, " +
+                     "train-labels-idx1-ubyte.gz, " +
+                     "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz; or download https://a/train-images-idx3-ubyte.gz, " +
+                     "https://a/train-labels-idx1-ubyte.gz, " +
+                     $"https://a/t10k-images-idx3-ubyte.gz, https://a/t10k-labels-idx1-ubyte.gz into {Path.Combine(Cache, "tiny")}.",
+                         e.Message);
     }
 
     [Fact]
@@ -151,7 +161,8 @@ public sealed class DataLocatorTests : IDisposable
 
         var e = Assert.Throws<FileNotFoundException>(() => locator.Locate(Tiny("https://a/")));
 
-        Assert.Contains("download: Could not download train-images-idx3-ubyte.gz: https://a/train-images-idx3-ubyte.gz: HTTP 404 Not Found.", e.Message);
+        Assert.Contains("download: Could not download train-images-idx3-ubyte.gz: https://a/train-images-idx3-ubyte.gz: " +
+            "HTTP 404 Not Found.", e.Message);
     }
 
     [Fact]

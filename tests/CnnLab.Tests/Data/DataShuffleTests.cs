@@ -38,7 +38,8 @@ public sealed class DataShuffleTests : IDisposable
         Assert.All(first.CountsPerClass(), n => Assert.True(n > 0, "every class among the first 12 of 32"));
         Assert.Equal(DataShuffle.Default, splits.Shuffle);
         Assert.Equal(Path.GetFullPath(_root), splits.Spec);
-        Assert.Equal($"image folder {_root} (a stratified 20% held out as test, seed 0; training samples shuffled with seed 0)", splits.Source);
+        Assert.Equal($"image folder {_root} (a stratified 20% held out as test, seed 0; training samples shuffled with seed 0)",
+            splits.Source);
     }
 
     [Fact]
@@ -60,7 +61,8 @@ public sealed class DataShuffleTests : IDisposable
     {
         var e = Assert.Throws<ArgumentException>(() => DatasetSource.Open("fashion_mnist", shuffle: DataShuffle.KeepFileOrder));
 
-        Assert.Equal("fashion-mnist is read in its publisher's order, whose classes are already mixed; a shuffle (in file order) applies to " +
+        Assert.Equal("fashion-mnist is read in its publisher's order, whose classes are already mixed; " +
+                     "a shuffle (in file order) applies to " +
                      "image folders and CSV files only. Leave the shuffle settings out for fashion-mnist.", TestSupport.KerasMessage(e));
     }
 }

@@ -38,7 +38,8 @@ public class DatasetCatalogTests
         var typo = Assert.Throws<ArgumentException>(() => DatasetSource.Open("fashon_mnist"));
         var folder = Assert.Throws<DirectoryNotFoundException>(() => DatasetSource.Open("no/such/folder"));
 
-        Assert.Equal("Unknown dataset \"fashon_mnist\". Expected one of: fashion-mnist, mnist, kmnist, cifar10, a folder of class sub-folders, " +
+        Assert.Equal("Unknown dataset \"fashon_mnist\". Expected one of: fashion-mnist, mnist, kmnist, cifar10, " +
+                     "a folder of class sub-folders, " +
                      "or a .csv file. Did you mean \"fashion-mnist\"?", TestSupport.KerasMessage(typo));
         Assert.Equal("Dataset folder \"no/such/folder\" does not exist. Expected a folder of class sub-folders, a .csv file, or one of: " +
                      "fashion-mnist, mnist, kmnist, cifar10.", folder.Message);

@@ -163,7 +163,8 @@ public sealed class FormatTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => DatasetSource.Open("imagenet"));
 
         Assert.Equal((2, 2), (splits.Train.Count, splits.Test.Count));
-        Assert.Equal("Unknown dataset \"imagenet\". Expected one of: fashion-mnist, mnist, kmnist, cifar10, a folder of class sub-folders, or a .csv file.",
+        Assert.Equal("Unknown dataset \"imagenet\". Expected one of: fashion-mnist, mnist, kmnist, cifar10, " +
+            "a folder of class sub-folders, or a .csv file.",
             TestSupport.KerasMessage(e));
     }
 }

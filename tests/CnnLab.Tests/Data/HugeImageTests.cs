@@ -11,7 +11,8 @@ public sealed class HugeImageTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, true);
 
     private static string Refusal(string file, int width, int height) =>
-        $"{file}: the image header claims {width}x{height} pixels ({(long)width * height:N0}), more than the limit of 50,000,000 (50 megapixels). " +
+        $"{file}: the image header claims {width}x{height} pixels ({(long)width * height:N0}), more than the limit of 50,000,000 (50 " +
+            $"megapixels). " +
         "Scale the image down before using it.";
 
     [Fact]
@@ -33,9 +34,11 @@ public sealed class HugeImageTests : IDisposable
         HostileFiles.Png(Path.Combine(_folder, "dogs", "b.png"), 100_000, 100_000);
         HostileFiles.Png(Path.Combine(_folder, "cats", "0-first.png"), 7072, 7071);
 
-        var first = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_folder, ColorMode.Grayscale, shuffle: DataShuffle.KeepFileOrder));
+        var first =
+            Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_folder, ColorMode.Grayscale, shuffle: DataShuffle.KeepFileOrder));
         File.Delete(Path.Combine(_folder, "cats", "0-first.png"));
-        var later = Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_folder, ColorMode.Grayscale, (4, 4), DataShuffle.KeepFileOrder));
+        var later =
+            Assert.Throws<InvalidDataException>(() => ImageFolder.Load(_folder, ColorMode.Grayscale, (4, 4), DataShuffle.KeepFileOrder));
 
         Assert.Equal(Refusal(Path.Combine(_folder, "cats", "0-first.png"), 7072, 7071), first.Message);
         Assert.Equal(Refusal(Path.Combine(_folder, "dogs", "b.png"), 100_000, 100_000), later.Message);

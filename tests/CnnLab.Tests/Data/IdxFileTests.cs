@@ -84,7 +84,8 @@ public sealed class IdxFileTests : IDisposable
         var e = Assert.Throws<FileNotFoundException>(() => FashionMnist.Load(missing));
 
         Assert.Equal($"Fashion-MNIST was not found in `dataDir` \"{missing}\": the folder does not exist. Expected the files " +
-                     "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.", e.Message);
+                     "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.",
+                     e.Message);
     }
 
     private void WriteSplit(string prefix, int images, byte[] labels, bool gzip)

@@ -30,8 +30,10 @@ public class PreprocessingTests
     [Fact]
     public void Standardization_uses_training_statistics_per_channel()
     {
-        using var train = new Dataset(tensor(new[] { 0f, 2f, 4f, 6f, 10f, 10f, 10f, 10f }, new long[] { 1, 2, 2, 2 }), tensor(new long[] { 0 }), new[] { "a" });
-        using var test = new Dataset(tensor(new[] { 3f, 3f, 3f, 3f, 12f, 12f, 12f, 12f }, new long[] { 1, 2, 2, 2 }), tensor(new long[] { 0 }), new[] { "a" });
+        using var train = new Dataset(tensor(new[] { 0f, 2f, 4f, 6f, 10f, 10f, 10f, 10f }, new long[] { 1, 2, 2, 2 }),
+            tensor(new long[] { 0 }), new[] { "a" });
+        using var test = new Dataset(tensor(new[] { 3f, 3f, 3f, 3f, 12f, 12f, 12f, 12f }, new long[] { 1, 2, 2, 2 }),
+            tensor(new long[] { 0 }), new[] { "a" });
 
         var standardization = Standardization.Fit(train);
         standardization.Apply(test);

@@ -23,7 +23,8 @@ public class ConvolutionPathTests
 
     [Theory]
     [MemberData(nameof(NotebookShapes))]
-    public void Conv2D_on_the_chosen_path_matches_a_float64_native_reference_in_output_and_all_gradients(int inChannels, int outChannels, int kernel, int size, int stride)
+    public void Conv2D_on_the_chosen_path_matches_a_float64_native_reference_in_output_and_all_gradients(int inChannels, int outChannels,
+        int kernel, int size, int stride)
     {
         TorchEngine.Configure(threads: Math.Min(2, Environment.ProcessorCount));
         using var scope = NewDisposeScope();

@@ -69,7 +69,8 @@ public class ElfVersionsTests
 
         // The section headers sit at the end of the file, so the first read past the cut is the first header's type.
         var firstHeaderType = BitConverter.ToUInt64(truncated, 0x28) + 4;
-        Assert.Equal($"/x/libLibTorchSharp.so is not a valid ELF file: its version tables point at offset {firstHeaderType}, past its 260352 bytes.",
+        Assert.Equal($"/x/libLibTorchSharp.so is not a valid ELF file: its version tables point at offset {firstHeaderType}, " +
+            $"past its 260352 bytes.",
             error.Message);
     }
 }

@@ -64,7 +64,8 @@ public sealed class GlibcxxFixTests : IDisposable
         Assert.True(GlibcxxFix.Apply(file, NuGetNative.Debian12Versions()));
 
         Assert.Empty(GlibcxxFix.Missing(File.ReadAllBytes(file), file, NuGetNative.Debian12Versions()));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead, File.GetUnixFileMode(file));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead,
+            File.GetUnixFileMode(file));
         Assert.Equal(written, File.GetLastWriteTimeUtc(file));
         Assert.Equal(new[] { "libLibTorchSharp.so" }, Directory.GetFiles(_folder).Select(Path.GetFileName));
         Assert.False(GlibcxxFix.Apply(file, NuGetNative.Debian12Versions()));

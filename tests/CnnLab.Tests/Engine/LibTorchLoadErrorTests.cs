@@ -65,7 +65,8 @@ public class LibTorchLoadErrorTests
     [Fact]
     public void Newest_compares_version_numbers_not_text()
     {
-        Assert.Equal("GLIBCXX_3.4.30", SystemLibstdcxx.Newest(new[] { "libstdc++.so.6", "GLIBCXX_3.4.9", "GLIBCXX_3.4.30", "CXXABI_1.3.13", "GLIBCXX_3.4.4" }));
+        Assert.Equal("GLIBCXX_3.4.30",
+            SystemLibstdcxx.Newest(new[] { "libstdc++.so.6", "GLIBCXX_3.4.9", "GLIBCXX_3.4.30", "CXXABI_1.3.13", "GLIBCXX_3.4.4" }));
         Assert.Null(SystemLibstdcxx.Newest(new[] { "CXXABI_1.3" }));
     }
 }

@@ -68,7 +68,8 @@ public class ThreadGovernorTests
             try
             {
                 // Other load on the machine can only take more threads away, so this holds however busy CI is.
-                Assert.True(TickUntil(() => ThreadGovernor.Threads <= cores - 1), $"threads stayed at {ThreadGovernor.Threads} with one core busy elsewhere");
+                Assert.True(TickUntil(() => ThreadGovernor.Threads <= cores - 1),
+                    $"threads stayed at {ThreadGovernor.Threads} with one core busy elsewhere");
                 Assert.Equal(ThreadGovernor.Threads, TorchSharp.torch.get_num_threads());
                 Assert.True(ThreadGovernor.Reductions >= 1);
             }
@@ -101,7 +102,8 @@ public class ThreadGovernorTests
         try
         {
             TorchEngine.Configure(2);
-            Assert.True(TickUntil(() => ThreadGovernor.Threads == 1), $"threads stayed at {ThreadGovernor.Threads} while another process kept a core busy");
+            Assert.True(TickUntil(() => ThreadGovernor.Threads == 1),
+                $"threads stayed at {ThreadGovernor.Threads} while another process kept a core busy");
             Assert.Equal(1, TorchSharp.torch.get_num_threads());
             Assert.True(TickUntil(() => ThreadGovernor.Threads == 2), $"threads stayed at {ThreadGovernor.Threads} once nothing else ran");
             Assert.Equal(2, TorchSharp.torch.get_num_threads());

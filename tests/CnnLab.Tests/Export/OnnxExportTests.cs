@@ -58,12 +58,14 @@ public sealed class OnnxExportTests : IDisposable
         OnnxExport.Export(model, path);
         using var onnx = OnnxClassifier.Load(path, threads: 1);
 
-        Assert.Equal((Shape.Image(12, 12, 1), 2, true, "bars"), (onnx.InputShape, onnx.ClassCount, onnx.OutputsProbabilities, onnx.TrainingDataset));
+        Assert.Equal((Shape.Image(12, 12, 1), 2, true, "bars"),
+            (onnx.InputShape, onnx.ClassCount, onnx.OutputsProbabilities, onnx.TrainingDataset));
         Assert.Equal(["left \"bar\"", "right"], onnx.ClassNames);
         Assert.Equal([0.25f], onnx.InputStandardization!.Mean);
         Assert.Equal([0.5f], onnx.InputStandardization.Std);
         using var x = rand(7, 1, 12, 12, generator: new Generator(5));
-        Close(TestSupport.ToArray(model.Predict(x, 32, TestTimeAugmentation.HorizontalFlip)), TestSupport.ToArray(onnx.Predict(x, 3, TestTimeAugmentation.HorizontalFlip)), model, x);
+        Close(TestSupport.ToArray(model.Predict(x, 32, TestTimeAugmentation.HorizontalFlip)),
+            TestSupport.ToArray(onnx.Predict(x, 3, TestTimeAugmentation.HorizontalFlip)), model, x);
     }
 
     [Fact]
@@ -101,7 +103,8 @@ public sealed class OnnxExportTests : IDisposable
 
         var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.FromBytes(bytes, "vector.onnx"));
 
-        Assert.Equal("vector.onnx: the input \"input\" is Float [-1, 6]; an image classifier takes float32 [batch, channels, height, width] with fixed channels, height and width.", e.Message);
+        Assert.Equal("vector.onnx: the input \"input\" is Float [-1, 6]; an image classifier takes float32 [batch, channels, height, " +
+            "width] with fixed channels, height and width.", e.Message);
     }
 
     /// <summary>Bounded seeded mutations of a valid file: each outcome is a working classifier or an error naming the file.</summary>

@@ -75,7 +75,8 @@ public sealed class PyTorchExportTests : IDisposable
         TorchStateDict.Save(path, new[] { new KeyValuePair<string, Tensor>("0.weight", weight), new("1.num_batches_tracked", count) });
 
         using var zip = ZipFile.OpenRead(path);
-        Assert.Equal(new[] { "archive/data.pkl", "archive/data/0", "archive/data/1", "archive/version" }, zip.Entries.Select(e => e.FullName));
+        Assert.Equal(new[] { "archive/data.pkl", "archive/data/0", "archive/data/1", "archive/version" },
+            zip.Entries.Select(e => e.FullName));
         Assert.All(zip.Entries, e => Assert.Equal(e.Length, e.CompressedLength));
         Assert.Equal(weight.bytes.ToArray(), Read(zip, "archive/data/0"));
         Assert.Equal(BitConverter.GetBytes(7L), Read(zip, "archive/data/1"));
@@ -85,8 +86,10 @@ public sealed class PyTorchExportTests : IDisposable
         var text = System.Text.Encoding.ASCII.GetString(pickle);
         // The only globals weights_only=True has to allow.
         Assert.Equal(
-            new[] { "collections\nOrderedDict", "torch._utils\n_rebuild_tensor_v2", "torch\nFloatStorage", "collections\nOrderedDict", "torch._utils\n_rebuild_tensor_v2", "torch\nLongStorage", "collections\nOrderedDict" },
-            System.Text.RegularExpressions.Regex.Matches(text, "c((?:collections|torch._utils|torch)\n[A-Za-z_0-9]+)\n").Select(m => m.Groups[1].Value));
+            new[] { "collections\nOrderedDict", "torch._utils\n_rebuild_tensor_v2", "torch\nFloatStorage", "collections\nOrderedDict",
+                "torch._utils\n_rebuild_tensor_v2", "torch\nLongStorage", "collections\nOrderedDict" },
+            System.Text.RegularExpressions.Regex.Matches(text, "c((?:collections|torch._utils|torch)\n[A-Za-z_0-9]+)\n").Select(m =>
+                m.Groups[1].Value));
     }
 
     [Fact]
@@ -102,7 +105,8 @@ public sealed class PyTorchExportTests : IDisposable
         Assert.Equal("pt", metadata["format"]);
         Assert.Equal(12, tensors.Count);
         Assert.True(File.Exists(files.StateDict));
-        Assert.Equal("Export name \"2-models\" is not a Python module name; use letters, digits and underscores, not starting with a digit.",
+        Assert.Equal("Export name \"2-models\" is not a Python module name; use letters, digits and underscores, " +
+            "not starting with a digit.",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => PyTorchExport.Export(model, _folder, "2-models"))));
 
         if (Environment.GetEnvironmentVariable("CNNLAB_INTEROP_DIR") is { Length: > 0 } interop)
@@ -119,11 +123,13 @@ public sealed class PyTorchExportTests : IDisposable
         var random = new Random(5);
         var pixels = new byte[100 * 12 * 12];
         random.NextBytes(pixels);
-        File.WriteAllBytes(Path.Combine(folder, "every_layer-idx3-ubyte"), Data.Fixtures.IdxHeader(3, 100, 12, 12).Concat(pixels).ToArray());
+        File.WriteAllBytes(Path.Combine(folder, "every_layer-idx3-ubyte"),
+            Data.Fixtures.IdxHeader(3, 100, 12, 12).Concat(pixels).ToArray());
         using var images = tensor(pixels, new long[] { 100, 1, 12, 12 }).to(ScalarType.Float32).div_(255f);
         using var probabilities = model.Predict(images);
         var p = probabilities.to(ScalarType.Float64).data<double>().ToArray();
-        var predictions = Enumerable.Range(0, 100).Select(i => new { top = Enumerable.Range(0, 2).Select(c => new { label = c, probability = p[i * 2 + c] }) });
+        var predictions = Enumerable.Range(0,
+            100).Select(i => new { top = Enumerable.Range(0, 2).Select(c => new { label = c, probability = p[i * 2 + c] }) });
         File.WriteAllText(Path.Combine(folder, "every_layer.json"), JsonSerializer.Serialize(predictions));
     }
 

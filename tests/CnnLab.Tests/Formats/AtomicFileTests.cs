@@ -22,7 +22,8 @@ public sealed class AtomicFileTests : IDisposable
 
         var error = Assert.Throws<IOException>(() => AtomicFile.Write(device, new byte[] { 1, 2, 3 }));
 
-        Assert.Equal($"{device} is a character device (such as /dev/null), not a regular file. Saving writes a new file and renames it over the target, " +
+        Assert.Equal($"{device} is a character device (such as /dev/null), not a regular file. Saving writes a new file and renames it " +
+                     $"over the target, " +
                      "which would replace it; give the path of a regular file to create or overwrite.", error.Message);
         Assert.Equal(FileKind.CharacterDevice, FileKinds.Of(device));
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(device)!, "*.tmp"));
@@ -38,7 +39,8 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Equal($"{fifo} is a named pipe (FIFO), not a regular file. Saving writes a new file and renames it over the target, " +
                      "which would replace it; give the path of a regular file to create or overwrite.",
             Assert.Throws<IOException>(() => AtomicFile.WriteText(fifo, "x")).Message);
-        Assert.StartsWith($"{folder} is a folder, not a regular file.", Assert.Throws<IOException>(() => AtomicFile.WriteText(folder, "x")).Message);
+        Assert.StartsWith($"{folder} is a folder, not a regular file.",
+            Assert.Throws<IOException>(() => AtomicFile.WriteText(folder, "x")).Message);
 
         Assert.Equal(FileKind.Fifo, FileKinds.Of(fifo));
         Assert.Equal("kept", File.ReadAllText(Path.Combine(folder, "inside.txt")));

@@ -172,9 +172,11 @@ public class AugmentationTests
 
         using var bad = TestSupport.SmallCnn(seed: 1);
         bad.Compile(new Adam());
-        var e = Assert.Throws<ArgumentException>(() => bad.Fit(x, y, new FitOptions { Verbose = 0, Augmentation = new Layer[] { new MaxPooling2D(2) } }));
+        var e = Assert.Throws<ArgumentException>(() =>
+            bad.Fit(x, y, new FitOptions { Verbose = 0, Augmentation = new Layer[] { new MaxPooling2D(2) } }));
         Assert.Equal(
-            "Augmentation layer \"max_pooling2d\" (MaxPooling2D) maps (None, 12, 12, 1) to (None, 6, 6, 1), but augmentation must keep the model's input shape (None, 12, 12, 1). " +
+            "Augmentation layer \"max_pooling2d\" (MaxPooling2D) maps (None, 12, 12, 1) to (None, 6, 6, 1), but augmentation must keep " +
+            "the model's input shape (None, 12, 12, 1). " +
             "Use RandomFlip, RandomTranslation, RandomRotation or RandomErasing, or put other layers in the model.",
             TestSupport.KerasMessage(e));
     }
@@ -182,9 +184,11 @@ public class AugmentationTests
     [Fact]
     public void Invalid_augmentation_settings_name_the_argument_the_value_and_the_range()
     {
-        Assert.Equal("Invalid value for argument `heightFactor`. Expected a range (lower, upper) with -1 <= lower <= upper <= 1. Received: heightFactor=(-1.5, 1.5)",
+        Assert.Equal("Invalid value for argument `heightFactor`. Expected a range (lower, upper) with -1 <= lower <= upper <= 1. " +
+            "Received: heightFactor=(-1.5, 1.5)",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => new RandomTranslation(1.5, 0.1))));
-        Assert.Equal("Invalid value for argument `mode`. Expected one of: horizontal, vertical, horizontal_and_vertical. Received: mode=diagonal",
+        Assert.Equal("Invalid value for argument `mode`. Expected one of: horizontal, vertical, horizontal_and_vertical. Received: " +
+            "mode=diagonal",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => new RandomFlip("diagonal"))));
         Assert.Equal("Invalid value for argument `fillMode`. Expected one of: reflect, constant, nearest. Received: fillMode=wrap",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => new RandomRotation(0.1, "wrap"))));

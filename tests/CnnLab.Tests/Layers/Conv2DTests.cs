@@ -74,7 +74,8 @@ public class Conv2DTests
     {
         var e = Assert.Throws<ArgumentException>(() => new Conv2D(0, 3));
 
-        Assert.Equal("Invalid value for argument `filters`. Expected a strictly positive value. Received filters=0.", TestSupport.KerasMessage(e));
+        Assert.Equal("Invalid value for argument `filters`. Expected a strictly positive value. Received filters=0.",
+            TestSupport.KerasMessage(e));
     }
 
     [Fact]
@@ -93,6 +94,7 @@ public class Conv2DTests
     {
         var e = Assert.Throws<ArgumentException>(() => PaddingRules.Parse("full"));
 
-        Assert.Equal("Invalid value for argument `padding`. Expected one of {\"valid\", \"same\"}. Received: padding=full", TestSupport.KerasMessage(e));
+        Assert.Equal("Invalid value for argument `padding`. Expected one of {\"valid\", \"same\"}. Received: padding=full",
+            TestSupport.KerasMessage(e));
     }
 }

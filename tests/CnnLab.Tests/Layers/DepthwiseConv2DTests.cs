@@ -26,7 +26,8 @@ public class DepthwiseConv2DTests
         using var w64 = layer.Kernel.detach().to(ScalarType.Float64).requires_grad_(true);
         var (top, bottom) = padding == "same" ? PaddingRules.SamePadding(9, kh, stride) : (0, 0);
         var (left, right) = padding == "same" ? PaddingRules.SamePadding(8, kw, stride) : (0, 0);
-        using var reference = F.conv2d(F.pad(x64, new long[] { left, right, top, bottom }), w64, strides: new long[] { stride, stride }, groups: 3);
+        using var reference = F.conv2d(F.pad(x64, new long[] { left, right, top, bottom }), w64, strides: new long[] { stride, stride },
+            groups: 3);
         reference.sum().backward();
 
         Assert.Equal(reference.shape, output.shape);
@@ -54,7 +55,8 @@ public class ReshapeTests
         using var back = new Reshape(new[] { 2, 2, 2 });
         back.Build(new Shape(8));
         Assert.Equal(TestSupport.ToArray(x), TestSupport.ToArray(back.forward(flat)));
-        Assert.Equal("Layer \"reshape\" cannot reshape input (None, 2, 2, 2) (8 values) to (3, 3): the sizes must multiply to the same count.",
+        Assert.Equal("Layer \"reshape\" cannot reshape input (None, 2, 2, 2) (8 values) to (3, 3): the sizes must multiply to " +
+            "the same count.",
             Assert.Throws<ArgumentException>(() => new Reshape(new[] { 3, 3 }).Build(Shape.Image(2, 2, 2))).Message);
     }
 }

@@ -33,7 +33,8 @@ public class LayerArgumentTests
     {
         var e = Assert.Throws<ArgumentException>(() => new Dropout(rate));
 
-        Assert.Equal($"Invalid value for argument `rate`. Expected a float value between 0 and 1 (1 excluded). Received: rate={rate}", TestSupport.KerasMessage(e));
+        Assert.Equal($"Invalid value for argument `rate`. Expected a float value between 0 and 1 (1 excluded). Received: rate={rate}",
+            TestSupport.KerasMessage(e));
     }
 
     [Fact]
@@ -41,7 +42,8 @@ public class LayerArgumentTests
     {
         var e = Assert.Throws<ArgumentException>(() => new Dense(0));
 
-        Assert.Equal("Invalid value for argument `units`. Expected a strictly positive value. Received units=0.", TestSupport.KerasMessage(e));
+        Assert.Equal("Invalid value for argument `units`. Expected a strictly positive value. Received units=0.",
+            TestSupport.KerasMessage(e));
     }
 
     [Theory]
@@ -84,7 +86,8 @@ public class LayerArgumentTests
 
         var e = Assert.Throws<ArgumentException>(() => model.Add(new Dense(3, name: "hidden")));
 
-        Assert.Equal("All layers added to a Sequential model should have unique names. Name \"hidden\" is already the name of a layer in this model.", e.Message);
+        Assert.Equal("All layers added to a Sequential model should have unique names. Name \"hidden\" is already the name of a layer " +
+            "in this model.", e.Message);
     }
 
     [Fact]
@@ -94,7 +97,8 @@ public class LayerArgumentTests
 
         var e = Assert.Throws<InvalidOperationException>(() => model.Add(new Dense(3)));
 
-        Assert.Equal("Model \"sequential\" has no input shape. Pass `inputShape` to the Sequential constructor or add an InputLayer first.", e.Message);
+        Assert.Equal("Model \"sequential\" has no input shape. Pass `inputShape` to the Sequential constructor or add an InputLayer first.",
+            e.Message);
     }
 
     [Fact]

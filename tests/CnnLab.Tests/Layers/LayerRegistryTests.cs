@@ -64,7 +64,8 @@ public sealed class LayerRegistryTests : IDisposable
     }
 
     public static TheoryData<string> KerasFiles() =>
-        new(Directory.GetFiles(KerasLayers, "*.h5").Concat(Directory.GetFiles(KerasLayers, "*.keras")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+        new(Directory.GetFiles(KerasLayers,
+            "*.h5").Concat(Directory.GetFiles(KerasLayers, "*.keras")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
 
     /// <summary>
     /// Each file holds Input(8, 8, 2), the layer as Keras 2.15 writes its config (settings off their defaults), then
@@ -82,7 +83,8 @@ public sealed class LayerRegistryTests : IDisposable
         var pixels = inputs.EnumerateArray().SelectMany(n => n.EnumerateArray()).SelectMany(r => r.EnumerateArray())
             .SelectMany(c => c.EnumerateArray()).Select(v => v.GetSingle()).ToArray();
         using var x = tensor(pixels, [inputs.GetArrayLength(), 8, 8, 2]).permute(0, 3, 1, 2).contiguous();
-        var expected = expectedFile.RootElement.GetProperty(className).EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v => v.GetDouble()).ToArray();
+        var expected = expectedFile.RootElement.GetProperty(className).EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v =>
+            v.GetDouble()).ToArray();
 
         var outputs = TestSupport.ToArray(model.Predict(x));
 
@@ -114,7 +116,8 @@ public sealed class LayerRegistryTests : IDisposable
         var (code, state) = PyTorchExport.Translate(model);
         Assert.Contains("nn.Sequential(", code);
         // Every CnnLab weight has its PyTorch tensor (BatchNorm adds num_batches_tracked).
-        Assert.InRange(state.Count, model.parameters().Count() + model.buffers().Count(), model.parameters().Count() + 2 * model.buffers().Count());
+        Assert.InRange(state.Count, model.parameters().Count() + model.buffers().Count(),
+            model.parameters().Count() + 2 * model.buffers().Count());
     }
 
     /// <summary>
@@ -190,24 +193,30 @@ public sealed class LayerRegistryTests : IDisposable
     public void An_unknown_key_names_the_keys_allowed()
     {
         var message = Assert.Throws<InvalidDataException>(() =>
-            LayerRegistry.Create("dense", JsonNode.Parse("""{"units": 4, "unit": 3}""")!.AsObject(), "study.yaml, line 7: layer 3", strict: true)).Message;
+            LayerRegistry.Create("dense", JsonNode.Parse("""{"units": 4, "unit": 3}""")!.AsObject(), "study.yaml, line 7: layer 3",
+                strict: true)).Message;
 
-        Assert.Equal("study.yaml, line 7: layer 3 (Dense): unknown key \"unit\"; allowed: activation, kernel_regularizer, name, units, use_bias.", message);
+        Assert.Equal("study.yaml, line 7: layer 3 (Dense): unknown key \"unit\"; allowed: activation, kernel_regularizer, name, " +
+            "units, use_bias.", message);
     }
 
     [Fact]
     public void Keras_defaults_fill_absent_keys_and_a_single_number_is_a_square_size()
     {
-        using var conv = (Conv2D)LayerRegistry.Create("conv2d", JsonNode.Parse("""{"filters": 8, "kernel_size": 3}""")!.AsObject(), "here", strict: true);
+        using var conv = (Conv2D)LayerRegistry.Create("conv2d", JsonNode.Parse("""{"filters": 8, "kernel_size": 3}""")!.AsObject(), "here",
+            strict: true);
 
-        Assert.Equal((new Size2(3, 3), new Size2(1, 1), Padding.Valid, true, null), (conv.KernelSize, conv.Strides, conv.Padding, conv.UseBias, conv.ActivationName));
+        Assert.Equal((new Size2(3, 3), new Size2(1, 1), Padding.Valid, true, null),
+            (conv.KernelSize, conv.Strides, conv.Padding, conv.UseBias, conv.ActivationName));
     }
 
     [Fact]
     public void An_unknown_layer_lists_the_layers()
     {
-        var message = Assert.Throws<InvalidDataException>(() => LayerRegistry.Create("lstm", new JsonObject(), "layer 2", strict: true)).Message;
+        var message =
+            Assert.Throws<InvalidDataException>(() => LayerRegistry.Create("lstm", new JsonObject(), "layer 2", strict: true)).Message;
 
-        Assert.StartsWith("layer 2: CnnLab has no layer \"lstm\". Layers: activation, average_pooling2d, batch_normalization, conv2d, dense,", message);
+        Assert.StartsWith("layer 2: CnnLab has no layer \"lstm\". Layers: activation, average_pooling2d, batch_normalization, " +
+            "conv2d, dense,", message);
     }
 }

@@ -34,7 +34,8 @@ public sealed class RandomZoomTests
         for (var i = 0; i < 64; i++)
         {
             var (row, column) = (i / 8, i % 8);
-            Assert.True(Math.Abs(actual[i] - expected(row, column)) < 1e-4, $"pixel ({row}, {column}): {actual[i]}, expected {expected(row, column)}");
+            Assert.True(Math.Abs(actual[i] - expected(row, column)) < 1e-4,
+                $"pixel ({row}, {column}): {actual[i]}, expected {expected(row, column)}");
         }
     }
 

@@ -163,13 +163,18 @@ public class RegularizationTests
     {
         var (action, message) = which switch
         {
-            "dropout" => ((Action)(() => _ = new Dropout(1.0)), "Invalid value for argument `rate`. Expected a float value between 0 and 1 (1 excluded). Received: rate=1"),
-            "spatial" => (() => _ = new SpatialDropout2D(-0.1), "Invalid value for argument `rate`. Expected a float value between 0 and 1 (1 excluded). Received: rate=-0.1"),
-            "noise" => (() => _ = new GaussianNoise(-1), "Invalid value for argument `stddev`. Expected a finite value >= 0. Received: stddev=-1"),
-            "l2" => (() => _ = Regularizer.OfL2(-0.01), "Invalid value for argument `l2`. Expected a finite value >= 0. Received: l2=-0.01"),
+            "dropout" => ((Action)(() => _ = new Dropout(1.0)),
+                "Invalid value for argument `rate`. Expected a float value between 0 and 1 (1 excluded). Received: rate=1"),
+            "spatial" => (() => _ = new SpatialDropout2D(-0.1),
+            "Invalid value for argument `rate`. Expected a float value between 0 and 1 (1 excluded). Received: rate=-0.1"),
+            "noise" =>
+            (() => _ = new GaussianNoise(-1), "Invalid value for argument `stddev`. Expected a finite value >= 0. Received: stddev=-1"),
+            "l2" =>
+            (() => _ = Regularizer.OfL2(-0.01), "Invalid value for argument `l2`. Expected a finite value >= 0. Received: l2=-0.01"),
             "smoothing" => (() => TestSupport.SmallCnn(1).Compile("adam", labelSmoothing: 1.5),
                 "Invalid value for argument `labelSmoothing`. Expected a value in [0, 1]. Received: labelSmoothing=1.5"),
-            _ => (() => _ = new Adam(weightDecay: -1), "Invalid value for argument `weightDecay`. Expected a finite value >= 0. Received: weightDecay=-1"),
+            _ => (() => _ = new Adam(weightDecay: -1),
+                "Invalid value for argument `weightDecay`. Expected a finite value >= 0. Received: weightDecay=-1"),
         };
         var e = Assert.Throws<ArgumentException>(action);
         Assert.Equal(message, TestSupport.KerasMessage(e));

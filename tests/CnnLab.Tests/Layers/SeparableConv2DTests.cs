@@ -33,7 +33,8 @@ public class SeparableConv2DTests
         using var b64 = layer.Bias!.detach().to(ScalarType.Float64);
         var (top, bottom) = padding == "same" ? PaddingRules.SamePadding(9, kh, stride) : (0, 0);
         var (left, right) = padding == "same" ? PaddingRules.SamePadding(8, kw, stride) : (0, 0);
-        using var depthwise = F.conv2d(F.pad(x64, new long[] { left, right, top, bottom }), d64, strides: new long[] { stride, stride }, groups: 3);
+        using var depthwise = F.conv2d(F.pad(x64, new long[] { left, right, top, bottom }), d64, strides: new long[] { stride, stride },
+            groups: 3);
         using var reference = F.conv2d(depthwise, p64, b64);
         reference.sum().backward();
 
@@ -63,7 +64,8 @@ public class SeparableConv2DTests
     [Fact]
     public void Both_regularizers_add_to_the_loss()
     {
-        using var layer = new SeparableConv2D(2, 2, depthwiseRegularizer: Regularizer.OfL2(0.1), pointwiseRegularizer: Regularizer.OfL1L2(0.5, 0));
+        using var layer = new SeparableConv2D(2, 2, depthwiseRegularizer: Regularizer.OfL2(0.1),
+            pointwiseRegularizer: Regularizer.OfL1L2(0.5, 0));
         layer.Build(Shape.Image(4, 4, 2), new TorchSharp.torch.Generator(1));
 
         using var loss = layer.RegularizationLoss()!;

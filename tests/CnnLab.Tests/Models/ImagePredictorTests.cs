@@ -46,7 +46,8 @@ public sealed class ImagePredictorTests : IDisposable
             canvas.DrawRect(left ? 0 : width / 2, 0, width / 2, height, paint);
         }
         using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(name.EndsWith(".png", StringComparison.Ordinal) ? SKEncodedImageFormat.Png : SKEncodedImageFormat.Jpeg, 100);
+        using var data = image.Encode(name.EndsWith(".png", StringComparison.Ordinal) ? SKEncodedImageFormat.Png
+            : SKEncodedImageFormat.Jpeg, 100);
         File.WriteAllBytes(path, data.ToArray());
         return path;
     }
@@ -121,7 +122,8 @@ public sealed class ImagePredictorTests : IDisposable
         File.WriteAllText(text, "hello");
 
         Assert.Equal(
-            $"{idx}: IDX images are 4x4 with 1 channel; the model expects 8x8 with 1 channel(s). Pass PNG or JPEG files to have them resized, or an IDX file of the model's size.",
+            $"{idx}: IDX images are 4x4 with 1 channel; the model expects 8x8 with 1 channel(s). Pass PNG or JPEG files to have them " +
+            $"resized, or an IDX file of the model's size.",
             Assert.Throws<InvalidDataException>(() => ImagePredictor.Predict(model, new[] { idx })).Message);
         Assert.Equal($"{broken}: the image could not be decoded; expected a valid PNG or JPEG file.",
             Assert.Throws<InvalidDataException>(() => ImagePredictor.Predict(model, new[] { broken })).Message);

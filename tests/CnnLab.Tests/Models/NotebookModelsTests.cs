@@ -71,6 +71,7 @@ public class NotebookModelsTests
     {
         var e = Assert.Throws<ArgumentException>(() => NotebookModels.Get("m4"));
 
-        Assert.Equal("Unknown model \"m4\". Expected one of: m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after.", TestSupport.KerasMessage(e));
+        Assert.Equal("Unknown model \"m4\". Expected one of: m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after.",
+            TestSupport.KerasMessage(e));
     }
 }

@@ -49,10 +49,13 @@ public sealed class CallbackTests : IDisposable
         var callback = new ReduceLROnPlateau(monitor: "val_acc");
         callback.OnTrainBegin(context);
         var e = Assert.Throws<InvalidOperationException>(() =>
-            callback.OnEpochEnd(context, 0, new Dictionary<string, double> { ["loss"] = 1, ["accuracy"] = 0.5, ["val_loss"] = 1, ["val_accuracy"] = 0.5 }));
-        Assert.Equal("ReduceLROnPlateau monitors \"val_acc\", which this training does not log. Available metrics: loss, accuracy, val_loss, val_accuracy. " +
+            callback.OnEpochEnd(context, 0,
+                new Dictionary<string, double> { ["loss"] = 1, ["accuracy"] = 0.5, ["val_loss"] = 1, ["val_accuracy"] = 0.5 }));
+        Assert.Equal("ReduceLROnPlateau monitors \"val_acc\", which this training does not log. Available metrics: loss, accuracy, " +
+            "val_loss, val_accuracy. " +
             "Use one of them, or pass validation data to log the val_ ones.", e.Message);
-        Assert.Equal("Invalid value for argument `factor`. Expected a value in (0, 1): ReduceLROnPlateau does not support a factor >= 1. Received: factor=1.5",
+        Assert.Equal("Invalid value for argument `factor`. Expected a value in (0, 1): ReduceLROnPlateau does not support a factor >= 1. " +
+            "Received: factor=1.5",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => new ReduceLROnPlateau(factor: 1.5))));
     }
 
@@ -84,7 +87,8 @@ public sealed class CallbackTests : IDisposable
         model.Compile(new SGD(1e30));
         var counter = new NaNAfter();
         var terminate = new TerminateOnNaN(TextWriter.Null);
-        var history = model.Fit(x, y, new FitOptions { BatchSize = 10, Epochs = 3, Seed = 1, Verbose = 0, Callbacks = new Callback[] { terminate, counter } });
+        var history = model.Fit(x, y,
+            new FitOptions { BatchSize = 10, Epochs = 3, Seed = 1, Verbose = 0, Callbacks = new Callback[] { terminate, counter } });
         Assert.NotNull(terminate.TerminatedAtBatch);
         Assert.Equal(terminate.TerminatedAtBatch + 1, counter.Batches);
         Assert.Equal(1, history.Epochs);
@@ -120,7 +124,8 @@ public sealed class CallbackTests : IDisposable
         {
             callback.OnEpochEnd(context, epoch, new Dictionary<string, double> { ["val_loss"] = values[epoch] });
         }
-        Assert.Equal(new[] { "ckpt-01-0.90.safetensors", "ckpt-02-0.70.safetensors", "ckpt-04-0.60.safetensors" }, callback.Saved.Select(Path.GetFileName));
+        Assert.Equal(new[] { "ckpt-01-0.90.safetensors", "ckpt-02-0.70.safetensors", "ckpt-04-0.60.safetensors" },
+            callback.Saved.Select(Path.GetFileName));
         Assert.Equal(callback.Saved.Order(), Directory.GetFiles(_folder).Order());
         Assert.Equal(0.6, callback.Best);
         using var reloaded = CnnLab.Models.Sequential.Load(callback.Saved[^1]);
@@ -136,19 +141,22 @@ public sealed class CallbackTests : IDisposable
         var logs = Path.Combine(_folder, "tb");
         var history = model.Fit(x, y, new FitOptions
         {
-            BatchSize = 10, Epochs = 2, ValidationSplit = 0.25, Seed = 1, Verbose = 0, Callbacks = new Callback[] { new TensorBoard(logs, histogramFrequency: 1) },
+            BatchSize = 10, Epochs = 2, ValidationSplit = 0.25, Seed = 1, Verbose = 0,
+                Callbacks = new Callback[] { new TensorBoard(logs, histogramFrequency: 1) },
         });
 
         var train = ReadEvents(Path.Combine(logs, "train"));
         var validation = ReadEvents(Path.Combine(logs, "validation"));
         float[] Scalars(List<Tensorboard.Event> events, string tag) => events
-            .Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value.Where(v => v.Tag == tag).Select(v => (e.Step, v.SimpleValue)))
+            .Where(e => e.Summary is not null).SelectMany(e =>
+                e.Summary.Value.Where(v => v.Tag == tag).Select(v => (e.Step, v.SimpleValue)))
             .OrderBy(p => p.Step).Select(p => p.SimpleValue).ToArray();
 
         Assert.Equal(history.Loss.Select(v => (float)v), Scalars(train, "epoch_loss"));
         Assert.Equal(history.Accuracy.Select(v => (float)v), Scalars(train, "epoch_accuracy"));
         Assert.Equal(history.ValLoss.Select(v => (float)v), Scalars(validation, "epoch_loss"));
-        var histograms = train.Where(e => e.Summary is not null).SelectMany(e => e.Summary.Value.Where(v => v.Histo is not null).Select(v => (e.Step, v.Tag, v.Histo))).ToList();
+        var histograms = train.Where(e => e.Summary is not null).SelectMany(e =>
+            e.Summary.Value.Where(v => v.Histo is not null).Select(v => (e.Step, v.Tag, v.Histo))).ToList();
         Assert.Contains(histograms, h => h.Step == 1 && h.Tag == "conv2d.kernel" && (long)h.Histo.Num == 6 * 9);
     }
 

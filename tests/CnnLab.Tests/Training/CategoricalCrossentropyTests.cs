@@ -71,11 +71,14 @@ public class CategoricalCrossentropyTests
         using var categorical = TestSupport.SmallCnn(seed: 5);
         categorical.Compile("adam", "categorical_crossentropy");
 
-        Assert.Equal("Labels `y` have shape (8, 2), one-hot rows, but the loss is sparse_categorical_crossentropy, which takes class indices of shape (8). " +
+        Assert.Equal("Labels `y` have shape (8, 2), one-hot rows, but the loss is sparse_categorical_crossentropy, " +
+                     "which takes class indices of shape (8). " +
                      "Compile with loss: \"categorical_crossentropy\", or pass y.argmax(1). (Parameter 'y')",
             Assert.Throws<ArgumentException>(() => sparse.Fit(x, Categorical.ToCategorical(y, 2), epochs: 1)).Message);
-        Assert.Equal("Labels `y` have shape (8), class indices, but the loss is categorical_crossentropy, which takes one-hot rows of shape (8, 2). " +
-                     "Convert with Categorical.ToCategorical(y, 2), or compile with loss: \"sparse_categorical_crossentropy\". (Parameter 'y')",
+        Assert.Equal("Labels `y` have shape (8), class indices, but the loss is categorical_crossentropy, which takes one-hot rows of " +
+                     "shape (8, 2). " +
+                     "Convert with Categorical.ToCategorical(y, 2), or compile with loss: \"sparse_categorical_crossentropy\". " +
+                     "(Parameter 'y')",
             Assert.Throws<ArgumentException>(() => categorical.Fit(x, y, epochs: 1)).Message);
     }
 }

@@ -33,16 +33,19 @@ public sealed class CheckpointTests : IDisposable
             first.Compile(new Adam());
             first.Fit(x, y, Options(2, checkpoint)); // "killed" after epoch 2
         }
-        using var resumed = TestSupport.SmallCnn(seed: 99, batchNorm: true, dropout: true); // other initial weights: the checkpoint's must win
+        // other initial weights: the checkpoint's must win
+        using var resumed = TestSupport.SmallCnn(seed: 99, batchNorm: true, dropout: true);
         resumed.Compile(new Adam());
         var actual = resumed.Fit(x, y, Options(4, checkpoint));
 
         Assert.Equal(expected.Loss, actual.Loss);
         Assert.Equal(expected.ValAccuracy, actual.ValAccuracy);
-        Assert.Equal(TestSupport.ToArray(((CnnLab.Layers.Conv2D)whole.Layers[0]).Kernel), TestSupport.ToArray(((CnnLab.Layers.Conv2D)resumed.Layers[0]).Kernel));
+        Assert.Equal(TestSupport.ToArray(((CnnLab.Layers.Conv2D)whole.Layers[0]).Kernel),
+            TestSupport.ToArray(((CnnLab.Layers.Conv2D)resumed.Layers[0]).Kernel));
         Assert.Equal(TestSupport.ToArray(((CnnLab.Layers.BatchNormalization)whole.Layers[1]).MovingVariance),
             TestSupport.ToArray(((CnnLab.Layers.BatchNormalization)resumed.Layers[1]).MovingVariance));
-        Assert.Equal(new[] { "checkpoint.json", "optimizer-4.dat", "weights-4.dat" }, Directory.GetFiles(checkpoint).Select(Path.GetFileName).Order());
+        Assert.Equal(new[] { "checkpoint.json", "optimizer-4.dat", "weights-4.dat" },
+            Directory.GetFiles(checkpoint).Select(Path.GetFileName).Order());
     }
 
     [Fact]

@@ -30,9 +30,12 @@ public class ClassCoverageTests
         model.Fit(x, y, new FitOptions { BatchSize = 10, Epochs = 2, ValidationSplit = 0.25, Seed = 1, Verbose = 0, Warnings = warnings });
 
         Assert.Equal(
-            "warning: the training and validation data hold different classes; only in validation: none; only in training: horizontal (0). " +
-            "validationSplit=0.25 holds out the last 25% of the samples, as Keras does, so samples sorted by class train on some classes and " +
-            "validate on others: shuffle them before Fit (folders and CSV files are shuffled unless their order is kept), or pass stratified " +
+            "warning: the training and validation data hold different classes; only in validation: none; only in training: " +
+            "horizontal (0). " +
+            "validationSplit=0.25 holds out the last 25% of the samples, as Keras does, so samples sorted by class train on some " +
+            "classes and " +
+            "validate on others: shuffle them before Fit (folders and CSV files are shuffled unless their order is kept), " +
+            "or pass stratified " +
             "validationData (StratifiedSplit.Split).\n", warnings.ToString().Replace("\r\n", "\n"));
     }
 
@@ -50,7 +53,8 @@ public class ClassCoverageTests
 
         Assert.Equal(
             "warning: the training and validation data hold different classes; only in validation: 1; only in training: none. " +
-            "Validation then scores classes the model never trained on, or leaves trained ones unscored: give validationData the training " +
+            "Validation then scores classes the model never trained on, or leaves trained ones unscored: " +
+            "give validationData the training " +
             "data's classes (StratifiedSplit.Split keeps every class's share).\n", warnings.ToString().Replace("\r\n", "\n"));
     }
 

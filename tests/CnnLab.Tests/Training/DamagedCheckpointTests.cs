@@ -28,7 +28,8 @@ public sealed class DamagedCheckpointTests : IDisposable
         model.Fit(x, y, new FitOptions { BatchSize = 16, Epochs = epochs, Seed = 5, Verbose = 0, CheckpointFolder = _checkpoint });
     }
 
-    private Dictionary<string, byte[]> Snapshot() => Directory.GetFiles(_checkpoint).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+    private Dictionary<string, byte[]> Snapshot() =>
+        Directory.GetFiles(_checkpoint).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
 
     private string ResumeError()
     {
@@ -48,7 +49,8 @@ public sealed class DamagedCheckpointTests : IDisposable
         var weights = Path.Combine(_checkpoint, "weights-2.dat");
         File.WriteAllBytes(weights, File.ReadAllBytes(weights)[..100]);
 
-        Assert.Equal($"{weights}: the epoch checkpoint is damaged: the model's weights could not be read (Attempted to read past the end of the stream.){Fix}", ResumeError());
+        Assert.Equal($"{weights}: the epoch checkpoint is damaged: the model's weights could not be read (Attempted to read past the end " +
+            $"of the stream.){Fix}", ResumeError());
     }
 
     [Fact]
@@ -57,7 +59,8 @@ public sealed class DamagedCheckpointTests : IDisposable
         var index = Path.Combine(_checkpoint, "checkpoint.json");
         File.WriteAllText(index, File.ReadAllText(index)[..40]);
 
-        Assert.Equal($"{index}: the epoch checkpoint is damaged: it is not valid JSON or not a checkpoint index (at $, line 1){Fix}", ResumeError());
+        Assert.Equal($"{index}: the epoch checkpoint is damaged: it is not valid JSON or not a checkpoint index (at $, line 1){Fix}",
+            ResumeError());
     }
 
     [Theory]

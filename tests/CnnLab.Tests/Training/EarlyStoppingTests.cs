@@ -16,7 +16,8 @@ public class EarlyStoppingTests
         return (model, new TrainingContext(model, 10, 10, 1, 2, 0.001));
     }
 
-    /// <summary>Feeds val_loss values epoch by epoch, with the Dense kernel set to the epoch number; returns the epoch it stopped after.</summary>
+    /// <summary>Feeds val_loss values epoch by epoch, with the Dense kernel
+    /// set to the epoch number; returns the epoch it stopped after.</summary>
     private static int Run(EarlyStopping callback, double[] values, CnnLab.Models.Sequential model, TrainingContext context)
     {
         callback.OnTrainBegin(context);
@@ -76,7 +77,8 @@ public class EarlyStoppingTests
         var callback = new EarlyStopping("val_accuracy");
         callback.OnTrainBegin(context);
 
-        var e = Assert.Throws<InvalidOperationException>(() => callback.OnEpochEnd(context, 0, new Dictionary<string, double> { ["loss"] = 1, ["accuracy"] = 0.5 }));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            callback.OnEpochEnd(context, 0, new Dictionary<string, double> { ["loss"] = 1, ["accuracy"] = 0.5 }));
 
         Assert.Equal("EarlyStopping monitors \"val_accuracy\", which this training does not log. Available metrics: loss, accuracy. " +
                      "Use one of them, or pass validation data to log the val_ ones.", e.Message);

@@ -84,7 +84,8 @@ public class FitTests
 
         var e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, validationSplit: split, verbose: 0));
 
-        Assert.Equal($"Invalid value for argument `validationSplit`. Expected a float in [0, 1). Received: validationSplit={split}", TestSupport.KerasMessage(e));
+        Assert.Equal($"Invalid value for argument `validationSplit`. Expected a float in [0, 1). Received: validationSplit={split}",
+            TestSupport.KerasMessage(e));
     }
 
     [Fact]
@@ -97,7 +98,8 @@ public class FitTests
 
         var e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, verbose: 0));
 
-        Assert.Equal("Received a label value of 2 which is outside the valid range of [0, 2). Labels `y` must be class indices below the model's 2 outputs.",
+        Assert.Equal("Received a label value of 2 which is outside the valid range of [0, 2). Labels `y` must be class indices below the " +
+            "model's 2 outputs.",
             TestSupport.KerasMessage(e));
     }
 
@@ -109,7 +111,8 @@ public class FitTests
 
         var e = Assert.Throws<ArgumentException>(() => model.Predict(x));
 
-        Assert.Equal("Input `x` has shape (3, 1, 10, 10) but model \"sequential\" expects (N, 1, 12, 12) for input shape (None, 12, 12, 1) " +
+        Assert.Equal("Input `x` has shape (3, 1, 10, 10) but model \"sequential\" expects (N, 1, 12, 12) " +
+                     "for input shape (None, 12, 12, 1) " +
                      "(images are passed as N x channels x height x width).", TestSupport.KerasMessage(e));
     }
 
@@ -131,7 +134,8 @@ public class FitTests
 
         var e = Assert.Throws<ArgumentException>(() => model.Compile("adagrad"));
 
-        Assert.Equal("Could not interpret optimizer identifier: adagrad. Expected one of: adam, adamw, rmsprop, sgd.", TestSupport.KerasMessage(e));
+        Assert.Equal("Could not interpret optimizer identifier: adagrad. Expected one of: adam, adamw, rmsprop, sgd.",
+            TestSupport.KerasMessage(e));
     }
 
     [Fact]

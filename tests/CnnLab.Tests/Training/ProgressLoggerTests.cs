@@ -19,7 +19,8 @@ public class ProgressLoggerTests
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
         Assert.Equal("Epoch 1/2", lines[0]);
-        Assert.Matches(@"^30/30 \[={30}\] - \d+s \d+ms/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$", lines[1]);
+        Assert.Matches(@"^30/30 \[={30}\] - \d+s \d+ms/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: " +
+            @"\d\.\d{4} - val_accuracy: \d\.\d{4}$", lines[1]);
         Assert.Equal("Epoch 2/2", lines[2]);
         Assert.DoesNotContain('\r', output.ToString());
         Assert.DoesNotContain('\u001b', output.ToString());

@@ -47,7 +47,8 @@ public class ScheduleTests
         Assert.Equal(0.2 * (0.9 * 0.5 + 0.1), curve[3], 12);
         Assert.Equal(0.02, curve[5], 12);
         Assert.Equal(0.02, curve[6], 12);
-        Assert.Equal(new[] { 0.05, 0.1, 0.15, 0.2, 0.2 }, Enumerable.Range(0, 5).Select(s => Math.Round(schedule.Rate(s, 4), 12))); // batch by batch
+        // batch by batch
+        Assert.Equal(new[] { 0.05, 0.1, 0.15, 0.2, 0.2 }, Enumerable.Range(0, 5).Select(s => Math.Round(schedule.Rate(s, 4), 12)));
     }
 
     [Fact]
@@ -55,7 +56,8 @@ public class ScheduleTests
     {
         Assert.Equal("Invalid value for argument `epochs`. Expected an integer >= 1 (the cycle must last). Received: epochs=0",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => new OneCycle(0.1, 0))));
-        Assert.Equal("Invalid value for argument `decayEpochs`. Expected a finite value > 0 (the schedule must last). Received: decayEpochs=-2",
+        Assert.Equal("Invalid value for argument `decayEpochs`. Expected a finite value > 0 (the schedule must last). Received: " +
+            "decayEpochs=-2",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => new CosineDecay(0.1, -2))));
         Assert.Equal("Invalid value for argument `pctStart`. Expected a value in (0, 1). Received: pctStart=1",
             TestSupport.KerasMessage(Assert.Throws<ArgumentException>(() => new OneCycle(0.1, 3, pctStart: 1))));
@@ -68,7 +70,8 @@ public class ScheduleTests
     {
         public List<double> Rates { get; } = new();
 
-        public override void OnBatchEnd(TrainingContext context, int batch, IReadOnlyDictionary<string, double> logs) => Rates.Add(context.LearningRate);
+        public override void OnBatchEnd(TrainingContext context, int batch, IReadOnlyDictionary<string, double> logs) =>
+            Rates.Add(context.LearningRate);
     }
 
     [Fact]
@@ -91,7 +94,8 @@ public class ScheduleTests
         float[] Kernel(CnnLab.Models.Sequential model) => TestSupport.ToArray(((CnnLab.Layers.Conv2D)model.Layers[0]).Kernel);
         using var byFunction = TestSupport.SmallCnn(seed: 1);
         byFunction.Compile(new SGD(0.01));
-        byFunction.Fit(x, y, new FitOptions { BatchSize = 10, Epochs = 2, Seed = 1, Verbose = 0, Callbacks = new[] { new LearningRateScheduler((_, _) => 0.05) } });
+        byFunction.Fit(x, y, new FitOptions { BatchSize = 10, Epochs = 2, Seed = 1, Verbose = 0,
+            Callbacks = new[] { new LearningRateScheduler((_, _) => 0.05) } });
         using var constant = TestSupport.SmallCnn(seed: 1);
         constant.Compile(new SGD(0.05));
         constant.Fit(x, y, batchSize: 10, epochs: 2, seed: 1, verbose: 0);

@@ -26,7 +26,8 @@ public static class KubernetesJob
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Parallelism < 1 || settings.CpusPerTask < 1 || settings.RetriesPerIndex < 0)
         {
-            throw new ArgumentException($"--parallelism and --cpus-per-task must be at least 1; received {settings.Parallelism} and {settings.CpusPerTask}.");
+            throw new ArgumentException($"--parallelism and --cpus-per-task must be at least 1; received {settings.Parallelism} and " +
+                $"{settings.CpusPerTask}.");
         }
         var tasks = StudyTask.All(study).Count;
         var name = Name(study);
@@ -52,12 +53,15 @@ public static class KubernetesJob
         var serializer = new SerializerBuilder().WithQuotingNecessaryStrings().Build();
         var studyPath = Path.Combine(folder, "study-job.yaml");
         var reportPath = Path.Combine(folder, "report-job.yaml");
-        AtomicFile.WriteText(studyPath, $"# Written by cnnlab study --kubernetes: {tasks} task(s), one pod each.\n" + serializer.Serialize(studyJob));
-        AtomicFile.WriteText(reportPath, "# Apply when the study Job has completed: kubectl wait --for=condition=complete job/" + name + "\n" + serializer.Serialize(reportJob));
+        AtomicFile.WriteText(studyPath,
+            $"# Written by cnnlab study --kubernetes: {tasks} task(s), one pod each.\n" + serializer.Serialize(studyJob));
+        AtomicFile.WriteText(reportPath, "# Apply when the study Job has completed: kubectl wait --for=condition=complete job/" + name +
+            "\n" + serializer.Serialize(reportJob));
         return (studyPath, reportPath);
     }
 
-    /// <summary>The Job's name: "cnnlab-" and the study's slug, cut to Kubernetes' 63 characters less room for the report's suffix.</summary>
+    /// <summary>The Job's name: "cnnlab-" and the study's slug, cut to
+    /// Kubernetes' 63 characters less room for the report's suffix.</summary>
     public static string Name(StudyDefinition study)
     {
         ArgumentNullException.ThrowIfNull(study);

@@ -55,7 +55,8 @@ public static partial class SlurmJob
     public static string ParseJobId(string output)
     {
         var id = (output ?? "").Trim().Split(';')[0];
-        return JobId().IsMatch(id) ? id : throw new InvalidOperationException($"sbatch printed \"{output?.Trim()}\" where a job id was expected.");
+        return JobId().IsMatch(id) ? id
+            : throw new InvalidOperationException($"sbatch printed \"{output?.Trim()}\" where a job id was expected.");
     }
 
     private static StringBuilder Header(string jobName, SlurmSettings settings, string log)
@@ -88,11 +89,13 @@ public static partial class SlurmJob
         }
         if (settings.Partition is { } p && !Word().IsMatch(p))
         {
-            throw new ArgumentException($"--partition \"{p}\" is not a partition name (letters, digits, '_', '-', '.'; several joined by commas).");
+            throw new ArgumentException($"--partition \"{p}\" is not a partition name (letters, digits, '_', '-', '.'; " +
+                $"several joined by commas).");
         }
         if (settings.Time is { } t && !TimeLimit().IsMatch(t))
         {
-            throw new ArgumentException($"--time \"{t}\" is not a Slurm time limit. Use minutes (90), MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS.");
+            throw new ArgumentException($"--time \"{t}\" is not a Slurm time limit. Use minutes (90), MM:SS, HH:MM:SS, D-HH, " +
+                $"D-HH:MM or D-HH:MM:SS.");
         }
     }
 

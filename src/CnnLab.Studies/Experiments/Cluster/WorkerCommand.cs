@@ -5,12 +5,15 @@ namespace CnnLab.Studies.Experiments.Cluster;
 /// file and results folder as absolute paths, and the command line's overrides, so every task resolves the very study
 /// the folder records and a task given another is refused.
 /// </summary>
-public sealed record WorkerCommand(IReadOnlyList<string> Program, string StudyFile, string ResultsFolder, int? Epochs, int? Seeds, int? Limit)
+public sealed record WorkerCommand(IReadOnlyList<string> Program, string StudyFile, string ResultsFolder, int? Epochs, int? Seeds,
+    int? Limit)
 {
-    /// <summary>The arguments after the program for one task: <c>study FILE --out DIR --task TASK --threads N</c> and the overrides.</summary>
+    /// <summary>The arguments after the program for one task: <c>study FILE
+    /// --out DIR --task TASK --threads N</c> and the overrides.</summary>
     public IReadOnlyList<string> TaskArguments(string task, int threads)
     {
-        var arguments = new List<string> { "study", StudyFile, "--out", ResultsFolder, "--task", task, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var arguments = new List<string> { "study", StudyFile, "--out", ResultsFolder, "--task", task, "--threads",
+            threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         AddOverrides(arguments);
         return arguments;
     }
@@ -20,7 +23,8 @@ public sealed record WorkerCommand(IReadOnlyList<string> Program, string StudyFi
 
     /// <summary>A word quoted for a POSIX shell: single quotes, each inner one written as '\''.</summary>
     public static string Quote(string word) =>
-        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+=:,@%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+=:,@%".Contains(c)) ? word
+            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>A command line for a shell script.</summary>
     public string ShellLine(IEnumerable<string> arguments) => string.Join(" ", Program.Concat(arguments).Select(Quote));

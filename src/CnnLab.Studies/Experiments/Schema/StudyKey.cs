@@ -68,7 +68,8 @@ public enum ReportColumn
 public sealed record StudyKey(string Section, string Name, StudyKeyType Type, string Description)
 {
     /// <summary>
-    /// The section of a <see cref="StudyKeyType.Mapping"/>, <see cref="StudyKeyType.MappingList"/> or <see cref="StudyKeyType.TextOrMapping"/>.
+    /// The section of a <see cref="StudyKeyType.Mapping"/>,
+    /// <see cref="StudyKeyType.MappingList"/> or <see cref="StudyKeyType.TextOrMapping"/>.
     /// </summary>
     public string? Of { get; init; }
 

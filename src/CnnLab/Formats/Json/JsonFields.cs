@@ -25,13 +25,15 @@ internal static class JsonFields
         IntOf(parent[key]) ?? throw Wrong(at, key, parent, expected);
 
     public static long Long(JsonObject parent, string key, string at, string expected = "a whole number") =>
-        parent[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n : throw Wrong(at, key, parent, expected);
+        parent[key] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n) ? n
+            : throw Wrong(at, key, parent, expected);
 
     public static double Number(JsonObject parent, string key, string at, string expected = "a number") =>
         NumberOf(parent[key]) ?? throw Wrong(at, key, parent, expected);
 
     public static bool Bool(JsonObject parent, string key, string at) =>
-        parent[key] is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>() : throw Wrong(at, key, parent, "true or false");
+        parent[key] is JsonValue v && v.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? v.GetValue<bool>()
+            : throw Wrong(at, key, parent, "true or false");
 
     public static string Text(JsonObject parent, string key, string at, string expected = "text") =>
         TextOf(parent[key]) ?? throw Wrong(at, key, parent, expected);
@@ -50,7 +52,8 @@ internal static class JsonFields
 
     /// <summary>A finite number, or null for anything else.</summary>
     public static double? NumberOf(JsonNode? node) =>
-        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) && double.IsFinite(d) ? d : null;
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<double>(out var d) && double.IsFinite(d) ? d
+            : null;
 
     /// <summary>Text, or null for anything else.</summary>
     public static string? TextOf(JsonNode? node) =>

@@ -22,7 +22,8 @@ public static class JsonText
     /// <summary>The parsed tree of <paramref name="json"/>; <paramref name="what"/> names the text in errors ("the header").</summary>
     public static JsonNode Parse(string json, string source, string what) => Parse(Encoding.UTF8.GetBytes(json), source, what);
 
-    /// <summary>The parsed tree of UTF-8 <paramref name="utf8"/>; <paramref name="what"/> names the text in errors ("the header").</summary>
+    /// <summary>The parsed tree of UTF-8 <paramref name="utf8"/>;
+    /// <paramref name="what"/> names the text in errors ("the header").</summary>
     public static JsonNode Parse(ReadOnlySpan<byte> utf8, string source, string what)
     {
         Check(utf8, source, what);
@@ -54,7 +55,8 @@ public static class JsonText
                         if (reader.CurrentDepth >= MaxDepth)
                         {
                             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                                $"{source}: {what} nests deeper than {MaxDepth} levels (at byte {reader.TokenStartIndex + 1}); CnnLab writes at most 5. The file is damaged or was not written by CnnLab."));
+                                $"{source}: {what} nests deeper than {MaxDepth} levels (at byte {reader.TokenStartIndex + 1}); " +
+                                $"CnnLab writes at most 5. The file is damaged or was not written by CnnLab."));
                         }
                         keys.Push(reader.TokenType == JsonTokenType.StartObject ? new HashSet<string>(StringComparer.Ordinal) : null);
                         break;
@@ -67,7 +69,8 @@ public static class JsonText
                         if (!keys.Peek()!.Add(key))
                         {
                             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                                $"{source}: {what} has the key \"{key}\" twice in one object (at byte {reader.TokenStartIndex + 1}); each key may appear once."));
+                                $"{source}: {what} has the key \"{key}\" twice in one object (at byte {reader.TokenStartIndex + 1}); " +
+                                $"each key may appear once."));
                         }
                         break;
                     case JsonTokenType.String:
@@ -81,13 +84,15 @@ public static class JsonText
         catch (JsonException e)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{source}: {what} is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of the line). The file is damaged or was not written by CnnLab."));
+                $"{source}: {what} is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1} of the line). " +
+                $"The file is damaged or was not written by CnnLab."));
         }
         catch (InvalidOperationException)
         {
             // GetString on a key or value that is not valid UTF-8.
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"{source}: {what} holds text that is not valid UTF-8 (at byte {reader.TokenStartIndex + 1}). The file is damaged or was not written by CnnLab."));
+                $"{source}: {what} holds text that is not valid UTF-8 (at byte {reader.TokenStartIndex + 1}). The file is damaged or was " +
+                $"not written by CnnLab."));
         }
     }
 }

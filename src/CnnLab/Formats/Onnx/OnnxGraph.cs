@@ -44,7 +44,8 @@ internal sealed class OnnxGraph
         Current = output;
     }
 
-    /// <summary>A weighted node's inputs: <see cref="Current"/>, the kernel as initializer LAYER.KERNEL_NAME and the bias, if any, as LAYER.bias.</summary>
+    /// <summary>A weighted node's inputs: <see cref="Current"/>, the kernel as
+    /// initializer LAYER.KERNEL_NAME and the bias, if any, as LAYER.bias.</summary>
     public List<string> WeightedInputs(string layer, string kernelName, Tensor kernel, Tensor? bias)
     {
         var inputs = new List<string> { Current, Weight($"{layer}.{kernelName}", kernel) };
@@ -56,7 +57,8 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>A one-input node on <see cref="Current"/>.</summary>
-    public void Unary(string op, string name, params AttributeProto[] attributes) => Node(op, name, new List<string> { Current }, attributes.ToList());
+    public void Unary(string op, string name, params AttributeProto[] attributes) =>
+        Node(op, name, new List<string> { Current }, attributes.ToList());
 
     /// <summary>The last node writes the graph's output; a model of identities alone gets an Identity node.</summary>
     public void Finish()
@@ -137,14 +139,16 @@ internal sealed class OnnxGraph
                 Unary("Softmax", name, Int("axis", 1));
                 break;
             default:
-                throw new NotSupportedException($"Activation \"{activation}\" of layer \"{layer}\" has no ONNX translation; it cannot be exported.");
+                throw new NotSupportedException($"Activation \"{activation}\" of layer \"{layer}\" has no ONNX translation; " +
+                    $"it cannot be exported.");
         }
     }
 
     /// <summary>kernel_shape, strides and, for Keras' "same" padding, TensorFlow's pads (the extra cell at the end).</summary>
     public static List<AttributeProto> Window(Shape input, Size2 window, Size2 strides, Padding padding)
     {
-        var attributes = new List<AttributeProto> { Ints("kernel_shape", window.Height, window.Width), Ints("strides", strides.Height, strides.Width) };
+        var attributes = new List<AttributeProto> { Ints("kernel_shape", window.Height, window.Width),
+            Ints("strides", strides.Height, strides.Width) };
         if (padding == Padding.Same)
         {
             var (top, bottom) = PaddingRules.SamePadding(input.Height, window.Height, strides.Height);
@@ -155,9 +159,11 @@ internal sealed class OnnxGraph
         return attributes;
     }
 
-    public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+    public static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
-    public static AttributeProto Float(string name, double value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = (float)value };
+    public static AttributeProto Float(string name, double value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = (float)value };
 
     public static AttributeProto Ints(string name, params long[] values)
     {

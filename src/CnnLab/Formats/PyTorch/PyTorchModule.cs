@@ -79,9 +79,12 @@ internal sealed class PyTorchModule
 
     public static string Py(bool value) => value ? "True" : "False";
 
-    public static string Py(double value) => value.ToString("R", CultureInfo.InvariantCulture) is var s && s.Contains('.', StringComparison.Ordinal) || s.Contains('E', StringComparison.Ordinal) ? s : s + ".0";
+    public static string Py(double value) => value.ToString("R", CultureInfo.InvariantCulture) is var s
+        && s.Contains('.', StringComparison.Ordinal) || s.Contains('E', StringComparison.Ordinal) ? s : s + ".0";
 
-    public static string Py(float value) => Py(double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+    public static string Py(float value) =>
+        Py(double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
 
-    public static string PyString(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    public static string PyString(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

@@ -63,7 +63,8 @@ public static class TorchStateDict
             var (name, tensor) = tensors[i];
             if (!Storages.TryGetValue(tensor.dtype, out var storage))
             {
-                throw new ArgumentException($"Tensor \"{name}\" has dtype {tensor.dtype}; a state_dict here holds {string.Join(", ", Storages.Keys)}.", nameof(tensors));
+                throw new ArgumentException($"Tensor \"{name}\" has dtype {tensor.dtype}; " +
+                    $"a state_dict here holds {string.Join(", ", Storages.Keys)}.", nameof(tensors));
             }
             p.String(name);
             p.Global("torch._utils", "_rebuild_tensor_v2");

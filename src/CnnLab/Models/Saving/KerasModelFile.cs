@@ -54,11 +54,13 @@ public static class KerasModelFile
         }
     }
 
-    /// <summary>The architecture of Keras' <c>model.to_json()</c> (Sequential or a single-chain functional model), with fresh weights.</summary>
+    /// <summary>The architecture of Keras' <c>model.to_json()</c> (Sequential
+    /// or a single-chain functional model), with fresh weights.</summary>
     public static Sequential FromJson(string json, string source)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return Build(JsonText.Parse(json, source, "the Keras model JSON") as JsonObject ?? throw new InvalidDataException($"{source}: the model JSON is not an object."), source);
+        return Build(JsonText.Parse(json, source, "the Keras model JSON") as JsonObject
+            ?? throw new InvalidDataException($"{source}: the model JSON is not an object."), source);
     }
 
     private static Sequential LoadH5(string path)
@@ -66,7 +68,8 @@ public static class KerasModelFile
         using var file = H5File.OpenRead(path);
         if (!file.AttributeExists("model_config"))
         {
-            throw new InvalidDataException($"{path}: the HDF5 file has no \"model_config\" attribute, so it holds no Keras model (a weights-only file from save_weights, or another HDF5 file).");
+            throw new InvalidDataException($"{path}: the HDF5 file has no \"model_config\" attribute, so it holds no Keras model (a " +
+                $"weights-only file from save_weights, or another HDF5 file).");
         }
         var config = JsonText.Parse(ReadText(file.Attribute("model_config")), path, "the Keras model config");
         var model = Build(config as JsonObject ?? throw new InvalidDataException($"{path}: model_config is not a JSON object."), path);
@@ -75,7 +78,8 @@ public static class KerasModelFile
         {
             if (!weights.LinkExists(layer.Name))
             {
-                throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group model_weights/{layer.Name}).");
+                throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group " +
+                    $"model_weights/{layer.Name}).");
             }
             var group = weights.Group(layer.Name);
             return ReadTexts(group.Attribute("weight_names")).ToDictionary(n => Role(n), n => Read(group, n, path), StringComparer.Ordinal);
@@ -86,10 +90,12 @@ public static class KerasModelFile
     {
         using var zip = ZipFile.OpenRead(path);
         var configEntry = zip.GetEntry("config.json") ?? throw new InvalidDataException($"{path}: the .keras archive has no config.json.");
-        var weightsEntry = zip.GetEntry("model.weights.h5") ?? throw new InvalidDataException($"{path}: the .keras archive has no model.weights.h5.");
+        var weightsEntry = zip.GetEntry("model.weights.h5")
+            ?? throw new InvalidDataException($"{path}: the .keras archive has no model.weights.h5.");
         if (configEntry.Length > 64 << 20 || weightsEntry.Length > MaxFileBytes)
         {
-            throw new InvalidDataException($"{path}: config.json ({configEntry.Length:N0} bytes) or model.weights.h5 ({weightsEntry.Length:N0} bytes) is larger than CnnLab reads.");
+            throw new InvalidDataException($"{path}: config.json ({configEntry.Length:N0} bytes) " +
+                $"or model.weights.h5 ({weightsEntry.Length:N0} bytes) is larger than CnnLab reads.");
         }
         string configText;
         using (var reader = new StreamReader(configEntry.Open(), Encoding.UTF8))
@@ -103,22 +109,26 @@ public static class KerasModelFile
         }
         weightsStream.Position = 0;
         using var file = H5File.Open(weightsStream, leaveOpen: true);
-        var model = Build(JsonText.Parse(configText, path, "config.json") as JsonObject ?? throw new InvalidDataException($"{path}: config.json is not a JSON object."), path);
+        var model = Build(JsonText.Parse(configText, path, "config.json") as JsonObject
+            ?? throw new InvalidDataException($"{path}: config.json is not a JSON object."), path);
         return WithWeights(model, path, layer =>
         {
             var vars = $"layers/{layer.Name}/vars";
             if (!file.LinkExists("layers") || !file.Group("layers").LinkExists(layer.Name))
             {
-                throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group {vars} in model.weights.h5).");
+                throw new InvalidDataException($"{path}: the weights of layer \"{layer.Name}\" are missing (no group {vars} in " +
+                    $"model.weights.h5).");
             }
             var group = file.Group("layers").Group(layer.Name).Group("vars");
             var count = group.Children().Count();
             var roles = layer.KerasWeightRoles;
             if (count != roles.Count)
             {
-                throw new InvalidDataException($"{path}: layer \"{layer.Name}\" has {count} weight(s) in {vars}; its config needs {roles.Count} ({string.Join(", ", roles)}).");
+                throw new InvalidDataException($"{path}: layer \"{layer.Name}\" has {count} weight(s) in {vars}; " +
+                    $"its config needs {roles.Count} ({string.Join(", ", roles)}).");
             }
-            return roles.Select((role, i) => (role, i)).ToDictionary(x => x.role, x => Read(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
+            return roles.Select((role, i) => (role, i)).ToDictionary(x => x.role,
+                x => Read(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
         });
     }
 
@@ -152,7 +162,8 @@ public static class KerasModelFile
         var className = JsonFields.Text(root, "class_name", path, "\"Sequential\" or \"Functional\"");
         if (className is not ("Sequential" or "Functional" or "Model"))
         {
-            throw new InvalidDataException($"{path}: a Keras {className} model; CnnLab imports Sequential models and functional ones that are a single chain.");
+            throw new InvalidDataException($"{path}: a Keras {className} model; CnnLab imports Sequential models and functional ones " +
+                $"that are a single chain.");
         }
         var config = JsonFields.Object(root, "config", path, "the model's config");
         var layers = JsonFields.Array(config, "layers", path, "the list of layers");
@@ -179,18 +190,21 @@ public static class KerasModelFile
             }
             if (LayerRegistry.ClassName(layerClass) != layerClass)
             {
-                throw new InvalidDataException($"{where} is a Keras {layerClass} (\"{layerName}\"), which CnnLab does not have. CnnLab's layers: {string.Join(", ", LayerRegistry.ClassNames)}.");
+                throw new InvalidDataException($"{where} is a Keras {layerClass} (\"{layerName}\"), which CnnLab does not have. " +
+                    $"CnnLab's layers: {string.Join(", ", LayerRegistry.ClassNames)}.");
             }
             specs.Add((layerClass, layerConfig, $"{where} ({layerClass} \"{layerName}\")"));
         }
         inputShape ??= ShapeOf(root["build_config"] as JsonObject, path)
-            ?? throw new InvalidDataException($"{path}: the model config gives no input shape (no InputLayer, batch_input_shape or build_config).");
+            ?? throw new InvalidDataException($"{path}: the model config gives no input shape (no InputLayer, " +
+                $"batch_input_shape or build_config).");
         var model = new Sequential(new Shape(inputShape), seed: 0, name: name);
         try
         {
             foreach (var ((layerClass, layerConfig, at), i) in specs.Select((s, i) => (s, i)))
             {
-                var layer = LayerRegistry.Create(layerClass, layerConfig, $"{path}: layer {i + 1}", strict: false, l => l.KerasIgnoredKeys.ToHashSet());
+                var layer = LayerRegistry.Create(layerClass, layerConfig, $"{path}: layer {i + 1}", strict: false,
+                    l => l.KerasIgnoredKeys.ToHashSet());
                 try
                 {
                     layer.CheckKerasConfig(layerConfig, at);
@@ -207,7 +221,8 @@ public static class KerasModelFile
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException)
                 {
                     layer.Dispose();
-                    throw new InvalidDataException($"{path}: layer \"{layer.Name}\" ({layerClass}) cannot follow {model.OutputShape}: {e.Message}");
+                    throw new InvalidDataException($"{path}: layer \"{layer.Name}\" ({layerClass}) " +
+                        $"cannot follow {model.OutputShape}: {e.Message}");
                 }
             }
         }
@@ -229,11 +244,13 @@ public static class KerasModelFile
         }
         var text = inbound?.ToJsonString() ?? "";
         var sources = System.Text.RegularExpressions.Regex.Matches(text, "\"([^\"]+)\"").Select(m => m.Groups[1].Value)
-            .Where(v => v != "args" && v != "kwargs" && v != "config" && v != "keras_history" && v != "class_name" && v != "__keras_tensor__" && v != "shape" && v != "dtype" && v != "float32" && v != "name")
+            .Where(v => v != "args" && v != "kwargs" && v != "config" && v != "keras_history" && v != "class_name"
+                && v != "__keras_tensor__" && v != "shape" && v != "dtype" && v != "float32" && v != "name")
             .Distinct().ToList();
         if (inbound is not { Count: 1 } || !sources.Contains(previous))
         {
-            throw new InvalidDataException($"{where} does not take its input from the layer before it (\"{previous}\"); CnnLab imports functional models only when they are a single chain.");
+            throw new InvalidDataException($"{where} does not take its input from the layer before it (\"{previous}\"); " +
+                $"CnnLab imports functional models only when they are a single chain.");
         }
     }
 
@@ -246,7 +263,8 @@ public static class KerasModelFile
         }
         var dims = array.Skip(1).Select(JsonFields.IntOf).ToArray();
         return dims.All(d => d is > 0) ? dims.Select(d => d!.Value).ToArray()
-            : throw new InvalidDataException($"{where}: the input shape {array.ToJsonString()} is not fixed; CnnLab needs every dimension but the batch.");
+            : throw new InvalidDataException($"{where}: the input shape {array.ToJsonString()} is not fixed; " +
+                $"CnnLab needs every dimension but the batch.");
     }
 
     /// <summary>"conv2d/kernel:0" is a kernel; the role is the last name before ":".</summary>
@@ -286,7 +304,8 @@ public static class KerasModelFile
         var count = dims.Aggregate(1L, (a, b) => checked(a * b));
         if (count > 1L << 30)
         {
-            throw new InvalidDataException($"{path}: weight {name} claims {count:N0} values; CnnLab models hold at most {1L << 30:N0} weights.");
+            throw new InvalidDataException($"{path}: weight {name} claims {count:N0} values; CnnLab models hold at most " +
+                $"{1L << 30:N0} weights.");
         }
         // Keras stores weights as float32, and a few counters (Normalization's count) as integers.
         var values = dataset.Type.Class != H5DataTypeClass.FixedPoint ? dataset.Read<float[]>()

@@ -56,7 +56,8 @@ public static class ModelFile
         const string at = "the model config";
         var parsed = JsonText.Parse(json, source, at);
         var root = parsed as JsonObject
-            ?? throw new InvalidDataException($"{source}: {at} is {JsonFields.Describe(parsed)}; expected a JSON object {{\"class_name\": \"Sequential\", \"config\": {{...}}}}.");
+            ?? throw new InvalidDataException($"{source}: {at} is {JsonFields.Describe(parsed)}; " +
+                $"expected a JSON object {{\"class_name\": \"Sequential\", \"config\": {{...}}}}.");
         try
         {
             if (JsonFields.Text(root, "class_name", at, "\"Sequential\"") != "Sequential")
@@ -88,7 +89,8 @@ public static class ModelFile
                 {
                     var where = $"layer {i + 1} of {layers.Count} in \"layers\"";
                     var layer = LayerConfig.FromConfig(layers[i] as JsonObject
-                        ?? throw new InvalidDataException($"{where} is {JsonFields.Describe(layers[i])}; expected an object {{\"class_name\": ..., \"config\": {{...}}}}."), where);
+                        ?? throw new InvalidDataException($"{where} is {JsonFields.Describe(layers[i])}; " +
+                            $"expected an object {{\"class_name\": ..., \"config\": {{...}}}}."), where);
                     try
                     {
                         var weights = layer.ExpectedWeightCount(model.OutputShape!);
@@ -97,8 +99,10 @@ public static class ModelFile
                         if (weightBudget is { } budget && model.ParamCount + weights > 2 * budget + (1 << 20))
                         {
                             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                                $"{where} ({layer.TypeName}) on input {model.OutputShape} needs {weights:N0} weights, which makes {model.ParamCount + weights:N0}, " +
-                                $"but the file's tensors hold only {budget:N0} values in all; the config does not match the weights saved with it."));
+                                $"{where} ({layer.TypeName}) on input {model.OutputShape} needs {weights:N0} weights, " +
+                                $"which makes {model.ParamCount + weights:N0}, " +
+                                $"but the file's tensors hold only {budget:N0} values in all; the config does not match the weights " +
+                                $"saved with it."));
                         }
                         model.Add(layer);
                     }
@@ -106,7 +110,8 @@ public static class ModelFile
                     {
                         layer.Dispose();
                         throw new InvalidDataException(e is OverflowException
-                            ? $"{where} ({layer.TypeName}) on input {model.OutputShape} needs more weights than a 64-bit count holds; the config is damaged."
+                            ? $"{where} ({layer.TypeName}) on input {model.OutputShape} needs more weights than a 64-bit count holds; " +
+                                $"the config is damaged."
                             : $"{where} ({layer.TypeName}) cannot follow {model.OutputShape}: {WithoutParameterSuffix(e)}");
                     }
                 }
@@ -152,7 +157,8 @@ public static class ModelFile
         SafeTensors.Save(path, model.state_dict(), metadata);
     }
 
-    /// <summary>Rebuilds a model saved by <see cref="Save"/>; a missing, malformed or mismatched file is an <see cref="InvalidDataException"/> naming the file and the tensor.</summary>
+    /// <summary>Rebuilds a model saved by <see cref="Save"/>; a missing, malformed or mismatched
+    /// file is an <see cref="InvalidDataException"/> naming the file and the tensor.</summary>
     public static Sequential Load(string path)
     {
         var (tensors, metadata) = SafeTensors.Load(path);
@@ -161,7 +167,8 @@ public static class ModelFile
             if (!metadata.TryGetValue(ConfigKey, out var json))
             {
                 throw new InvalidDataException(
-                    $"{path}: a safetensors file without a CnnLab model config (metadata \"{ConfigKey}\"); weights alone cannot be loaded as a model. Save it with model.Save(path).");
+                    $"{path}: a safetensors file without a CnnLab model config (metadata \"{ConfigKey}\"); " +
+                    $"weights alone cannot be loaded as a model. Save it with model.Save(path).");
             }
             var model = FromJson(json, path, weightBudget: tensors.Values.Sum(t => t.numel()));
             try
@@ -185,7 +192,8 @@ public static class ModelFile
         }
     }
 
-    /// <summary>The class names, training dataset and input standardisation saved beside the weights, checked against the model's shapes.</summary>
+    /// <summary>The class names, training dataset and input standardisation
+    /// saved beside the weights, checked against the model's shapes.</summary>
     private static void ReadDataInfo(Sequential model, IReadOnlyDictionary<string, string> metadata, string path)
     {
         model.TrainingDataset = metadata.GetValueOrDefault(DatasetKey);
@@ -200,7 +208,8 @@ public static class ModelFile
             }
             if (names.Count != model.OutputShape!.Channels)
             {
-                throw new InvalidDataException($"{path}: {names.Count} class names saved for a model with {model.OutputShape.Channels} outputs.");
+                throw new InvalidDataException($"{path}: {names.Count} class names saved for a model with " +
+                    $"{model.OutputShape.Channels} outputs.");
             }
             model.ClassNames = names!;
         }
@@ -210,7 +219,8 @@ public static class ModelFile
             var at = $"{path}: {what}";
             var parsed = JsonText.Parse(standardizationJson, path, what);
             var node = parsed as JsonObject
-                ?? throw new InvalidDataException($"{at} is {JsonFields.Describe(parsed)}; expected an object {{\"mean\": [...], \"std\": [...]}}.");
+                ?? throw new InvalidDataException($"{at} is {JsonFields.Describe(parsed)}; expected an object {{\"mean\": [...], " +
+                    $"\"std\": [...]}}.");
             var channels = model.InputShape!.Channels;
             List<float> Floats(string key)
             {
@@ -229,7 +239,8 @@ public static class ModelFile
         }
     }
 
-    /// <summary>Copies the tensors into the model's weights; every weight must be present with its shape, and no tensor may be left over.</summary>
+    /// <summary>Copies the tensors into the model's weights; every weight must
+    /// be present with its shape, and no tensor may be left over.</summary>
     public static void LoadWeights(Sequential model, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
         var expected = model.state_dict();
@@ -237,18 +248,21 @@ public static class ModelFile
         {
             if (!tensors.TryGetValue(name, out var value))
             {
-                throw new InvalidDataException($"{source}: tensor \"{name}\" is missing (shape ({string.Join(", ", target.shape)}) expected).");
+                throw new InvalidDataException($"{source}: tensor \"{name}\" is missing (shape " +
+                    $"({string.Join(", ", target.shape)}) expected).");
             }
             if (!value.shape.SequenceEqual(target.shape) || value.dtype != target.dtype)
             {
                 throw new InvalidDataException(
-                    $"{source}: tensor \"{name}\" has shape ({string.Join(", ", value.shape)}) {value.dtype}, the model needs ({string.Join(", ", target.shape)}) {target.dtype}.");
+                    $"{source}: tensor \"{name}\" has shape ({string.Join(", ", value.shape)}) {value.dtype}, " +
+                    $"the model needs ({string.Join(", ", target.shape)}) {target.dtype}.");
             }
         }
         var extra = tensors.Keys.Except(expected.Keys).ToList();
         if (extra.Count > 0)
         {
-            throw new InvalidDataException($"{source}: tensor \"{extra[0]}\" does not belong to the model (its weights are {string.Join(", ", expected.Keys)}).");
+            throw new InvalidDataException($"{source}: tensor \"{extra[0]}\" does not belong to the model (its weights are " +
+                $"{string.Join(", ", expected.Keys)}).");
         }
         using var _ = no_grad();
         foreach (var (name, target) in expected)

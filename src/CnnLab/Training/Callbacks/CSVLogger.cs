@@ -18,7 +18,8 @@ public sealed class CSVLogger : Callback, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(filename);
         if (separator is '"' or '\n' or '\r')
         {
-            throw new ArgumentException($"Invalid value for argument `separator`. Expected a character other than a quote or a line break. Received: {(int)separator}", nameof(separator));
+            throw new ArgumentException($"Invalid value for argument `separator`. Expected a character other than a quote or a line " +
+                $"break. Received: {(int)separator}", nameof(separator));
         }
         Filename = filename;
         Separator = separator;

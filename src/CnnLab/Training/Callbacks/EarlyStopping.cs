@@ -14,12 +14,14 @@ public sealed class EarlyStopping : Callback, IDisposable
     private int _wait;
 
     /// <summary>Creates the callback. Defaults as Keras: val_loss, min_delta 0, patience 0, mode auto, no restore.</summary>
-    public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto", bool restoreBestWeights = false)
+    public EarlyStopping(string monitor = "val_loss", double minDelta = 0, int patience = 0, string mode = "auto",
+        bool restoreBestWeights = false)
     {
         _metric = new MonitoredMetric(nameof(EarlyStopping), monitor, mode, minDelta);
         if (patience < 0)
         {
-            throw new ArgumentException($"Invalid value for argument `patience`. Expected a value >= 0. Received: patience={patience}", nameof(patience));
+            throw new ArgumentException($"Invalid value for argument `patience`. Expected a value >= 0. Received: patience={patience}",
+                nameof(patience));
         }
         Patience = patience;
         RestoreBestWeights = restoreBestWeights;

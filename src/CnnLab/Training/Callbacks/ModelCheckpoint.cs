@@ -74,7 +74,8 @@ public sealed partial class ModelCheckpoint : Callback
     /// <inheritdoc />
     public override void SetState(IReadOnlyDictionary<string, double> state) => Best = state["best"];
 
-    /// <summary>Fills {epoch}, {epoch:02d}, {name:.4f} and similar placeholders; an unknown name is an error listing the known ones.</summary>
+    /// <summary>Fills {epoch}, {epoch:02d}, {name:.4f} and similar placeholders;
+    /// an unknown name is an error listing the known ones.</summary>
     internal static string FormatPath(string pattern, int epoch, IReadOnlyDictionary<string, double> logs) =>
         Placeholder().Replace(pattern, match =>
         {
@@ -88,7 +89,8 @@ public sealed partial class ModelCheckpoint : Callback
             if (!logs.TryGetValue(name, out var value))
             {
                 throw new InvalidOperationException(
-                    $"ModelCheckpoint path \"{pattern}\" names {{{name}}}, which this training does not log. Available: epoch, {string.Join(", ", logs.Keys)}.");
+                    $"ModelCheckpoint path \"{pattern}\" names {{{name}}}, which this training does not log. Available: epoch, " +
+                    $"{string.Join(", ", logs.Keys)}.");
             }
             var digits = spec.StartsWith('.') && spec.EndsWith('f') && int.TryParse(spec[1..^1], out var d) ? d : 4;
             return value.ToString("F" + digits, CultureInfo.InvariantCulture);

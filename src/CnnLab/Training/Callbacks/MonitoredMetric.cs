@@ -15,7 +15,8 @@ internal sealed class MonitoredMetric
     {
         if (string.IsNullOrEmpty(monitor))
         {
-            throw new ArgumentException("Invalid value for argument `monitor`. Expected a metric name such as val_loss or val_accuracy.", nameof(monitor));
+            throw new ArgumentException("Invalid value for argument `monitor`. Expected a metric name such as val_loss or val_accuracy.",
+                nameof(monitor));
         }
         if (!(minDelta >= 0) || double.IsInfinity(minDelta))
         {
@@ -27,7 +28,8 @@ internal sealed class MonitoredMetric
             "min" => false,
             "max" => true,
             "auto" => monitor.Contains("acc", StringComparison.Ordinal),
-            _ => throw new ArgumentException($"Invalid value for argument `mode`. Expected one of: auto, min, max. Received: mode={mode}", nameof(mode)),
+            _ => throw new ArgumentException($"Invalid value for argument `mode`. Expected one of: auto, min, max. Received: mode={mode}",
+                nameof(mode)),
         };
         _callback = callback;
         Name = monitor;

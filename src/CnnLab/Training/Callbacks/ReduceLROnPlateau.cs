@@ -13,7 +13,8 @@ public sealed class ReduceLROnPlateau : Callback
     private int _wait;
     private int _cooldownCounter;
 
-    /// <summary>Creates the callback. Defaults as Keras: val_loss, factor 0.1, patience 10, mode auto, min_delta 1e-4, cooldown 0, min_lr 0.</summary>
+    /// <summary>Creates the callback. Defaults as Keras: val_loss, factor 0.1,
+    /// patience 10, mode auto, min_delta 1e-4, cooldown 0, min_lr 0.</summary>
     public ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 10, string mode = "auto",
         double minDelta = 1e-4, int cooldown = 0, double minLearningRate = 0)
     {
@@ -21,20 +22,24 @@ public sealed class ReduceLROnPlateau : Callback
         if (!(factor > 0 && factor < 1))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Invalid value for argument `factor`. Expected a value in (0, 1): ReduceLROnPlateau does not support a factor >= 1. Received: factor={factor}"), nameof(factor));
+                $"Invalid value for argument `factor`. Expected a value in (0, 1): ReduceLROnPlateau does not support a factor >= 1. " +
+                $"Received: factor={factor}"), nameof(factor));
         }
         if (patience < 0)
         {
-            throw new ArgumentException($"Invalid value for argument `patience`. Expected a value >= 0. Received: patience={patience}", nameof(patience));
+            throw new ArgumentException($"Invalid value for argument `patience`. Expected a value >= 0. Received: patience={patience}",
+                nameof(patience));
         }
         if (cooldown < 0)
         {
-            throw new ArgumentException($"Invalid value for argument `cooldown`. Expected a value >= 0. Received: cooldown={cooldown}", nameof(cooldown));
+            throw new ArgumentException($"Invalid value for argument `cooldown`. Expected a value >= 0. Received: cooldown={cooldown}",
+                nameof(cooldown));
         }
         if (!(minLearningRate >= 0) || double.IsInfinity(minLearningRate))
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Invalid value for argument `minLearningRate`. Expected a finite value >= 0. Received: minLearningRate={minLearningRate}"), nameof(minLearningRate));
+                $"Invalid value for argument `minLearningRate`. Expected a finite value >= 0. Received: minLearningRate={minLearningRate}"),
+                nameof(minLearningRate));
         }
         Factor = factor;
         Patience = patience;

@@ -21,7 +21,8 @@ public sealed class TensorBoard : Callback
         if (histogramFrequency < 0)
         {
             throw new ArgumentException(
-                $"Invalid value for argument `histogramFrequency`. Expected a value >= 0. Received: histogramFrequency={histogramFrequency}", nameof(histogramFrequency));
+                $"Invalid value for argument `histogramFrequency`. Expected a value >= 0. Received: " +
+                $"histogramFrequency={histogramFrequency}", nameof(histogramFrequency));
         }
         LogDir = logDir;
         HistogramFrequency = histogramFrequency;

@@ -13,8 +13,10 @@ public sealed class CosineDecay : LearningRateSchedule
         InitialRate = RequireRate(initialRate, nameof(initialRate));
         DecayEpochs = decayEpochs > 0 && !double.IsInfinity(decayEpochs)
             ? decayEpochs
-            : throw new ArgumentException(Invalid(nameof(decayEpochs), decayEpochs, "a finite value > 0 (the schedule must last)"), nameof(decayEpochs));
-        Alpha = alpha >= 0 && alpha <= 1 ? alpha : throw new ArgumentException(Invalid(nameof(alpha), alpha, "a value in [0, 1]"), nameof(alpha));
+            : throw new ArgumentException(Invalid(nameof(decayEpochs), decayEpochs, "a finite value > 0 (the schedule must last)"),
+                nameof(decayEpochs));
+        Alpha = alpha >= 0 && alpha <= 1 ? alpha
+            : throw new ArgumentException(Invalid(nameof(alpha), alpha, "a value in [0, 1]"), nameof(alpha));
         WarmupEpochs = warmupEpochs >= 0 && !double.IsInfinity(warmupEpochs)
             ? warmupEpochs
             : throw new ArgumentException(Invalid(nameof(warmupEpochs), warmupEpochs, "a finite value >= 0"), nameof(warmupEpochs));

@@ -9,7 +9,8 @@ namespace CnnLab.Training.Schedules;
 /// </summary>
 public abstract class LearningRateSchedule
 {
-    /// <summary>The rate for the batch after <paramref name="step"/> batches, with <paramref name="stepsPerEpoch"/> batches per epoch.</summary>
+    /// <summary>The rate for the batch after <paramref name="step"/> batches,
+    /// with <paramref name="stepsPerEpoch"/> batches per epoch.</summary>
     public abstract double Rate(long step, int stepsPerEpoch);
 
     /// <summary>Checks a learning rate: finite and > 0.</summary>

@@ -11,9 +11,12 @@ public sealed class OneCycle : LearningRateSchedule
     public OneCycle(double maxRate, int epochs, double pctStart = 0.3, double divFactor = 25, double finalDivFactor = 1e4)
     {
         MaxRate = RequireRate(maxRate, nameof(maxRate));
-        Epochs = epochs >= 1 ? epochs : throw new ArgumentException(Invalid(nameof(epochs), epochs, "an integer >= 1 (the cycle must last)"), nameof(epochs));
-        PctStart = pctStart > 0 && pctStart < 1 ? pctStart : throw new ArgumentException(Invalid(nameof(pctStart), pctStart, "a value in (0, 1)"), nameof(pctStart));
-        DivFactor = divFactor >= 1 && !double.IsInfinity(divFactor) ? divFactor : throw new ArgumentException(Invalid(nameof(divFactor), divFactor, "a finite value >= 1"), nameof(divFactor));
+        Epochs = epochs >= 1 ? epochs
+            : throw new ArgumentException(Invalid(nameof(epochs), epochs, "an integer >= 1 (the cycle must last)"), nameof(epochs));
+        PctStart = pctStart > 0 && pctStart < 1 ? pctStart
+            : throw new ArgumentException(Invalid(nameof(pctStart), pctStart, "a value in (0, 1)"), nameof(pctStart));
+        DivFactor = divFactor >= 1 && !double.IsInfinity(divFactor) ? divFactor
+            : throw new ArgumentException(Invalid(nameof(divFactor), divFactor, "a finite value >= 1"), nameof(divFactor));
         FinalDivFactor = finalDivFactor >= 1 && !double.IsInfinity(finalDivFactor)
             ? finalDivFactor
             : throw new ArgumentException(Invalid(nameof(finalDivFactor), finalDivFactor, "a finite value >= 1"), nameof(finalDivFactor));

@@ -7,8 +7,10 @@ public sealed class StepDecay : LearningRateSchedule
     public StepDecay(double initialRate, int stepEpochs, double factor = 0.1)
     {
         InitialRate = RequireRate(initialRate, nameof(initialRate));
-        StepEpochs = stepEpochs >= 1 ? stepEpochs : throw new ArgumentException(Invalid(nameof(stepEpochs), stepEpochs, "an integer >= 1"), nameof(stepEpochs));
-        Factor = factor > 0 && factor <= 1 ? factor : throw new ArgumentException(Invalid(nameof(factor), factor, "a value in (0, 1]"), nameof(factor));
+        StepEpochs = stepEpochs >= 1 ? stepEpochs
+            : throw new ArgumentException(Invalid(nameof(stepEpochs), stepEpochs, "an integer >= 1"), nameof(stepEpochs));
+        Factor = factor > 0 && factor <= 1 ? factor
+            : throw new ArgumentException(Invalid(nameof(factor), factor, "a value in (0, 1]"), nameof(factor));
     }
 
     /// <summary>Rate of the first epochs.</summary>

@@ -27,17 +27,22 @@ public sealed class HostileModelFileTests : IDisposable
     {
         HostileFiles.EditConfig(_path, c => c["config"]!["layers"] = new JsonObject { ["class_name"] = "Dense" });
 
-        Assert.Equal($"{_path}: the model config: \"layers\" is an object; expected a list of layer configs, [{{\"class_name\": ..., \"config\": {{...}}}}, ...].", LoadError());
+        Assert.Equal($"{_path}: the model config: \"layers\" is an object; expected a list of layer configs, [{{\"class_name\": ..., " +
+            $"\"config\": {{...}}}}, ...].", LoadError());
     }
 
     [Theory]
     [InlineData("filters", "\"four\"", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"filters\" is \"four\"; expected a whole number.")]
     [InlineData("filters", "1e12", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"filters\" is 1e12; expected a whole number.")]
-    [InlineData("filters", "0", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): Invalid value for argument `filters`. Expected a strictly positive value. Received filters=0.")]
-    [InlineData("kernel_size", "[3]", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"kernel_size\" is [3]; expected a whole number or a pair of whole numbers [height, width].")]
-    [InlineData("padding", "\"around\"", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): Invalid value for argument `padding`. Expected one of {\"valid\", \"same\"}. Received: padding=around")]
+    [InlineData("filters", "0", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): Invalid value for argument `filters`. " +
+        "Expected a strictly positive value. Received filters=0.")]
+    [InlineData("kernel_size", "[3]", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"kernel_size\" is [3]; " +
+        "expected a whole number or a pair of whole numbers [height, width].")]
+    [InlineData("padding", "\"around\"", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): Invalid value for argument `padding`. " +
+        "Expected one of {\"valid\", \"same\"}. Received: padding=around")]
     [InlineData("use_bias", "\"yes\"", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"use_bias\" is \"yes\"; expected true or false.")]
-    [InlineData("kernel_regularizer", "[1]", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"kernel_regularizer\" is [1]; expected null or an object {\"l1\": number, \"l2\": number}.")]
+    [InlineData("kernel_regularizer", "[1]", "layer 1 of 3 in \"layers\" (Conv2D \"conv2d\"): \"kernel_regularizer\" is [1]; " +
+        "expected null or an object {\"l1\": number, \"l2\": number}.")]
     public void A_layer_setting_of_the_wrong_kind_names_the_layer_the_key_and_the_value(string key, string value, string expected)
     {
         HostileFiles.EditConfig(_path, c => c["config"]!["layers"]![0]!["config"]![key] = JsonNode.Parse(value));
@@ -50,7 +55,8 @@ public sealed class HostileModelFileTests : IDisposable
     {
         HostileFiles.EditConfig(_path, c => c["config"]!["layers"]![1]!["class_name"] = "Lambda");
 
-        Assert.Equal($"{_path}: layer 2 of 3 in \"layers\": \"class_name\" is \"Lambda\"; expected a layer class: Activation, AveragePooling2D, BatchNormalization, " +
+        Assert.Equal($"{_path}: layer 2 of 3 in \"layers\": \"class_name\" is \"Lambda\"; expected a layer class: Activation, " +
+                     $"AveragePooling2D, BatchNormalization, " +
                      "Conv2D, Dense, DepthwiseConv2D, Dropout, Flatten, GaussianNoise, GlobalAveragePooling2D, LeakyReLU, MaxPooling2D, " +
                      "Normalization, RandomErasing, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, ReLU, Rescaling, Reshape, " +
                      "SeparableConv2D, Softmax, SpatialDropout2D, ZeroPadding2D.", LoadError());
@@ -61,8 +67,10 @@ public sealed class HostileModelFileTests : IDisposable
     {
         HostileFiles.EditConfig(_path, c => c["config"]!["input_shape"] = new JsonArray(100_000, 100_000, 1));
 
-        Assert.Equal($"{_path}: the model config: \"input_shape\" [100000,100000,1] is refused: Invalid value for argument `shape`. (100000, 100000, 1) holds more than " +
-                     "268,435,456 values per sample (1 GiB of float32), the limit. Use a smaller image size, fewer filters or more pooling.", LoadError());
+        Assert.Equal($"{_path}: the model config: \"input_shape\" [100000,100000,1] is refused: Invalid value for argument `shape`. " +
+                     $"(100000, 100000, 1) holds more than " +
+                     "268,435,456 values per sample (1 GiB of float32), the limit. Use a smaller image size, " +
+                     "fewer filters or more pooling.", LoadError());
     }
 
     [Theory]
@@ -74,7 +82,8 @@ public sealed class HostileModelFileTests : IDisposable
     {
         HostileFiles.EditConfig(_path, c => c["config"]!["input_shape"] = JsonNode.Parse(value));
 
-        Assert.Equal($"{_path}: the model config: \"input_shape\" is {JsonNode.Parse(value)!.ToJsonString()}; expected a list of positive whole numbers such as [28, 28, 1].", LoadError());
+        Assert.Equal($"{_path}: the model config: \"input_shape\" is {JsonNode.Parse(value)!.ToJsonString()}; " +
+            $"expected a list of positive whole numbers such as [28, 28, 1].", LoadError());
     }
 
     [Fact]
@@ -83,8 +92,10 @@ public sealed class HostileModelFileTests : IDisposable
         // 1,000,000 x 1 x 3 x 3 weights and biases are within the model limit but far beyond the 166 values the file's tensors hold.
         HostileFiles.EditConfig(_path, c => c["config"]!["layers"]![0]!["config"]!["filters"] = 1_000_000);
 
-        Assert.Equal($"{_path}: layer 1 of 3 in \"layers\" (Conv2D) on input (None, 8, 8, 1) needs 10,000,000 weights, which makes 10,000,000, " +
-                     "but the file's tensors hold only 166 values in all; the config does not match the weights saved with it.", LoadError());
+        Assert.Equal($"{_path}: layer 1 of 3 in \"layers\" (Conv2D) on input (None, 8, 8, 1) needs 10,000,000 weights, " +
+                     $"which makes 10,000,000, " +
+                     "but the file's tensors hold only 166 values in all; the config does not match the weights saved with it.",
+                     LoadError());
     }
 
     [Fact]
@@ -95,12 +106,14 @@ public sealed class HostileModelFileTests : IDisposable
         header["dense.kernel"]!["data_offsets"] = JsonNode.Parse("[0, 0]");
         HostileFiles.Write(_path, header.ToJsonString(), data);
 
-        Assert.Equal($"{_path}: tensor \"dense.kernel\": \"shape\" is [4294967296,4294967296]; expected whole numbers from 0 to 2147483647.", LoadError());
+        Assert.Equal($"{_path}: tensor \"dense.kernel\": \"shape\" is [4294967296,4294967296]; expected whole numbers from 0 " +
+            $"to 2147483647.", LoadError());
 
         header["dense.kernel"]!["shape"] = JsonNode.Parse("[2147483647, 2147483647, 2147483647]");
         HostileFiles.Write(_path, header.ToJsonString(), data);
 
-        Assert.Equal($"{_path}: tensor \"dense.kernel\" of shape (2147483647, 2147483647, 2147483647) F32 needs 39,614,081,201,791,936,601,413,124,092 bytes but its range holds 0.", LoadError());
+        Assert.Equal($"{_path}: tensor \"dense.kernel\" of shape (2147483647, 2147483647, 2147483647) " +
+            $"F32 needs 39,614,081,201,791,936,601,413,124,092 bytes but its range holds 0.", LoadError());
     }
 
     [Fact]
@@ -110,7 +123,8 @@ public sealed class HostileModelFileTests : IDisposable
         var json = header.ToJsonString();
         HostileFiles.Write(_path, json[..^1] + ",\"deep\":" + new string('[', 100_000) + new string(']', 100_000) + "}", data);
 
-        Assert.Equal($"{_path}: the safetensors header nests deeper than 32 levels (at byte {json.Length + 39}); CnnLab writes at most 5. " +
+        Assert.Equal($"{_path}: the safetensors header nests deeper than 32 levels (at byte {json.Length + 39}); " +
+                     $"CnnLab writes at most 5. " +
                      "The file is damaged or was not written by CnnLab.", LoadError());
     }
 
@@ -123,13 +137,18 @@ public sealed class HostileModelFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"a\": 1, \"a\": 2}", "the safetensors header has the key \"a\" twice in one object (at byte 10); each key may appear once.")]
-    [InlineData("{\"a\": ", "the safetensors header is not valid JSON (line 1, byte 7 of the line). The file is damaged or was not written by CnnLab.")]
+    [InlineData("{\"a\": 1, \"a\": 2}",
+        "the safetensors header has the key \"a\" twice in one object (at byte 10); each key may appear once.")]
+    [InlineData("{\"a\": ",
+        "the safetensors header is not valid JSON (line 1, byte 7 of the line). The file is damaged or was not written by CnnLab.")]
     [InlineData("[1, 2]", "the safetensors header is [1,2]; expected a JSON object of tensors.")]
     [InlineData("{\"__metadata__\": {\"cnnlab_config\": 5}}", "the header's \"__metadata__\": \"cnnlab_config\" is 5; expected text.")]
-    [InlineData("{\"x\": {\"dtype\": \"F16\", \"shape\": [], \"data_offsets\": [0, 2]}}", "tensor \"x\": \"dtype\" is \"F16\"; expected one of F32, F64, I64, I32, U8.")]
-    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 0]}}", "tensor \"x\": \"data_offsets\" is [4,0]; expected [begin, end], two byte offsets with begin <= end.")]
-    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 8]}}", "tensor \"x\" has byte range [0, 8] outside the 4 data bytes (truncated file?).")]
+    [InlineData("{\"x\": {\"dtype\": \"F16\", \"shape\": [], \"data_offsets\": [0, 2]}}",
+        "tensor \"x\": \"dtype\" is \"F16\"; expected one of F32, F64, I64, I32, U8.")]
+    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [4, 0]}}",
+        "tensor \"x\": \"data_offsets\" is [4,0]; expected [begin, end], two byte offsets with begin <= end.")]
+    [InlineData("{\"x\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 8]}}",
+        "tensor \"x\" has byte range [0, 8] outside the 4 data bytes (truncated file?).")]
     public void Malformed_headers_name_the_file_and_the_problem(string header, string expected)
     {
         HostileFiles.Write(_path, header, new byte[4]);

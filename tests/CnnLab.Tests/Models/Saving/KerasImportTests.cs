@@ -28,7 +28,8 @@ public sealed class KerasImportTests : IDisposable
 
         var outputs = TestSupport.ToArray(model.Predict(inputs));
 
-        Assert.Equal(new[] { "conv2d", "batch_normalization", "max_pooling2d", "conv2d_1", "leaky_re_lu", "flatten", "dense", "dropout", "dense_1" },
+        Assert.Equal(new[] { "conv2d", "batch_normalization", "max_pooling2d", "conv2d_1", "leaky_re_lu", "flatten", "dense", "dropout",
+            "dense_1" },
             model.Layers.Select(l => l.Name));
         Assert.Equal("(None, 8, 8, 1)", model.InputShape!.ToString());
         Assert.Equal(0.3, ((LeakyReLU)model.Layers[4]).Alpha);
@@ -47,7 +48,8 @@ public sealed class KerasImportTests : IDisposable
 
         var outputs = TestSupport.ToArray(model.Predict(inputs));
 
-        Assert.Equal(new[] { "rescaling", "zero_padding2d", "depthwise_conv2d", "global_average_pooling2d", "dense_2" }, model.Layers.Select(l => l.Name));
+        Assert.Equal(new[] { "rescaling", "zero_padding2d", "depthwise_conv2d", "global_average_pooling2d", "dense_2" },
+            model.Layers.Select(l => l.Name));
         Assert.Equal(expected.Length, outputs.Length);
         for (var i = 0; i < expected.Length; i++)
         {
@@ -91,17 +93,20 @@ public sealed class KerasImportTests : IDisposable
 
         var message = Assert.Throws<InvalidDataException>(() => KerasModelFile.Load(path)).Message;
 
-        Assert.StartsWith($"{path}: layer 6 of 10 is a Keras PReLU (\"leaky_re_lu\"), which CnnLab does not have. CnnLab's layers: Activation,", message);
+        Assert.StartsWith($"{path}: layer 6 of 10 is a Keras PReLU (\"leaky_re_lu\"), which CnnLab does not have. " +
+            $"CnnLab's layers: Activation,", message);
     }
 
     [Fact]
     public void A_setting_CnnLab_does_not_compute_is_refused()
     {
-        var path = Edited("sequential.h5", config => config.Replace("\"dilation_rate\": [1, 1], \"groups\": 1, \"activation\": \"relu\"", "\"dilation_rate\": [2, 2], \"groups\": 1, \"activation\": \"relu\""));
+        var path = Edited("sequential.h5", config => config.Replace("\"dilation_rate\": [1, 1], \"groups\": 1, \"activation\": \"relu\"",
+            "\"dilation_rate\": [2, 2], \"groups\": 1, \"activation\": \"relu\""));
 
         var message = Assert.Throws<InvalidDataException>(() => KerasModelFile.Load(path)).Message;
 
-        Assert.Equal($"{path}: layer 2 of 10 (Conv2D \"conv2d\"): \"dilation_rate\" is [2,2]; CnnLab computes only a dilation rate of 1.", message);
+        Assert.Equal($"{path}: layer 2 of 10 (Conv2D \"conv2d\"): \"dilation_rate\" is [2,2]; CnnLab computes only a dilation rate of 1.",
+            message);
     }
 
     [Fact]
@@ -115,7 +120,8 @@ public sealed class KerasImportTests : IDisposable
         Assert.StartsWith($"{path}: not a readable Keras file (", message);
     }
 
-    /// <summary>A copy of a fixture with its model_config edited (rewritten with h5py would need Python; the config is a JSON attribute).</summary>
+    /// <summary>A copy of a fixture with its model_config edited (rewritten
+    /// with h5py would need Python; the config is a JSON attribute).</summary>
     private string Edited(string fixture, Func<string, string> edit)
     {
         var bytes = File.ReadAllBytes(Path.Combine(Fixtures, fixture));
@@ -138,10 +144,12 @@ public sealed class KerasImportTests : IDisposable
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures, file)));
         var images = document.RootElement.GetProperty("inputs");
-        var (n, h, w, c) = (images.GetArrayLength(), images[0].GetArrayLength(), images[0][0].GetArrayLength(), images[0][0][0].GetArrayLength());
+        var (n, h, w, c) = (images.GetArrayLength(), images[0].GetArrayLength(), images[0][0].GetArrayLength(),
+            images[0][0][0].GetArrayLength());
         var nhwc = images.EnumerateArray().SelectMany(image => image.EnumerateArray().SelectMany(row => row.EnumerateArray()
             .SelectMany(pixel => pixel.EnumerateArray().Select(v => v.GetSingle())))).ToArray();
-        var outputs = document.RootElement.GetProperty("outputs").EnumerateArray().SelectMany(r => r.EnumerateArray().Select(v => v.GetSingle())).ToArray();
+        var outputs = document.RootElement.GetProperty("outputs").EnumerateArray().SelectMany(r =>
+            r.EnumerateArray().Select(v => v.GetSingle())).ToArray();
         using var channelsLast = tensor(nhwc, new long[] { n, h, w, c });
         return (channelsLast.permute(0, 3, 1, 2).contiguous(), outputs);
     }

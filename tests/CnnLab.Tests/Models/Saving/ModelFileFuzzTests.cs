@@ -19,12 +19,14 @@ public sealed class ModelFileFuzzTests : IDisposable
     private const int Mutations = 600;
     private static readonly string[] Values =
     {
-        "1e308", "-1", "0", "99999999999", "4294967296", "9223372036854775807", "18446744073709551616", "2.5", "\"x\"", "\"\"", "true", "null",
+        "1e308", "-1", "0", "99999999999", "4294967296", "9223372036854775807", "18446744073709551616", "2.5", "\"x\"", "\"\"", "true",
+            "null",
         "{}", "[]", "[1]", "[-1, 2]", "[4294967296, 4294967296]", "[0, 9223372036854775807]", "\"F64\"", "\"U8\"", "\"same\"", "\"relu\"",
         "\"Dense\"", "[100000, 100000, 1]", "[16384, 16384, 1]", "50000",
     };
 
-    private static readonly string[] Fragments = { "[", "]", "{", "}", ",", ":", "\"", "\\", "\\u0000", "1e999", "-", "null", "\u00e9", "\uFFFF" };
+    private static readonly string[] Fragments = { "[", "]", "{", "}", ",", ":", "\"", "\\", "\\u0000", "1e999", "-", "null", "\u00e9",
+        "\uFFFF" };
 
     private readonly string _folder = Directory.CreateTempSubdirectory("cnnlab-fuzz-model-").FullName;
 
@@ -65,7 +67,8 @@ public sealed class ModelFileFuzzTests : IDisposable
                 using var model = Sequential.Load(path);
                 loaded++;
             }
-            catch (InvalidDataException e) when (e.Message.StartsWith(path + ": ", StringComparison.Ordinal) && !e.Message.Contains('\n', StringComparison.Ordinal))
+            catch (InvalidDataException e)
+                when (e.Message.StartsWith(path + ": ", StringComparison.Ordinal) && !e.Message.Contains('\n', StringComparison.Ordinal))
             {
                 refused++;
             }
@@ -125,7 +128,8 @@ public sealed class ModelFileFuzzTests : IDisposable
                 {
                     var innerText = inner.ToJsonString();
                     var p = random.Next(innerText.Length + 1);
-                    metadata[key] = innerText[..p] + (random.Next(2) == 0 ? new string('{', random.Next(20, 500)) : Fragments[random.Next(Fragments.Length)]) + innerText[p..];
+                    metadata[key] = innerText[..p] + (random.Next(2) == 0 ? new string('{', random.Next(20, 500))
+                        : Fragments[random.Next(Fragments.Length)]) + innerText[p..];
                 }
                 else
                 {

@@ -101,7 +101,8 @@ public sealed class ModelFileTests : IDisposable
         var bytes = File.ReadAllBytes(good);
         File.WriteAllBytes(truncated, bytes[..(bytes.Length - 100)]);
         var e = Assert.Throws<InvalidDataException>(() => Sequential.Load(truncated));
-        Assert.Matches("^.*truncated.safetensors: tensor \"dense_1.kernel\" has byte range \\[.*\\] outside the \\d+ data bytes \\(truncated file\\?\\)\\.$", e.Message);
+        Assert.Matches("^.*truncated.safetensors: tensor \"dense_1.kernel\" has byte range \\[.*\\] outside the \\d+ data bytes " +
+            "\\(truncated file\\?\\)\\.$", e.Message);
 
         var weights = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
         var json = model.ToJson();
@@ -109,9 +110,11 @@ public sealed class ModelFileTests : IDisposable
 
         var wrongShape = Path.Combine(_folder, "shape.safetensors");
         using var bigger = zeros(4, 1, 3, 3);
-        SafeTensors.Save(wrongShape, weights.Select(kv => kv.Key == "conv2d.kernel" ? new KeyValuePair<string, Tensor>(kv.Key, bigger) : kv), metadata);
+        SafeTensors.Save(wrongShape,
+            weights.Select(kv => kv.Key == "conv2d.kernel" ? new KeyValuePair<string, Tensor>(kv.Key, bigger) : kv), metadata);
         e = Assert.Throws<InvalidDataException>(() => Sequential.Load(wrongShape));
-        Assert.EndsWith("shape.safetensors: tensor \"conv2d.kernel\" has shape (4, 1, 3, 3) Float32, the model needs (4, 1, 3, 2) Float32.", e.Message);
+        Assert.EndsWith("shape.safetensors: tensor \"conv2d.kernel\" has shape (4, 1, 3, 3) Float32, the model needs (4, 1, 3, 2) Float32.",
+            e.Message);
 
         var missing = Path.Combine(_folder, "missing.safetensors");
         SafeTensors.Save(missing, weights.Where(kv => kv.Key != "batch_normalization.moving_variance"), metadata);

@@ -42,9 +42,9 @@ public sealed class ClusterJobTests : IDisposable
             #SBATCH --open-mode=append
 
             echo "task ${SLURM_ARRAY_TASK_ID} on $(hostname), job ${SLURM_JOB_ID}, restart ${SLURM_RESTART_COUNT:-0}"
-            exec /usr/bin/dotnet /opt/cnnlab/CnnLab.Cli.dll study '/home/me/my study.yaml' --out {{_folder}} --task env --threads 4 --epochs 1 --seeds 2
 
-            """, File.ReadAllText(studyScript));
+            """ + $"exec /usr/bin/dotnet /opt/cnnlab/CnnLab.Cli.dll study '/home/me/my study.yaml' --out {_folder} " +
+            "--task env --threads 4 --epochs 1 --seeds 2\n", File.ReadAllText(studyScript));
         Assert.EndsWith($"exec /usr/bin/dotnet /opt/cnnlab/CnnLab.Cli.dll study report {_folder}\n", File.ReadAllText(reportScript));
         Assert.Contains("#SBATCH --job-name=cnnlab-notebook-2-runs-report\n", File.ReadAllText(reportScript));
         Assert.Contains($"#SBATCH --output={_folder}/slurm/logs/report.out\n", File.ReadAllText(reportScript));
@@ -53,11 +53,15 @@ public sealed class ClusterJobTests : IDisposable
     [Theory]
     [InlineData(0, null, null, null, "--cpus-per-task must be at least 1; received 0.")]
     [InlineData(1, 0, null, null, "--max-parallel must be at least 1; received 0.")]
-    [InlineData(1, null, "a;rm -rf /", null, "--partition \"a;rm -rf /\" is not a partition name (letters, digits, '_', '-', '.'; several joined by commas).")]
-    [InlineData(1, null, null, "2 hours", "--time \"2 hours\" is not a Slurm time limit. Use minutes (90), MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS.")]
-    public void Bad_Slurm_settings_are_refused_before_a_script_is_written(int cpus, int? maxParallel, string? partition, string? time, string message)
+    [InlineData(1, null, "a;rm -rf /", null,
+        "--partition \"a;rm -rf /\" is not a partition name (letters, digits, '_', '-', '.'; several joined by commas).")]
+    [InlineData(1, null, null, "2 hours",
+        "--time \"2 hours\" is not a Slurm time limit. Use minutes (90), MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS.")]
+    public void Bad_Slurm_settings_are_refused_before_a_script_is_written(int cpus, int? maxParallel, string? partition, string? time,
+        string message)
     {
-        Assert.Equal(message, Assert.Throws<ArgumentException>(() => SlurmJob.Write(_study, Worker(), new SlurmSettings(partition, cpus, maxParallel, time))).Message);
+        Assert.Equal(message, Assert.Throws<ArgumentException>(() =>
+            SlurmJob.Write(_study, Worker(), new SlurmSettings(partition, cpus, maxParallel, time))).Message);
         Assert.False(Directory.Exists(Path.Combine(_folder, "slurm")));
     }
 
@@ -74,7 +78,8 @@ public sealed class ClusterJobTests : IDisposable
     [Fact]
     public void The_Kubernetes_manifest_is_an_Indexed_Job_the_official_client_reads()
     {
-        var (studyPath, reportPath) = KubernetesJob.Write(_study, Worker(epochs: null), new KubernetesSettings("registry.example/cnnlab:0.1", 4, "cnnlab-results", 2));
+        var (studyPath, reportPath) = KubernetesJob.Write(_study, Worker(epochs: null),
+            new KubernetesSettings("registry.example/cnnlab:0.1", 4, "cnnlab-results", 2));
 
         var text = File.ReadAllText(studyPath);
         var job = KubernetesYaml.Deserialize<V1Job>(text);
@@ -83,14 +88,16 @@ public sealed class ClusterJobTests : IDisposable
         Assert.Contains("        - --threads\n        - \"2\"\n", text);
 
         Assert.Equal(("batch/v1", "Job", "cnnlab-notebook-2-runs"), (job.ApiVersion, job.Kind, job.Metadata.Name));
-        Assert.Equal(("Indexed", 6, 4, 3), (job.Spec.CompletionMode, job.Spec.Completions, job.Spec.Parallelism, job.Spec.BackoffLimitPerIndex));
+        Assert.Equal(("Indexed", 6, 4, 3),
+            (job.Spec.CompletionMode, job.Spec.Completions, job.Spec.Parallelism, job.Spec.BackoffLimitPerIndex));
         var pod = job.Spec.Template.Spec;
         Assert.Equal("Never", pod.RestartPolicy);
         var container = Assert.Single(pod.Containers);
         Assert.Equal("registry.example/cnnlab:0.1", container.Image);
         Assert.Equal(new[] { "cnnlab" }, container.Command);
         // The pod runs the results folder's copy of the study file: nothing else from this machine is needed.
-        Assert.Equal(new[] { "study", Path.Combine(_folder, "study.yaml"), "--out", _folder, "--task", "env", "--threads", "2", "--seeds", "2" }, container.Args);
+        Assert.Equal(new[] { "study", Path.Combine(_folder, "study.yaml"), "--out", _folder, "--task", "env", "--threads", "2", "--seeds",
+            "2" }, container.Args);
         Assert.Equal("2", container.Resources.Requests["cpu"].ToString());
         Assert.Equal("2", container.Resources.Limits["cpu"].ToString());
         var mount = Assert.Single(container.VolumeMounts);
@@ -99,7 +106,8 @@ public sealed class ClusterJobTests : IDisposable
         Assert.Equal("cnnlab-results", volume.PersistentVolumeClaim.ClaimName);
 
         var report = KubernetesYaml.Deserialize<V1Job>(File.ReadAllText(reportPath));
-        Assert.Equal(("cnnlab-notebook-2-runs-report", 1, null), (report.Metadata.Name, report.Spec.Completions, report.Spec.CompletionMode));
+        Assert.Equal(("cnnlab-notebook-2-runs-report", 1, null),
+            (report.Metadata.Name, report.Spec.Completions, report.Spec.CompletionMode));
         Assert.Equal(new[] { "study", "report", _folder }, Assert.Single(report.Spec.Template.Spec.Containers).Args);
     }
 

@@ -3,7 +3,8 @@ using CnnLab.Studies.Experiments;
 
 namespace CnnLab.Tests.Studies.Experiments;
 
-/// <summary>Study files nobody here wrote: each gets the parser's own error, with the file, the line and the numbers, before anything is built.</summary>
+/// <summary>Study files nobody here wrote: each gets the parser's own error,
+/// with the file, the line and the numbers, before anything is built.</summary>
 public class HostileStudyFileTests
 {
     private static string ErrorOf(string yaml) => Assert.Throws<StudyFileException>(() => StudyParser.Parse(yaml, "hostile.yaml")).Message;
@@ -21,7 +22,8 @@ public class HostileStudyFileTests
               depth: [1, 2]
             """);
 
-        Assert.Equal("hostile.yaml, line 3: the grid spans 2 depth(s) x 100 filter count(s) x 100 kernel size(s) x 100 pool size(s) = 2,000,000 combinations, " +
+        Assert.Equal("hostile.yaml, line 3: the grid spans 2 depth(s) x 100 filter count(s) x 100 kernel size(s) x 100 pool size(s) " +
+                     "= 2,000,000 combinations, " +
                      "more than the limit of 10,000. Give fewer values.", message);
     }
 
@@ -46,7 +48,8 @@ public class HostileStudyFileTests
 
         var message = Assert.Throws<StudyFileException>(() => new StudyRunner(study, "unused", TextWriter.Null)).Message;
 
-        Assert.Equal("study: 1 run(s) x 10,001 seed(s) = 10,001 trainings, more than the limit of 10,000. Use fewer seeds, fewer runs or a grid `sample`.", message);
+        Assert.Equal("study: 1 run(s) x 10,001 seed(s) = 10,001 trainings, more than the limit of 10,000. Use fewer seeds, " +
+            "fewer runs or a grid `sample`.", message);
     }
 
     [Fact]
@@ -73,7 +76,8 @@ public class HostileStudyFileTests
         if (open == "- ")
         {
             // Block style: each level indented one more space.
-            yaml = "runs:\n" + string.Concat(Enumerable.Range(0, 200).Select(i => new string(' ', i + 1) + "-\n")) + new string(' ', 202) + "x\n";
+            yaml = "runs:\n" + string.Concat(Enumerable.Range(0, 200).Select(i => new string(' ', i + 1) + "-\n")) + new string(' ', 202) +
+                "x\n";
         }
 
         var message = ErrorOf(yaml);
@@ -97,7 +101,8 @@ public class HostileStudyFileTests
               - {name: a b, model: m3-leaky}
             """);
 
-        Assert.Equal("hostile.yaml: runs \"A, b\" and \"a b\" would share the results folder \"a-b\" (names are compared in lower case, letters and digits only). Rename one of them.", message);
+        Assert.Equal("hostile.yaml: runs \"A, b\" and \"a b\" would share the results folder \"a-b\" (names are compared in lower case, " +
+            "letters and digits only). Rename one of them.", message);
     }
 
     [Fact]
@@ -110,7 +115,8 @@ public class HostileStudyFileTests
     [Fact]
     public void A_deep_grid_that_would_overflow_its_filter_count_is_refused()
     {
-        Assert.Equal("hostile.yaml, line 1: a grid of depth 40 starting at 20 filters doubles them to more than 65,536 in the last block, more than the 65,536 allowed. " +
+        Assert.Equal("hostile.yaml, line 1: a grid of depth 40 starting at 20 filters doubles them to more than 65,536 in the last " +
+                     "block, more than the 65,536 allowed. " +
                      "Give smaller depths or filters.", ErrorOf("grid: {depth: 40, filters: 20}"));
     }
 
@@ -122,7 +128,8 @@ public class HostileStudyFileTests
         try
         {
             var message = Assert.Throws<StudyFileException>(() => StudyParser.ParseFile(path)).Message;
-            Assert.Equal($"Study file \"{path}\" is 2,097,162 bytes, more than the 1,048,576 a study file may have. Is it the right file?", message);
+            Assert.Equal($"Study file \"{path}\" is 2,097,162 bytes, more than the 1,048,576 a study file may have. Is it the right file?",
+                message);
         }
         finally
         {

@@ -29,7 +29,8 @@ public sealed class LegacyResultsTests : IDisposable
             Square(Path.Combine(data, "light", $"{i}.png"), 150 + (i * 13 % 100));
         }
         _folder = Path.Combine(_root, "results");
-        var fixture = Path.Combine(TestSupport.RepositoryRoot(), "tests", "CnnLab.Tests", "Studies", "Experiments", "Fixtures", "legacy-results");
+        var fixture = Path.Combine(TestSupport.RepositoryRoot(), "tests", "CnnLab.Tests", "Studies", "Experiments", "Fixtures",
+            "legacy-results");
         foreach (var file in Directory.GetFiles(fixture, "*", SearchOption.AllDirectories))
         {
             var copy = Path.Combine(_folder, Path.GetRelativePath(fixture, file));

@@ -31,13 +31,17 @@ public class StudyDatasetKeysTests
 
     [Theory]
     [InlineData("dataset: {name: fashion_mnist, shuffle: false}\n",
-        "s.yaml, line 1: `dataset.shuffle` applies to image folders and CSV files; fashion-mnist is read in its publisher's order, whose classes are already mixed. Remove it.")]
+        "s.yaml, line 1: `dataset.shuffle` applies to image folders and CSV files; fashion-mnist is read in its publisher's order, " +
+        "whose classes are already mixed. Remove it.")]
     [InlineData("dataset:\n  name: mnist\n  shuffle_seed: 3\n",
-        "s.yaml, line 3: `dataset.shuffle_seed` applies to image folders and CSV files; mnist is read in its publisher's order, whose classes are already mixed. Remove it.")]
+        "s.yaml, line 3: `dataset.shuffle_seed` applies to image folders and CSV files; mnist is read in its publisher's order, " +
+        "whose classes are already mixed. Remove it.")]
     [InlineData("dataset:\n  name: images/\n  shuffle: false\n  shuffle_seed: 3\n",
-        "s.yaml, line 4: `dataset.shuffle_seed` needs `shuffle: true`; with `shuffle: false` the files keep their order. Remove one of them.")]
+        "s.yaml, line 4: `dataset.shuffle_seed` needs `shuffle: true`; with `shuffle: false` the files keep their order. " +
+        "Remove one of them.")]
     [InlineData("dataset: {name: images/, shuffle: no}\n", "s.yaml, line 1: `dataset.shuffle` must be true or false; received no.")]
-    [InlineData("dataset: {name: images/, shuffle_seed: -1}\n", "s.yaml, line 1: `dataset.shuffle_seed` must be an integer >= 0; received -1.")]
+    [InlineData("dataset: {name: images/, shuffle_seed: -1}\n",
+        "s.yaml, line 1: `dataset.shuffle_seed` must be an integer >= 0; received -1.")]
     public void Bad_shuffle_keys_are_errors_naming_the_line(string dataset, string expected)
     {
         var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse(dataset + Runs, "s.yaml"));

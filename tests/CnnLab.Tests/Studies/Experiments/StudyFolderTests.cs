@@ -23,7 +23,8 @@ public sealed class StudyFolderTests : IDisposable
     {
         var (x, y) = TestSupport.Bars(32, seed: 1);
         var (testX, testY) = TestSupport.Bars(16, seed: 2);
-        return new DataSplits("bars", new Dataset(x, y, new[] { "horizontal", "vertical" }), new Dataset(testX, testY, new[] { "horizontal", "vertical" }), "generated");
+        return new DataSplits("bars", new Dataset(x, y, new[] { "horizontal", "vertical" }),
+            new Dataset(testX, testY, new[] { "horizontal", "vertical" }), "generated");
     }
 
     [Fact]
@@ -34,7 +35,8 @@ public sealed class StudyFolderTests : IDisposable
         new StudyRunner(study, _folder, TextWriter.Null).Run(data);
         var metrics = Path.Combine(_folder, "one", "seed-1", "metrics.json");
         var before = File.ReadAllText(metrics);
-        var changed = study with { Runs = study.Runs.Select(r => r with { Training = r.Training with { Epochs = 20 } }).ToList(), Dataset = study.Dataset with { Limit = 60000 } };
+        var changed = study with { Runs = study.Runs.Select(r => r with { Training = r.Training with { Epochs = 20 } }).ToList(),
+            Dataset = study.Dataset with { Limit = 60000 } };
 
         var message = Assert.Throws<StudyFileException>(() => new StudyRunner(changed, _folder, TextWriter.Null).Run(data)).Message;
 
@@ -70,7 +72,8 @@ public sealed class StudyFolderTests : IDisposable
         var lockedFolder = runner.RunFolder("one", 1);
         Directory.CreateDirectory(lockedFolder);
         // A real second process holds the OS lock: util-linux flock(1) takes the same flock .NET does.
-        using var holder = Process.Start(new ProcessStartInfo("flock", new[] { "-x", "-o", Path.Combine(lockedFolder, "run.lock"), "sleep", "600" }))!;
+        using var holder =
+            Process.Start(new ProcessStartInfo("flock", new[] { "-x", "-o", Path.Combine(lockedFolder, "run.lock"), "sleep", "600" }))!;
         try
         {
             WaitUntil(() => RunLockIsHeld(lockedFolder));

@@ -43,15 +43,18 @@ public class StudyLayerListTests
     [Fact]
     public void An_unknown_layer_is_an_error_with_its_line_and_the_layers_allowed()
     {
-        var message = Assert.Throws<StudyFileException>(() => StudyParser.Parse(Study(KerasExample.Replace("max_pooling2d", "max_pool")), "own.yaml")).Message;
+        var message = Assert.Throws<StudyFileException>(() =>
+            StudyParser.Parse(Study(KerasExample.Replace("max_pooling2d", "max_pool")), "own.yaml")).Message;
 
-        Assert.StartsWith("own.yaml, line 8: unknown layer `max_pool` (layer 2 of run \"mine\"). Allowed: activation, average_pooling2d, batch_normalization, conv2d,", message);
+        Assert.StartsWith("own.yaml, line 8: unknown layer `max_pool` (layer 2 of run \"mine\"). Allowed: activation, average_pooling2d, " +
+            "batch_normalization, conv2d,", message);
     }
 
     [Fact]
     public void An_unknown_key_is_an_error_with_its_line_and_the_keys_allowed()
     {
-        var message = Assert.Throws<StudyFileException>(() => StudyParser.Parse(Study(KerasExample.Replace("filters: 32", "filter: 32")), "own.yaml")).Message;
+        var message = Assert.Throws<StudyFileException>(() =>
+            StudyParser.Parse(Study(KerasExample.Replace("filters: 32", "filter: 32")), "own.yaml")).Message;
 
         Assert.Equal("own.yaml, line 7: layer 1 of run \"mine\" (Conv2D): \"filters\" is missing; expected a whole number.", message);
     }
@@ -59,9 +62,11 @@ public class StudyLayerListTests
     [Fact]
     public void A_misspelt_optional_key_is_not_ignored()
     {
-        var message = Assert.Throws<StudyFileException>(() => StudyParser.Parse(Study(KerasExample.Replace("activation: relu", "activaton: relu")), "own.yaml")).Message;
+        var message = Assert.Throws<StudyFileException>(() =>
+            StudyParser.Parse(Study(KerasExample.Replace("activation: relu", "activaton: relu")), "own.yaml")).Message;
 
-        Assert.Equal("own.yaml, line 7: layer 1 of run \"mine\" (Conv2D): unknown key \"activaton\"; allowed: activation, filters, kernel_regularizer, kernel_size, name, padding, strides, use_bias.", message);
+        Assert.Equal("own.yaml, line 7: layer 1 of run \"mine\" (Conv2D): unknown key \"activaton\"; allowed: activation, filters, " +
+            "kernel_regularizer, kernel_size, name, padding, strides, use_bias.", message);
     }
 
     [Fact]
@@ -71,6 +76,7 @@ public class StudyLayerListTests
 
         var message = Assert.Throws<ArgumentException>(() => RunRecipe.Model(study.Runs[0], Shape.Image(28, 28, 1), 10, seed: 1)).Message;
 
-        Assert.Equal("the last layer gives (None, 7), but the data has 10 classes; end the list with dense: {units: 10, activation: softmax}.", message);
+        Assert.Equal("the last layer gives (None, 7), but the data has 10 classes; end the list with dense: {units: 10, " +
+            "activation: softmax}.", message);
     }
 }

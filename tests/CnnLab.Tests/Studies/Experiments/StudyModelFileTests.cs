@@ -55,13 +55,17 @@ public sealed class StudyModelFileTests : IDisposable
     public void A_missing_file_a_JSON_with_weights_and_a_model_for_other_data_are_clear_errors()
     {
         var missing = Assert.Throws<StudyFileException>(() => Run("nowhere.safetensors")).Message;
-        Assert.StartsWith($"{Path.Combine(_folder, "study.yaml")}, line 4: the model file `nowhere.safetensors` does not exist (looked in {Path.Combine(_folder, "nowhere.safetensors")}", missing);
+        Assert.StartsWith($"{Path.Combine(_folder, "study.yaml")}, line 4: the model file `nowhere.safetensors` does not exist (looked " +
+            $"in {Path.Combine(_folder, "nowhere.safetensors")}", missing);
 
         using var saved = TestSupport.SmallCnn(seed: 3);
         File.WriteAllText(Path.Combine(_folder, "small.json"), saved.ToJson());
-        Assert.Equal($"{Path.Combine(_folder, "small.json")} is a JSON config, which holds no weights; `weights: load` needs a saved model (.safetensors, .h5, .keras).",
-            Assert.Throws<ArgumentException>(() => RunRecipe.Model(Run("{file: small.json, weights: load}"), Shape.Image(12, 12, 1), 2, seed: 1)).Message);
-        Assert.Equal($"{Path.Combine(_folder, "small.json")} takes (None, 12, 12, 1) and gives (None, 2); the data has input (None, 28, 28, 1) and 10 classes.",
+        Assert.Equal($"{Path.Combine(_folder, "small.json")} is a JSON config, which holds no weights; `weights: " +
+            $"load` needs a saved model (.safetensors, .h5, .keras).",
+            Assert.Throws<ArgumentException>(() =>
+                RunRecipe.Model(Run("{file: small.json, weights: load}"), Shape.Image(12, 12, 1), 2, seed: 1)).Message);
+        Assert.Equal($"{Path.Combine(_folder, "small.json")} takes (None, 12, 12, 1) and gives (None, 2); the data has input (None, 28, " +
+            $"28, 1) and 10 classes.",
             Assert.Throws<ArgumentException>(() => RunRecipe.Model(Run("small.json"), Shape.Image(28, 28, 1), 10, seed: 1)).Message);
     }
 }

@@ -14,13 +14,15 @@ public class StudyParserFuzzTests
     private static readonly string[] Fragments =
     {
         "[", "]", "{", "}", ":", ": ", "- ", "&a ", "*a", "*b", "!!int ", "!!map ", "? ", "|", ">", "'", "\"", "#", ",", "\n", "\n  ", "  ",
-        "\t", "0", "-1", "1e999", "NaN", ".inf", "99999999999", "2147483648", "null", "~", "true", "[[50000, 50000]]", "\u0000", "\uFEFF", "é",
+        "\t", "0", "-1", "1e999", "NaN", ".inf", "99999999999", "2147483648", "null", "~", "true", "[[50000, 50000]]", "\u0000", "\uFEFF",
+        "é",
     };
 
     public static TheoryData<string> StudyFiles()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(TestSupport.RepositoryRoot(), "experiments"), "*.yaml").Order(StringComparer.Ordinal))
+        foreach (var file in Directory.GetFiles(Path.Combine(TestSupport.RepositoryRoot(), "experiments"),
+            "*.yaml").Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileName(file));
         }
@@ -57,7 +59,8 @@ public class StudyParserFuzzTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"{MutationsPerFile} parses took {clock.Elapsed}");
     }
 
-    /// <summary>One to four edits: a fragment inserted, a span deleted or replaced, a line doubled or moved, a number enlarged, a cut.</summary>
+    /// <summary>One to four edits: a fragment inserted, a span deleted or
+    /// replaced, a line doubled or moved, a number enlarged, a cut.</summary>
     private static string Mutate(string text, Random random)
     {
         var s = new StringBuilder(text);

@@ -52,7 +52,8 @@ public class StudyParserTests
     {
         var study = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "notebook.yaml"));
 
-        Assert.Equal(new[] { "3 blocks, Adam", "2 blocks, Adam", "2 blocks, BN before, RMSprop", "2 blocks, BN before, Adam", "2 blocks, BN after, RMSprop" },
+        Assert.Equal(new[] { "3 blocks, Adam", "2 blocks, Adam", "2 blocks, BN before, RMSprop", "2 blocks, BN before, Adam",
+            "2 blocks, BN after, RMSprop" },
             study.Runs.Select(r => r.Name));
         Assert.All(study.Runs, r => Assert.Equal(new TrainingSettings(20, 50, 0.3), r.Training));
         Assert.Equal(3, study.Comparisons.Count);
@@ -92,7 +93,8 @@ public class StudyParserTests
 
         Assert.Equal(8, full.Runs.Count);
         Assert.Equal("3 blocks, 16 filters, kernel 2, pool 2", full.Runs[6].Name);
-        Assert.Equal(new[] { new[] { 16, 16 }, new[] { 32, 32 }, new[] { 64, 64 } }, full.Runs[6].Model.Template!.Blocks.Select(b => b.ToArray()));
+        Assert.Equal(new[] { new[] { 16, 16 }, new[] { 32, 32 }, new[] { 64, 64 } },
+            full.Runs[6].Model.Template!.Blocks.Select(b => b.ToArray()));
         Assert.Equal(8, sweep.Runs.Count);
         Assert.Equal(sweep.Runs.Select(r => r.Name), again.Runs.Select(r => r.Name));
         Assert.Equal(8, sweep.Runs.Select(r => r.Name).Distinct().Count());
@@ -101,7 +103,8 @@ public class StudyParserTests
     [Fact]
     public void Every_combination_of_the_sweep_builds_for_Fashion_MNIST()
     {
-        var sweep = StudyParser.Parse(File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "architecture-sweep.yaml")).Replace("  sample: 8\n", ""));
+        var sweep = StudyParser.Parse(File.ReadAllText(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "architecture-sweep.yaml"))
+            .Replace("  sample: 8\n", ""));
 
         Assert.Equal(24, sweep.Runs.Count);
         Assert.All(sweep.Runs, r =>
@@ -120,7 +123,8 @@ public class StudyParserTests
         Assert.Equal((12, 3, (int?)10000), (regularization.Runs.Count, regularization.Seeds, regularization.Dataset.Limit));
         Assert.Equal(new[] { "fast, 4 epochs", "fast, 9 epochs", "fast, 13 epochs" }, fast.Runs.Select(r => r.Name));
         // The test-time flip only helps a model trained on flipped images too.
-        Assert.All(fast.Runs.Where(r => r.TestTimeAugmentation != TestTimeAugmentation.None), r => Assert.Equal("horizontal", r.Augmentation?.Flip));
+        Assert.All(fast.Runs.Where(r => r.TestTimeAugmentation != TestTimeAugmentation.None),
+            r => Assert.Equal("horizontal", r.Augmentation?.Flip));
         Assert.All(regularization.Runs.Concat(fast.Runs), r =>
         {
             using var model = RunRecipe.CompiledModel(r, CnnLab.Core.Shape.Image(28, 28, 1), 10, 0);
@@ -133,23 +137,28 @@ public class StudyParserTests
     {
         var study = StudyParser.Parse("name: deep\nruns:\n  - name: too deep\n    model:\n      blocks: [[4], [4], [4], [4], [4]]\n");
         var (x, y) = TestSupport.Bars(10, seed: 1);
-        using var data = new CnnLab.Data.DataSplits("bars", new CnnLab.Data.Dataset(x, y, new[] { "h", "v" }), new CnnLab.Data.Dataset(x.clone(), y.clone(), new[] { "h", "v" }), "test");
+        using var data = new CnnLab.Data.DataSplits("bars", new CnnLab.Data.Dataset(x, y, new[] { "h", "v" }),
+            new CnnLab.Data.Dataset(x.clone(), y.clone(), new[] { "h", "v" }), "test");
         var folder = Path.Combine(Path.GetTempPath(), $"cnnlab-validate-{Guid.NewGuid():N}");
 
         var e = Assert.Throws<StudyFileException>(() => new StudyRunner(study, folder, TextWriter.Null).Run(data));
 
-        Assert.Equal("deep: run \"too deep\" cannot be built for input (None, 12, 12, 1) and 2 classes: Layer \"max_pooling2d_3\" cannot apply pool_size=(2, 2) " +
-                     "with padding=\"valid\" to an input of spatial size (1, 1): the pool is larger than the input. Use a smaller pool_size or padding=\"same\".", e.Message);
+        Assert.Equal("deep: run \"too deep\" cannot be built for input (None, 12, 12, 1) and 2 classes: Layer \"max_pooling2d_3\" cannot " +
+                     "apply pool_size=(2, 2) " +
+                     "with padding=\"valid\" to an input of spatial size (1, 1): the pool is larger than the input. " +
+                     "Use a smaller pool_size or padding=\"same\".", e.Message);
         Assert.False(Directory.Exists(folder));
     }
 
     [Fact]
     public void An_unknown_key_names_the_key_its_line_and_the_allowed_ones()
     {
-        var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse("runs:\n  - name: A\n    model: m2-leaky\ntraining:\n  epoch: 3\n", "s.yaml"));
+        var e = Assert.Throws<StudyFileException>(() =>
+            StudyParser.Parse("runs:\n  - name: A\n    model: m2-leaky\ntraining:\n  epoch: 3\n", "s.yaml"));
 
         // Since keys are declared in one table the error also names the nearest declared key.
-        Assert.Equal("s.yaml, line 5: unknown key `epoch` in training (did you mean `epochs`?). Allowed keys: epochs, batch_size, validation_split.",
+        Assert.Equal("s.yaml, line 5: unknown key `epoch` in training (did you mean `epochs`?). Allowed keys: epochs, batch_size, " +
+            "validation_split.",
             e.Message);
     }
 
@@ -161,33 +170,49 @@ public class StudyParserTests
     {
         var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse($"runs:\n  - name: A\n    model: m2-leaky\n{line}", "s.yaml"));
 
-        Assert.StartsWith($"s.yaml, line 4: unknown key `{written}` in run 1 (did you mean `{meant}`?). Allowed keys: name, model, optimizer,", e.Message);
+        Assert.StartsWith($"s.yaml, line 4: unknown key `{written}` in run 1 (did you mean `{meant}`?). Allowed keys: name, " +
+            $"model, optimizer,", e.Message);
     }
 
     [Fact]
     public void A_comparison_of_a_missing_run_lists_the_runs()
     {
-        var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse("runs:\n  - name: A\n    model: m2-leaky\ncomparisons:\n  - a: A\n    b: Z\n", "s.yaml"));
+        var e = Assert.Throws<StudyFileException>(() =>
+            StudyParser.Parse("runs:\n  - name: A\n    model: m2-leaky\ncomparisons:\n  - a: A\n    b: Z\n", "s.yaml"));
 
         Assert.Equal("s.yaml, line 6: comparison refers to run \"Z\", which is not in `runs`. Runs: \"A\".", e.Message);
     }
 
     [Theory]
-    [InlineData("runs:\n  - name: A\n    model: vgg19\n", "s.yaml, line 3: unknown model `vgg19` in run \"A\". Allowed: m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after, or a mapping with blocks, kernel_size, pool_size, activation, batch_norm, dense, dropout, spatial_dropout, gaussian_noise, l1, l2.")]
-    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    optimizer: adagrad\n", "s.yaml, line 4: unknown optimizer `adagrad` in run \"A\". Allowed: adam, adamw, rmsprop, sgd.")]
+    [InlineData("runs:\n  - name: A\n    model: vgg19\n", "s.yaml, line 3: unknown model `vgg19` in run \"A\". Allowed: " +
+        "m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after, or a mapping with blocks, kernel_size, pool_size, activation, " +
+        "batch_norm, dense, dropout, spatial_dropout, gaussian_noise, l1, l2.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    optimizer: adagrad\n",
+        "s.yaml, line 4: unknown optimizer `adagrad` in run \"A\". Allowed: adam, adamw, rmsprop, sgd.")]
     [InlineData("seeds: 0\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 1: `seeds` must be an integer >= 1; received 0.")]
-    [InlineData("training:\n  validation_split: 1\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 2: `training.validation_split` must be a number in [0, 1); received 1.")]
+    [InlineData("training:\n  validation_split: 1\nruns:\n  - name: A\n    model: m2-leaky\n",
+        "s.yaml, line 2: `training.validation_split` must be a number in [0, 1); received 1.")]
     // random_zoom was the example of an unknown key until RandomZoom came; Keras' RandomShear is one CnnLab still lacks.
-    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    augmentation:\n      random_shear: 0.1\n", "s.yaml, line 5: unknown key `random_shear` in the augmentation of run \"A\". Allowed keys: random_flip, random_translation, random_rotation, random_zoom, random_erasing, mixup, cutmix.")]
-    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    callbacks:\n      early_stopping: {patience: -1}\n", "s.yaml, line 5: `early_stopping.patience` must be an integer >= 0; received -1.")]
-    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    callbacks:\n      early_stopping: {monitor: val_f1}\n", "s.yaml, line 5: unknown metric `val_f1` to monitor. Allowed: loss, accuracy, val_loss, val_accuracy.")]
-    [InlineData("runs:\n  - name: A\n    model: {blocks: [[8]], dropout: 1.2}\n", "s.yaml, line 3: `dropout` must be a number in [0, 1); received 1.2.")]
-    [InlineData("runs:\n  - name: A\n    model: {blocks: [[8]], l2: -0.1}\n", "s.yaml, line 3: `l2` must be a number in [0, 1000000]; received -0.1.")]
-    [InlineData("training: {epochs: 4}\nruns:\n  - name: A\n    model: m2-leaky\n    schedule: {type: cosine, warmup_epochs: 5}\n", "s.yaml, line 5: `schedule.warmup_epochs` (5) must end before the run's 4 epochs do.")]
-    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    augmentation: {mixup: 0.2, cutmix: 1}\n", "s.yaml, line 4: run \"A\" asks for both `mixup` and `cutmix`; a batch is mixed one way, choose one.")]
-    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    test_time_augmentation: rotate\n", "s.yaml, line 4: `test_time_augmentation` must be none or horizontal_flip; received rotate.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    augmentation:\n      random_shear: 0.1\n",
+        "s.yaml, line 5: unknown key `random_shear` in the augmentation of run \"A\". Allowed keys: random_flip, random_translation, " +
+        "random_rotation, random_zoom, random_erasing, mixup, cutmix.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    callbacks:\n      early_stopping: {patience: -1}\n",
+        "s.yaml, line 5: `early_stopping.patience` must be an integer >= 0; received -1.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    callbacks:\n      early_stopping: {monitor: val_f1}\n",
+        "s.yaml, line 5: unknown metric `val_f1` to monitor. Allowed: loss, accuracy, val_loss, val_accuracy.")]
+    [InlineData("runs:\n  - name: A\n    model: {blocks: [[8]], dropout: 1.2}\n",
+        "s.yaml, line 3: `dropout` must be a number in [0, 1); received 1.2.")]
+    [InlineData("runs:\n  - name: A\n    model: {blocks: [[8]], l2: -0.1}\n",
+        "s.yaml, line 3: `l2` must be a number in [0, 1000000]; received -0.1.")]
+    [InlineData("training: {epochs: 4}\nruns:\n  - name: A\n    model: m2-leaky\n    schedule: {type: cosine, warmup_epochs: 5}\n",
+        "s.yaml, line 5: `schedule.warmup_epochs` (5) must end before the run's 4 epochs do.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    augmentation: {mixup: 0.2, cutmix: 1}\n",
+        "s.yaml, line 4: run \"A\" asks for both `mixup` and `cutmix`; a batch is mixed one way, choose one.")]
+    [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    test_time_augmentation: rotate\n",
+        "s.yaml, line 4: `test_time_augmentation` must be none or horizontal_flip; received rotate.")]
     [InlineData("runs: []\n", "s.yaml: `runs` must be a list with at least one run (or give `base` and `variants`, or a `grid`).")]
-    [InlineData("variants:\n  - name: x\n", "s.yaml: `variants` need a `base` run (a mapping with model, optimizer, learning_rate, training) to start from.")]
+    [InlineData("variants:\n  - name: x\n",
+        "s.yaml: `variants` need a `base` run (a mapping with model, optimizer, learning_rate, training) to start from.")]
     public void Bad_values_are_errors_with_the_allowed_ones(string yaml, string expected)
     {
         var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse(yaml, "s.yaml"));

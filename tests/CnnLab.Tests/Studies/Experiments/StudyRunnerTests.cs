@@ -5,7 +5,8 @@ using CnnLab.Training;
 
 namespace CnnLab.Tests.Studies.Experiments;
 
-/// <summary>A whole study on generated data: the regularization and recipe keys reach training, and runs without validation report cleanly.</summary>
+/// <summary>A whole study on generated data: the regularization and recipe
+/// keys reach training, and runs without validation report cleanly.</summary>
 public sealed class StudyRunnerTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("cnnlab-study-").FullName;
@@ -22,7 +23,8 @@ public sealed class StudyRunnerTests : IDisposable
               - name: plain
                 model: {blocks: [[4]], dense: []}
               - name: everything
-                model: {blocks: [[4]], dense: [8], dropout: 0.2, spatial_dropout: 0.1, gaussian_noise: 0.05, l2: 0.001, batch_norm: before, activation: relu}
+                model: {blocks: [[4]], dense: [8], dropout: 0.2, spatial_dropout: 0.1, gaussian_noise: 0.05, l2: 0.001,
+                        batch_norm: before, activation: relu}
                 optimizer: adamw
                 label_smoothing: 0.1
                 augmentation: {random_flip: horizontal, random_translation: 0.1, random_erasing: 0.5, mixup: 0.2}
@@ -31,7 +33,8 @@ public sealed class StudyRunnerTests : IDisposable
             """);
         var (x, y) = TestSupport.Bars(64, seed: 1);
         var (testX, testY) = TestSupport.Bars(32, seed: 2);
-        using var data = new DataSplits("bars", new Dataset(x, y, new[] { "horizontal", "vertical" }), new Dataset(testX, testY, new[] { "horizontal", "vertical" }), "generated");
+        using var data = new DataSplits("bars", new Dataset(x, y, new[] { "horizontal", "vertical" }),
+            new Dataset(testX, testY, new[] { "horizontal", "vertical" }), "generated");
 
         var results = new StudyRunner(study, _folder, TextWriter.Null).Run(data);
         StudyReport.Write(_folder, study, results, data, TimeSpan.FromSeconds(1));

@@ -128,7 +128,8 @@ public sealed class StudySchemaTests
         YamlScalarNode { Style: not YamlDotNet.Core.ScalarStyle.Plain } quoted => JsonValue.Create(quoted.Value),
         YamlScalarNode { Value: null or "" or "~" or "null" } => null,
         YamlScalarNode { Value: "true" or "false" } flag => JsonValue.Create(flag.Value == "true"),
-        YamlScalarNode scalar when long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole) =>
+        YamlScalarNode scalar
+            when long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole) =>
             JsonValue.Create(whole),
         YamlScalarNode scalar when double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) =>
             JsonValue.Create(number),

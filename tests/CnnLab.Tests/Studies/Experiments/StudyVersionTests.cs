@@ -15,7 +15,8 @@ public sealed class StudyVersionTests : IDisposable
 
     public StudyVersionTests()
     {
-        var fixture = Path.Combine(TestSupport.RepositoryRoot(), "tests", "CnnLab.Tests", "Studies", "Experiments", "Fixtures", "main-results");
+        var fixture = Path.Combine(TestSupport.RepositoryRoot(), "tests", "CnnLab.Tests", "Studies", "Experiments", "Fixtures",
+            "main-results");
         foreach (var file in Directory.GetFiles(fixture))
         {
             File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)));
@@ -57,9 +58,11 @@ public sealed class StudyVersionTests : IDisposable
     public void A_key_added_since_and_set_off_its_default_is_a_difference()
     {
         var study = StudyParser.ParseFile(StudyYaml);
-        var clipped = study with { Runs = study.Runs.Select(r => r with { Settings = new Dictionary<string, double> { ["clipnorm"] = 1 } }).ToList() };
+        var clipped = study with { Runs =
+            study.Runs.Select(r => r with { Settings = new Dictionary<string, double> { ["clipnorm"] = 1 } }).ToList() };
 
-        Assert.Equal($"The results in {_folder} belong to a different study: the study.Runs[0].Settings is null there and {{\"clipnorm\":1}} here. " +
+        Assert.Equal($"The results in {_folder} belong to a different study: the study.Runs[0].Settings is null there and " +
+                     $"{{\"clipnorm\":1}} here. " +
                      "Resume with the same study file and options, or use a new --out folder.", Refusal(clipped));
     }
 
@@ -77,6 +80,7 @@ public sealed class StudyVersionTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "study.json"), recorded.ToJsonString());
 
         Assert.Equal($"The results in {_folder} were written by a newer CnnLab (study schema version {StudySchema.Version + 1}; " +
-                     $"this one reads up to {StudySchema.Version}). Resume them with that CnnLab, or use a new --out folder.", Refusal(study));
+                     $"this one reads up to {StudySchema.Version}). Resume them with that CnnLab, or use a new --out folder.",
+                     Refusal(study));
     }
 }

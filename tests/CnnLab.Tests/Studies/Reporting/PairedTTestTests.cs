@@ -50,7 +50,8 @@ public class PairedTTestTests
         var noise = StudyReport.Verdict(comparison, new PairedTTest(3, 0.002, 0.8, 0.51));
         var single = StudyReport.Verdict(comparison, new PairedTTest(1, 0.002, double.NaN, double.NaN));
 
-        Assert.Equal("\"RMSprop run\" has the higher test accuracy than \"Adam run\" by 1.23 points on average over 5 seeds (paired t = -4.20, p = 0.014): " +
+        Assert.Equal("\"RMSprop run\" has the higher test accuracy than \"Adam run\" by 1.23 points on average over 5 seeds (paired t = " +
+                     "-4.20, p = 0.014): " +
                      "the difference holds at the 0.05 level.", holds);
         Assert.EndsWith("not significant at the 0.05 level; it may be noise.", noise);
         Assert.Equal("With 1 seed the difference in test accuracy cannot be tested; run the study with --seeds 3 or more.", single);

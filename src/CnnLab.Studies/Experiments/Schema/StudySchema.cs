@@ -62,7 +62,7 @@ public static class StudySchema
         var md = new StringBuilder();
         md.Append("# Study file keys\n\n")
           .Append("Written from `src/CnnLab.Studies/Experiments/Schema/StudyKeys.cs` by `cnnlab study schema --out .`; ")
-          .Append("do not edit by hand. Editors check study files against [`schemas/study.schema.json`](../schemas/study.schema.json) ")
+          .Append("do not edit by hand. Editors check study files against `schemas/study.schema.json` ")
           .Append("when the file's first line is\n")
           .Append("`# yaml-language-server: $schema=../schemas/study.schema.json` (VS Code with the YAML extension, and other editors ")
           .Append("using yaml-language-server).\n\n")

@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Text.Json;
 using CnnLab.Data;
 using CnnLab.Engine;
+using CnnLab.Export;
 using CnnLab.Models;
 using CnnLab.OnnxRuntime;
 using CnnLab.Training;
 using static TorchSharp.torch;
-using CnnLab.Export;
 
 namespace CnnLab.Bench;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using CnnLab.Engine;
-using CnnLab.Studies.Experiments;
-using CnnLab.Layers;
-using static TorchSharp.torch;
 using CnnLab.Core;
+using CnnLab.Engine;
+using CnnLab.Layers;
+using CnnLab.Studies.Experiments;
+using static TorchSharp.torch;
 
 namespace CnnLab.Bench;
 

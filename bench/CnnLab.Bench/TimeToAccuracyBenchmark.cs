@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using CnnLab.Data;
 using CnnLab.Engine;
-using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
+using CnnLab.Studies.Experiments;
 using CnnLab.Training;
 
 namespace CnnLab.Bench;

@@ -1,9 +1,9 @@
 // The program of docs/deploy.md, "Use CnnLab from your own project": samples/consumer/run.sh builds it outside the repository.
-using CnnLab.Studies.Experiments;
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Models;
+using CnnLab.Studies.Experiments;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 var model = new Sequential(Shape.Image(28, 28, 1), seed: 1);
 model.Add(new Conv2D(8, 3, padding: Padding.Same));

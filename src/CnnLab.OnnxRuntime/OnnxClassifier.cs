@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
+using CnnLab.Core;
 using CnnLab.Data;
+using CnnLab.Export;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Training;
 using Microsoft.ML.OnnxRuntime;
-using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 using static TorchSharp.torch;
-using CnnLab.Core;
-using CnnLab.Export;
+using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 
 namespace CnnLab.OnnxRuntime;
 

@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Models;
-using CnnLab.Core;
 
 namespace CnnLab.Tests;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using CnnLab.Metrics;
 using CnnLab.Models;
 using CnnLab.Studies.Reporting;
-using CnnLab.Metrics;
 
 namespace CnnLab.Cli.Commands;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text;
 using CnnLab.Engine;
-using CnnLab.Models;
 using CnnLab.Export;
+using CnnLab.Models;
 
 namespace CnnLab.Cli.Commands;
 

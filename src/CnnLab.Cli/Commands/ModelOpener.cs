@@ -1,7 +1,7 @@
 using CnnLab.Engine;
+using CnnLab.Export;
 using CnnLab.Models;
 using CnnLab.OnnxRuntime;
-using CnnLab.Export;
 
 namespace CnnLab.Cli.Commands;
 

@@ -2,10 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using CnnLab.Engine;
+using CnnLab.Formats;
 using CnnLab.Studies.Experiments;
 using CnnLab.Studies.Experiments.Cluster;
 using CnnLab.Studies.Reporting;
-using CnnLab.Formats;
 
 namespace CnnLab.Cli.Commands;
 

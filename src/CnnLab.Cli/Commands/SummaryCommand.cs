@@ -1,9 +1,9 @@
 using System.CommandLine;
+using CnnLab.Core;
 using CnnLab.Data;
-using CnnLab.Studies.Experiments;
 using CnnLab.Layers;
 using CnnLab.Models;
-using CnnLab.Core;
+using CnnLab.Studies.Experiments;
 
 namespace CnnLab.Cli.Commands;
 

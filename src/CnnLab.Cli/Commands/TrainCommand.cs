@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using CnnLab.Data;
 using CnnLab.Engine;
+using CnnLab.Formats;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Studies.Reporting;
 using CnnLab.Training;
-using CnnLab.Formats;
 
 namespace CnnLab.Cli.Commands;
 

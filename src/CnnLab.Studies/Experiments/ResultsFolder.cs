@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CnnLab.Models;
 using CnnLab.Formats;
+using CnnLab.Models;
 using CnnLab.Training;
 
 namespace CnnLab.Studies.Experiments;

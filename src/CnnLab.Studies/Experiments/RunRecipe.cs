@@ -1,12 +1,12 @@
-using CnnLab.Studies.Experiments.Schema;
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Optimizers;
+using CnnLab.Studies.Experiments.Schema;
 using CnnLab.Training;
 using CnnLab.Training.Augmentation;
 using CnnLab.Training.Callbacks;
 using CnnLab.Training.Schedules;
-using CnnLab.Core;
 
 namespace CnnLab.Studies.Experiments;
 

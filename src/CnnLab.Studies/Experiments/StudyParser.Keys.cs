@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using CnnLab.Studies.Experiments.Schema;
 using CnnLab.Models;
 using CnnLab.Optimizers;
+using CnnLab.Studies.Experiments.Schema;
 using CnnLab.Training;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

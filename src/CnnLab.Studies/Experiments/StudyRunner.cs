@@ -3,13 +3,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CnnLab.Data;
+using CnnLab.Formats;
+using CnnLab.Metrics;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Studies.Reporting;
 using CnnLab.Training;
 using static TorchSharp.torch;
-using CnnLab.Formats;
-using CnnLab.Metrics;
 
 namespace CnnLab.Studies.Experiments;
 

@@ -2,8 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CnnLab.Engine;
-using CnnLab.Studies.Reporting;
 using CnnLab.Formats;
+using CnnLab.Studies.Reporting;
 
 namespace CnnLab.Studies.Experiments;
 

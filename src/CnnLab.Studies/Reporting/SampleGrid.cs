@@ -1,7 +1,7 @@
 using CnnLab.Data;
+using CnnLab.Formats;
 using SkiaSharp;
 using static TorchSharp.torch;
-using CnnLab.Formats;
 
 namespace CnnLab.Studies.Reporting;
 

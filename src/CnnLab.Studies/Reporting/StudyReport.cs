@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using CnnLab.Data;
+using CnnLab.Formats;
+using CnnLab.Metrics;
 using CnnLab.Studies.Experiments;
 using CnnLab.Studies.Experiments.Schema;
 using Markdig;
-using CnnLab.Formats;
-using CnnLab.Metrics;
 
 namespace CnnLab.Studies.Reporting;
 

@@ -1,5 +1,5 @@
-using CnnLab.Layers;
 using CnnLab.Core;
+using CnnLab.Layers;
 
 namespace CnnLab.Data;
 

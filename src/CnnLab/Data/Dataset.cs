@@ -1,6 +1,6 @@
+using CnnLab.Core;
 using CnnLab.Layers;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Data;
 

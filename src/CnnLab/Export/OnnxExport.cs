@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
+using CnnLab.Core;
+using CnnLab.Formats;
+using CnnLab.Formats.Onnx;
 using CnnLab.Layers;
 using CnnLab.Models;
 using Google.Protobuf;
 using Onnx;
 using static TorchSharp.torch;
-using CnnLab.Core;
-using CnnLab.Formats;
-using CnnLab.Formats.Onnx;
 
 namespace CnnLab.Export;
 

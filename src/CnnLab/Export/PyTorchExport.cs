@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
-using CnnLab.Layers;
+using CnnLab.Formats;
 using CnnLab.Formats.PyTorch;
+using CnnLab.Layers;
 using CnnLab.Models;
 using static CnnLab.Formats.PyTorch.PyTorchModule;
 using static TorchSharp.torch;
-using CnnLab.Formats;
 
 namespace CnnLab.Export;
 

@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Formats.Json;
+using static TorchSharp.torch;
 
 namespace CnnLab.Formats;
 

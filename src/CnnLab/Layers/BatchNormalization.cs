@@ -1,11 +1,11 @@
-using CnnLab.Formats.Json;
 using System.Text.Json.Nodes;
+using CnnLab.Core;
+using CnnLab.Formats.Json;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using CnnLab.Core;
-using CnnLab.Formats.Onnx;
-using CnnLab.Formats.PyTorch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;

@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
+using CnnLab.Core;
+using CnnLab.Formats.Onnx;
+using CnnLab.Formats.PyTorch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using CnnLab.Core;
-using Padding = CnnLab.Core.Padding;
-using CnnLab.Formats.Onnx;
-using CnnLab.Formats.PyTorch;
 using F = TorchSharp.torch.nn.functional;
+using Padding = CnnLab.Core.Padding;
 
 namespace CnnLab.Layers;
 

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Formats.Onnx;
 using CnnLab.Formats.PyTorch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;

@@ -1,8 +1,8 @@
-using Onnx;
-using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Formats.Onnx;
 using CnnLab.Formats.PyTorch;
+using Onnx;
+using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Formats.Onnx;
 using CnnLab.Formats.PyTorch;
+using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
 

@@ -1,9 +1,9 @@
-using System.Text.Json.Nodes;
 using System.Globalization;
-using static TorchSharp.torch;
+using System.Text.Json.Nodes;
 using CnnLab.Core;
 using CnnLab.Formats.Onnx;
 using CnnLab.Formats.PyTorch;
+using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
 

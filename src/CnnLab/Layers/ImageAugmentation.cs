@@ -1,6 +1,6 @@
 using System.Globalization;
-using static TorchSharp.torch;
 using CnnLab.Core;
+using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;

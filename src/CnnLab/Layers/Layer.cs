@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using TorchSharp;
-using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Formats.Onnx;
 using CnnLab.Formats.PyTorch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using CnnLab.Layers;
 using CnnLab.Formats.Json;
+using CnnLab.Layers;
 
 namespace CnnLab.Layers;
 

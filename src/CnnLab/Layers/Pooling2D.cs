@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using static TorchSharp.torch;
 using CnnLab.Core;
+using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace CnnLab.Layers;

@@ -1,7 +1,7 @@
 using System.Globalization;
-using static TorchSharp.torch;
 using CnnLab.Formats.Onnx;
 using CnnLab.Formats.PyTorch;
+using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
 

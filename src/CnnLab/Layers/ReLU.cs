@@ -1,9 +1,9 @@
-using CnnLab.Formats.Json;
 using System.Text.Json.Nodes;
-using static TorchSharp.torch;
 using CnnLab.Core;
+using CnnLab.Formats.Json;
 using CnnLab.Formats.Onnx;
 using CnnLab.Formats.PyTorch;
+using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Layers;

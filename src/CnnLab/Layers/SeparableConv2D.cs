@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Formats.Onnx;
 using CnnLab.Formats.PyTorch;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace CnnLab.Layers;
 

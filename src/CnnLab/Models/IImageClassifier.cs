@@ -1,7 +1,7 @@
+using CnnLab.Core;
 using CnnLab.Data;
 using CnnLab.Layers;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Models;
 

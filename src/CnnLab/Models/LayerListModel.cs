@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using CnnLab.Layers;
 using CnnLab.Core;
+using CnnLab.Layers;
 
 namespace CnnLab.Models;
 

@@ -1,5 +1,5 @@
-using CnnLab.Layers;
 using CnnLab.Core;
+using CnnLab.Layers;
 using CnnLab.Models.Saving;
 
 namespace CnnLab.Models;

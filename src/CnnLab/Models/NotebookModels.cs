@@ -1,6 +1,6 @@
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Optimizers;
-using CnnLab.Core;
 
 namespace CnnLab.Models;
 

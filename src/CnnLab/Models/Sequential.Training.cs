@@ -1,10 +1,10 @@
+using CnnLab.Core;
 using CnnLab.Engine;
 using CnnLab.Layers;
 using CnnLab.Optimizers;
 using CnnLab.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Models;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using OptimizerHelper = TorchSharp.Modules.OptimizerHelper;
-using static TorchSharp.torch;
 using CnnLab.Formats;
+using static TorchSharp.torch;
+using OptimizerHelper = TorchSharp.Modules.OptimizerHelper;
 
 namespace CnnLab.Training;
 

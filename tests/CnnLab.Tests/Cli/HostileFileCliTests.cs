@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
+using CnnLab.Formats;
 using CnnLab.Studies.Experiments;
 using CnnLab.Studies.Reporting;
 using CnnLab.Tests.Data;
 using SkiaSharp;
-using CnnLab.Formats;
 
 namespace CnnLab.Tests.Cli;
 

@@ -1,9 +1,9 @@
-using CnnLab.Studies.Experiments;
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Optimizers;
+using CnnLab.Studies.Experiments;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Tests.Core;
 

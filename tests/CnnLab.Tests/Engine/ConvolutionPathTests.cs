@@ -1,8 +1,8 @@
+using CnnLab.Core;
 using CnnLab.Engine;
 using CnnLab.Layers;
 using CnnLab.Models;
 using static TorchSharp.torch;
-using CnnLab.Core;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Tests.Engine;

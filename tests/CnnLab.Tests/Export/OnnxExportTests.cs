@@ -1,12 +1,12 @@
+using CnnLab.Core;
 using CnnLab.Data;
-using CnnLab.Studies.Experiments;
+using CnnLab.Export;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.OnnxRuntime;
+using CnnLab.Studies.Experiments;
 using CnnLab.Training;
 using static TorchSharp.torch;
-using CnnLab.Core;
-using CnnLab.Export;
 
 namespace CnnLab.Tests.Export;
 

@@ -1,11 +1,11 @@
 using System.IO.Compression;
 using System.Text.Json;
-using CnnLab.Layers;
-using CnnLab.Models;
-using static TorchSharp.torch;
 using CnnLab.Export;
 using CnnLab.Formats;
 using CnnLab.Formats.PyTorch;
+using CnnLab.Layers;
+using CnnLab.Models;
+using static TorchSharp.torch;
 
 namespace CnnLab.Tests.Export;
 

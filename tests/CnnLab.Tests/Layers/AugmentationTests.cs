@@ -1,9 +1,9 @@
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Optimizers;
 using CnnLab.Training;
 using CnnLab.Training.Augmentation;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Tests.Layers;
 

@@ -1,6 +1,6 @@
+using CnnLab.Core;
 using CnnLab.Layers;
 using static TorchSharp.torch;
-using CnnLab.Core;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Tests.Layers;

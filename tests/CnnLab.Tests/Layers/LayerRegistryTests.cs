@@ -1,13 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CnnLab.Core;
+using CnnLab.Export;
 using CnnLab.Layers;
 using CnnLab.Models;
+using CnnLab.Models.Saving;
 using CnnLab.OnnxRuntime;
 using CnnLab.Training;
 using static TorchSharp.torch;
-using CnnLab.Core;
-using CnnLab.Export;
-using CnnLab.Models.Saving;
 
 namespace CnnLab.Tests.Layers;
 

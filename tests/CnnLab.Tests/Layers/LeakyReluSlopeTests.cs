@@ -1,7 +1,7 @@
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Models;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Tests.Layers;
 

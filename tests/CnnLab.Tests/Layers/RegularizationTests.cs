@@ -1,9 +1,9 @@
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Training;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Tests.Layers;
 

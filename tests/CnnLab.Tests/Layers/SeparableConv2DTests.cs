@@ -1,8 +1,8 @@
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Training;
 using static TorchSharp.torch;
-using CnnLab.Core;
 using F = TorchSharp.torch.nn.functional;
 
 namespace CnnLab.Tests.Layers;

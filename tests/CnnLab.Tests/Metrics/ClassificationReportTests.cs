@@ -1,5 +1,5 @@
-using CnnLab.Studies.Reporting;
 using CnnLab.Metrics;
+using CnnLab.Studies.Reporting;
 
 namespace CnnLab.Tests.Metrics;
 

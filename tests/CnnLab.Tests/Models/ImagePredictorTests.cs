@@ -1,10 +1,10 @@
+using CnnLab.Core;
 using CnnLab.Data;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Tests.Data;
 using SkiaSharp;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Tests.Models;
 

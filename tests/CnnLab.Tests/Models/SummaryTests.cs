@@ -1,5 +1,5 @@
-using CnnLab.Models;
 using CnnLab.Core;
+using CnnLab.Models;
 
 namespace CnnLab.Tests.Models;
 

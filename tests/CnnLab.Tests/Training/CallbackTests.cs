@@ -1,10 +1,10 @@
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Optimizers;
 using CnnLab.Training;
 using CnnLab.Training.Callbacks;
 using Google.Protobuf;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Tests.Training;
 

@@ -1,5 +1,5 @@
-using CnnLab.Optimizers;
 using CnnLab.Layers;
+using CnnLab.Optimizers;
 using CnnLab.Training;
 using CnnLab.Training.Augmentation;
 using CnnLab.Training.Callbacks;

@@ -1,7 +1,7 @@
 using CnnLab.Layers;
 using CnnLab.Optimizers;
-using Parameter = TorchSharp.Modules.Parameter;
 using static TorchSharp.torch;
+using Parameter = TorchSharp.Modules.Parameter;
 
 namespace CnnLab.Tests.Training;
 

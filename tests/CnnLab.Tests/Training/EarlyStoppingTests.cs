@@ -1,8 +1,8 @@
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Training;
 using CnnLab.Training.Callbacks;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Tests.Training;
 

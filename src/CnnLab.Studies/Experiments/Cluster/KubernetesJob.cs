@@ -1,7 +1,7 @@
 using System.Globalization;
+using CnnLab.Formats;
 using CnnLab.Studies.Reporting;
 using YamlDotNet.Serialization;
-using CnnLab.Formats;
 
 namespace CnnLab.Studies.Experiments.Cluster;
 

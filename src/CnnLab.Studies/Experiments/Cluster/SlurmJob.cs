@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using CnnLab.Studies.Reporting;
 using CnnLab.Formats;
+using CnnLab.Studies.Reporting;
 
 namespace CnnLab.Studies.Experiments.Cluster;
 

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
+using CnnLab.Core;
+using CnnLab.Export;
 using CnnLab.Layers;
 using Google.Protobuf;
 using Onnx;
 using static TorchSharp.torch;
-using CnnLab.Core;
-using CnnLab.Export;
 
 namespace CnnLab.Formats.Onnx;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
+using CnnLab.Core;
 using CnnLab.Layers;
 using static TorchSharp.torch;
-using CnnLab.Core;
 
 namespace CnnLab.Formats.PyTorch;
 

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Text;
-using static TorchSharp.torch;
 using CnnLab.Formats;
+using static TorchSharp.torch;
 
 namespace CnnLab.Formats.PyTorch;
 

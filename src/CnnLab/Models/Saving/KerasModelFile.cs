@@ -2,12 +2,12 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
+using CnnLab.Core;
+using CnnLab.Formats.Json;
 using CnnLab.Layers;
 using CnnLab.Models;
 using PureHDF;
 using static TorchSharp.torch;
-using CnnLab.Core;
-using CnnLab.Formats.Json;
 
 namespace CnnLab.Models.Saving;
 

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using CnnLab.Layers;
-using CnnLab.Models;
-using static TorchSharp.torch;
 using CnnLab.Core;
 using CnnLab.Formats;
 using CnnLab.Formats.Json;
+using CnnLab.Layers;
+using CnnLab.Models;
+using static TorchSharp.torch;
 
 namespace CnnLab.Models.Saving;
 

@@ -1,5 +1,5 @@
-using CnnLab.Layers;
 using System.Text.Json.Nodes;
+using CnnLab.Layers;
 using CnnLab.Models;
 
 namespace CnnLab.Tests.Models.Saving;

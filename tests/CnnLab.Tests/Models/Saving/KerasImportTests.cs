@@ -1,8 +1,8 @@
 using System.Text.Json;
 using CnnLab.Layers;
 using CnnLab.Models;
-using static TorchSharp.torch;
 using CnnLab.Models.Saving;
+using static TorchSharp.torch;
 
 namespace CnnLab.Tests.Models.Saving;
 

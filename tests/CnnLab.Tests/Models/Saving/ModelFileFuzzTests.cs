@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using CnnLab.Core;
 using CnnLab.Data;
 using CnnLab.Layers;
 using CnnLab.Models;
-using CnnLab.Core;
 
 namespace CnnLab.Tests.Models.Saving;
 

@@ -1,9 +1,9 @@
+using CnnLab.Core;
+using CnnLab.Formats;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using static TorchSharp.torch;
-using CnnLab.Core;
-using CnnLab.Formats;
 
 namespace CnnLab.Tests.Models.Saving;
 

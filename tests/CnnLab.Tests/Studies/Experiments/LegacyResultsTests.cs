@@ -1,8 +1,8 @@
+using CnnLab.Metrics;
 using CnnLab.Studies.Experiments;
 using CnnLab.Studies.Reporting;
 using CnnLab.Tests.Data;
 using SkiaSharp;
-using CnnLab.Metrics;
 
 namespace CnnLab.Tests.Studies.Experiments;
 

@@ -1,7 +1,7 @@
 using CnnLab.Data;
+using CnnLab.Metrics;
 using CnnLab.Studies.Experiments;
 using CnnLab.Studies.Reporting;
-using CnnLab.Metrics;
 
 namespace CnnLab.Tests.Studies.Experiments;
 

@@ -1,6 +1,6 @@
-using CnnLab.Studies.Experiments;
-using CnnLab.Layers;
 using CnnLab.Core;
+using CnnLab.Layers;
+using CnnLab.Studies.Experiments;
 
 namespace CnnLab.Tests.Studies.Experiments;
 

@@ -1,9 +1,9 @@
-using CnnLab.Studies.Experiments;
+using CnnLab.Core;
 using CnnLab.Layers;
 using CnnLab.Models;
-using static TorchSharp.torch;
-using CnnLab.Core;
 using CnnLab.Models.Saving;
+using CnnLab.Studies.Experiments;
+using static TorchSharp.torch;
 
 namespace CnnLab.Tests.Studies.Experiments;
 

@@ -1,5 +1,5 @@
-using CnnLab.Studies.Experiments;
 using CnnLab.Models;
+using CnnLab.Studies.Experiments;
 using CnnLab.Training;
 
 namespace CnnLab.Tests.Studies.Experiments;

@@ -32,10 +32,8 @@ internal static class ConvertCommand
             using var model = Sequential.Load(parse.GetValue(input)!);
             if (parse.GetValue(scale) is double s && s != 1)
             {
-                // CnnLab feeds [0, 1] pixels; (x - 0) / (1 / s) gives the model the s-times larger inputs it was trained on.
-                var channels = model.InputShape!.Channels;
-                model.InputStandardization = Standardization.From(Enumerable.Repeat(0f, channels).ToArray(),
-                    Enumerable.Repeat((float)(1 / s), channels).ToArray());
+                // CnnLab feeds [0, 1] pixels; a Rescaling first gives the model the s-times larger inputs it was trained on.
+                model.ScaleInputs(s);
             }
             if (parse.GetValue(classNames) is { } names)
             {

@@ -142,21 +142,36 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
     public Normalization StandardizeInputs(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        var shape = _inputShape ?? throw new InvalidOperationException(
-            $"Model \"{ModelName}\" has no input shape. Pass `inputShape` to the Sequential constructor or add an InputLayer first.");
         if (_layers.FirstOrDefault() is Normalization)
         {
-            throw new InvalidOperationException($"Model \"{ModelName}\" already standardises its inputs; standardising twice would " +
-                $"distort them.");
+            throw new InvalidOperationException(
+                $"Model \"{ModelName}\" already standardises its inputs; standardising twice would distort them.");
         }
-        var layer = new Normalization();
+        var layer = InsertFirst(new Normalization());
+        layer.Adapt(images);
+        return layer;
+    }
+
+    /// <summary>
+    /// Puts a <see cref="Rescaling"/> by <paramref name="scale"/> before the first layer: a model trained on inputs
+    /// <paramref name="scale"/> times larger than CnnLab's [0, 1] pixels (a Keras model trained on raw 0-255 values)
+    /// then computes what it was trained to compute, wherever it runs.
+    /// </summary>
+    public Rescaling ScaleInputs(double scale) => InsertFirst(new Rescaling(scale));
+
+    /// <summary>A layer of the input's shape before the first layer; the other layers and their weights stay as they are.</summary>
+    private T InsertFirst<T>(T layer)
+        where T : Layer
+    {
+        var shape = _inputShape ?? throw new InvalidOperationException(
+            $"Model \"{ModelName}\" has no input shape. Pass `inputShape` to the Sequential constructor or add an InputLayer first.");
         layer.AssignName(UniqueName(layer));
         layer.Build(shape, _initGenerator);
         layer.to(_device);
-        layer.Adapt(images);
         _layers.Insert(0, layer);
         if (_layers.Count > 1)
         {
+            // The layer that was first now reads an intermediate result of its own, which it may overwrite.
             _layers[1].MayOverwriteInput = true;
         }
         register_module(layer.Name, layer);

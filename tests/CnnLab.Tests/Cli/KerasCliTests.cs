@@ -40,6 +40,25 @@ public sealed class KerasCliTests : IDisposable
     }
 
     [Fact]
+    public void Convert_with_an_input_scale_puts_a_Rescaling_first_so_the_model_sees_what_it_was_trained_on()
+    {
+        var converted = Path.Combine(_root, "scaled.safetensors");
+
+        var (code, output, error) = CliRunner.Run("convert", Model, converted, "--input-scale", "255");
+
+        Assert.True(code == 0, error);
+        Assert.Equal($"Wrote {converted}: 10 layers, 297 parameters, input (None, 8, 8, 1).\n", output);
+        using var keras = CnnLab.Models.Sequential.Load(Model);
+        using var scaled = CnnLab.Models.Sequential.Load(converted);
+        Assert.Equal(("rescaling", 255.0), (scaled.Layers[0].Name, ((CnnLab.Layers.Rescaling)scaled.Layers[0]).Scale));
+        using var x = TorchSharp.torch.rand(4, 1, 8, 8, generator: new TorchSharp.torch.Generator(3));
+        using var raw = x.mul(255);
+        var expected = TestSupport.ToArray(keras.Predict(raw));
+        var actual = TestSupport.ToArray(scaled.Predict(x));
+        Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) < 1e-5, $"Keras on x * 255 {p.First}, converted on x {p.Second}"));
+    }
+
+    [Fact]
     public void Convert_refuses_another_output_format()
     {
         var (code, _, error) = CliRunner.Run("convert", Model, Path.Combine(_root, "x.onnx"));

@@ -55,7 +55,8 @@ public sealed class KerasCliTests : IDisposable
         using var raw = x.mul(255);
         var expected = TestSupport.ToArray(keras.Predict(raw));
         var actual = TestSupport.ToArray(scaled.Predict(x));
-        Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) < 1e-5, $"Keras on x * 255 {p.First}, converted on x {p.Second}"));
+        Assert.All(expected.Zip(actual),
+            p => Assert.True(Math.Abs(p.First - p.Second) < 1e-5, $"Keras on x * 255 {p.First}, converted on x {p.Second}"));
     }
 
     [Fact]

@@ -61,8 +61,9 @@ internal static class StudyCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var studyFile = parse.GetValue(file)!;
-            var study = StudyParser.ParseFile(studyFile);
-            study = Override(study, parse.GetValue(epochs), parse.GetValue(seeds), parse.GetValue(limit));
+            var studyText = StudyParser.ReadFile(studyFile);
+            var study = StudyParser.Parse(studyText, studyFile).WithOverrides(parse.GetValue(epochs), parse.GetValue(seeds),
+                parse.GetValue(limit));
             var onlyRuns = parse.GetValue(only) ?? Array.Empty<string>();
             var taskSpec = parse.GetValue(task);
             var (toSlurm, toKubernetes) = (parse.GetValue(slurm), parse.GetValue(kubernetes));
@@ -95,7 +96,7 @@ internal static class StudyCommand
             var studyCopy = Path.Combine(folder, Studies.Experiments.ResultsFolder.StudyCopy);
             if (!File.Exists(studyCopy))
             {
-                AtomicFile.WriteText(studyCopy, File.ReadAllText(studyFile));
+                AtomicFile.WriteText(studyCopy, studyText);
             }
             if (mode is "--slurm" or "--kubernetes")
             {
@@ -222,21 +223,6 @@ internal static class StudyCommand
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
             ? new[] { process, typeof(StudyCommand).Assembly.Location }
             : new[] { process };
-    }
-
-    private static StudyDefinition Override(StudyDefinition study, int? epochs, int? seeds, int? limit)
-    {
-        var runs = study.Runs.ToList();
-        if (epochs is int e)
-        {
-            runs = runs.Select(r => r with { Training = r.Training with { Epochs = e } }).ToList();
-        }
-        return study with
-        {
-            Runs = runs,
-            Seeds = seeds ?? study.Seeds,
-            Dataset = limit is int n ? study.Dataset with { Limit = n } : study.Dataset,
-        };
     }
 
     private static string ResultsFolder(StudyDefinition study, string? output, bool resume)

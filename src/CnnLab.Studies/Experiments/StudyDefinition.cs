@@ -9,7 +9,19 @@ public sealed record StudyDefinition(
     DatasetSettings Dataset,
     int Seeds,
     IReadOnlyList<RunDefinition> Runs,
-    IReadOnlyList<ComparisonDefinition> Comparisons);
+    IReadOnlyList<ComparisonDefinition> Comparisons)
+{
+    /// <summary>
+    /// The study with every run's epochs, the seeds and the training-image limit replaced where given: the overrides a
+    /// command line applies, and the resolved study a results folder records.
+    /// </summary>
+    public StudyDefinition WithOverrides(int? epochs = null, int? seeds = null, int? limit = null) => this with
+    {
+        Runs = epochs is int e ? Runs.Select(r => r with { Training = r.Training with { Epochs = e } }).ToList() : Runs,
+        Seeds = seeds ?? Seeds,
+        Dataset = limit is int n ? Dataset with { Limit = n } : Dataset,
+    };
+}
 
 /// <summary>Which dataset and how to prepare it.</summary>
 public sealed record DatasetSettings(string Name, string? DataDir, bool Standardize, int? Limit)

@@ -24,22 +24,6 @@ public static partial class StudyParser
     /// <summary>The widest block a grid may double its filters up to.</summary>
     public const int MaxGridFilters = 65_536;
 
-    /// <summary>Parses a file.</summary>
-    public static StudyDefinition ParseFile(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new StudyFileException($"Study file \"{path}\" does not exist.");
-        }
-        var length = new FileInfo(path).Length;
-        if (length > MaxFileBytes)
-        {
-            throw new StudyFileException($"Study file \"{path}\" is {length:N0} bytes, more than the {MaxFileBytes:N0} a study file may " +
-                $"have. Is it the right file?");
-        }
-        return Parse(File.ReadAllText(path), path);
-    }
-
     /// <summary>Parses YAML text; <paramref name="source"/> names it in errors.</summary>
     public static StudyDefinition Parse(string yaml, string source = "study")
     {

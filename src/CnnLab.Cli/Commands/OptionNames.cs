@@ -11,6 +11,16 @@ internal static class OptionNames
         ("`dataDir`", "--data-dir"),
         ("`imageSize`", "--image-size HxW"),
         ("`device`", "--device"),
+        ("`tasks`", "--task"),
+        ("`list`", "--list"),
+        ("`only`", "--only"),
+        ("`resume`", "--resume"),
+        ("a new `outputFolder`", "a new --out folder"),
+        ("`parallelism`", "--parallelism"),
+        ("`cpusPerTask`", "--cpus-per-task"),
+        ("`maxParallel`", "--max-parallel"),
+        ("`partition`", "--partition"),
+        ("`time`", "--time"),
     };
 
     /// <summary><paramref name="text"/> with each library argument replaced by the option that sets it.</summary>

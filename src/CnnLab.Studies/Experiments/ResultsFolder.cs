@@ -162,7 +162,7 @@ public static class ResultsFolder
     }
 
     private static InvalidDataException Damaged(string path, string what) =>
-        new($"{path} is not a valid metrics file ({what}). Delete it to train that run again with --resume.");
+        new($"{path} is not a valid metrics file ({what}). Delete it to train that run again with `resume`.");
 
     // predictions.csv as CnnLab wrote it before metrics.json held the predictions: a header, then one class per line.
     private static long[]? LegacyPredictions(string path)

@@ -44,7 +44,7 @@ public sealed class StudyRunner
         var unknown = only?.FirstOrDefault(o => study.Runs.All(r => r.Name != o));
         if (unknown is not null)
         {
-            throw new ArgumentException($"--only names run \"{unknown}\", which is not in the study. Runs: " +
+            throw new ArgumentException($"`only` names run \"{unknown}\", which is not in the study. Runs: " +
                 $"{string.Join(", ", study.Runs.Select(r => $"\"{r.Name}\""))}.");
         }
         _study = study;
@@ -54,7 +54,7 @@ public sealed class StudyRunner
         _tasks = tasks?.ToHashSet();
         if (_only is not null && _tasks is not null)
         {
-            throw new ArgumentException("--only and --task both choose what to train; give one of them.");
+            throw new ArgumentException("`only` and `tasks` both choose what to train; give one of them.");
         }
     }
 
@@ -136,13 +136,13 @@ public sealed class StudyRunner
         {
             throw new StudyFileException(
                 $"The results in {_outputFolder} were written by a newer CnnLab (study schema version {version}; this one reads up to " +
-                $"{Schema.StudySchema.Version}). Resume them with that CnnLab, or use a new --out folder.");
+                $"{Schema.StudySchema.Version}). Resume them with that CnnLab, or use a new `outputFolder`.");
         }
         if (StudyDifference.Resumable(recorded, StudyDifference.Record(_study, Json)) is { } difference)
         {
             throw new StudyFileException(
                 $"The results in {_outputFolder} belong to a different study: {difference}. Resume with the same study file and options, " +
-                $"or use a new --out folder.");
+                $"or use a new `outputFolder`.");
         }
         return true;
     }

@@ -24,8 +24,8 @@ public static class TaskSelection
             if (found.Value is null)
             {
                 throw new ArgumentException(
-                    $"--task env reads {string.Join(" or ", IndexVariables)}, and neither is set. Run it as a Slurm array element or a " +
-                    $"Kubernetes Indexed Job pod, or pass the index: --task 3.");
+                    $"`tasks` env reads {string.Join(" or ", IndexVariables)}, and neither is set. Run it as a Slurm array element or a " +
+                    $"Kubernetes Indexed Job pod, or pass the index: `tasks` 3.");
             }
             return new[] { Index(found.Value.Trim(), count, $"{found.Name}={found.Value}") };
         }
@@ -39,7 +39,7 @@ public static class TaskSelection
                 var (first, last) = (Index(part[..dash], count, spec), Index(part[(dash + 1)..], count, spec));
                 if (last < first)
                 {
-                    throw new ArgumentException($"--task {spec}: the range {part} ends before it starts. Write the smaller index first, " +
+                    throw new ArgumentException($"`tasks` {spec}: the range {part} ends before it starts. Write the smaller index first, " +
                         $"e.g. {last}-{first}.");
                 }
                 for (var i = first; i <= last; i++)
@@ -60,10 +60,10 @@ public static class TaskSelection
         if (!int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
         {
             throw new ArgumentException(
-                $"--task {spec}: \"{text.Trim()}\" is not a task index. Expected an index, a range (3-5), a list (0,4,7) or env; " +
-                $"see --list for the {count} tasks.");
+                $"`tasks` {spec}: \"{text.Trim()}\" is not a task index. Expected an index, a range (3-5), a list (0,4,7) or env; " +
+                $"see `list` for the {count} tasks.");
         }
         return index < count ? index : throw new ArgumentException(
-            $"--task {spec}: index {index} is out of range; this study has {count} task(s), 0 to {count - 1} (see --list).");
+            $"`tasks` {spec}: index {index} is out of range; this study has {count} task(s), 0 to {count - 1} (see `list`).");
     }
 }

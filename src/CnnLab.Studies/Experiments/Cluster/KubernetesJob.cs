@@ -26,7 +26,7 @@ public static class KubernetesJob
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Parallelism < 1 || settings.CpusPerTask < 1 || settings.RetriesPerIndex < 0)
         {
-            throw new ArgumentException($"--parallelism and --cpus-per-task must be at least 1; received {settings.Parallelism} and " +
+            throw new ArgumentException($"`parallelism` and `cpusPerTask` must be at least 1; received {settings.Parallelism} and " +
                 $"{settings.CpusPerTask}.");
         }
         var tasks = StudyTask.All(study).Count;

@@ -81,20 +81,20 @@ public static partial class SlurmJob
     {
         if (settings.CpusPerTask < 1)
         {
-            throw new ArgumentException($"--cpus-per-task must be at least 1; received {settings.CpusPerTask}.");
+            throw new ArgumentException($"`cpusPerTask` must be at least 1; received {settings.CpusPerTask}.");
         }
         if (settings.MaxParallel is < 1)
         {
-            throw new ArgumentException($"--max-parallel must be at least 1; received {settings.MaxParallel}.");
+            throw new ArgumentException($"`maxParallel` must be at least 1; received {settings.MaxParallel}.");
         }
         if (settings.Partition is { } p && !Word().IsMatch(p))
         {
-            throw new ArgumentException($"--partition \"{p}\" is not a partition name (letters, digits, '_', '-', '.'; " +
+            throw new ArgumentException($"`partition` \"{p}\" is not a partition name (letters, digits, '_', '-', '.'; " +
                 $"several joined by commas).");
         }
         if (settings.Time is { } t && !TimeLimit().IsMatch(t))
         {
-            throw new ArgumentException($"--time \"{t}\" is not a Slurm time limit. Use minutes (90), MM:SS, HH:MM:SS, D-HH, " +
+            throw new ArgumentException($"`time` \"{t}\" is not a Slurm time limit. Use minutes (90), MM:SS, HH:MM:SS, D-HH, " +
                 $"D-HH:MM or D-HH:MM:SS.");
         }
     }

@@ -51,12 +51,12 @@ public sealed class ClusterJobTests : IDisposable
     }
 
     [Theory]
-    [InlineData(0, null, null, null, "--cpus-per-task must be at least 1; received 0.")]
-    [InlineData(1, 0, null, null, "--max-parallel must be at least 1; received 0.")]
+    [InlineData(0, null, null, null, "`cpusPerTask` must be at least 1; received 0.")]
+    [InlineData(1, 0, null, null, "`maxParallel` must be at least 1; received 0.")]
     [InlineData(1, null, "a;rm -rf /", null,
-        "--partition \"a;rm -rf /\" is not a partition name (letters, digits, '_', '-', '.'; several joined by commas).")]
+        "`partition` \"a;rm -rf /\" is not a partition name (letters, digits, '_', '-', '.'; several joined by commas).")]
     [InlineData(1, null, null, "2 hours",
-        "--time \"2 hours\" is not a Slurm time limit. Use minutes (90), MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS.")]
+        "`time` \"2 hours\" is not a Slurm time limit. Use minutes (90), MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS.")]
     public void Bad_Slurm_settings_are_refused_before_a_script_is_written(int cpus, int? maxParallel, string? partition, string? time,
         string message)
     {

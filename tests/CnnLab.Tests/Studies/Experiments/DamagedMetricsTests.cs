@@ -22,7 +22,7 @@ public sealed class DamagedMetricsTests : IDisposable
 
         var message = Assert.Throws<InvalidDataException>(() => StudyRunner.ReadResult(path)).Message;
 
-        Assert.Equal($"{path} is not a valid metrics file (\"{key}\" is missing or null). Delete it to train that run again with --resume.",
+        Assert.Equal($"{path} is not a valid metrics file (\"{key}\" is missing or null). Delete it to train that run again with `resume`.",
             message);
     }
 }

@@ -131,6 +131,6 @@ public sealed class ResultsFolderTests : IDisposable
 
         Assert.Equal($"{path} is not a valid metrics file " +
                      "(\"Predicted\" does not hold 3 classes in [0, 2), one per test image of \"Confusion\"). " +
-                     "Delete it to train that run again with --resume.", message);
+                     "Delete it to train that run again with `resume`.", message);
     }
 }

@@ -41,11 +41,11 @@ public sealed class StudyFolderTests : IDisposable
         var message = Assert.Throws<StudyFileException>(() => new StudyRunner(changed, _folder, TextWriter.Null).Run(data)).Message;
 
         Assert.Equal($"The results in {_folder} belong to a different study: the study.Dataset.Limit is null there and 60000 here. " +
-                     "Resume with the same study file and options, or use a new --out folder.", message);
+                     "Resume with the same study file and options, or use a new `outputFolder`.", message);
         Assert.Equal(before, File.ReadAllText(metrics));
         var epochsOnly = study with { Runs = study.Runs.Select(r => r with { Training = r.Training with { Epochs = 20 } }).ToList() };
         Assert.Equal($"The results in {_folder} belong to a different study: the study.Runs[0].Training.Epochs is 1 there and 20 here. " +
-                     "Resume with the same study file and options, or use a new --out folder.",
+                     "Resume with the same study file and options, or use a new `outputFolder`.",
             Assert.Throws<StudyFileException>(() => new StudyRunner(epochsOnly, _folder, TextWriter.Null).ClaimFolder()).Message);
     }
 
@@ -111,7 +111,7 @@ public sealed class StudyFolderTests : IDisposable
         var message = Assert.Throws<InvalidDataException>(() => StudyRunner.ReadResult(path)).Message;
 
         Assert.StartsWith($"{path} is not a valid metrics file (", message);
-        Assert.EndsWith("). Delete it to train that run again with --resume.", message);
+        Assert.EndsWith("). Delete it to train that run again with `resume`.", message);
     }
 
     private static bool RunLockIsHeld(string folder)

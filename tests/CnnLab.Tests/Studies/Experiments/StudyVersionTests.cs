@@ -51,7 +51,7 @@ public sealed class StudyVersionTests : IDisposable
         var changed = study with { Runs = study.Runs.Select(r => r with { Training = r.Training with { Epochs = 2 } }).ToList() };
 
         Assert.Equal($"The results in {_folder} belong to a different study: the study.Runs[0].Training.Epochs is 1 there and 2 here. " +
-                     "Resume with the same study file and options, or use a new --out folder.", Refusal(changed));
+                     "Resume with the same study file and options, or use a new `outputFolder`.", Refusal(changed));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class StudyVersionTests : IDisposable
 
         Assert.Equal($"The results in {_folder} belong to a different study: the study.Runs[0].Settings is null there and " +
                      $"{{\"clipnorm\":1}} here. " +
-                     "Resume with the same study file and options, or use a new --out folder.", Refusal(clipped));
+                     "Resume with the same study file and options, or use a new `outputFolder`.", Refusal(clipped));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class StudyVersionTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "study.json"), recorded.ToJsonString());
 
         Assert.Equal($"The results in {_folder} were written by a newer CnnLab (study schema version {StudySchema.Version + 1}; " +
-                     $"this one reads up to {StudySchema.Version}). Resume them with that CnnLab, or use a new --out folder.",
+                     $"this one reads up to {StudySchema.Version}). Resume them with that CnnLab, or use a new `outputFolder`.",
                      Refusal(study));
     }
 }

@@ -24,19 +24,19 @@ public class TaskSelectionTests
     }
 
     [Theory]
-    [InlineData("10", "--task 10: index 10 is out of range; this study has 10 task(s), 0 to 9 (see --list).")]
-    [InlineData("2-12", "--task 2-12: index 12 is out of range; this study has 10 task(s), 0 to 9 (see --list).")]
-    [InlineData("5-3", "--task 5-3: the range 5-3 ends before it starts. Write the smaller index first, e.g. 3-5.")]
-    [InlineData("three", "--task three: \"three\" is not a task index. Expected an index, a range (3-5), a list (0,4,7) or env; " +
-        "see --list for the 10 tasks.")]
+    [InlineData("10", "`tasks` 10: index 10 is out of range; this study has 10 task(s), 0 to 9 (see `list`).")]
+    [InlineData("2-12", "`tasks` 2-12: index 12 is out of range; this study has 10 task(s), 0 to 9 (see `list`).")]
+    [InlineData("5-3", "`tasks` 5-3: the range 5-3 ends before it starts. Write the smaller index first, e.g. 3-5.")]
+    [InlineData("three", "`tasks` three: \"three\" is not a task index. Expected an index, a range (3-5), a list (0,4,7) or env; " +
+        "see `list` for the 10 tasks.")]
     [InlineData("1,,2",
-        "--task 1,,2: \"\" is not a task index. Expected an index, a range (3-5), a list (0,4,7) or env; see --list for the 10 tasks.")]
+        "`tasks` 1,,2: \"\" is not a task index. Expected an index, a range (3-5), a list (0,4,7) or env; see `list` for the 10 tasks.")]
     [InlineData("-1",
-        "--task -1: \"-1\" is not a task index. Expected an index, a range (3-5), a list (0,4,7) or env; see --list for the 10 tasks.")]
-    [InlineData("99999999999", "--task 99999999999: \"99999999999\" is not a task index. Expected an index, a range (3-5), " +
-        "a list (0,4,7) or env; see --list for the 10 tasks.")]
-    [InlineData("env", "--task env reads SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, and neither is set. " +
-        "Run it as a Slurm array element or a Kubernetes Indexed Job pod, or pass the index: --task 3.")]
+        "`tasks` -1: \"-1\" is not a task index. Expected an index, a range (3-5), a list (0,4,7) or env; see `list` for the 10 tasks.")]
+    [InlineData("99999999999", "`tasks` 99999999999: \"99999999999\" is not a task index. Expected an index, a range (3-5), " +
+        "a list (0,4,7) or env; see `list` for the 10 tasks.")]
+    [InlineData("env", "`tasks` env reads SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, and neither is set. " +
+        "Run it as a Slurm array element or a Kubernetes Indexed Job pod, or pass the index: `tasks` 3.")]
     public void Bad_specs_say_what_is_allowed(string spec, string message) =>
         Assert.Equal(message, Assert.Throws<ArgumentException>(() => TaskSelection.Parse(spec, 10, NoEnvironment)).Message);
 
@@ -46,7 +46,7 @@ public class TaskSelectionTests
         var message =
             Assert.Throws<ArgumentException>(() => TaskSelection.Parse("env", 4, v => v == "SLURM_ARRAY_TASK_ID" ? "4" : null)).Message;
 
-        Assert.Equal("--task SLURM_ARRAY_TASK_ID=4: index 4 is out of range; this study has 4 task(s), 0 to 3 (see --list).", message);
+        Assert.Equal("`tasks` SLURM_ARRAY_TASK_ID=4: index 4 is out of range; this study has 4 task(s), 0 to 3 (see `list`).", message);
     }
 
     [Fact]

@@ -204,11 +204,11 @@ public sealed class BatchNormalization : Layer
     internal override void ImportKerasWeights(KerasWeights weights)
     {
         // After a Flatten the vectors are per feature, in Keras' (height, width, channels) order.
-        foreach (var role in new[] { "gamma", "beta", "moving_mean", "moving_variance", "bias" })
+        foreach (var role in new[] { "gamma", "beta", "moving_mean", "moving_variance" })
         {
             if (weights.Has(role))
             {
-                weights.Set(role, weights.InCnnLabOrder(weights.Get(role)));
+                weights.Set(role, weights.InCnnLabOrder(weights.Get(role, InputShape!.Channels)));
             }
         }
     }

@@ -202,7 +202,8 @@ public sealed class Conv2D : Layer
 
     internal override void ImportKerasWeights(KerasWeights weights)
     {
-        weights.Set("kernel", KerasWeights.ConvolutionKernel(weights.Get("kernel")));
-        weights.SetBias();
+        var kernel = weights.Get("kernel", KernelSize.Height, KernelSize.Width, InputShape!.Channels, Filters);
+        weights.Set("kernel", KerasWeights.ConvolutionKernel(kernel));
+        weights.SetBias(Filters);
     }
 }

@@ -142,14 +142,14 @@ public sealed class Dense : Layer
 
     internal override void ImportKerasWeights(KerasWeights weights)
     {
-        var kernel = weights.Get("kernel");
+        var kernel = weights.Get("kernel", InputShape!.Channels, Units);
         if (weights.FlattenedImage is { } image)
         {
             // Keras flattens (height, width, channels); CnnLab's Flatten reads NCHW, channel-major.
             kernel = kernel.reshape(image.Height, image.Width, image.Channels, -1).permute(2, 0, 1, 3).reshape(image.Size, -1);
         }
         weights.Set("kernel", kernel.t().contiguous());
-        weights.SetBias();
+        weights.SetBias(Units);
     }
 
     internal override bool EndsWithSoftmax => ActivationName == "softmax";

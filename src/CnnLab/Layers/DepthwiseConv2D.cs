@@ -152,7 +152,9 @@ public sealed class DepthwiseConv2D : Layer
 
     internal override void ImportKerasWeights(KerasWeights weights)
     {
-        weights.Set("kernel", KerasWeights.GroupedLayout(weights.Get("depthwise_kernel")));
-        weights.SetBias();
+        var channels = InputShape!.Channels;
+        var kernel = weights.Get("depthwise_kernel", KernelSize.Height, KernelSize.Width, channels, DepthMultiplier);
+        weights.Set("kernel", KerasWeights.GroupedLayout(kernel));
+        weights.SetBias((long)channels * DepthMultiplier);
     }
 }

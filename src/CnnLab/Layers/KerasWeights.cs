@@ -11,11 +11,12 @@ namespace CnnLab.Layers;
 public sealed class KerasWeights
 {
     private readonly Layer _layer;
-    private readonly IReadOnlyDictionary<string, Tensor> _byRole;
+    private readonly IReadOnlyDictionary<string, KerasWeight> _byRole;
     private readonly Dictionary<string, Tensor> _tensors;
     private readonly string _source;
+    private readonly List<string> _read = new();
 
-    internal KerasWeights(Layer layer, IReadOnlyDictionary<string, Tensor> byRole, Shape? flattenedImage,
+    internal KerasWeights(Layer layer, IReadOnlyDictionary<string, KerasWeight> byRole, Shape? flattenedImage,
         Dictionary<string, Tensor> tensors,
         string source)
     {
@@ -35,21 +36,50 @@ public sealed class KerasWeights
     /// <summary>Whether the file holds a weight with this role.</summary>
     public bool Has(string role) => _byRole.ContainsKey(role);
 
-    /// <summary>The weight with this role; a missing one is an error naming the layer and the roles present.</summary>
-    public Tensor Get(string role) => _byRole.TryGetValue(role, out var t)
-        ? t
-        : throw new InvalidDataException($"{_source}: layer \"{_layer.Name}\" has no \"{role}\" weight (it has " +
-            $"{string.Join(", ", _byRole.Keys)}).");
+    /// <summary>
+    /// The weight with this role, which must be stored in <paramref name="shape"/> (Keras' layout of it for this layer);
+    /// a missing weight or another shape is an error naming the layer, the weight and both shapes, before anything is read.
+    /// </summary>
+    public Tensor Get(string role, params long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (!_byRole.TryGetValue(role, out var weight))
+        {
+            throw new InvalidDataException(
+                $"{_source}: layer \"{_layer.Name}\" has no \"{role}\" weight (it has {string.Join(", ", _byRole.Keys)}).");
+        }
+        if (!weight.Shape.SequenceEqual(shape))
+        {
+            throw new InvalidDataException($"{_source}: layer \"{_layer.Name}\" ({_layer.TypeName}) stores its \"{role}\" weight as " +
+                $"({string.Join(", ", weight.Shape)}), but the layer needs ({string.Join(", ", shape)}).");
+        }
+        _read.Add(role);
+        return weight.Read();
+    }
+
+    /// <summary>
+    /// After the layer took its weights: a weight it did not read is one the file holds and the layer has no place for,
+    /// an error naming them rather than a file half used.
+    /// </summary>
+    internal void RequireAllRead()
+    {
+        var unread = _byRole.Keys.Where(role => !_read.Contains(role)).ToList();
+        if (unread.Count > 0)
+        {
+            throw new InvalidDataException($"{_source}: layer \"{_layer.Name}\" ({_layer.TypeName}) stores weights it has no place for: " +
+                $"{string.Join(", ", unread)} (it reads {(_read.Count == 0 ? "none" : string.Join(", ", _read))}).");
+        }
+    }
 
     /// <summary>Sets the layer's CnnLab weight <paramref name="name"/> (as its state_dict names it, without the layer's prefix).</summary>
     public void Set(string name, Tensor value) => _tensors[$"{_layer.Name}.{name}"] = value;
 
-    /// <summary>Copies the bias, when the file has one, in CnnLab's feature order.</summary>
-    public void SetBias()
+    /// <summary>Copies the bias of <paramref name="units"/> values, when the file has one.</summary>
+    public void SetBias(long units)
     {
         if (Has("bias"))
         {
-            Set("bias", Get("bias"));
+            Set("bias", Get("bias", units));
         }
     }
 

@@ -176,9 +176,10 @@ public sealed class Normalization : Layer
 
     internal override void ImportKerasWeights(KerasWeights weights)
     {
-        weights.Set("mean", weights.InCnnLabOrder(weights.Get("mean")));
-        weights.Set("variance", weights.InCnnLabOrder(weights.Get("variance")));
-        weights.Set("count", weights.Get("count").to(ScalarType.Int64).reshape(Array.Empty<long>()));
+        var channels = InputShape!.Channels;
+        weights.Set("mean", weights.InCnnLabOrder(weights.Get("mean", channels)));
+        weights.Set("variance", weights.InCnnLabOrder(weights.Get("variance", channels)));
+        weights.Set("count", weights.Get("count").to(ScalarType.Int64));
     }
 
     /// <inheritdoc />

@@ -208,9 +208,12 @@ public sealed class SeparableConv2D : Layer
 
     internal override void ImportKerasWeights(KerasWeights weights)
     {
-        weights.Set("depthwise_kernel", KerasWeights.GroupedLayout(weights.Get("depthwise_kernel")));
+        var channels = InputShape!.Channels;
+        var depthwise = weights.Get("depthwise_kernel", KernelSize.Height, KernelSize.Width, channels, DepthMultiplier);
+        weights.Set("depthwise_kernel", KerasWeights.GroupedLayout(depthwise));
         // Keras: (1, 1, channels x multiplier, filters); CnnLab: (filters, channels x multiplier, 1, 1).
-        weights.Set("pointwise_kernel", KerasWeights.ConvolutionKernel(weights.Get("pointwise_kernel")));
-        weights.SetBias();
+        var pointwise = weights.Get("pointwise_kernel", 1, 1, (long)channels * DepthMultiplier, Filters);
+        weights.Set("pointwise_kernel", KerasWeights.ConvolutionKernel(pointwise));
+        weights.SetBias(Filters);
     }
 }

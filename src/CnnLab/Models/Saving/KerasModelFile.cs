@@ -82,7 +82,7 @@ public static class KerasModelFile
                     $"model_weights/{layer.Name}).");
             }
             var group = weights.Group(layer.Name);
-            return ReadTexts(group.Attribute("weight_names")).ToDictionary(n => Role(n), n => Read(group, n, path), StringComparer.Ordinal);
+            return ReadTexts(group.Attribute("weight_names")).ToDictionary(n => Role(n), n => Weight(group, n, path), StringComparer.Ordinal);
         });
     }
 
@@ -128,7 +128,7 @@ public static class KerasModelFile
                     $"its config needs {roles.Count} ({string.Join(", ", roles)}).");
             }
             return roles.Select((role, i) => (role, i)).ToDictionary(x => x.role,
-                x => Read(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
+                x => Weight(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
         });
     }
 
@@ -136,7 +136,7 @@ public static class KerasModelFile
     /// Fills the model's weights from <paramref name="weightsOf"/> (a layer's Keras weights by role: kernel, bias, gamma,
     /// ...), converted to CnnLab's layout; every weight must be there. Disposes the model when anything fails.
     /// </summary>
-    private static Sequential WithWeights(Sequential model, string path, Func<Layer, Dictionary<string, Tensor>> weightsOf)
+    private static Sequential WithWeights(Sequential model, string path, Func<Layer, Dictionary<string, KerasWeight>> weightsOf)
     {
         try
         {
@@ -144,7 +144,9 @@ public static class KerasModelFile
             using var scope = NewDisposeScope();
             foreach (var layer in model.Layers.Where(l => l.parameters().Any() || l.buffers().Any()))
             {
-                layer.ImportKerasWeights(new KerasWeights(layer, weightsOf(layer), FlattenedImage(model, layer), tensors, path));
+                var weights = new KerasWeights(layer, weightsOf(layer), FlattenedImage(model, layer), tensors, path);
+                layer.ImportKerasWeights(weights);
+                weights.RequireAllRead();
             }
             ModelFile.LoadWeights(model, tensors, path);
         }
@@ -297,10 +299,16 @@ public static class KerasModelFile
         return null;
     }
 
-    private static Tensor Read(IH5Group group, string name, string path)
+    /// <summary>A dataset's stated shape, read only once its layer has checked that shape (<see cref="KerasWeights.Get"/>).</summary>
+    private static KerasWeight Weight(IH5Group group, string name, string path)
     {
         var dataset = group.Dataset(name);
         var dims = dataset.Space.Dimensions.Select(d => (long)d).ToArray();
+        return new KerasWeight(dims, () => Read(dataset, dims, name, path));
+    }
+
+    private static Tensor Read(IH5Dataset dataset, long[] dims, string name, string path)
+    {
         var count = dims.Aggregate(1L, (a, b) => checked(a * b));
         if (count > 1L << 30)
         {

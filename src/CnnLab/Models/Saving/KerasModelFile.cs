@@ -82,7 +82,8 @@ public static class KerasModelFile
                     $"model_weights/{layer.Name}).");
             }
             var group = weights.Group(layer.Name);
-            return ReadTexts(group.Attribute("weight_names")).ToDictionary(n => Role(n), n => Weight(group, n, path), StringComparer.Ordinal);
+            return ReadTexts(group.Attribute("weight_names")).ToDictionary(n => Role(n), n => Weight(group, n, path),
+                StringComparer.Ordinal);
         });
     }
 

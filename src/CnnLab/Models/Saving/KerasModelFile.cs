@@ -72,7 +72,8 @@ public static class KerasModelFile
                 $"weights-only file from save_weights, or another HDF5 file).");
         }
         var config = JsonText.Parse(ReadText(file.Attribute("model_config")), path, "the Keras model config");
-        var model = Build(config as JsonObject ?? throw new InvalidDataException($"{path}: model_config is not a JSON object."), path);
+        var model = Build(config as JsonObject ?? throw new InvalidDataException($"{path}: model_config is not a JSON object."), path,
+            new FileInfo(path).Length);
         var weights = file.Group("model_weights");
         return WithWeights(model, path, layer =>
         {
@@ -103,15 +104,35 @@ public static class KerasModelFile
         {
             configText = reader.ReadToEnd();
         }
-        using var weightsStream = new MemoryStream();
-        using (var entry = weightsEntry.Open())
-        {
-            entry.CopyTo(weightsStream);
-        }
-        weightsStream.Position = 0;
-        using var file = H5File.Open(weightsStream, leaveOpen: true);
         var model = Build(JsonText.Parse(configText, path, "config.json") as JsonObject
-            ?? throw new InvalidDataException($"{path}: config.json is not a JSON object."), path);
+            ?? throw new InvalidDataException($"{path}: config.json is not a JSON object."), path, weightsEntry.Length);
+        // The entry is read into memory (PureHDF needs to seek), so its size is bounded by the weights the model holds
+        // first: float32 values plus HDF5's bookkeeping, not gigabytes of anything else.
+        var weights = model.ParamCount;
+        var allowed = 2 * 4 * weights + (4L << 20);
+        if (weightsEntry.Length > allowed)
+        {
+            model.Dispose();
+            throw new InvalidDataException($"{path}: model.weights.h5 is {weightsEntry.Length:N0} bytes unpacked, more than the model's " +
+                $"{weights:N0} weights take ({allowed:N0} bytes at most); the file is damaged or does not belong to this config.");
+        }
+        using var weightsStream = new MemoryStream();
+        PureHDF.VOL.Native.NativeFile file;
+        try
+        {
+            using (var entry = weightsEntry.Open())
+            {
+                CopyAtMost(entry, weightsStream, weightsEntry.Length, path);
+            }
+            weightsStream.Position = 0;
+            file = H5File.Open(weightsStream, leaveOpen: true);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        using var _ = file;
         return WithWeights(model, path, layer =>
         {
             var vars = $"layers/{layer.Name}/vars";
@@ -160,7 +181,12 @@ public static class KerasModelFile
     }
 
     /// <summary>The model from Keras' config: Sequential, or Functional when its layers form one chain.</summary>
-    private static Sequential Build(JsonObject root, string path)
+    /// <summary>
+    /// The model the config describes, with fresh weights. <paramref name="weightBytes"/>, for a file whose weights
+    /// come with it, bounds the weights the config may imply: no more than twice the float32 values those bytes can hold
+    /// (plus 2^20), the budget CnnLab's own model files get, checked layer by layer before any layer allocates.
+    /// </summary>
+    private static Sequential Build(JsonObject root, string path, long? weightBytes = null)
     {
         var className = JsonFields.Text(root, "class_name", path, "\"Sequential\" or \"Functional\"");
         if (className is not ("Sequential" or "Functional" or "Model"))
@@ -217,6 +243,7 @@ public static class KerasModelFile
                     layer.Dispose();
                     throw;
                 }
+                RequireWithinBudget(model, layer, weightBytes, path);
                 try
                 {
                     model.Add(layer);
@@ -235,6 +262,32 @@ public static class KerasModelFile
             throw;
         }
         return model;
+    }
+
+    private static void RequireWithinBudget(Sequential model, Layer layer, long? weightBytes, string path)
+    {
+        if (weightBytes is not { } bytes)
+        {
+            return;
+        }
+        var budget = bytes / 4 * 2 + (1L << 20);
+        long implied;
+        try
+        {
+            implied = checked(model.ParamCount + layer.ExpectedWeightCount(model.OutputShape!));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException)
+        {
+            // A layer that cannot follow, or whose count overflows, is refused by the model itself, in its own words.
+            return;
+        }
+        if (implied > budget)
+        {
+            layer.Dispose();
+            throw new InvalidDataException($"{path}: layer \"{layer.Name}\" ({layer.TypeName}) would bring the model to {implied:N0} " +
+                $"weights, more than {bytes:N0} bytes of weights can hold ({budget:N0} at most); the file is damaged or its config " +
+                "does not match its weights.");
+        }
     }
 
     /// <summary>A functional model's layer must take its one input from the layer before it.</summary>
@@ -298,6 +351,23 @@ public static class KerasModelFile
             }
         }
         return null;
+    }
+
+    /// <summary>Copies a zip entry, refusing one that unpacks to more than its header claimed.</summary>
+    private static void CopyAtMost(Stream source, Stream target, long claimed, string path)
+    {
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int read;
+        while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            total += read;
+            if (total > claimed)
+            {
+                throw new InvalidDataException($"{path}: model.weights.h5 unpacks to more than the {claimed:N0} bytes its zip header claims.");
+            }
+            target.Write(buffer, 0, read);
+        }
     }
 
     /// <summary>A dataset's stated shape, read only once its layer has checked that shape (<see cref="KerasWeights.Get"/>).</summary>

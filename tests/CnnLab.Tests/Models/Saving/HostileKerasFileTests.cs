@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using CnnLab.Models.Saving;
 using CnnLab.Tests.Cli;
 
@@ -31,5 +32,41 @@ public sealed class HostileKerasFileTests
         Assert.Equal((1, ""), (code, output));
         Assert.Equal($"error: {path}: layer \"dense\" (Dense) stores its \"kernel\" weight as (3, 72), but the layer needs (72, 3).\n",
             error);
+    }
+
+    [Fact]
+    public void A_config_that_implies_more_weights_than_the_file_can_hold_is_refused_before_any_is_allocated()
+    {
+        var path = Path.Combine(Hostile, "huge-dense.h5");
+        var before = GC.GetTotalAllocatedBytes();
+
+        var message = Assert.Throws<InvalidDataException>(() => KerasModelFile.Load(path)).Message;
+
+        Assert.Equal($"{path}: layer \"dense\" (Dense) would bring the model to 1,020,500,000 weights, more than 9,064 bytes of weights " +
+                     "can hold (1,053,108 at most); the file is damaged or its config does not match its weights.", message);
+        Assert.True(GC.GetTotalAllocatedBytes() - before < 100 << 20, "the refusal allocated over 100 MB of managed memory");
+    }
+
+    [Fact]
+    public void A_weights_entry_far_larger_than_its_model_is_refused_before_it_is_unpacked()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("cnnlab-hostile-keras-").FullName, "padded.keras");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "keras", "layers", "Dense.keras"), path);
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            zip.GetEntry("model.weights.h5")!.Delete();
+            using var entry = zip.CreateEntry("model.weights.h5", CompressionLevel.Fastest).Open();
+            var zeros = new byte[1 << 20];
+            for (var i = 0; i < 64; i++)
+            {
+                entry.Write(zeros);
+            }
+        }
+
+        var message = Assert.Throws<InvalidDataException>(() => KerasModelFile.Load(path)).Message;
+
+        Assert.Equal($"{path}: model.weights.h5 is 67,108,864 bytes unpacked, more than the model's 652 weights take " +
+                     "(4,199,520 bytes at most); the file is damaged or does not belong to this config.", message);
+        Directory.Delete(Path.GetDirectoryName(path)!, true);
     }
 }

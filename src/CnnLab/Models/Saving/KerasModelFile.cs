@@ -364,7 +364,8 @@ public static class KerasModelFile
             total += read;
             if (total > claimed)
             {
-                throw new InvalidDataException($"{path}: model.weights.h5 unpacks to more than the {claimed:N0} bytes its zip header claims.");
+                throw new InvalidDataException($"{path}: model.weights.h5 unpacks to more than the {claimed:N0} bytes its zip " +
+                    $"header claims.");
             }
             target.Write(buffer, 0, read);
         }

@@ -71,7 +71,7 @@ public static class KerasModelFile
             throw new InvalidDataException($"{path}: the HDF5 file has no \"model_config\" attribute, so it holds no Keras model (a " +
                 $"weights-only file from save_weights, or another HDF5 file).");
         }
-        var config = JsonText.Parse(ReadText(file.Attribute("model_config")), path, "the Keras model config");
+        var config = JsonText.Parse(KerasHdf5.ReadText(file.Attribute("model_config")), path, "the Keras model config");
         var model = Build(config as JsonObject ?? throw new InvalidDataException($"{path}: model_config is not a JSON object."), path,
             new FileInfo(path).Length);
         var weights = file.Group("model_weights");
@@ -83,7 +83,8 @@ public static class KerasModelFile
                     $"model_weights/{layer.Name}).");
             }
             var group = weights.Group(layer.Name);
-            return ReadTexts(group.Attribute("weight_names")).ToDictionary(n => Role(n), n => Weight(group, n, path),
+            return KerasHdf5.ReadTexts(group.Attribute("weight_names")).ToDictionary(n => KerasHdf5.Role(n),
+                n => KerasHdf5.Weight(group, n, path),
                 StringComparer.Ordinal);
         });
     }
@@ -122,7 +123,7 @@ public static class KerasModelFile
         {
             using (var entry = weightsEntry.Open())
             {
-                CopyAtMost(entry, weightsStream, weightsEntry.Length, path);
+                KerasHdf5.CopyAtMost(entry, weightsStream, weightsEntry.Length, path);
             }
             weightsStream.Position = 0;
             file = H5File.Open(weightsStream, leaveOpen: true);
@@ -150,7 +151,7 @@ public static class KerasModelFile
                     $"its config needs {roles.Count} ({string.Join(", ", roles)}).");
             }
             return roles.Select((role, i) => (role, i)).ToDictionary(x => x.role,
-                x => Weight(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
+                x => KerasHdf5.Weight(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
         });
     }
 
@@ -180,7 +181,6 @@ public static class KerasModelFile
         return model;
     }
 
-    /// <summary>The model from Keras' config: Sequential, or Functional when its layers form one chain.</summary>
     /// <summary>
     /// The model the config describes, with fresh weights. <paramref name="weightBytes"/>, for a file whose weights
     /// come with it, bounds the weights the config may imply: no more than twice the float32 values those bytes can hold
@@ -323,14 +323,6 @@ public static class KerasModelFile
                 $"CnnLab needs every dimension but the batch.");
     }
 
-    /// <summary>"conv2d/kernel:0" is a kernel; the role is the last name before ":".</summary>
-    private static string Role(string weightName)
-    {
-        var last = weightName.Split('/')[^1];
-        var colon = last.IndexOf(':', StringComparison.Ordinal);
-        return colon < 0 ? last : last[..colon];
-    }
-
     /// <summary>
     /// The image whose CnnLab Flatten produced <paramref name="layer"/>'s input features, when they still stand in that
     /// order: Keras' Flatten, Dropout, activations or BatchNormalization between the Flatten and the layer keep each feature
@@ -353,62 +345,4 @@ public static class KerasModelFile
         return null;
     }
 
-    /// <summary>Copies a zip entry, refusing one that unpacks to more than its header claimed.</summary>
-    private static void CopyAtMost(Stream source, Stream target, long claimed, string path)
-    {
-        var buffer = new byte[1 << 16];
-        long total = 0;
-        int read;
-        while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            total += read;
-            if (total > claimed)
-            {
-                throw new InvalidDataException($"{path}: model.weights.h5 unpacks to more than the {claimed:N0} bytes its zip " +
-                    $"header claims.");
-            }
-            target.Write(buffer, 0, read);
-        }
-    }
-
-    /// <summary>A dataset's stated shape, read only once its layer has checked that shape (<see cref="KerasWeights.Get"/>).</summary>
-    private static KerasWeight Weight(IH5Group group, string name, string path)
-    {
-        var dataset = group.Dataset(name);
-        var dims = dataset.Space.Dimensions.Select(d => (long)d).ToArray();
-        return new KerasWeight(dims, () => Read(dataset, dims, name, path));
-    }
-
-    private static Tensor Read(IH5Dataset dataset, long[] dims, string name, string path)
-    {
-        var count = dims.Aggregate(1L, (a, b) => checked(a * b));
-        if (count > 1L << 30)
-        {
-            throw new InvalidDataException($"{path}: weight {name} claims {count:N0} values; CnnLab models hold at most " +
-                $"{1L << 30:N0} weights.");
-        }
-        // Keras stores weights as float32, and a few counters (Normalization's count) as integers.
-        var values = dataset.Type.Class != H5DataTypeClass.FixedPoint ? dataset.Read<float[]>()
-            : dataset.Type.Size == 8 ? dataset.Read<long[]>().Select(v => (float)v).ToArray()
-            : dataset.Read<int[]>().Select(v => (float)v).ToArray();
-        if (values.LongLength != count)
-        {
-            throw new InvalidDataException($"{path}: weight {name} holds {values.Length:N0} values for shape ({string.Join(", ", dims)}).");
-        }
-        return tensor(values, dims);
-    }
-
-    private static string ReadText(IH5Attribute attribute)
-    {
-        try
-        {
-            return attribute.Read<string>();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Encoding.UTF8.GetString(attribute.Read<byte[]>());
-        }
-    }
-
-    private static string[] ReadTexts(IH5Attribute attribute) => attribute.Read<string[]>();
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CnnLab.Core;
 using CnnLab.Data;
+using CnnLab.Formats;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Studies.Experiments;
@@ -45,7 +46,9 @@ internal static class SummaryCommand
                     Study(what);
                     break;
                 case ".json":
-                    using (var fromJson = Sequential.FromJson(File.ReadAllText(what)))
+                    // Read within its limits, parsed naming the file in any error.
+                    using (var fromJson = CnnLab.Models.Saving.ModelFile.FromJson(
+                        FileKinds.ReadText(what, ModelLimits.MaxConfigBytes, "a model config (.json)", "a model config (.json)"), what))
                     {
                         Console.WriteLine(fromJson.Summary());
                     }

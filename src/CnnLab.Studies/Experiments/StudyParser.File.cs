@@ -16,6 +16,7 @@ public static partial class StudyParser
         {
             throw new StudyFileException($"Study file \"{path}\" does not exist.");
         }
+        CnnLab.Formats.FileKinds.RequireRegularFile(path, "a study file (.yaml)");
         var length = new FileInfo(path).Length;
         if (length > MaxFileBytes)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CnnLab.Core;
 using CnnLab.Models;
 using CnnLab.Optimizers;
 using CnnLab.Studies.Experiments.Schema;
@@ -97,7 +98,7 @@ public static partial class StudyParser
             var inputShape = map.TryGetValue("input_shape", out var shapeNode)
                 ? Sequence(shapeNode, "input_shape").Select(d => Integer(d, "input_shape", 1)).ToList() : null;
             var entries = Sequence(map["layers"], "layers");
-            if (entries.Count == 0 || entries.Count > 10_000)
+            if (entries.Count == 0 || entries.Count > ModelLimits.MaxLayers)
             {
                 throw Error(map["layers"], $"`layers` of run \"{run}\" must list 1 to 10,000 layers; it has {entries.Count}");
             }

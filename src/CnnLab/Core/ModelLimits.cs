@@ -12,6 +12,12 @@ public static class ModelLimits
     /// <summary>Values in one sample's shape (an input or a layer's output): 2^28, 1 GiB of float32 per sample.</summary>
     public const long MaxSampleElements = 1L << 28;
 
+    /// <summary>Layers in a model: 10,000, as many as a study file's layer list may hold.</summary>
+    public const int MaxLayers = 10_000;
+
+    /// <summary>The largest model config (JSON) read: 64 MiB.</summary>
+    public const long MaxConfigBytes = 64L << 20;
+
     /// <summary>Weights in a model: 2^30, 4 GiB of float32 (16 GiB to train with Adam: weights, gradients, two moments).</summary>
     public const long MaxParameters = 1L << 30;
 

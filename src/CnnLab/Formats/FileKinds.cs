@@ -25,6 +25,35 @@ public static partial class FileKinds
         return Directory.Exists(path) ? FileKind.Directory : File.Exists(path) ? FileKind.Regular : FileKind.Missing;
     }
 
+    /// <summary>
+    /// Refuses a path that names something other than a regular file (a FIFO blocks until someone writes to it, a device
+    /// never ends, a folder is not read): "PATH: is a named pipe (FIFO), not a regular file; expected <paramref name="expected"/>."
+    /// A missing path is left to the caller, whose message says what was looked for.
+    /// </summary>
+    public static void RequireRegularFile(string path, string expected)
+    {
+        var kind = Of(path);
+        if (kind is not (FileKind.Regular or FileKind.Missing))
+        {
+            throw new InvalidDataException($"{path}: is {Describe(kind)}, not a regular file; expected {expected}.");
+        }
+    }
+
+    /// <summary>
+    /// The text of a regular file of at most <paramref name="maxBytes"/>, checked before it is read; otherwise an error
+    /// naming the file, its size and <paramref name="what"/> with its limit.
+    /// </summary>
+    public static string ReadText(string path, long maxBytes, string expected, string what)
+    {
+        RequireRegularFile(path, expected);
+        var length = new FileInfo(path).Length;
+        if (length > maxBytes)
+        {
+            throw new InvalidDataException($"{path}: is {length:N0} bytes; {what} is at most {maxBytes:N0}.");
+        }
+        return File.ReadAllText(path);
+    }
+
     /// <summary>The kind in words, for errors: "a character device (such as /dev/full)".</summary>
     public static string Describe(FileKind kind) => kind switch
     {

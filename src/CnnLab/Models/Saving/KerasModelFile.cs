@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using CnnLab.Core;
+using CnnLab.Formats;
 using CnnLab.Formats.Json;
 using CnnLab.Layers;
 using CnnLab.Models;
@@ -32,6 +33,8 @@ public static class KerasModelFile
     public static Sequential Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        // A FIFO would block the read until someone writes to it, a device never ends: refused by kind first.
+        FileKinds.RequireRegularFile(path, "a Keras file (.h5, .hdf5 or .keras)");
         var info = new FileInfo(path);
         if (!info.Exists)
         {
@@ -196,6 +199,7 @@ public static class KerasModelFile
         }
         var config = JsonFields.Object(root, "config", path, "the model's config");
         var layers = JsonFields.Array(config, "layers", path, "the list of layers");
+        ModelFile.RequireLayerCount(layers.Count, $"{path}: the model config");
         var name = JsonFields.OptionalText(config, "name", path) ?? "sequential";
         int[]? inputShape = null;
         var specs = new List<(string Class, JsonObject Config, string At)>();

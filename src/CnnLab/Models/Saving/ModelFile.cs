@@ -72,6 +72,7 @@ public static class ModelFile
                 throw JsonFields.Wrong(at, "input_shape", config, "a list of positive whole numbers such as [28, 28, 1]");
             }
             var layers = JsonFields.Array(config, "layers", at, "a list of layer configs, [{\"class_name\": ..., \"config\": {...}}, ...]");
+            RequireLayerCount(layers.Count, at);
             var name = JsonFields.OptionalText(config, "name", at) ?? "sequential";
             Shape inputShape;
             try
@@ -126,6 +127,15 @@ public static class ModelFile
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{source}: {e.Message}");
+        }
+    }
+
+    /// <summary>A config's layer count within <see cref="ModelLimits.MaxLayers"/>, checked before any layer is built.</summary>
+    internal static void RequireLayerCount(int count, string at)
+    {
+        if (count > ModelLimits.MaxLayers)
+        {
+            throw new InvalidDataException($"{at} lists {count:N0} layers; a model holds at most {ModelLimits.MaxLayers:N0}.");
         }
     }
 

@@ -101,6 +101,27 @@ internal static class CommonOptions
     }
 
     /// <summary>
+    /// An optional number option in [<paramref name="minimum"/>, <paramref name="maximum"/>] (both positive); null when not
+    /// given. The range keeps a value whose effects overflow float32 (1e308) or vanish in it (1e-300) out of the model.
+    /// </summary>
+    public static Option<double?> OptionalNumber(string name, string description, double minimum, double maximum, string example)
+    {
+        var option = new Option<double?>(name) { Description = description };
+        option.CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum)
+            {
+                return value;
+            }
+            result.AddError(string.Create(CultureInfo.InvariantCulture,
+                $"Invalid value for {name}: {text}. Expected a number from {minimum} to {maximum}, such as {example}."));
+            return null;
+        };
+        return option;
+    }
+
+    /// <summary>
     /// Parses the option's one token. Without a custom parser System.CommandLine hands a failed conversion to the
     /// validators, which then throw instead of reporting it, so the range and the type are checked here in one place.
     /// </summary>

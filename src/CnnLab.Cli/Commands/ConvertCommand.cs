@@ -12,9 +12,9 @@ internal static class ConvertCommand
         var input = new Argument<string>("MODEL") { Description = "A Keras file (.h5 of Keras 2 / tf.keras, .keras of Keras 3) " +
             "or a CnnLab model (.safetensors)." };
         var output = new Argument<string>("OUT") { Description = "The CnnLab model file to write (.safetensors)." };
-        var scale = CommonOptions.OptionalPositiveNumber("--input-scale",
+        var scale = CommonOptions.OptionalNumber("--input-scale",
             "What the Keras model's inputs were multiplied by relative to [0, 1] pixels: 255 for a model trained on raw 0-255 images. " +
-            "Default 1 (trained on x / 255, as the notebook).");
+            "Default 1 (trained on x / 255, as the notebook).", minimum: 1e-6, maximum: 1e6, example: "255");
         var classNames = new Option<string?>("--class-names") { Description =
             "Comma-separated class names to keep in the file (Keras files do not store them)." };
         var command = new Command("convert",

@@ -59,6 +59,20 @@ public sealed class KerasCliTests : IDisposable
             p => Assert.True(Math.Abs(p.First - p.Second) < 1e-5, $"Keras on x * 255 {p.First}, converted on x {p.Second}"));
     }
 
+    [Theory]
+    [InlineData("1e308")]
+    [InlineData("1e-300")]
+    [InlineData("0")]
+    [InlineData("abc")]
+    public void Convert_refuses_an_input_scale_outside_its_range_naming_the_option(string value)
+    {
+        var (code, output, error) = CliRunner.Run("convert", Model, Path.Combine(_root, "x.safetensors"), "--input-scale", value);
+
+        Assert.Equal((1, ""), (code, output));
+        Assert.StartsWith($"error: Invalid value for --input-scale: {value}. Expected a number from 1E-06 to 1000000, such as 255.\n", error);
+        Assert.False(File.Exists(Path.Combine(_root, "x.safetensors")));
+    }
+
     [Fact]
     public void Convert_refuses_another_output_format()
     {

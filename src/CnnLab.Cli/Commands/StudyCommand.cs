@@ -62,8 +62,9 @@ internal static class StudyCommand
         {
             var studyFile = parse.GetValue(file)!;
             var studyText = StudyParser.ReadFile(studyFile);
-            var study = StudyParser.Parse(studyText, studyFile).WithOverrides(parse.GetValue(epochs), parse.GetValue(seeds),
-                parse.GetValue(limit));
+            var parsed = StudyParser.Parse(studyText, studyFile);
+            var overridden = parse.GetValue(epochs) is not null || parse.GetValue(seeds) is not null || parse.GetValue(limit) is not null;
+            var study = parsed.WithOverrides(parse.GetValue(epochs), parse.GetValue(seeds), parse.GetValue(limit));
             var onlyRuns = parse.GetValue(only) ?? Array.Empty<string>();
             var taskSpec = parse.GetValue(task);
             var (toSlurm, toKubernetes) = (parse.GetValue(slurm), parse.GetValue(kubernetes));
@@ -86,7 +87,10 @@ internal static class StudyCommand
             }
             if (mode == "--list")
             {
-                return List(study, parse.GetValue(output)!);
+                // A status needs the folder only: without overrides typed again, the folder's own resolved study is listed.
+                var listed = parse.GetValue(output)!;
+                var recorded = File.Exists(Path.Combine(listed, Studies.Experiments.ResultsFolder.StudyRecord));
+                return List(recorded && !overridden ? StudyFolder.Resolve(parsed, listed) : study, listed);
             }
             var folder = ResultsFolder(study, parse.GetValue(output), parse.GetValue(resume) || mode is not null);
             var tasks = taskSpec is null ? null : TaskSelection.Parse(taskSpec, StudyTask.All(study).Count);

@@ -23,6 +23,18 @@ public static class StudyFolder
                 $"{folder} is not a study's results folder: it needs study.json and study.yaml, which cnnlab study writes when it " +
                 $"starts. Check the path.");
         }
+        return Resolve(StudyParser.ParseFile(copy), folder);
+    }
+
+    /// <summary>
+    /// <paramref name="study"/> (a study file as parsed, without the command line's overrides) with the epochs, seeds and
+    /// limit the results folder recorded, checked to be exactly the folder's study: what status and reports show for a
+    /// folder made with <c>--epochs</c>, <c>--seeds</c> or <c>--limit</c> without those being typed again.
+    /// </summary>
+    public static StudyDefinition Resolve(StudyDefinition study, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        var recordedPath = Path.Combine(folder, ResultsFolder.StudyRecord);
         JsonNode recorded;
         try
         {
@@ -33,7 +45,6 @@ public static class StudyFolder
             throw new InvalidDataException($"{recordedPath} is not valid JSON ({e.Message}); it should hold the study these " +
                 $"results belong to.");
         }
-        var study = StudyParser.ParseFile(copy);
         var seeds = recorded["Seeds"]?.GetValue<int>() ?? study.Seeds;
         var limit = recorded["Dataset"]?["Limit"]?.GetValue<int?>();
         var epochs = recorded["Runs"] is JsonArray runs && runs.Count == study.Runs.Count

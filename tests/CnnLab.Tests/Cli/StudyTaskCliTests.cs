@@ -84,6 +84,32 @@ public sealed class StudyTaskCliTests : IDisposable
     }
 
     [Fact]
+    public void The_list_of_a_folder_made_with_overrides_needs_the_folder_only()
+    {
+        var shared = Path.Combine(_root, "overridden");
+        var (code, _, error) = CliRunner.Run("study", _study, "--out", shared, "--task", "0", "--epochs", "1", "--seeds", "1",
+            "--threads", "1");
+        Assert.True(code == 0, error);
+
+        var (listCode, list, listError) = CliRunner.Run("study", _study, "--out", shared, "--list");
+
+        Assert.True(listCode == 0, listError);
+        Assert.Equal("""
+            task  run    seed  epochs  status
+               0  small     1       1  finished
+               1  wider     1       1  not started
+            2 task(s): 1 finished, 0 in progress, 0 interrupted, 1 not started.
+
+            """, list);
+        var other = Path.Combine(_root, "other.yaml");
+        File.WriteAllText(other, File.ReadAllText(_study).Replace("batch_size: 8", "batch_size: 4", StringComparison.Ordinal));
+        var (otherCode, _, otherError) = CliRunner.Run("study", other, "--out", shared, "--list");
+        Assert.Equal(1, otherCode);
+        Assert.StartsWith($"error: The results in {shared} belong to a different study: the study.Runs[0].Training.BatchSize is 8 there " +
+            "and 4 here.", otherError);
+    }
+
+    [Fact]
     public void The_scheduler_index_picks_the_task_and_a_worker_with_another_study_is_refused()
     {
         var shared = Path.Combine(_root, "env");

@@ -69,7 +69,8 @@ public sealed class KerasCliTests : IDisposable
         var (code, output, error) = CliRunner.Run("convert", Model, Path.Combine(_root, "x.safetensors"), "--input-scale", value);
 
         Assert.Equal((1, ""), (code, output));
-        Assert.StartsWith($"error: Invalid value for --input-scale: {value}. Expected a number from 1E-06 to 1000000, such as 255.\n", error);
+        Assert.StartsWith($"error: Invalid value for --input-scale: {value}. Expected a number from 1E-06 to 1000000, such as 255.\n",
+            error);
         Assert.False(File.Exists(Path.Combine(_root, "x.safetensors")));
     }
 

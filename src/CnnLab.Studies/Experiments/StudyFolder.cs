@@ -45,10 +45,10 @@ public static class StudyFolder
             throw new InvalidDataException($"{recordedPath} is not valid JSON ({e.Message}); it should hold the study these " +
                 $"results belong to.");
         }
-        var seeds = recorded["Seeds"]?.GetValue<int>() ?? study.Seeds;
-        var limit = recorded["Dataset"]?["Limit"]?.GetValue<int?>();
+        var seeds = Recorded(recorded["Seeds"], "Seeds", 1, StudyLimits.MaxRunSeeds, recordedPath) ?? study.Seeds;
+        var limit = Recorded(recorded["Dataset"]?["Limit"], "Dataset.Limit", 1, int.MaxValue, recordedPath);
         var epochs = recorded["Runs"] is JsonArray runs && runs.Count == study.Runs.Count
-            ? runs.Select(r => r?["Training"]?["Epochs"]?.GetValue<int>()).ToList()
+            ? runs.Select((r, i) => Recorded(r?["Training"]?["Epochs"], $"Runs[{i}].Training.Epochs", 1, 100_000, recordedPath)).ToList()
             : study.Runs.Select(_ => (int?)null).ToList();
         study = study with
         {
@@ -59,6 +59,24 @@ public static class StudyFolder
         // Whatever else differs (the copy edited, a newer CnnLab reading it otherwise) is said, not reported on silently.
         new StudyRunner(study, folder).CheckFolder();
         return study;
+    }
+
+    /// <summary>
+    /// A whole number study.json records, within the bounds a study file has; anything else is an error naming the file
+    /// and the key (a shared folder's files are input: "Seeds": -5 must not reach the runner).
+    /// </summary>
+    private static int? Recorded(JsonNode? node, string key, int minimum, int maximum, string path)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is JsonValue value && value.TryGetValue<int>(out var number) && number >= minimum && number <= maximum)
+        {
+            return number;
+        }
+        throw new InvalidDataException($"{path}: \"{key}\" is {node.ToJsonString()}; expected a whole number from {minimum:N0} to " +
+            $"{maximum:N0}. The folder's study record is damaged.");
     }
 
     /// <summary>The results of every finished task of <paramref name="study"/> in <paramref name="folder"/>, in task order.</summary>

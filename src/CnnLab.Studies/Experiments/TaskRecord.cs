@@ -52,13 +52,21 @@ public sealed record TaskRecord(
         return record;
     }
 
-    /// <summary>A finished task's record, or null when it has none (finished by an older CnnLab) or it cannot be read.</summary>
+    /// <summary>The longest training a record may claim: a year. A shared folder's files are input, and sums of claims
+    /// such as 1e300 seconds overflowed the report's durations.</summary>
+    public const double MaxTrainingSeconds = 365.0 * 24 * 3600;
+
+    /// <summary>
+    /// A finished task's record, or null when it has none (finished by an older CnnLab) or it cannot be read or claims
+    /// what no training does (a negative, non-finite or over-a-year training time, a finish before its start).
+    /// </summary>
     public static TaskRecord? Read(string runFolder)
     {
         var path = Path.Combine(runFolder, FileName);
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<TaskRecord>(File.ReadAllText(path), Json) : null;
+            var record = File.Exists(path) ? JsonSerializer.Deserialize<TaskRecord>(File.ReadAllText(path), Json) : null;
+            return record is { TrainingSeconds: >= 0 and <= MaxTrainingSeconds } && record.Finished >= record.Started ? record : null;
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {

@@ -119,4 +119,33 @@ public sealed class LegacyResultsTests : IDisposable
         Assert.DoesNotContain("Misclassified", report, StringComparison.Ordinal);
         Assert.Contains("## Per class: wider", report, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_study_record_with_a_negative_seed_count_is_refused_naming_the_key()
+    {
+        var record = Path.Combine(_folder, ResultsFolder.StudyRecord);
+        File.WriteAllText(record, File.ReadAllText(record).Replace("\"Seeds\": 2,", "\"Seeds\": -5,", StringComparison.Ordinal));
+
+        var (code, output, error) = Cli.CliRunner.Run("study", "report", _folder);
+
+        Assert.Equal((1, ""), (code, output));
+        Assert.Equal($"error: {record}: \"Seeds\" is -5; expected a whole number from 1 to 10,000. " +
+                     "The folder's study record is damaged.\n", error);
+    }
+
+    [Fact]
+    public void A_task_record_claiming_1e300_seconds_counts_as_unreadable_and_the_report_is_written()
+    {
+        var task = Path.Combine(_folder, "small", "seed-1", "task.json");
+        var text = File.ReadAllText(task);
+        var start = text.IndexOf("\"training_seconds\":", StringComparison.Ordinal);
+        var end = text.IndexOfAny(new[] { ',', '\n', '}' }, start + "\"training_seconds\":".Length);
+        File.WriteAllText(task, text[..start] + "\"training_seconds\": 1e300" + text[end..]);
+
+        var (code, _, error) = Cli.CliRunner.Run("study", "report", _folder);
+
+        Assert.True(code == 0, error);
+        Assert.Null(TaskRecord.Read(Path.GetDirectoryName(task)!));
+        Assert.Contains("of training summed over 3 task(s)", File.ReadAllText(Path.Combine(_folder, "report.md")));
+    }
 }

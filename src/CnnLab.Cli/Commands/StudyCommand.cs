@@ -202,8 +202,11 @@ internal static class StudyCommand
             var error = process.StandardError.ReadToEndAsync();
             var output = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
+            // sbatch's own words, its first line and at most 500 characters: one case printed a megabyte on one line.
+            var said = error.Result.Trim().Split('\n')[0];
             return process.ExitCode == 0 ? output : throw new InvalidOperationException(
-                $"sbatch {string.Join(' ', arguments)} failed with exit code {process.ExitCode}: {error.Result.Trim()}");
+                $"sbatch {string.Join(' ', arguments)} failed with exit code {process.ExitCode}: " +
+                $"{(said.Length > 500 ? said[..500] + "..." : said)}");
         }
     }
 

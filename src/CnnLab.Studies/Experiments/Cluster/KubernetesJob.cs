@@ -60,12 +60,24 @@ public static class KubernetesJob
         return (studyPath, reportPath);
     }
 
-    /// <summary>The Job's name: "cnnlab-" and the study's slug, cut to
-    /// Kubernetes' 63 characters less room for the report's suffix.</summary>
+    /// <summary>
+    /// The Job's name, a DNS label as Kubernetes requires (RFC 1123: lowercase ASCII letters, digits and '-'): "cnnlab-"
+    /// and the study's slug with accents dropped (Étude: etude) and other letters left out, then, when any were left
+    /// out, a short hash of the name so that two studies stay two Jobs; cut to leave room for the report's suffix.
+    /// </summary>
     public static string Name(StudyDefinition study)
     {
         ArgumentNullException.ThrowIfNull(study);
-        var name = ("cnnlab-" + StudyRunner.Slug(study.Name));
+        var slug = StudyRunner.Slug(study.Name);
+        var decomposed = slug.Normalize(System.Text.NormalizationForm.FormD);
+        var ascii = new string(decomposed.Where(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '-').ToArray());
+        var lost = decomposed.Any(c => char.IsLetterOrDigit(c) && !char.IsAscii(c));
+        var name = string.Join("-", ("cnnlab-" + ascii).Split('-', StringSplitOptions.RemoveEmptyEntries));
+        if (lost)
+        {
+            var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(study.Name));
+            name = name[..Math.Min(name.Length, 41)].TrimEnd('-') + "-" + Convert.ToHexString(hash, 0, 4).ToLowerInvariant();
+        }
         return name[..Math.Min(name.Length, 50)].TrimEnd('-');
     }
 

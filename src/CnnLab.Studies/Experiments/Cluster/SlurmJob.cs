@@ -24,6 +24,12 @@ public static partial class SlurmJob
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(settings);
         Check(settings);
+        if (worker.ResultsFolder.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new ArgumentException($"The results folder \"{worker.ResultsFolder}\" holds a space or a control character, which a " +
+                "#SBATCH line cannot carry (sbatch rejects the directive, and a line break would start a line of its own). Choose a " +
+                "folder whose path has neither, or a symbolic link to it that has neither.");
+        }
         var tasks = StudyTask.All(study).Count;
         var folder = Path.Combine(worker.ResultsFolder, "slurm");
         var logs = Path.Combine(folder, "logs");

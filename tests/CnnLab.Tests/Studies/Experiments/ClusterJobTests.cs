@@ -118,4 +118,42 @@ public sealed class ClusterJobTests : IDisposable
 
         Assert.Equal(6, KubernetesYaml.Deserialize<V1Job>(File.ReadAllText(studyPath)).Spec.Parallelism);
     }
+
+    [Theory]
+    [InlineData("Étude ü 猫", "cnnlab-etude-u-")]
+    [InlineData("猫", "cnnlab-")]
+    [InlineData("Notebook (2 runs)", "cnnlab-notebook-2-runs")]
+    public void A_Kubernetes_Job_name_is_a_lowercase_ASCII_DNS_label_whatever_the_study_is_called(string study, string prefix)
+    {
+        var name = KubernetesJob.Name(StudyParser.Parse($"name: {study}\nruns: [{{name: a, model: m2-leaky}}]\n"));
+
+        Assert.Matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", name);
+        Assert.StartsWith(prefix, name);
+        Assert.InRange(name.Length, 1, 55);
+    }
+
+    [Fact]
+    public void Names_that_lose_characters_stay_distinct()
+    {
+        static string Name(string study) => KubernetesJob.Name(StudyParser.Parse($"name: {study}\nruns: [{{name: a, model: m2-leaky}}]\n"));
+
+        Assert.NotEqual(Name("猫"), Name("犬"));
+        Assert.Equal(Name("猫"), Name("猫"));
+    }
+
+    [Theory]
+    [InlineData("results with space")]
+    [InlineData("results\nwith\nlines")]
+    public void A_results_folder_a_SBATCH_line_cannot_hold_is_refused_before_any_script_is_written(string folderName)
+    {
+        var results = Path.Combine(_folder, folderName);
+        var worker = new WorkerCommand(new[] { "/usr/bin/cnnlab" }, "/home/me/study.yaml", results, 1, 2, null);
+
+        var message = Assert.Throws<ArgumentException>(() => SlurmJob.Write(_study, worker, new SlurmSettings(null, 2, null, null))).Message;
+
+        Assert.Equal($"The results folder \"{results}\" holds a space or a control character, which a #SBATCH line cannot carry " +
+                     "(sbatch rejects the directive, and a line break would start a line of its own). Choose a folder whose path has " +
+                     "neither, or a symbolic link to it that has neither.", message);
+        Assert.False(Directory.Exists(Path.Combine(results, "slurm")));
+    }
 }

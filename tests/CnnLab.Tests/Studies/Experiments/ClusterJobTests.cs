@@ -149,7 +149,8 @@ public sealed class ClusterJobTests : IDisposable
         var results = Path.Combine(_folder, folderName);
         var worker = new WorkerCommand(new[] { "/usr/bin/cnnlab" }, "/home/me/study.yaml", results, 1, 2, null);
 
-        var message = Assert.Throws<ArgumentException>(() => SlurmJob.Write(_study, worker, new SlurmSettings(null, 2, null, null))).Message;
+        var message =
+            Assert.Throws<ArgumentException>(() => SlurmJob.Write(_study, worker, new SlurmSettings(null, 2, null, null))).Message;
 
         Assert.Equal($"The results folder \"{results}\" holds a space or a control character, which a #SBATCH line cannot carry " +
                      "(sbatch rejects the directive, and a line break would start a line of its own). Choose a folder whose path has " +

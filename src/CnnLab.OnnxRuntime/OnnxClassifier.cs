@@ -23,6 +23,12 @@ public sealed class OnnxClassifier : IImageClassifier
     /// <summary>The largest ONNX file read: 2 GiB, protobuf's own limit.</summary>
     public const long MaxFileBytes = (2L << 30) - 1;
 
+    /// <summary>
+    /// The most classes a graph may declare: a million (ImageNet-21k has 21,841). The outputs of a batch are allocated from
+    /// the declared count, so a graph declaring 50,000,000 made a prediction take gigabytes before ONNX Runtime failed.
+    /// </summary>
+    public const long MaxClasses = 1_000_000;
+
     private readonly InferenceSession _session;
     private readonly string _inputName;
     private readonly string _outputName;
@@ -49,6 +55,16 @@ public sealed class OnnxClassifier : IImageClassifier
         {
             throw new InvalidDataException($"{source}: the output \"{outputName}\" is [{string.Join(", ", output.Dimensions)}]; " +
                 $"an image classifier gives [batch, classes].");
+        }
+        if (output.Dimensions[1] > MaxClasses)
+        {
+            throw new InvalidDataException($"{source}: the output \"{outputName}\" declares {output.Dimensions[1]:N0} classes; " +
+                $"an image classifier here has at most {MaxClasses:N0}.");
+        }
+        if (ModelLimits.SampleElements(input.Dimensions.Skip(1)) is null)
+        {
+            throw new InvalidDataException($"{source}: the input \"{inputName}\" declares [{string.Join(", ", input.Dimensions)}], more " +
+                $"than {ModelLimits.MaxSampleElements:N0} values an image.");
         }
         _inputName = inputName;
         _outputName = outputName;

@@ -22,7 +22,7 @@ public static class ModelLimits
     public const long MaxParameters = 1L << 30;
 
     /// <summary>The number of values in a shape with these dimensions, or null when it exceeds <see cref="MaxSampleElements"/>.</summary>
-    internal static long? SampleElements(IEnumerable<int> dimensions)
+    public static long? SampleElements(IEnumerable<int> dimensions)
     {
         long product = 1;
         foreach (var d in dimensions)

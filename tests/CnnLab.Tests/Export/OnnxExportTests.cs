@@ -107,6 +107,30 @@ public sealed class OnnxExportTests : IDisposable
             "width] with fixed channels, height and width.", e.Message);
     }
 
+    [Fact]
+    public void A_graph_declaring_fifty_million_classes_is_refused_before_any_output_is_allocated()
+    {
+        // The exported classifier's 10 outputs tiled 5,000,000 times: ONNX Runtime infers [batch, 50,000,000] from the graph.
+        using var model = NotebookModels.Create("m2-leaky", seed: 1);
+        var graph = Onnx.ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(model));
+        graph.Graph.Node[^1].Output[0] = "scores";
+        var repeats = new Onnx.TensorProto { Name = "repeats", DataType = (int)Onnx.TensorProto.Types.DataType.Int64 };
+        repeats.Dims.Add(2);
+        repeats.Int64Data.Add(new long[] { 1, 5_000_000 });
+        graph.Graph.Initializer.Add(repeats);
+        var tile = new Onnx.NodeProto { OpType = "Tile", Name = "tile" };
+        tile.Input.Add(new[] { "scores", "repeats" });
+        tile.Output.Add("output");
+        graph.Graph.Node.Add(tile);
+        graph.Graph.Output[0].Type.TensorType.Shape.Dim[1].DimValue = 50_000_000;
+        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(graph);
+
+        var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.FromBytes(bytes, "wide.onnx"));
+
+        Assert.Equal("wide.onnx: the output \"output\" declares 50,000,000 classes; an image classifier here has at most 1,000,000.",
+            e.Message);
+    }
+
     /// <summary>Bounded seeded mutations of a valid file: each outcome is a working classifier or an error naming the file.</summary>
     [Fact]
     public void Mutated_files_load_and_run_or_are_refused_naming_the_file()

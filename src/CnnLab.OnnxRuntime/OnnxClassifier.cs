@@ -3,6 +3,7 @@ using System.Text.Json;
 using CnnLab.Core;
 using CnnLab.Data;
 using CnnLab.Export;
+using CnnLab.Formats;
 using CnnLab.Layers;
 using CnnLab.Models;
 using CnnLab.Training;
@@ -135,34 +136,45 @@ public sealed class OnnxClassifier : IImageClassifier
     /// <inheritdoc />
     public bool OutputsProbabilities { get; }
 
-    /// <summary>Opens <paramref name="path"/> with <paramref name="threads"/>
-    /// intra-op threads (0: ONNX Runtime's choice, one per core).</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/> with <paramref name="threads"/> intra-op threads (0: ONNX Runtime's choice, one per
+    /// core). ONNX Runtime opens the file itself, so weights saved as external data are found beside the model, never in
+    /// the working directory, and a location that leaves the model's folder is refused.
+    /// </summary>
     public static OnnxClassifier Load(string path, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        var kind = FileKinds.Of(path);
+        if (kind == FileKind.Missing)
         {
             throw new FileNotFoundException($"{path} does not exist.", path);
         }
-        if (info.Length > MaxFileBytes)
+        FileKinds.RequireRegularFile(path, "an ONNX file (.onnx)");
+        var length = new FileInfo(path).Length;
+        if (length > MaxFileBytes)
         {
-            throw new InvalidDataException($"{path} is {info.Length:N0} bytes; ONNX files over {MaxFileBytes:N0} bytes are refused.");
+            throw new InvalidDataException($"{path} is {length:N0} bytes; ONNX files over {MaxFileBytes:N0} bytes are refused.");
         }
-        return FromBytes(File.ReadAllBytes(path), path, threads);
+        return Open(options => new InferenceSession(Path.GetFullPath(path), options), path, threads);
     }
 
-    /// <summary>The model in <paramref name="onnx"/>; <paramref name="source"/> names it in errors.</summary>
+    /// <summary>The model in <paramref name="onnx"/>; <paramref name="source"/> names it in errors. It has no folder, so
+    /// weights saved as external data cannot be found: load such a model from its path.</summary>
     public static OnnxClassifier FromBytes(byte[] onnx, string source, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(onnx);
+        return Open(options => new InferenceSession(onnx, options), source, threads);
+    }
+
+    private static OnnxClassifier Open(Func<SessionOptions, InferenceSession> create, string source, int threads)
+    {
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
         InferenceSession session;
         try
         {
-            session = new InferenceSession(onnx, options);
+            session = create(options);
         }
         catch (OnnxRuntimeException e)
         {

@@ -131,6 +131,49 @@ public sealed class OnnxExportTests : IDisposable
             e.Message);
     }
 
+    /// <summary>The exported model with its first weight moved to <paramref name="location"/>, as onnx saves large models.</summary>
+    private static byte[] WithExternalWeight(Sequential model, string folder, string location)
+    {
+        var graph = Onnx.ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(model));
+        var weight = graph.Graph.Initializer.First(t => t.RawData.Length > 64);
+        File.WriteAllBytes(Path.GetFullPath(Path.Combine(folder, location)), weight.RawData.ToByteArray());
+        weight.ExternalData.Add(new Onnx.StringStringEntryProto { Key = "location", Value = location });
+        weight.ExternalData.Add(new Onnx.StringStringEntryProto { Key = "length", Value = weight.RawData.Length.ToString() });
+        weight.DataLocation = Onnx.TensorProto.Types.DataLocation.External;
+        weight.RawData = Google.Protobuf.ByteString.Empty;
+        return Google.Protobuf.MessageExtensions.ToByteArray(graph);
+    }
+
+    [Fact]
+    public void External_data_is_read_from_the_model_folder_not_the_working_directory()
+    {
+        using var model = NotebookModels.Create("m2-leaky", seed: 1);
+        var folder = Directory.CreateDirectory(Path.Combine(_folder, "external")).FullName;
+        var path = Path.Combine(folder, "model.onnx");
+        File.WriteAllBytes(path, WithExternalWeight(model, folder, "weights.bin"));
+        Assert.False(File.Exists(Path.Combine(Environment.CurrentDirectory, "weights.bin")));
+        using var x = rand(3, 1, 28, 28, generator: new Generator(2));
+
+        using var onnx = OnnxClassifier.Load(path, threads: 1);
+
+        var expected = TestSupport.ToArray(model.Predict(x));
+        var actual = TestSupport.ToArray(onnx.Predict(x, 3));
+        Assert.All(expected.Zip(actual), p => Assert.True(Math.Abs(p.First - p.Second) < 1e-5));
+    }
+
+    [Fact]
+    public void External_data_outside_the_model_folder_is_refused_naming_the_file()
+    {
+        using var model = NotebookModels.Create("m2-leaky", seed: 1);
+        var folder = Directory.CreateDirectory(Path.Combine(_folder, "inner")).FullName;
+        var path = Path.Combine(folder, "model.onnx");
+        File.WriteAllBytes(path, WithExternalWeight(model, folder, "../outside.bin"));
+
+        var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.Load(path, threads: 1));
+
+        Assert.StartsWith($"{path}: ONNX Runtime cannot load it: ", e.Message);
+    }
+
     /// <summary>Bounded seeded mutations of a valid file: each outcome is a working classifier or an error naming the file.</summary>
     [Fact]
     public void Mutated_files_load_and_run_or_are_refused_naming_the_file()

@@ -65,6 +65,18 @@ public class HostileStudyFileTests
                      "Write the values out or use fewer aliases.", ErrorOf(yaml.ToString()));
     }
 
+    [Fact]
+    public void Plain_values_nested_a_few_levels_are_counted_once_not_once_per_level()
+    {
+        // 210,000 values five levels deep, no anchor: counted once per level they looked like 1,050,000 expanded values.
+        var yaml = "name: wide\nruns:\n  - name: a\n    model:\n      input_shape: [" + string.Join(", ", Enumerable.Repeat("1", 210_000)) +
+            "]\n      layers: [{flatten: {}}]\n";
+
+        var study = StudyParser.Parse(yaml, "wide.yaml");
+
+        Assert.Equal(210_000, study.Runs[0].Model.LayerList!.InputShape!.Count);
+    }
+
     [Theory]
     [InlineData("[", "]")]
     [InlineData("{a: ", "}")]

@@ -148,4 +148,54 @@ public sealed class LegacyResultsTests : IDisposable
         Assert.Null(TaskRecord.Read(Path.GetDirectoryName(task)!));
         Assert.Contains("of training summed over 3 task(s)", File.ReadAllText(Path.Combine(_folder, "report.md")));
     }
+
+    /// <summary>
+    /// The files of a shared results folder are input: bounded seeded mutations of study.json, a metrics.json and a
+    /// task.json each end in a report or in one error naming the file, never in another exception.
+    /// </summary>
+    [Fact]
+    public void Mutated_results_files_are_reported_or_refused_naming_the_file()
+    {
+        var files = new[]
+        {
+            Path.Combine(_folder, ResultsFolder.StudyRecord), Path.Combine(_folder, "small", "seed-1", "metrics.json"),
+            Path.Combine(_folder, "wider", "seed-2", "task.json"),
+        };
+        var originals = files.ToDictionary(f => f, File.ReadAllBytes);
+        var random = new Random(23);
+        var outcomes = new Dictionary<string, int>();
+        for (var i = 0; i < 24; i++)
+        {
+            var target = files[i % files.Length];
+            var bytes = (byte[])originals[target].Clone();
+            if (i % 2 == 0)
+            {
+                for (var k = 0; k < 1 + random.Next(6); k++)
+                {
+                    bytes[random.Next(bytes.Length)] = (byte)"0123456789-.e:,\"{}[]xE+"[random.Next(24)];
+                }
+            }
+            else
+            {
+                bytes = bytes[..random.Next(bytes.Length)];
+            }
+            File.WriteAllBytes(target, bytes);
+            try
+            {
+                var study = StudyFolder.ReadStudy(_folder);
+                var results = StudyFolder.FinishedResults(study, _folder);
+                using var data = StudyData.Open(study);
+                StudyReport.Write(_folder, study, results, data.Splits, wallTime: null);
+                outcomes["reported"] = outcomes.GetValueOrDefault("reported") + 1;
+            }
+            catch (Exception e) when (e is InvalidDataException or StudyFileException)
+            {
+                Assert.Contains(_folder, e.Message, StringComparison.Ordinal);
+                outcomes["refused"] = outcomes.GetValueOrDefault("refused") + 1;
+            }
+            File.WriteAllBytes(target, originals[target]);
+        }
+
+        Assert.Equal(24, outcomes.Values.Sum());
+    }
 }

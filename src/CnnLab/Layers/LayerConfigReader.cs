@@ -63,7 +63,17 @@ public sealed class LayerConfigReader
     public bool Bool(string key, bool fallback)
     {
         Mark(key);
-        return Absent(key) ? fallback : JsonFields.Bool(_config, key, At);
+        if (Absent(key))
+        {
+            return fallback;
+        }
+        // Keras reads a config's booleans as Python does, and files written by Keras 2.14 hold "scale": 1: a Keras file
+        // (not strict) may give 0 or 1; CnnLab's own files and study files write true and false.
+        if (!Strict && JsonFields.IntOf(_config[key]) is 0 or 1)
+        {
+            return JsonFields.IntOf(_config[key]) == 1;
+        }
+        return JsonFields.Bool(_config, key, At);
     }
 
     /// <summary>Text; required when <paramref name="fallback"/> is null.</summary>

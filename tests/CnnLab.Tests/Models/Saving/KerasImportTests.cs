@@ -110,6 +110,21 @@ public sealed class KerasImportTests : IDisposable
     }
 
     [Fact]
+    public void Booleans_written_as_1_and_0_read_as_Keras_reads_them()
+    {
+        // Keras 2.14 files hold "scale": 1 (mlcommons/tiny's str_ww_ref_model.h5); Python reads 1 as true, and so does CnnLab.
+        var path = Edited("sequential.h5", config => config.Replace("\"center\": true, \"scale\": true", "\"center\": 1, \"scale\": 1",
+            StringComparison.Ordinal));
+        using var model = KerasModelFile.Load(path);
+        var (inputs, expected) = Expected();
+
+        var outputs = TestSupport.ToArray(model.Predict(inputs));
+
+        Assert.True(((BatchNormalization)model.Layers[1]) is { Center: true, Scale: true });
+        Assert.All(expected.Zip(outputs), p => Assert.True(Math.Abs(p.First - p.Second) < 1e-5));
+    }
+
+    [Fact]
     public void A_file_that_is_not_HDF5_is_one_clear_error()
     {
         var path = Path.Combine(_folder, "broken.h5");

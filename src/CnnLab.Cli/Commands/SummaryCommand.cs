@@ -48,7 +48,7 @@ internal static class SummaryCommand
                 case ".json":
                     // Read within its limits, parsed naming the file in any error.
                     using (var fromJson = CnnLab.Models.Saving.ModelFile.FromJson(
-                        FileKinds.ReadText(what, ModelLimits.MaxConfigBytes, "a model config (.json)", "a model config (.json)"), what))
+                        FileKinds.ReadText(what, ModelLimits.MaxConfigBytes, "a model config (.json)"), what))
                     {
                         Console.WriteLine(fromJson.Summary());
                     }

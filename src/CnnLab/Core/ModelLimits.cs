@@ -18,6 +18,13 @@ public static class ModelLimits
     /// <summary>The largest model config (JSON) read: 64 MiB.</summary>
     public const long MaxConfigBytes = 64L << 20;
 
+    /// <summary>
+    /// The weights a model file's config may imply when its tensors hold <paramref name="valuesHeld"/> values: twice that
+    /// plus 2^20. The slack leaves a small mismatch to the tensor check, whose message names the tensor, and still bounds
+    /// what a config can make a load allocate by the file's size (a 1 KB config must not allocate gigabytes).
+    /// </summary>
+    public static long FileWeightBudget(long valuesHeld) => 2 * valuesHeld + (1L << 20);
+
     /// <summary>Weights in a model: 2^30, 4 GiB of float32 (16 GiB to train with Adam: weights, gradients, two moments).</summary>
     public const long MaxParameters = 1L << 30;
 

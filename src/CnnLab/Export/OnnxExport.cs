@@ -98,7 +98,7 @@ public static class OnnxExport
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         void Meta(string key, string value) => proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         Meta(MetadataKeys.InputScale, (1.0 / 255).ToString("R", CultureInfo.InvariantCulture));
-        Meta(MetadataKeys.Output, model.EndsWithSoftmax ? "probabilities" : "scores");
+        Meta(MetadataKeys.Output, model.OutputsProbabilities ? "probabilities" : "scores");
         if (model.ClassNames is { } names)
         {
             Meta(MetadataKeys.ClassNames, JsonSerializer.Serialize(names));

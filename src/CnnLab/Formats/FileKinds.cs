@@ -41,11 +41,11 @@ public static partial class FileKinds
 
     /// <summary>
     /// The text of a regular file of at most <paramref name="maxBytes"/>, checked before it is read; otherwise an error
-    /// naming the file, its size and <paramref name="what"/> with its limit.
+    /// naming the file, its kind or size, and <paramref name="what"/> was expected.
     /// </summary>
-    public static string ReadText(string path, long maxBytes, string expected, string what)
+    public static string ReadText(string path, long maxBytes, string what)
     {
-        RequireRegularFile(path, expected);
+        RequireRegularFile(path, what);
         var length = new FileInfo(path).Length;
         if (length > maxBytes)
         {

@@ -53,7 +53,7 @@ public sealed record ModelFileChoice(string Path, bool LoadWeights)
             throw new ArgumentException($"{Path} is a JSON config, which holds no weights; `weights: load` needs a saved model " +
                 $"(.safetensors, .h5, .keras).");
         }
-        var text = Formats.FileKinds.ReadText(Path, ModelLimits.MaxConfigBytes, "a model config (.json)", "a model config (.json)");
+        var text = Formats.FileKinds.ReadText(Path, ModelLimits.MaxConfigBytes, "a model config (.json)");
         // Keras' to_json() lists an InputLayer or batch_input_shape; CnnLab's ToJson() has input_shape in the config.
         return text.Contains("\"input_shape\"", StringComparison.Ordinal) && !text.Contains("\"keras_version\"", StringComparison.Ordinal)
             ? ModelFile.FromJson(text, Path)

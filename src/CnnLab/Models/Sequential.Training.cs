@@ -132,9 +132,6 @@ public sealed partial class Sequential
     /// <summary>How many classes the outputs score: the last layer's channels.</summary>
     public int ClassCount => OutputShape?.Channels ?? throw new InvalidOperationException("The model has no layers.");
 
-    /// <summary>True when the last operation is a softmax, so the outputs are probabilities.</summary>
-    public bool OutputsProbabilities => EndsWithSoftmax;
-
     nn.Module ITrainableModel.Module => this;
 
     Tensor ITrainableModel.Forward(Tensor input) => forward(input);

@@ -245,10 +245,13 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
         return ReferenceEquals(x, input) ? x.alias() : x;
     }
 
-    /// <summary>True when the last operation is a softmax, so the loss can use the logits before it.</summary>
-    internal bool EndsWithSoftmax => _layers.Count > 0 && _layers[^1].EndsWithSoftmax;
+    /// <summary>
+    /// True when the last operation is a softmax, so the outputs are probabilities and the loss can use the logits
+    /// before it (<see cref="ForwardLogits"/>).
+    /// </summary>
+    public bool OutputsProbabilities => _layers.Count > 0 && _layers[^1].EndsWithSoftmax;
 
-    /// <summary>The scores before a final softmax (the logits); only when <see cref="EndsWithSoftmax"/>.</summary>
+    /// <summary>The scores before a final softmax (the logits); only when <see cref="OutputsProbabilities"/>.</summary>
     internal Tensor ForwardLogits(Tensor input)
     {
         var x = input;

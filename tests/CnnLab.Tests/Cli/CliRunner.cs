@@ -30,4 +30,12 @@ internal static class CliRunner
         process.WaitForExit();
         return (process.ExitCode, output.Result, error.Result);
     }
+
+    /// <summary>A refused command: nothing on stdout, one line "error: <paramref name="expected"/>" on stderr, exit code 1.</summary>
+    public static void AssertRefused((int Code, string Output, string Error) result, string expected)
+    {
+        Assert.Equal("", result.Output);
+        Assert.Equal($"error: {expected}\n", result.Error);
+        Assert.Equal(1, result.Code);
+    }
 }

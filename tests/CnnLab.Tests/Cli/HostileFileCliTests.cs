@@ -27,20 +27,13 @@ public sealed class HostileFileCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, true);
 
-    private static void AssertRefused((int Code, string Output, string Error) result, string expected)
-    {
-        Assert.Equal("", result.Output);
-        Assert.Equal($"error: {expected}\n", result.Error);
-        Assert.Equal(1, result.Code);
-    }
-
     [Fact]
     public void Predict_refuses_a_png_whose_header_claims_100000_by_100000_pixels()
     {
         var huge = Path.Combine(_folder, "huge.png");
         HostileFiles.Png(huge, 100_000, 100_000);
 
-        AssertRefused(CliRunner.Run("predict", _model, _image, huge),
+        CliRunner.AssertRefused(CliRunner.Run("predict", _model, _image, huge),
             $"{huge}: the image header claims 100000x100000 pixels (10,000,000,000), more than the limit of 50,000,000 (50 megapixels). " +
             $"Scale the image down before using it.");
     }
@@ -52,7 +45,7 @@ public sealed class HostileFileCliTests : IDisposable
         Fixtures.Image(Path.Combine(data, "a", "1.png"), 8, 8, SKColors.Gray);
         HostileFiles.Png(Path.Combine(data, "b", "2.png"), 100_000, 100_000);
 
-        AssertRefused(CliRunner.Run("data", "info", data),
+        CliRunner.AssertRefused(CliRunner.Run("data", "info", data),
             $"{Path.Combine(data, "b", "2.png")}: the image header claims 100000x100000 pixels (10,000,000,000), " +
             $"more than the limit of 50,000,000 (50 megapixels). " +
             "Scale the image down before using it.");
@@ -63,7 +56,7 @@ public sealed class HostileFileCliTests : IDisposable
     {
         HostileFiles.EditConfig(_model, c => c["config"]!["input_shape"] = new JsonArray(100_000, 100_000, 1));
 
-        AssertRefused(CliRunner.Run("predict", _model, _image),
+        CliRunner.AssertRefused(CliRunner.Run("predict", _model, _image),
             $"{_model}: the model config: \"input_shape\" [100000,100000,1] is refused: Invalid value for argument `shape`. (100000, " +
             $"100000, 1) holds more than " +
             "268,435,456 values per sample (1 GiB of float32), the limit. Use a smaller image size, fewer filters or more pooling.");
@@ -74,7 +67,7 @@ public sealed class HostileFileCliTests : IDisposable
     {
         HostileFiles.EditConfig(_model, c => c["config"]!["layers"] = new JsonObject());
 
-        AssertRefused(CliRunner.Run("predict", _model, _image),
+        CliRunner.AssertRefused(CliRunner.Run("predict", _model, _image),
             $"{_model}: the model config: \"layers\" is an object; expected a list of layer configs, [{{\"class_name\": ..., \"config\": " +
             $"{{...}}}}, ...].");
     }
@@ -86,7 +79,7 @@ public sealed class HostileFileCliTests : IDisposable
         header["dense.kernel"]!["shape"] = JsonNode.Parse("[65536, 65536, 65536]");
         HostileFiles.Write(_model, header.ToJsonString(), data);
 
-        AssertRefused(CliRunner.Run("evaluate", _model),
+        CliRunner.AssertRefused(CliRunner.Run("evaluate", _model),
             $"{_model}: tensor \"dense.kernel\" of shape (65536, 65536, 65536) F32 needs 1,125,899,906,842,624 bytes but its " +
             $"range holds 576.");
     }
@@ -97,7 +90,7 @@ public sealed class HostileFileCliTests : IDisposable
         var bytes = File.ReadAllBytes(_model);
         File.WriteAllBytes(_model, bytes[..^300]);
 
-        AssertRefused(CliRunner.Run("predict", _model, _image),
+        CliRunner.AssertRefused(CliRunner.Run("predict", _model, _image),
             $"{_model}: tensor \"dense.kernel\" has byte range [80, 656] outside the 364 data bytes (truncated file?).");
     }
 
@@ -114,9 +107,9 @@ public sealed class HostileFileCliTests : IDisposable
         const string cause = "1 of its 166 weights are NaN or infinite. Its training diverged or the file is damaged: " +
             "retrain it (a lower learning rate), or use an earlier checkpoint.";
 
-        AssertRefused(CliRunner.Run("predict", _model, _image),
+        CliRunner.AssertRefused(CliRunner.Run("predict", _model, _image),
             $"{_model}: the model's output is not finite (NaN or infinity) for 1 of 1 input(s), the first being {_image}; {cause}");
-        AssertRefused(CliRunner.Run("evaluate", _model, "--dataset", data, "--color-mode", "grayscale"),
+        CliRunner.AssertRefused(CliRunner.Run("evaluate", _model, "--dataset", data, "--color-mode", "grayscale"),
             $"{_model}: the model's output is not finite (NaN or infinity) for 2 of 2 input(s), the first being test image 0 of " +
             $"data; {cause}");
     }
@@ -126,7 +119,7 @@ public sealed class HostileFileCliTests : IDisposable
     {
         var device = HostileFiles.DeviceFull(_folder);
 
-        AssertRefused(CliRunner.Run("train", "--model", "m2-leaky", "--save", device),
+        CliRunner.AssertRefused(CliRunner.Run("train", "--model", "m2-leaky", "--save", device),
             $"{device} is a character device (such as /dev/null), not a regular file. Saving writes a new file and renames it over " +
             $"the target, " +
             "which would replace it; give the path of a regular file to create or overwrite.");

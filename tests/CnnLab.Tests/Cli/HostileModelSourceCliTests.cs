@@ -12,13 +12,6 @@ public sealed class HostileModelSourceCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, true);
 
-    private static void AssertRefused((int Code, string Output, string Error) result, string expected)
-    {
-        Assert.Equal("", result.Output);
-        Assert.Equal($"error: {expected}\n", result.Error);
-        Assert.Equal(1, result.Code);
-    }
-
     [Fact]
     public void A_study_whose_model_is_a_fifo_is_refused_instead_of_waiting_for_a_writer()
     {
@@ -27,7 +20,7 @@ public sealed class HostileModelSourceCliTests : IDisposable
         var study = Path.Combine(_folder, "study.yaml");
         File.WriteAllText(study, $"name: pipe\nruns:\n  - {{name: a, model: {fifo}.safetensors}}\n");
 
-        AssertRefused(CliRunner.Run("summary", study),
+        CliRunner.AssertRefused(CliRunner.Run("summary", study),
             $"{fifo}.safetensors: is a named pipe (FIFO), not a regular file; expected a .safetensors file.");
     }
 
@@ -44,7 +37,8 @@ public sealed class HostileModelSourceCliTests : IDisposable
             var named = fifo + extension;
             File.Move(fifo, named);
 
-            AssertRefused(CliRunner.Run("summary", named), $"{named}: is a named pipe (FIFO), not a regular file; expected {expected}.");
+            CliRunner.AssertRefused(CliRunner.Run("summary", named),
+                $"{named}: is a named pipe (FIFO), not a regular file; expected {expected}.");
             File.Move(named, fifo);
         }
     }
@@ -57,7 +51,7 @@ public sealed class HostileModelSourceCliTests : IDisposable
         File.WriteAllText(path, """{"class_name": "Sequential", "config": {"name": "many", "input_shape": [4, 4, 1], "layers": [""" +
             layers + "]}}");
 
-        AssertRefused(CliRunner.Run("summary", path),
+        CliRunner.AssertRefused(CliRunner.Run("summary", path),
             $"{path}: the model config lists 10,001 layers; a model holds at most 10,000.");
     }
 
@@ -70,7 +64,7 @@ public sealed class HostileModelSourceCliTests : IDisposable
             file.SetLength((64L << 20) + 1);
         }
 
-        AssertRefused(CliRunner.Run("summary", path),
+        CliRunner.AssertRefused(CliRunner.Run("summary", path),
             $"{path}: is 67,108,865 bytes; a model config (.json) is at most 67,108,864.");
     }
 

@@ -274,7 +274,8 @@ public static class KerasModelFile
         {
             return;
         }
-        var budget = bytes / 4 * 2 + (1L << 20);
+        // A Keras file stores float32 weights: its bytes hold at most a quarter as many values.
+        var budget = ModelLimits.FileWeightBudget(bytes / 4);
         long implied;
         try
         {

@@ -95,9 +95,7 @@ public static class ModelFile
                     try
                     {
                         var weights = layer.ExpectedWeightCount(model.OutputShape!);
-                        // Twice the file's values plus 2^20 leaves a small mismatch to the tensor check, whose message says
-                        // which tensor is wrong, and still bounds what a config can make a load allocate by the file's size.
-                        if (weightBudget is { } budget && model.ParamCount + weights > 2 * budget + (1 << 20))
+                        if (weightBudget is { } budget && model.ParamCount + weights > ModelLimits.FileWeightBudget(budget))
                         {
                             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                                 $"{where} ({layer.TypeName}) on input {model.OutputShape} needs {weights:N0} weights, " +

@@ -32,6 +32,7 @@ public sealed class OnnxClassifier : IImageClassifier
 
     private readonly InferenceSession _session;
     private readonly string _inputName;
+    private readonly long[] _inputDimensions;
     private readonly string _outputName;
     private readonly string _source;
 
@@ -46,11 +47,13 @@ public sealed class OnnxClassifier : IImageClassifier
         }
         var (inputName, input) = session.InputMetadata.Single();
         var (outputName, output) = session.OutputMetadata.Single();
-        if (input.ElementDataType != TensorElementType.Float || input.Dimensions.Length != 4 || input.Dimensions.Skip(1).Any(d => d <= 0))
+        if (input.ElementDataType != TensorElementType.Float || input.Dimensions.Length is not (3 or 4)
+            || input.Dimensions.Skip(1).Any(d => d <= 0))
         {
             throw new InvalidDataException($"{source}: the input \"{inputName}\" is {input.ElementDataType} " +
                 $"[{string.Join(", ", input.Dimensions)}]; " +
-                "an image classifier takes float32 [batch, channels, height, width] with fixed channels, height and width.");
+                "an image classifier takes float32 [batch, channels, height, width] (or [batch, height, width] for one channel) " +
+                "with fixed channels, height and width.");
         }
         if (output.Dimensions.Length != 2 || output.Dimensions[1] <= 0)
         {
@@ -69,7 +72,10 @@ public sealed class OnnxClassifier : IImageClassifier
         }
         _inputName = inputName;
         _outputName = outputName;
-        InputShape = Shape.Image(input.Dimensions[2], input.Dimensions[3], input.Dimensions[1]);
+        // A graph without the channel axis (a Keras input of (28, 28)) takes single-channel images: the same values.
+        _inputDimensions = input.Dimensions.Skip(1).Select(d => (long)d).ToArray();
+        InputShape = input.Dimensions.Length == 3 ? Shape.Image(input.Dimensions[1], input.Dimensions[2], 1)
+            : Shape.Image(input.Dimensions[2], input.Dimensions[3], input.Dimensions[1]);
         ClassCount = output.Dimensions[1];
         var metadata = session.ModelMetadata.CustomMetadataMap;
         ClassNames = Read<string[]>(metadata, OnnxExport.MetadataKeys.ClassNames);
@@ -209,7 +215,7 @@ public sealed class OnnxClassifier : IImageClassifier
     {
         var outputs = new float[(long)count * ClassCount];
         using var input =
-            OrtValue.CreateTensorValueFromMemory(buffer, new long[] { count, InputShape.Channels, InputShape.Height, InputShape.Width });
+            OrtValue.CreateTensorValueFromMemory(buffer, new long[] { count }.Concat(_inputDimensions).ToArray());
         using var output = OrtValue.CreateTensorValueFromMemory(outputs, new long[] { count, ClassCount });
         using var runOptions = new RunOptions();
         try

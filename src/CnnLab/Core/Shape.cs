@@ -55,6 +55,13 @@ public sealed record Shape
     /// <summary>Product of all dimensions.</summary>
     public long Size => Dimensions.Aggregate(1L, (a, b) => a * b);
 
+    /// <summary>
+    /// The images a model with this input takes: the shape itself, or (height, width, 1) for (height, width), a
+    /// single-channel image given without its channel axis (as Keras models that start with a Reshape or Flatten of
+    /// (28, 28) are written); its values in the same order, so the channel axis is dropped without moving any.
+    /// </summary>
+    public Shape AsImage() => Rank == 2 ? Image(Dimensions[0], Dimensions[1], 1) : this;
+
     /// <summary>An image shape, Keras order.</summary>
     public static Shape Image(int height, int width, int channels) => new(height, width, channels);
 

@@ -125,9 +125,12 @@ public sealed partial class Sequential
         return copy;
     }
 
-    Shape IImageClassifier.InputShape => InputShape ?? throw new InvalidOperationException("The model has no input shape.");
+    // Data comes as images: an input without its channel axis takes single-channel ones (forward drops the axis).
+    Shape IImageClassifier.InputShape => ImageShape;
 
-    Shape ITrainableModel.InputShape => InputShape ?? throw new InvalidOperationException("The model has no input shape.");
+    Shape ITrainableModel.InputShape => ImageShape;
+
+    private Shape ImageShape => InputShape?.AsImage() ?? throw new InvalidOperationException("The model has no input shape.");
 
     /// <summary>How many classes the outputs score: the last layer's channels.</summary>
     public int ClassCount => OutputShape?.Channels ?? throw new InvalidOperationException("The model has no layers.");

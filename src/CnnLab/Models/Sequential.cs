@@ -235,15 +235,7 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
     public string Summary() => ModelSummary.Format(this);
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        var x = input;
-        foreach (var layer in _layers)
-        {
-            x = Step(layer, x, input);
-        }
-        return ReferenceEquals(x, input) ? x.alias() : x;
-    }
+    public override Tensor forward(Tensor input) => Run(input, logits: false);
 
     /// <summary>
     /// True when the last operation is a softmax, so the outputs are probabilities and the loss can use the logits
@@ -252,19 +244,30 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
     public bool OutputsProbabilities => _layers.Count > 0 && _layers[^1].EndsWithSoftmax;
 
     /// <summary>The scores before a final softmax (the logits); only when <see cref="OutputsProbabilities"/>.</summary>
-    internal Tensor ForwardLogits(Tensor input)
+    internal Tensor ForwardLogits(Tensor input) => Run(input, logits: true);
+
+    private Tensor Run(Tensor input, bool logits)
     {
-        var x = input;
-        for (var i = 0; i < _layers.Count - 1; i++)
+        // An input shape without the channel axis takes single-channel images (N, 1, H, W): the same values as (N, H, W).
+        using var withoutChannels = _inputShape is { Rank: 2 } shape && input.dim() == 4 && input.shape[1] == 1
+            ? input.reshape(input.shape[0], shape.Dimensions[0], shape.Dimensions[1]) : null;
+        var start = withoutChannels ?? input;
+        var x = start;
+        var chained = logits ? _layers.Count - 1 : _layers.Count;
+        for (var i = 0; i < chained; i++)
         {
-            x = Step(_layers[i], x, input);
+            x = Step(_layers[i], x, start);
         }
-        var logits = _layers[^1].ForwardLogits(x);
-        if (!ReferenceEquals(logits, x) && !ReferenceEquals(x, input))
+        if (logits)
         {
-            x.Dispose();
+            var scores = _layers[^1].ForwardLogits(x);
+            if (!ReferenceEquals(scores, x) && !ReferenceEquals(x, start))
+            {
+                x.Dispose();
+            }
+            x = scores;
         }
-        return ReferenceEquals(logits, input) ? logits.alias() : logits;
+        return ReferenceEquals(x, start) ? x.alias() : x;
     }
 
     /// <summary>Runs one layer and releases the previous intermediate result (never the caller's input, nor an in-place result).</summary>

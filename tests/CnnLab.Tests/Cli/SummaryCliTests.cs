@@ -84,5 +84,5 @@ public sealed class SummaryCliTests : IDisposable
                      "nor an existing file (a study .yaml, a model .json or .safetensors, a Keras .h5 or .keras).\n", error);
     }
 
-    private static (int, string) Without((int Code, string Output, string Error) run) => (run.Code, run.Output);
+    private static (int, string) Without(CliResult run) => (run.Code, run.Output);
 }

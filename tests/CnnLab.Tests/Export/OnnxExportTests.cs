@@ -104,7 +104,7 @@ public sealed class OnnxExportTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.FromBytes(bytes, "vector.onnx"));
 
         Assert.Equal("vector.onnx: the input \"input\" is Float [-1, 6]; an image classifier takes float32 [batch, channels, height, " +
-            "width] with fixed channels, height and width.", e.Message);
+            "width] (or [batch, height, width] for one channel) with fixed channels, height and width.", e.Message);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class LayerRegistryTests : IDisposable
     /// </summary>
     [Theory]
     [MemberData(nameof(KerasFiles))]
-    public void Keras_import_computes_what_Keras_computes(string file)
+    public void Each_layer_imported_from_a_file_in_Keras_layout_agrees_with_the_fixtures_numpy_pass(string file)
     {
         var className = Path.GetFileNameWithoutExtension(file);
         using var model = KerasModelFile.Load(Path.Combine(KerasLayers, file));

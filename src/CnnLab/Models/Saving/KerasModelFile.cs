@@ -68,7 +68,24 @@ public static class KerasModelFile
 
     private static Sequential LoadH5(string path)
     {
-        using var file = H5File.OpenRead(path);
+        using var stream = new StackCheckedStream(File.OpenRead(path));
+        try
+        {
+            return LoadH5(path, stream);
+        }
+        catch (Exception) when (stream.Exhausted)
+        {
+            throw EndlessLinks(path);
+        }
+    }
+
+    /// <summary>Keras never writes soft links; a file whose links never end (one naming itself, a cycle) is refused.</summary>
+    private static InvalidDataException EndlessLinks(string path) => new($"{path}: the HDF5 file's links never end (a soft link " +
+        $"that names itself or a cycle of soft links); Keras writes no soft links, so the file was made or edited by something else.");
+
+    private static Sequential LoadH5(string path, StackCheckedStream stream)
+    {
+        using var file = H5File.Open(stream, leaveOpen: true);
         if (!file.AttributeExists("model_config"))
         {
             throw new InvalidDataException($"{path}: the HDF5 file has no \"model_config\" attribute, so it holds no Keras model (a " +
@@ -121,6 +138,7 @@ public static class KerasModelFile
                 $"{weights:N0} weights take ({allowed:N0} bytes at most); the file is damaged or does not belong to this config.");
         }
         using var weightsStream = new MemoryStream();
+        using var checkedStream = new StackCheckedStream(weightsStream);
         PureHDF.VOL.Native.NativeFile file;
         try
         {
@@ -129,7 +147,7 @@ public static class KerasModelFile
                 KerasHdf5.CopyAtMost(entry, weightsStream, weightsEntry.Length, path);
             }
             weightsStream.Position = 0;
-            file = H5File.Open(weightsStream, leaveOpen: true);
+            file = H5File.Open(checkedStream, leaveOpen: true);
         }
         catch
         {
@@ -137,7 +155,16 @@ public static class KerasModelFile
             throw;
         }
         using var _ = file;
-        return WithWeights(model, path, layer =>
+        try
+        {
+            return WithWeights(model, path, WeightsOf);
+        }
+        catch (Exception) when (checkedStream.Exhausted)
+        {
+            throw EndlessLinks(path);
+        }
+
+        Dictionary<string, KerasWeight> WeightsOf(Layer layer)
         {
             var vars = $"layers/{layer.Name}/vars";
             if (!file.LinkExists("layers") || !file.Group("layers").LinkExists(layer.Name))
@@ -155,7 +182,7 @@ public static class KerasModelFile
             }
             return roles.Select((role, i) => (role, i)).ToDictionary(x => x.role,
                 x => KerasHdf5.Weight(group, x.i.ToString(CultureInfo.InvariantCulture), path), StringComparer.Ordinal);
-        });
+        }
     }
 
     /// <summary>

@@ -34,6 +34,21 @@ public sealed class HostileKerasFileTests
             error);
     }
 
+    [Theory]
+    [InlineData("self-link.h5")]
+    [InlineData("self-link-new-layout.h5")]
+    [InlineData("link-cycle.h5")]
+    [InlineData("self-link.keras")]
+    public void Soft_links_that_never_end_are_refused_instead_of_overflowing_the_stack(string file)
+    {
+        var path = Path.Combine(Hostile, file);
+
+        // Before, PureHDF resolved them until the process died of a stack overflow.
+        CliRunner.AssertRefused(CliRunner.Run("predict", path, path),
+            $"{path}: the HDF5 file's links never end (a soft link that names itself or a cycle of soft links); Keras writes no " +
+            "soft links, so the file was made or edited by something else.");
+    }
+
     [Fact]
     public void A_config_that_implies_more_weights_than_the_file_can_hold_is_refused_before_any_is_allocated()
     {

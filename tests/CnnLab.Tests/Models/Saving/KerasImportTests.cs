@@ -21,7 +21,7 @@ public sealed class KerasImportTests : IDisposable
     [InlineData("sequential.h5")]
     [InlineData("functional.h5")]
     [InlineData("sequential.keras")]
-    public void A_Keras_file_predicts_what_Keras_computes(string file)
+    public void A_file_in_Keras_layout_predicts_what_the_fixtures_numpy_pass_computes(string file)
     {
         using var model = KerasModelFile.Load(Path.Combine(Fixtures, file));
         var (inputs, expected) = Expected();
@@ -41,7 +41,7 @@ public sealed class KerasImportTests : IDisposable
     }
 
     [Fact]
-    public void Rescaling_zero_padding_depthwise_convolution_and_global_pooling_import_as_Keras_computes()
+    public void Rescaling_zero_padding_depthwise_convolution_and_global_pooling_agree_with_the_fixtures_numpy_pass()
     {
         using var model = KerasModelFile.Load(Path.Combine(Fixtures, "more-layers.h5"));
         var (inputs, expected) = Expected("more-layers.json");

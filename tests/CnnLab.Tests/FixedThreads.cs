@@ -4,11 +4,10 @@ using CnnLab.Engine;
 namespace CnnLab.Tests;
 
 /// <summary>
-/// The thread governor (Engine/ThreadGovernor.cs) lowers the thread count while other processes keep cores busy, and
-/// the CLI tests start such processes beside the others. A different thread count can reorder float sums, so tests
-/// that compare two trainings bit for bit (a resume against an uninterrupted run) would fail now and then. This
-/// process runs with the governor off; ThreadGovernorTests turn it on for themselves, and CliRunner's programs get
-/// the environment the user would have.
+/// The thread governor (Engine/ThreadGovernor.cs) is opt-in (CNNLAB_ADAPT_THREADS=1): it lowers the thread count while
+/// other processes keep cores busy, which reorders float sums. This test process keeps it off even where a developer's
+/// environment turns it on, so tests that compare two trainings bit for bit hold; ThreadGovernorTests turn it on for
+/// themselves.
 /// </summary>
 internal static class FixedThreads
 {
@@ -18,7 +17,7 @@ internal static class FixedThreads
     /// <summary>The governor on until disposed (then off again, and the engine configured with 2 threads or fewer).</summary>
     public static IDisposable GovernorOn()
     {
-        Environment.SetEnvironmentVariable(ThreadGovernor.Variable, null);
+        Environment.SetEnvironmentVariable(ThreadGovernor.Variable, "1");
         return new Restore();
     }
 

@@ -265,7 +265,8 @@ public sealed class StudyRunner
         var result = new RunResult(
             run.Name, seed, model.ParamCount, history.Epochs, history.EpochSeconds.Average(),
             history.Loss[^1], history.Accuracy[^1], Last(history.ValLoss), Last(history.ValAccuracy), best.v, best.i + 1,
-            testLoss, test.Accuracy, history.Accuracy, history.ValAccuracy, history.Loss, history.ValLoss, test.Confusion, predicted);
+            testLoss, test.Accuracy, history.Accuracy, history.ValAccuracy, history.Loss, history.ValLoss, test.Confusion, predicted,
+            history.Values.TryGetValue("threads", out var threads) ? threads : null);
         ResultsFolder.WriteRun(folder, result, history, model, history.EpochSeconds.Sum());
         Directory.Delete(Path.Combine(folder, ResultsFolder.Checkpoint), recursive: true);
         return result;

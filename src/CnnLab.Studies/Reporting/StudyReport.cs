@@ -87,7 +87,7 @@ public static class StudyReport
             .Append(PerClass(best.Run, best.Results, data.ClassNames))
             .Append(Settings(byRun.Select(x => x.Run).ToList()))
             .Append(MissingTasks(study, folder))
-            .Append(Provenance(records));
+            .Append(ReportProvenance.Section(records, results));
         markdown.AppendLine("## Charts").AppendLine();
         foreach (var chart in charts)
         {
@@ -302,25 +302,6 @@ public static class StudyReport
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {s.Task.Index} | {Cell(s.Task.Run.Name)} | {s.Task.Seed} | {Cell(s.Describe())} |");
         }
-        return md.AppendLine().ToString();
-    }
-
-    /// <summary>What produced the results: CnnLab (with its commit), TorchSharp and libtorch, threads, machines.</summary>
-    private static string Provenance(IReadOnlyList<TaskRecord> records)
-    {
-        if (records.Count == 0)
-        {
-            return "";
-        }
-        static string Distinct(IEnumerable<string> values) =>
-            string.Join(", ", values.GroupBy(v => v).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ({g.Count()} tasks)"));
-        var md = new StringBuilder("## Provenance\n\n");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- CnnLab: {Distinct(records.Select(r => r.CnnLab))}");
-        md.AppendLine(CultureInfo.InvariantCulture,
-            $"- TorchSharp {Distinct(records.Select(r => r.TorchSharp))}, libtorch {Distinct(records.Select(r => r.LibTorch))}");
-        md.AppendLine(CultureInfo.InvariantCulture,
-            $"- intra-op threads: {Distinct(records.Select(r => r.Threads.ToString(CultureInfo.InvariantCulture)))}");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- machines: {Distinct(records.Select(r => r.Host))}");
         return md.AppendLine().ToString();
     }
 

@@ -25,8 +25,10 @@ public static class EngineReport
         Line("libtorch kernels for", NativeContext.CpuCapability() ?? "unknown");
         Line("oneDNN", NativeContext.OneDnnVersion() ?? "unknown");
         Line("threads", string.Create(CultureInfo.InvariantCulture, $"{TorchEngine.Threads} intra-op") + (ThreadGovernor.Enabled
-            ? $", fewer while other processes keep cores busy (now {ThreadGovernor.Threads}; {ThreadGovernor.Variable}=0 keeps them)"
-            : $", fixed ({(OperatingSystem.IsLinux() ? $"{ThreadGovernor.Variable}=0" : "not Linux")})"));
+            ? $", fewer while other processes keep cores busy (now {ThreadGovernor.Threads}; {ThreadGovernor.Variable}=1): faster under " +
+              "load, but results then depend on the load (each epoch's threads are recorded)"
+            : ", fixed: the same seed gives the same results whatever else runs" +
+              (OperatingSystem.IsLinux() ? $" ({ThreadGovernor.Variable}=1 lowers them under load, trading that for speed)" : "")));
         Line("OpenMP wait policy", OpenMpWaitPolicy.Current);
         Line("malloc thresholds", TorchEngine.AllocatorTuned ? "raised (buffers stay in the heap)" : "glibc's defaults");
         Line("convolution self-test", TorchEngine.SelfTest?.ToString() ?? "not run (oneDNN not asked for: CNNLAB_ONEDNN=0, or not Linux)");

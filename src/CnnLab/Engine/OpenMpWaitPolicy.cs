@@ -4,8 +4,8 @@ namespace CnnLab.Engine;
 
 /// <summary>
 /// How libgomp's idle threads wait, for <c>cnnlab doctor</c>. CnnLab leaves it to the user: spinning (libgomp's
-/// default) is a third faster on a quiet machine than passive waiting, and <see cref="ThreadGovernor"/> keeps spinning
-/// threads off the cores other processes need.
+/// default) is a quarter to a third faster on a quiet machine than passive waiting, which is faster when another
+/// process takes a core (docs/performance.md); the opt-in <see cref="ThreadGovernor"/> lowers the threads instead.
 /// </summary>
 internal static partial class OpenMpWaitPolicy
 {

@@ -5,16 +5,18 @@ using static TorchSharp.torch;
 namespace CnnLab.Engine;
 
 /// <summary>
-/// Keeps libtorch's intra-op threads to the cores other processes leave free. OpenMP's idle threads spin between
-/// parallel regions, which is what makes a 2-thread step fast on a quiet machine (23 ms here, against 34 ms when they
-/// sleep instead: OMP_WAIT_POLICY=PASSIVE), and what made it 4-7x slower when another process wanted a core. So the
-/// threads keep spinning, and the training loop lowers their count while other processes are busy: two 2-core studies
-/// side by side then run one thread each (42 ms a step) instead of four threads fighting over two cores (70 ms with
-/// passive waiting, over 140 with spinning). It raises them again when the other processes stop.
+/// Opt-in (CNNLAB_ADAPT_THREADS=1): keeps libtorch's intra-op threads to the cores other processes leave free. OpenMP's
+/// idle threads spin between parallel regions, which makes a 2-thread step fast on a quiet machine and 3-7x slower
+/// when another process wants a core; lowering the thread count then keeps a step near one thread's speed. But a
+/// different thread count splits libtorch's reductions differently, so the same seed no longer gives the same bits,
+/// and a result depends on what else ran: off by default, the thread count is fixed for the run (the lab's promise of
+/// bit-identical reruns and resumes), and when on, each epoch's fewest threads are logged as "threads"
+/// (<see cref="TakeFewest"/>), so a report can tell runs that were not computed alike. Measured in docs/performance.md.
 /// </summary>
 public static class ThreadGovernor
 {
-    /// <summary>Environment variable that keeps the configured thread count whatever else runs ("0").</summary>
+    /// <summary>Environment variable that lets the thread count follow other processes' CPU use ("1"); unset or "0" keeps
+    /// the configured count whatever else runs.</summary>
     public const string Variable = "CNNLAB_ADAPT_THREADS";
 
     /// <summary>How long the CPU use of other processes is averaged before the thread count follows it.</summary>
@@ -24,11 +26,12 @@ public static class ThreadGovernor
     private static readonly Stopwatch Clock = new();
     private static CpuTimes? _last;
     private static int _configured;
+    private static int _fewest;
 
     /// <summary>Where the CPU times come from: /proc, or a test's sequence of samples.</summary>
     internal static Func<CpuTimes?> Source { get; set; } = CpuTimes.Read;
 
-    /// <summary>Whether the thread count follows other processes' CPU use (Linux, unless CNNLAB_ADAPT_THREADS=0).</summary>
+    /// <summary>Whether the thread count follows other processes' CPU use (Linux, with CNNLAB_ADAPT_THREADS=1).</summary>
     public static bool Enabled { get; private set; }
 
     /// <summary>The intra-op threads in use now: the configured count, or fewer while other processes are busy.</summary>
@@ -45,9 +48,21 @@ public static class ThreadGovernor
             _configured = configured;
             Threads = configured;
             Reductions = 0;
-            Enabled = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(Variable) != "0" && Source() is not null;
+            Enabled = OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(Variable) == "1" && Source() is not null;
+            _fewest = configured;
             _last = null;
             Clock.Restart();
+        }
+    }
+
+    /// <summary>The fewest threads used since the last call (or since <see cref="Reset"/>); then starts counting again.</summary>
+    public static int TakeFewest()
+    {
+        lock (Gate)
+        {
+            var fewest = _fewest;
+            _fewest = Threads;
+            return fewest;
         }
     }
 
@@ -85,6 +100,7 @@ public static class ThreadGovernor
                     }
                     set_num_threads(wanted);
                     Threads = wanted;
+                    _fewest = Math.Min(_fewest, wanted);
                 }
             }
             _last = now;

@@ -64,6 +64,11 @@ public sealed class Trainer
                 {
                     logs["learning_rate"] = context.LearningRate;
                 }
+                if (ThreadGovernor.Enabled)
+                {
+                    // Fewer threads split the arithmetic differently: the epoch says how it was computed.
+                    logs["threads"] = ThreadGovernor.TakeFewest();
+                }
                 context.EpochSeconds = clock.Elapsed.TotalSeconds;
                 callbacks.ForEach(c => c.OnEpochEnd(context, epoch, logs));
             }

@@ -5,7 +5,7 @@ namespace CnnLab.Bench;
 /// the test images alike, so a quick check runs the same code paths as the full benchmark in seconds.
 /// </summary>
 internal sealed record BenchOptions(string Model, int Epochs, int Threads, int BatchSize, int EvalBatchSize, string DataDir, long Seed,
-    int Rounds, int Limit)
+    int Rounds, int Limit, string Precision = "float32")
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -23,12 +23,13 @@ internal sealed record BenchOptions(string Model, int Epochs, int Threads, int B
             Get("model", "m3-leaky"), int.Parse(Get("epochs", "2")), int.Parse(Get("threads", "2")), int.Parse(Get("batch-size", "50")),
             int.Parse(Get("eval-batch-size", "50")), Get("data-dir", "/usr/share/datasets/fashion-mnist"), long.Parse(Get("seed", "1")),
                 int.Parse(Get("rounds", "2")),
-            int.Parse(Get("limit", "0")));
+            int.Parse(Get("limit", "0")), Get("precision", "float32"));
     }
 
     public string[] ToArguments() => new[]
     {
         "--model", Model, "--epochs", Epochs.ToString(), "--threads", Threads.ToString(), "--batch-size", BatchSize.ToString(),
         "--eval-batch-size", EvalBatchSize.ToString(), "--data-dir", DataDir, "--seed", Seed.ToString(), "--limit", Limit.ToString(),
+        "--precision", Precision,
     };
 }

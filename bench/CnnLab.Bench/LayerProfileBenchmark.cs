@@ -24,6 +24,7 @@ internal static class LayerProfileBenchmark
             CultureInfo.InvariantCulture);
         using var model = RunRecipe.CompiledModel(run, Shape.Image(28, 28, 1), 10, seed: 1);
         model.train();
+        using var policy = MixedPrecision.Use(MixedPrecision.Parse(get("precision", "float32")));
         const int Repeats = 20;
         var input = randn(batch, 1, 28, 28);
         Console.WriteLine($"{run.Name}, batch {batch}: milliseconds per batch (median of {Repeats})");

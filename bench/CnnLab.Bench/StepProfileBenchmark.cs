@@ -30,6 +30,7 @@ internal static class StepProfileBenchmark
         var totals = new double[phases.Length];
         using var order = randperm(count);
         var clock = new Stopwatch();
+        using var policy = MixedPrecision.Use(MixedPrecision.Parse(options.Precision));
         for (var round = 0; round < 2; round++)
         {
             Array.Clear(totals);
@@ -53,7 +54,8 @@ internal static class StepProfileBenchmark
                 Lap(4);
             }
         }
-        Console.WriteLine($"{options.Model}, batch {options.BatchSize}, {options.Threads} threads, path {TorchEngine.Path}: " +
+        Console.WriteLine($"{options.Model}, batch {options.BatchSize}, {options.Threads} threads, path {TorchEngine.Path}, " +
+            $"{options.Precision}: " +
             $"ms per step over {batches} batches (second pass)");
         for (var i = 0; i < phases.Length; i++)
         {
@@ -61,7 +63,10 @@ internal static class StepProfileBenchmark
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"sum",-14} {totals.Sum() / batches,8:F2}"));
         var fit = Stopwatch.StartNew();
-        model.Fit(x, y, new Training.FitOptions { BatchSize = options.BatchSize, Epochs = 1, Verbose = 0 });
+        model.Fit(x, y, new Training.FitOptions
+        {
+            BatchSize = options.BatchSize, Epochs = 1, Verbose = 0, Precision = MixedPrecision.Parse(options.Precision),
+        });
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"Fit",-14} {fit.Elapsed.TotalMilliseconds / batches,8:F2}   " +
             $"(threads lowered {ThreadGovernor.Reductions} time(s), {ThreadGovernor.Threads} at the end)"));
 

@@ -48,6 +48,19 @@ internal static class CommonOptions
         DefaultValueFactory = _ => "cpu",
     };
 
+    public static Option<string> Precision()
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "Keras' dtype policy while training: float32, or mixed_bfloat16 (convolutions and matrix products in " +
+                          "bfloat16 on " +
+                          "float32 weights; on CPUs with AVX512_BF16 or AMX, else float32 with a warning). Default: float32.",
+            DefaultValueFactory = _ => "float32",
+        };
+        option.AcceptOnlyFromAmong(CnnLab.Engine.MixedPrecision.Names.ToArray());
+        return option;
+    }
+
     public static Option<string> TestTimeAugmentation()
     {
         var option = new Option<string>("--test-time-augmentation")

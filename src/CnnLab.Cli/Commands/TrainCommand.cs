@@ -34,13 +34,15 @@ internal static class TrainCommand
             "Standardise each channel with the training split's mean and std instead of scaling to [0, 1] only." };
         var limit = CommonOptions.OptionalInteger("--limit", "Keep only the first N training samples, for quick runs.");
         var device = CommonOptions.Device();
+        var precision = CommonOptions.Precision();
         var save = new Option<string?>("--save") { Description = "Save the trained model (architecture and weights, " +
             "one safetensors file) to this path; Sequential.Load reads it back." };
 
         var command = new Command("train",
             "Train a model with Keras' fit semantics on a dataset (Fashion-MNIST by default), then evaluate it on the test set.")
         {
-            model, epochs, batchSize, optimizer, learningRate, validationSplit, stratify, standardize, seed, threads, limit, device, save,
+            model, epochs, batchSize, optimizer, learningRate, validationSplit, stratify, standardize, seed, threads, limit, device,
+            precision, save,
         };
         var data = new DataOptions(command);
         command.SetAction(parse => CommandErrors.Run(() =>
@@ -76,6 +78,11 @@ internal static class TrainCommand
                               $"{splits.Name} from {OptionNames.ForCommandLine(splits.Source)}, {train.Count} training samples, " +
                               $"{threadCount} thread(s)");
             var split = parse.GetValue(validationSplit);
+            var options = new FitOptions
+            {
+                BatchSize = parse.GetValue(batchSize), Epochs = parse.GetValue(epochs), Seed = modelSeed,
+                Precision = MixedPrecision.Parse(parse.GetValue(precision)!),
+            };
             History history;
             if (parse.GetValue(stratify) && split > 0)
             {
@@ -83,21 +90,22 @@ internal static class TrainCommand
                 using (kept)
                 using (held)
                 {
-                    history = network.Fit(kept.Images, kept.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
-                        validationData: (held.Images, held.Labels), seed: modelSeed);
+                    history = network.Fit(kept.Images, kept.Labels, options with { ValidationData = (held.Images, held.Labels) });
                 }
             }
             else
             {
-                history = network.Fit(train.Images, train.Labels, batchSize: parse.GetValue(batchSize), epochs: parse.GetValue(epochs),
-                    validationSplit: split, seed: modelSeed);
+                history = network.Fit(train.Images, train.Labels, options with { ValidationSplit = split });
             }
             Console.WriteLine();
             Console.Write(history.ToString());
+            // Evaluated as it trained: Keras' dtype policy holds for the whole model, not only for fit.
+            using var policy = MixedPrecision.Use(history.Precision);
             var result = network.Evaluate(test.Images, test.Labels, batchSize: 500);
+            var mixed = history.Precision == Precision.Float32 ? "" : $", {MixedPrecision.Name(history.Precision)}";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Test accuracy: {result.Accuracy:F4} (loss {result.Loss:F4}, {result.Samples} images); " +
-                $"mean {history.EpochSeconds.DefaultIfEmpty(0).Average():F1} s per epoch"));
+                $"mean {history.EpochSeconds.DefaultIfEmpty(0).Average():F1} s per epoch{mixed}"));
             if (parse.GetValue(save) is { } path)
             {
                 network.Save(path);

@@ -99,6 +99,7 @@ public static class RunRecipe
         BatchSize = run.Training.BatchSize,
         Epochs = run.Training.Epochs,
         ValidationSplit = run.Training.ValidationSplit,
+        Precision = run.Training.Precision,
         Seed = seed,
         Verbose = 0,
         Augmentation = augmentation,

@@ -34,7 +34,11 @@ public sealed record DatasetSettings(string Name, string? DataDir, bool Standard
 }
 
 /// <summary>Fit settings of a run.</summary>
-public sealed record TrainingSettings(int Epochs, int BatchSize, double ValidationSplit);
+public sealed record TrainingSettings(int Epochs, int BatchSize, double ValidationSplit)
+{
+    /// <summary>Keras' dtype policy while training (`precision`): float32 or mixed_bfloat16.</summary>
+    public Engine.Precision Precision { get; init; }
+}
 
 /// <summary>
 /// One run: a model, its optimizer (name, learning rate, decoupled weight decay), its training settings, and the

@@ -245,7 +245,12 @@ public static partial class StudyParser
             return new TrainingSettings(
                 OptionalInteger(map, "training", "epochs") ?? defaults.Epochs,
                 OptionalInteger(map, "training", "batch_size") ?? defaults.BatchSize,
-                OptionalNumber(map, "training", "validation_split") ?? defaults.ValidationSplit);
+                OptionalNumber(map, "training", "validation_split") ?? defaults.ValidationSplit)
+            {
+                Precision = map.ContainsKey("precision")
+                    ? Engine.MixedPrecision.Parse(Choice(map, "training", "precision")!)
+                    : defaults.Precision,
+            };
         }
 
         public RunDefinition Run(YamlNode node, int index, TrainingSettings defaults)

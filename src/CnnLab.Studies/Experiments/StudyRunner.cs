@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using CnnLab.Data;
+using CnnLab.Engine;
 using CnnLab.Formats;
 using CnnLab.Metrics;
 using CnnLab.Models;
@@ -259,14 +260,21 @@ public sealed class StudyRunner
                 disposable.Dispose();
             }
         }
-        var (testLoss, test, predicted) = Test(model, data.Test, run.Training.BatchSize, run.TestTimeAugmentation);
+        // Tested as it trained: Keras' dtype policy holds for the whole model.
+        (double, ClassificationReport, long[]) tested;
+        using (MixedPrecision.Use(history.Precision))
+        {
+            tested = Test(model, data.Test, run.Training.BatchSize, run.TestTimeAugmentation);
+        }
+        var (testLoss, test, predicted) = tested;
         var valAccuracy = history.ValAccuracy.Count > 0 ? history.ValAccuracy : history.Accuracy;
         var best = valAccuracy.Select((v, i) => (v, i)).MaxBy(x => x.v);
         var result = new RunResult(
             run.Name, seed, model.ParamCount, history.Epochs, history.EpochSeconds.Average(),
             history.Loss[^1], history.Accuracy[^1], Last(history.ValLoss), Last(history.ValAccuracy), best.v, best.i + 1,
             testLoss, test.Accuracy, history.Accuracy, history.ValAccuracy, history.Loss, history.ValLoss, test.Confusion, predicted,
-            history.Values.TryGetValue("threads", out var threads) ? threads : null);
+            history.Values.TryGetValue("threads", out var threads) ? threads : null,
+            history.Precision == Precision.Float32 ? null : MixedPrecision.Name(history.Precision));
         ResultsFolder.WriteRun(folder, result, history, model, history.EpochSeconds.Sum());
         Directory.Delete(Path.Combine(folder, ResultsFolder.Checkpoint), recursive: true);
         return result;

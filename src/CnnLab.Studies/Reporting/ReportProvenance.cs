@@ -38,6 +38,11 @@ internal static class ReportProvenance
             md.Append("- threads lowered under load (CNNLAB_ADAPT_THREADS=1), fewest per epoch: ").Append(string.Join("; ", lowered))
                 .AppendLine(". These results depend on what else ran on the machine and are not computed like the others.");
         }
+        var mixed = results.Where(r => r.Precision is not null).Select(r => $"{r.Run} seed {r.Seed}").ToList();
+        if (mixed.Count > 0)
+        {
+            md.Append("- mixed_bfloat16 (bf16 convolutions and products on float32 weights): ").AppendLine(string.Join(", ", mixed));
+        }
         md.AppendLine(CultureInfo.InvariantCulture, $"- machines: {Distinct(records.Select(r => r.Host))}");
         return md.AppendLine().ToString();
     }

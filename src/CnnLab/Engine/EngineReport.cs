@@ -36,13 +36,18 @@ public static class EngineReport
         {
             Line("", string.Create(CultureInfo.InvariantCulture, $"{error:0.0e+00}  {name}"));
         }
+        var mixed = MixedPrecision.Unavailable();
+        Line("mixed precision", mixed is null
+            ? $"mixed_bfloat16 available (--precision mixed_bfloat16); self-test {MixedPrecision.SelfTest}"
+            : $"float32 only: {mixed}" + (TorchEngine.Path == ConvolutionPath.OneDnnChannelsLast && flags.Contains("avx512_bf16")
+                ? $" (self-test {MixedPrecision.SelfTest})" : ""));
         Line("convolution path", TorchEngine.Path == ConvolutionPath.OneDnnChannelsLast
             ? "oneDNN on channels-last tensors (the self-test agrees with the native kernels)"
             : "libtorch's native kernels on NCHW tensors");
         return text.ToString();
     }
 
-    private static (string Model, string? Family, HashSet<string> Flags) ReadCpuInfo()
+    internal static (string Model, string? Family, HashSet<string> Flags) ReadCpuInfo()
     {
         const string path = "/proc/cpuinfo";
         if (!File.Exists(path))

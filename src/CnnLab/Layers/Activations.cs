@@ -14,7 +14,7 @@ public static class Activations
         ["gelu"] = x => F.gelu(x),
         ["tanh"] = x => F.tanh(x),
         ["sigmoid"] = x => F.sigmoid(x),
-        ["softmax"] = x => F.softmax(x, 1),
+        ["softmax"] = Softmax,
         ["linear"] = x => x.alias(),
     };
 
@@ -30,5 +30,12 @@ public static class Activations
             : throw new ArgumentException(
                 $"Could not interpret activation function identifier: {name}. Expected one of: {string.Join(", ", Functions.Keys)}.",
                 nameof(name));
+    }
+
+    /// <summary>Over the channels, in float32 under mixed precision too (as Keras advises for a model's output).</summary>
+    private static Tensor Softmax(Tensor x)
+    {
+        using var wide = Engine.MixedPrecision.Float32(x);
+        return F.softmax(wide, 1);
     }
 }

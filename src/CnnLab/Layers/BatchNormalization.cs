@@ -96,6 +96,18 @@ public sealed class BatchNormalization : Layer
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
+        if (input.dtype == ScalarType.BFloat16)
+        {
+            // As Keras' mixed precision does: statistics in float32 (bf16 sums would lose small variances), output in bf16.
+            using var wide = input.to(ScalarType.Float32);
+            using var normalized = Forward32(wide);
+            return normalized.to(ScalarType.BFloat16);
+        }
+        return Forward32(input);
+    }
+
+    private Tensor Forward32(Tensor input)
+    {
         // libtorch's channels-last batch norm in training is slow for few channels: 20 channels at 28x28, batch 50, took
         // 7-13 ms forward and backward against 3 ms for a copy to NCHW and the NCHW kernel; 40 channels at 14x14 took the
         // same either way. So narrow channels-last inputs (the oneDNN path's convolution outputs) are normalised in NCHW

@@ -92,7 +92,14 @@ public sealed class Dense : Layer
     }
 
     /// <summary>x W + b without the activation: the logits when the activation is a softmax.</summary>
-    internal Tensor ForwardLinear(Tensor input) => F.linear(input, Kernel, _bias);
+    internal Tensor ForwardLinear(Tensor input)
+    {
+        // Under mixed_bfloat16, bf16 copies of the input and weights (aliases otherwise); the weights stay float32.
+        using var computed = Engine.MixedPrecision.Compute(input);
+        using var kernel = Engine.MixedPrecision.Compute(Kernel);
+        using var bias = _bias is null ? null : Engine.MixedPrecision.Compute(_bias);
+        return F.linear(computed, kernel, bias);
+    }
 
     /// <inheritdoc />
     protected override void WriteConfig(JsonObject config)

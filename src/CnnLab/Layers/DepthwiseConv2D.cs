@@ -94,11 +94,12 @@ public sealed class DepthwiseConv2D : Layer
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var (depthwise, height, width) = DepthwiseStep.Apply(input, Kernel, _pads, KernelSize, Strides, DepthMultiplier);
+        var (depthwise, height, width) = DepthwiseStep.Apply(Engine.MixedPrecision.Compute(input), Engine.MixedPrecision.Compute(Kernel),
+            _pads, KernelSize, Strides, DepthMultiplier);
         var output = depthwise.reshape(input.shape[0], -1, height, width);
         if (_bias is not null)
         {
-            output = output.add(_bias.view(1, -1, 1, 1));
+            output = output.add(Engine.MixedPrecision.Compute(_bias).view(1, -1, 1, 1));
         }
         if (ActivationFunction is not null)
         {

@@ -137,11 +137,13 @@ public sealed class SeparableConv2D : Layer
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var (depthwise, height, width) = DepthwiseStep.Apply(input, DepthwiseKernel, _pads, KernelSize, Strides, DepthMultiplier);
-        var output = PointwiseKernel.view(Filters, -1).matmul(depthwise).view(input.shape[0], Filters, height, width);
+        var (depthwise, height, width) = DepthwiseStep.Apply(Engine.MixedPrecision.Compute(input),
+            Engine.MixedPrecision.Compute(DepthwiseKernel), _pads, KernelSize, Strides, DepthMultiplier);
+        var output = Engine.MixedPrecision.Compute(PointwiseKernel).view(Filters, -1).matmul(depthwise)
+            .view(input.shape[0], Filters, height, width);
         if (_bias is not null)
         {
-            output = output.add(_bias.view(1, -1, 1, 1));
+            output = output.add(Engine.MixedPrecision.Compute(_bias).view(1, -1, 1, 1));
         }
         if (ActivationFunction is not null)
         {

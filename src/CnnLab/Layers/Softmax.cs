@@ -23,7 +23,12 @@ public sealed class Softmax : Layer
     public override Shape ComputeOutputShape(Shape inputShape) => inputShape;
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => input.softmax(1);
+    public override Tensor forward(Tensor input)
+    {
+        // In float32 under mixed precision too, as Keras advises for a model's output.
+        using var wide = Engine.MixedPrecision.Float32(input);
+        return wide.softmax(1);
+    }
 
     /// <inheritdoc />
     protected override void WriteConfig(JsonObject config)

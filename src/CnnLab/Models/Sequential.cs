@@ -267,6 +267,17 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
             }
             x = scores;
         }
+        if (x.dtype == ScalarType.BFloat16)
+        {
+            // A model's outputs are float32 whatever it computed in (Keras' mixed precision advice): losses and
+            // probabilities are taken from them.
+            var wide = x.to(ScalarType.Float32);
+            if (!ReferenceEquals(x, start))
+            {
+                x.Dispose();
+            }
+            return wide;
+        }
         return ReferenceEquals(x, start) ? x.alias() : x;
     }
 

@@ -11,6 +11,13 @@ public sealed record FitOptions
     /// <summary>Passes over the training data.</summary>
     public int Epochs { get; init; } = 1;
 
+    /// <summary>
+    /// Keras' dtype policy while training: float32, or mixed_bfloat16 (convolutions and matrix products in bfloat16 on
+    /// float32 weights) where this machine supports it (<see cref="Engine.MixedPrecision.Unavailable"/>); elsewhere one
+    /// line on <see cref="Warnings"/> and float32. <see cref="History.Precision"/> says which was used.
+    /// </summary>
+    public Engine.Precision Precision { get; init; } = Engine.Precision.Float32;
+
     /// <summary>Fraction in [0, 1) held out for validation: the LAST samples, taken before any shuffling, as Keras does.</summary>
     public double ValidationSplit { get; init; }
 

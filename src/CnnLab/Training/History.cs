@@ -19,6 +19,9 @@ public sealed class History : Callback
     /// <summary>Wall-clock seconds of each epoch, validation included.</summary>
     public IReadOnlyList<double> EpochSeconds => _epochSeconds;
 
+    /// <summary>The dtype policy the training computed with (mixed_bfloat16 falls back to float32 where unsupported).</summary>
+    public Engine.Precision Precision { get; internal set; }
+
     /// <summary>Number of epochs recorded.</summary>
     public int Epochs => _epochSeconds.Count;
 

@@ -42,7 +42,8 @@ public sealed class Trainer
         {
             (_options.Warnings ?? Console.Error).WriteLine(warning);
         }
-        var history = new History();
+        var history = new History { Precision = MixedPrecision.Resolve(_options.Precision, _options.Warnings) };
+        using var policy = MixedPrecision.Use(history.Precision);
         var callbacks = Callbacks(optimizer, seeding, history);
         var context = new TrainingContext(_model, _options.Epochs, (int)trainX.shape[0], _options.BatchSize,
             valX is null ? 0 : (int)valX.shape[0], _optimizer.LearningRate);

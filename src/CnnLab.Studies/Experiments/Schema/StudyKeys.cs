@@ -62,6 +62,9 @@ public static partial class StudyKeys
         Int("training", "epochs", 1, 20, "Epochs to train."),
         Int("training", "batch_size", 1, 50, "Images per gradient step."),
         Num("training", "validation_split", 0, 1, 0.3, "The share of the training images held out for validation.", maxExcluded: true),
+        Choice("training", "precision", Engine.MixedPrecision.Names, "float32",
+            "Keras' dtype policy: float32, or mixed_bfloat16 (convolutions and matrix products in bfloat16 on float32 weights, where the " +
+            "CPU has AVX512_BF16 or AMX; elsewhere float32 with a warning).") with { Since = 2 },
 
         Text("run", "name", "The run's name, unique in the study; it names the run's results folder.", required: true),
         new StudyKey("run", "model", Model, "A notebook model's name (m3-leaky, m2-bn-before, ...), a model file's path, " +

@@ -158,7 +158,7 @@ public class StudyParserTests
 
         // Since keys are declared in one table the error also names the nearest declared key.
         Assert.Equal("s.yaml, line 5: unknown key `epoch` in training (did you mean `epochs`?). Allowed keys: epochs, batch_size, " +
-            "validation_split.",
+            "validation_split, precision.",
             e.Message);
     }
 

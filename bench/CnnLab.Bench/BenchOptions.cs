@@ -26,10 +26,10 @@ internal sealed record BenchOptions(string Model, int Epochs, int Threads, int B
             int.Parse(Get("limit", "0")), Get("precision", "float32"));
     }
 
+    // --precision only when not float32: PyTorch's reference script trains in float32 and takes no such option.
     public string[] ToArguments() => new[]
     {
         "--model", Model, "--epochs", Epochs.ToString(), "--threads", Threads.ToString(), "--batch-size", BatchSize.ToString(),
         "--eval-batch-size", EvalBatchSize.ToString(), "--data-dir", DataDir, "--seed", Seed.ToString(), "--limit", Limit.ToString(),
-        "--precision", Precision,
-    };
+    }.Concat(Precision == "float32" ? Array.Empty<string>() : new[] { "--precision", Precision }).ToArray();
 }

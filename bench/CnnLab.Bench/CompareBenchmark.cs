@@ -13,7 +13,7 @@ namespace CnnLab.Bench;
 /// </summary>
 internal static class CompareBenchmark
 {
-    private static readonly string[] AllContenders = { "cnnlab", "pytorch", "pytorch-cl" };
+    private static readonly string[] AllContenders = { "cnnlab", "cnnlab-bf16", "pytorch", "pytorch-cl" };
 
     public static void Run(string[] args)
     {
@@ -103,10 +103,10 @@ internal static class CompareBenchmark
         }
 
         Console.WriteLine();
-        if (contenders.Contains("cnnlab"))
+        foreach (var mine in new[] { "cnnlab", "cnnlab-bf16" }.Where(contenders.Contains))
         {
-            var ours = runs.Where(r => r.Contender == "cnnlab").ToList();
-            foreach (var other in contenders.Where(c => c != "cnnlab"))
+            var ours = runs.Where(r => r.Contender == mine).ToList();
+            foreach (var other in contenders.Where(c => c != mine && !(mine == "cnnlab-bf16" && c == "cnnlab")))
             {
                 var theirs = runs.Where(r => r.Contender == other).ToList();
                 // Ratio of medians is the headline; the per-round pairs (runs next to each other in time) show how
@@ -117,7 +117,7 @@ internal static class CompareBenchmark
                 var trainingPairs = ours.Zip(theirs, (a, b) => Median(a.Epochs) / Median(b.Epochs)).ToList();
                 var inferencePairs = ours.Zip(theirs, (a, b) => a.InferenceSeconds / b.InferenceSeconds).ToList();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"CnnLab / {other} ({theirs[0].Engine}): training epoch time {training:F2} (ratio of medians; " +
+                    $"{ours[0].Engine} / {other} ({theirs[0].Engine}): training epoch time {training:F2} (ratio of medians; " +
                     $"per-round pairs {trainingPairs.Min():F2}-{trainingPairs.Max():F2}), " +
                     $"inference time {inference:F2} (pairs {inferencePairs.Min():F2}-{inferencePairs.Max():F2})"));
             }
@@ -144,6 +144,8 @@ internal static class CompareBenchmark
         {
             "cnnlab" => ("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "CnnLab.Bench.dll"),
                 "train-speed" }.Concat(options.ToArguments()).ToArray()),
+            "cnnlab-bf16" => ("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "CnnLab.Bench.dll"), "train-speed" }
+                .Concat((options with { Precision = "mixed_bfloat16" }).ToArguments()).ToArray()),
             "pytorch" => (PythonForTorch(), new[] { script }.Concat(options.ToArguments()).ToArray()),
             "pytorch-cl" => (PythonForTorch(), new[] { script, "--channels-last" }.Concat(options.ToArguments()).ToArray()),
             _ => throw new ArgumentException($"Unknown contender \"{contender}\"."),

@@ -34,15 +34,16 @@ internal static class TrainingSpeedBenchmark
         using var testY = test.Labels.narrow(0, 0, testCount);
         using var model = NotebookModels.Create(options.Model, seed: options.Seed);
         var clock = new EpochClock();
-        model.Fit(x, y, new FitOptions { BatchSize = options.BatchSize, Epochs = options.Epochs, Seed = options.Seed, Verbose = 0,
-            Callbacks = new[] { clock } });
+        var history = model.Fit(x, y, new FitOptions { BatchSize = options.BatchSize, Epochs = options.Epochs, Seed = options.Seed,
+            Verbose = 0, Callbacks = new[] { clock }, Precision = MixedPrecision.Parse(options.Precision) });
 
+        using var policy = MixedPrecision.Use(history.Precision);
         var watch = Stopwatch.StartNew();
         var evaluation = model.Evaluate(testX, testY, options.EvalBatchSize);
         var inference = watch.Elapsed.TotalSeconds;
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            engine = "cnnlab",
+            engine = history.Precision == Precision.Float32 ? "cnnlab" : "cnnlab mixed_bfloat16",
             model = options.Model,
             threads = options.Threads,
             epoch_seconds = clock.Seconds,

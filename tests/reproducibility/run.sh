@@ -25,7 +25,7 @@ if ! diff <(metrics "$out/alone.txt") <(metrics "$out/beside.txt"); then
   echo "reproducibility: train with seed 1 gave other results beside a CPU-bound process" >&2
   exit 1
 fi
-echo "reproducibility: identical alone and beside a CPU-bound process ($(metrics "$out/alone.txt" | tail -1)); wall time" \
+echo "reproducibility: identical alone and beside a CPU-bound process [$(metrics "$out/alone.txt" | tail -1)]; wall time" \
      "$alone s alone, $beside s beside it ($(awk -v a="$alone" -v b="$beside" 'BEGIN { printf "%.2f", b / a }')x), $(nproc) cores"
 
 "${cli[@]}" "${args[@]}" --precision mixed_bfloat16 > "$out/mixed1.txt" 2>&1
@@ -33,4 +33,4 @@ echo "reproducibility: identical alone and beside a CPU-bound process ($(metrics
 diff <(metrics "$out/mixed1.txt") <(metrics "$out/mixed2.txt") \
   || { echo "reproducibility: mixed_bfloat16 gave other results on a second run" >&2; exit 1; }
 used=$(grep -q 'per epoch, mixed_bfloat16' "$out/mixed1.txt" && echo "in bf16" || echo "in float32: $(grep -m1 '^CnnLab: ' "$out/mixed1.txt")")
-echo "reproducibility: mixed_bfloat16 twice, identical ($(metrics "$out/mixed1.txt" | tail -1)), computed $used"
+echo "reproducibility: mixed_bfloat16 twice, identical [$(metrics "$out/mixed1.txt" | tail -1)], computed $used"

@@ -72,6 +72,8 @@ public sealed class MixedPrecisionTests
                 BatchSize = 20, Epochs = 6, Seed = 1, Verbose = 0, ValidationSplit = 0.2, Precision = precision, Warnings = warnings,
             });
             Assert.All(model.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+            // BatchNormalization's moving statistics too: libtorch's mixed-type kernel sums bf16 inputs in float32.
+            Assert.All(model.buffers(), b => Assert.Equal(ScalarType.Float32, b.dtype));
             return (history, model.Evaluate(testX, testY).Accuracy, TestSupport.ToArray(model.parameters().First()));
         }
 

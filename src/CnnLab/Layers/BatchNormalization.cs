@@ -96,13 +96,8 @@ public sealed class BatchNormalization : Layer
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
-        // A bf16 input goes to libtorch's mixed-type kernel as it is: with float32 weights and statistics it sums in
-        // float32 (as Keras' mixed precision normalises in float32) and answers in bf16, without two copies.
-        return Forward32(input);
-    }
-
-    private Tensor Forward32(Tensor input)
-    {
+        // A bf16 input (mixed precision) goes to libtorch's mixed-type kernel as it is: with float32 weights and
+        // statistics it sums in float32, as Keras' mixed precision normalises in float32, and answers in bf16.
         // libtorch's channels-last batch norm in training is slow for few channels: 20 channels at 28x28, batch 50, took
         // 7-13 ms forward and backward against 3 ms for a copy to NCHW and the NCHW kernel; 40 channels at 14x14 took the
         // same either way. So narrow channels-last inputs (the oneDNN path's convolution outputs) are normalised in NCHW

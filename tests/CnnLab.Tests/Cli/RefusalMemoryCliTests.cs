@@ -1,6 +1,4 @@
 using System.IO.Compression;
-using CnnLab.Export;
-using CnnLab.Models;
 
 namespace CnnLab.Tests.Cli;
 
@@ -60,21 +58,7 @@ public sealed class RefusalMemoryCliTests : IDisposable
     public void An_onnx_graph_declaring_fifty_million_classes_is_refused_before_its_outputs_are_allocated()
     {
         var path = Path.Combine(_folder, "wide.onnx");
-        using (var model = NotebookModels.Create("m2-leaky", seed: 1))
-        {
-            var graph = Onnx.ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(model));
-            graph.Graph.Node[^1].Output[0] = "scores";
-            var repeats = new Onnx.TensorProto { Name = "repeats", DataType = (int)Onnx.TensorProto.Types.DataType.Int64 };
-            repeats.Dims.Add(2);
-            repeats.Int64Data.Add(new long[] { 1, 5_000_000 });
-            graph.Graph.Initializer.Add(repeats);
-            var tile = new Onnx.NodeProto { OpType = "Tile", Name = "tile" };
-            tile.Input.Add(new[] { "scores", "repeats" });
-            tile.Output.Add("output");
-            graph.Graph.Node.Add(tile);
-            graph.Graph.Output[0].Type.TensorType.Shape.Dim[1].DimValue = 50_000_000;
-            File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(graph));
-        }
+        File.WriteAllBytes(path, Export.OnnxExportTests.FiftyMillionClasses());
 
         CliRunner.AssertRefused(CliRunner.Run("evaluate", path),
             $"{path}: the output \"output\" declares 50,000,000 classes; an image classifier here has at most 1,000,000.");

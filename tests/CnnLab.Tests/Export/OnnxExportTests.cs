@@ -110,7 +110,17 @@ public sealed class OnnxExportTests : IDisposable
     [Fact]
     public void A_graph_declaring_fifty_million_classes_is_refused_before_any_output_is_allocated()
     {
-        // The exported classifier's 10 outputs tiled 5,000,000 times: ONNX Runtime infers [batch, 50,000,000] from the graph.
+        var bytes = FiftyMillionClasses();
+
+        var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.FromBytes(bytes, "wide.onnx"));
+
+        Assert.Equal("wide.onnx: the output \"output\" declares 50,000,000 classes; an image classifier here has at most 1,000,000.",
+            e.Message);
+    }
+
+    /// <summary>m2-leaky's 10 outputs tiled 5,000,000 times: ONNX Runtime infers [batch, 50,000,000] from the graph.</summary>
+    internal static byte[] FiftyMillionClasses()
+    {
         using var model = NotebookModels.Create("m2-leaky", seed: 1);
         var graph = Onnx.ModelProto.Parser.ParseFrom(OnnxExport.ToBytes(model));
         graph.Graph.Node[^1].Output[0] = "scores";
@@ -123,12 +133,7 @@ public sealed class OnnxExportTests : IDisposable
         tile.Output.Add("output");
         graph.Graph.Node.Add(tile);
         graph.Graph.Output[0].Type.TensorType.Shape.Dim[1].DimValue = 50_000_000;
-        var bytes = Google.Protobuf.MessageExtensions.ToByteArray(graph);
-
-        var e = Assert.Throws<InvalidDataException>(() => OnnxClassifier.FromBytes(bytes, "wide.onnx"));
-
-        Assert.Equal("wide.onnx: the output \"output\" declares 50,000,000 classes; an image classifier here has at most 1,000,000.",
-            e.Message);
+        return Google.Protobuf.MessageExtensions.ToByteArray(graph);
     }
 
     /// <summary>The exported model with its first weight moved to <paramref name="location"/>, as onnx saves large models.</summary>

@@ -29,6 +29,7 @@ public static class ConvolutionSelfTest
     public static SelfTestResult Run(Func<Tensor, Tensor>? corruptFast = null)
     {
         var errors = new List<(string Name, double Error)>();
+        var notes = new List<string>();
         using var generator = new TorchSharp.torch.Generator(20261128);
         try
         {
@@ -45,6 +46,18 @@ public static class ConvolutionSelfTest
                 var fast = Convolve(x, w, b, pad, upstream, fast: true, corruptFast);
                 var name =
                     string.Create(CultureInfo.InvariantCulture, $"conv {inChannels}->{outChannels} {kernel}x{kernel} at {size}x{size}");
+                if (inChannels == 1)
+                {
+                    // What OneDnnConvolution routes around, measured rather than assumed: said when it is wrong here.
+                    var direct = Convolve(x, w, b, pad, upstream, fast: true, null, direct: true);
+                    var error = RelativeError(direct.InputGradient, native.InputGradient);
+                    if (!(error < Tolerance))
+                    {
+                        notes.Add(string.Create(CultureInfo.InvariantCulture,
+                            $"oneDNN's own backward-data kernel for one input channel is off by {error:0.0e+00} here " +
+                            $"({name}); CnnLab gives it a zero second channel, checked above"));
+                    }
+                }
                 errors.Add(($"{name} output", RelativeError(fast.Output, native.Output)));
                 errors.Add(($"{name} input gradient", RelativeError(fast.InputGradient, native.InputGradient)));
                 errors.Add(($"{name} weight gradient", RelativeError(fast.WeightGradient, native.WeightGradient)));
@@ -64,18 +77,20 @@ public static class ConvolutionSelfTest
         {
             NativeContext.SetOneDnnEnabled(false);
         }
-        return new SelfTestResult(errors);
+        return new SelfTestResult(errors) { Notes = notes };
     }
 
+    private static readonly long[] Unit = { 1, 1 };
+
     private static (Tensor Output, Tensor InputGradient, Tensor WeightGradient) Convolve(
-        Tensor x, Tensor w, Tensor b, long[] pad, Tensor upstream, bool fast, Func<Tensor, Tensor>? corrupt)
+        Tensor x, Tensor w, Tensor b, long[] pad, Tensor upstream, bool fast, Func<Tensor, Tensor>? corrupt, bool direct = false)
     {
         NativeContext.SetOneDnnEnabled(fast);
         var input = x.detach().requires_grad_(true);
         var weight = w.detach().requires_grad_(true);
         var padded = F.pad(input, pad);
         var output = fast
-            ? F.conv2d(ChannelsLast.Of(padded), ChannelsLast.Of(weight), b)
+            ? (direct ? OneDnnConvolution.Direct(padded, weight, b, Unit, null) : OneDnnConvolution.Apply(padded, weight, b, Unit, null))
             : F.conv2d(padded, weight, b);
         if (fast && corrupt is not null)
         {

@@ -37,10 +37,16 @@ public static class EngineReport
             Line("", string.Create(CultureInfo.InvariantCulture, $"{error:0.0e+00}  {name}"));
         }
         var mixed = MixedPrecision.Unavailable();
+        var bf16Tested = TorchEngine.Path == ConvolutionPath.OneDnnChannelsLast && flags.Contains("avx512_bf16");
+        var notes = (TorchEngine.SelfTest?.Notes ?? Array.Empty<string>())
+            .Concat(bf16Tested ? MixedPrecision.SelfTest.Notes : Array.Empty<string>());
+        foreach (var note in notes)
+        {
+            Line("routed around", note);
+        }
         Line("mixed precision", mixed is null
             ? $"mixed_bfloat16 available (--precision mixed_bfloat16); self-test {MixedPrecision.SelfTest}"
-            : $"float32 only: {mixed}" + (TorchEngine.Path == ConvolutionPath.OneDnnChannelsLast && flags.Contains("avx512_bf16")
-                ? $" (self-test {MixedPrecision.SelfTest})" : ""));
+            : $"float32 only: {mixed}" + (bf16Tested && MixedPrecision.SelfTest.Passed ? $" (self-test {MixedPrecision.SelfTest})" : ""));
         Line("convolution path", TorchEngine.Path == ConvolutionPath.OneDnnChannelsLast
             ? "oneDNN on channels-last tensors (the self-test agrees with the native kernels)"
             : "libtorch's native kernels on NCHW tensors");

@@ -122,6 +122,7 @@ public static class MixedPrecision
     private static SelfTestResult RunSelfTest()
     {
         var errors = new List<(string Name, double Error)>();
+        var notes = new List<string>();
         using var generator = new Generator(20261206);
         foreach (var (inChannels, outChannels, kernel, size) in ConvolutionSelfTest.Shapes)
         {
@@ -131,9 +132,23 @@ public static class MixedPrecision
             var upstream = rand(new long[] { 4, outChannels, size, size }, generator: generator).sub_(0.5);
             var pad = kernel % 2 == 0 ? new long[] { 0, 1, 0, 1 } : new long[] { 1, 1, 1, 1 };
             var reference = Convolve(x, w, pad, upstream, ScalarType.Float32);
-            var mixed = Convolve(x, w, pad, upstream, ScalarType.BFloat16);
+            // The route Conv2D takes: an image's few channels convolve in float32 and only the output goes on in bf16.
+            var few = inChannels < Layers.Conv2D.FewChannels;
+            var mixed = Convolve(x, w, pad, upstream, few ? ScalarType.Float32 : ScalarType.BFloat16, roundOutput: few);
             var name = string.Create(CultureInfo.InvariantCulture,
                 $"bf16 conv {inChannels}->{outChannels} {kernel}x{kernel} at {size}x{size}");
+            if (few)
+            {
+                // What that route avoids, measured: said when oneDNN's bf16 kernel is wrong here, not only slow.
+                var direct = Convolve(x, w, pad, upstream, ScalarType.BFloat16);
+                var error = RelativeError(direct.Output, reference.Output);
+                if (!(error < Tolerance))
+                {
+                    notes.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"oneDNN's bf16 kernel for {inChannels} input channel(s) is off by {error:0.0e+00} here ({name} output); " +
+                        $"Conv2D computes so few channels in float32, checked above"));
+                }
+            }
             errors.Add(($"{name} output", RelativeError(mixed.Output, reference.Output)));
             errors.Add(($"{name} input gradient", RelativeError(mixed.InputGradient, reference.InputGradient)));
             errors.Add(($"{name} weight gradient", RelativeError(mixed.WeightGradient, reference.WeightGradient)));
@@ -145,16 +160,17 @@ public static class MixedPrecision
             var mixed = F.linear(x.to(ScalarType.BFloat16), w.to(ScalarType.BFloat16)).to(ScalarType.Float32);
             errors.Add(("bf16 dense 2940->32 output", RelativeError(mixed, F.linear(x, w))));
         }
-        return new SelfTestResult(errors, Tolerance);
+        return new SelfTestResult(errors, Tolerance) { Notes = notes };
     }
 
     private static (Tensor Output, Tensor InputGradient, Tensor WeightGradient) Convolve(Tensor x, Tensor w, long[] pad,
-        Tensor upstream, ScalarType dtype)
+        Tensor upstream, ScalarType dtype, bool roundOutput = false)
     {
         var input = x.detach().requires_grad_(true);
         var weight = w.detach().requires_grad_(true);
         var padded = ChannelsLast.Of(F.pad(input, pad)).to(dtype);
-        var output = F.conv2d(padded, ChannelsLast.Of(weight).to(dtype)).to(ScalarType.Float32);
+        var output = F.conv2d(padded, ChannelsLast.Of(weight).to(dtype));
+        output = (roundOutput ? output.to(ScalarType.BFloat16) : output).to(ScalarType.Float32);
         output.backward(new[] { upstream });
         return (output.detach(), input.grad!, weight.grad!);
     }

@@ -6,6 +6,9 @@ namespace CnnLab.Engine;
 /// check's relative error against its reference, and the largest error accepted.</summary>
 public sealed record SelfTestResult(IReadOnlyList<(string Name, double Error)> Errors, double Tolerance = ConvolutionSelfTest.Tolerance)
 {
+    /// <summary>Kernels found wrong here and routed around (the checks above cover the route), one line each.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+
     /// <summary>Whether every check is within <see cref="Tolerance"/>.</summary>
     public bool Passed => Errors.All(e => e.Error < Tolerance);
 

@@ -129,7 +129,8 @@ public sealed class Conv2D : Layer
         if (MixedPrecision.Active && input.shape[1] < FewChannels)
         {
             // oneDNN 3.7 has no bf16 weight-gradient kernel for one input channel: it falls back to a reference gemm,
-            // 4.9 ms a step for m3-leaky's first layer against 0.19 ms in float32. So a convolution of the image itself
+            // 4.9 ms a step for m3-leaky's first layer against 0.19 ms in float32; on an AMD EPYC family 26 its bf16
+            // forward kernel for one channel was also wrong (the self-test's note). So a convolution of the image itself
             // computes in float32, and its output goes on in bf16.
             using (MixedPrecision.Use(Precision.Float32))
             {
@@ -146,13 +147,11 @@ public sealed class Conv2D : Layer
             using var plain = MixedPrecision.Compute(Kernel);
             return Activate(F.conv2d(padded, plain, bias, strides: strides, padding: _symmetricPadding));
         }
-        // oneDNN is trusted on channels-last tensors only (the engine's self-test checks exactly this): both the input
-        // and the kernel go in that layout. The output comes out channels-last, and pooling, BatchNormalization and
-        // activations keep it, so after the first layer the input is already channels-last and this is an alias.
-        using var channelsLast = Engine.ChannelsLast.Of(padded);
-        using var kernelLayout = Engine.ChannelsLast.Of(Kernel);
-        using var kernel = MixedPrecision.Compute(kernelLayout);
-        return Activate(F.conv2d(channelsLast, kernel, bias, strides: strides, padding: _symmetricPadding));
+        // oneDNN is trusted on channels-last tensors only, through the route the engine's self-test checks. The output
+        // comes out channels-last, and pooling, BatchNormalization and activations keep it, so after the first layer the
+        // input is already channels-last and its layout change is an alias.
+        using var kernel = MixedPrecision.Compute(Kernel);
+        return Activate(Engine.OneDnnConvolution.Apply(padded, kernel, bias, strides, _symmetricPadding));
     }
 
     /// <summary>Below this many input channels (an image's 1 or 3) a convolution computes in float32 under mixed precision.</summary>

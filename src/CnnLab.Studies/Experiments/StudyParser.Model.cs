@@ -134,57 +134,7 @@ public static partial class StudyParser
             return new LayerListModel(inputShape, specs);
         }
 
-        /// <summary>A layer's settings as JSON: YAML's plain scalars typed as YAML
-        /// 1.2 reads them (numbers, true/false, null), quoted ones as text.</summary>
-        private JsonNode? ToJson(YamlNode node, int depth)
-        {
-            if (depth > 16)
-            {
-                throw Error(node, "layer settings nest deeper than 16 levels");
-            }
-            switch (node)
-            {
-                case YamlMappingNode mapping:
-                    var obj = new JsonObject();
-                    foreach (var (key, value) in mapping.Children)
-                    {
-                        var name = key is YamlScalarNode { Value: { Length: > 0 } k } ? k
-                            : throw Error(key, "a layer setting's key must be plain text");
-                        if (obj.ContainsKey(name))
-                        {
-                            throw Error(key, $"the key `{name}` appears twice");
-                        }
-                        obj[name] = ToJson(value, depth + 1);
-                    }
-                    return obj;
-                case YamlSequenceNode sequence:
-                    return new JsonArray(sequence.Children.Select(c => ToJson(c, depth + 1)).ToArray());
-                case YamlScalarNode scalar when scalar.Style is YamlDotNet.Core.ScalarStyle.Plain:
-                    var text = scalar.Value ?? "";
-                    if (text is "" or "~" or "null" or "Null" or "NULL")
-                    {
-                        return null;
-                    }
-                    if (text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
-                    {
-                        return JsonValue.Create(text.Equals("true", StringComparison.OrdinalIgnoreCase));
-                    }
-                    // Numbers go through JSON's own parser, so they read back as a saved model's numbers do.
-                    if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole))
-                    {
-                        return JsonNode.Parse(whole.ToString(CultureInfo.InvariantCulture));
-                    }
-                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
-                    {
-                        return JsonNode.Parse(number.ToString("R", CultureInfo.InvariantCulture));
-                    }
-                    return JsonValue.Create(text);
-                case YamlScalarNode quoted:
-                    return JsonValue.Create(quoted.Value ?? "");
-                default:
-                    throw Error(node, "a layer setting must be a value, a list or a mapping");
-            }
-        }
+        private JsonNode? ToJson(YamlNode node, int depth) => YamlJson.ToJson(node, depth, (n, message) => Error(n, message));
 
         private IReadOnlyList<int> IntegerOrList(YamlNode node, string what) =>
             node is YamlSequenceNode ? Sequence(node, what).Select(x => Integer(x, what, 1)).ToList() : new[] { Integer(node, what, 1) };

@@ -147,7 +147,8 @@ public sealed class SearchJournal
             }
             catch (IOException e) when (File.Exists(Path))
             {
-                throw new SearchJournalException($"{Path}: another worker held the journal's lock for more than {LockTimeout.TotalSeconds:0} " +
+                throw new SearchJournalException(
+                    $"{Path}: another worker held the journal's lock for more than {LockTimeout.TotalSeconds:0} " +
                     $"s ({e.Message}); a worker holds it only while it decides, so check for a hung process or a broken NFS lock daemon.");
             }
         }

@@ -59,8 +59,8 @@ public sealed partial class SearchSpace
         StudyFileException Error(YamlNode at, string message) => new($"{source}, line {at.Start.Line}: {message}.");
         if (node is not YamlMappingNode mapping || mapping.Children.Count == 0)
         {
-            throw Error(node, "`search.space` must be a mapping with at least one parameter, e.g. `learning_rate: {float: [0.0001, 0.01], " +
-                "log: true}`: an empty space has nothing to search");
+            throw Error(node, "`search.space` must be a mapping with at least one parameter, e.g. " +
+                "`learning_rate: {float: [0.0001, 0.01], log: true}`: an empty space has nothing to search");
         }
         if (mapping.Children.Count > MaxParameters)
         {
@@ -160,10 +160,11 @@ public sealed partial class SearchSpace
         }
         var range = fields[kinds[0]];
         var bounds = (range as YamlSequenceNode)?.Children.Select(c => c is YamlScalarNode { Value: { } t }
-            && double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x : double.NaN).ToList();
+            && double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x : double.NaN)
+            .ToList();
         var integer = kinds[0] == "int";
         if (bounds is not { Count: 2 } || bounds.Any(double.IsNaN) || bounds[0] > bounds[1] || (!integer && bounds[0] == bounds[1])
-            || (integer && bounds.Any(b => b != Math.Floor(b) || Math.Abs(b) > 1e9)) || Math.Abs(bounds[0]) > 1e12 || Math.Abs(bounds[1]) > 1e12)
+            || (integer && bounds.Any(b => b != Math.Floor(b) || Math.Abs(b) > 1e9)) || bounds.Any(b => Math.Abs(b) > 1e12))
         {
             throw error(range, $"`{key}.{kinds[0]}` must be [low, high] with low {(integer ? "<=" : "<")} high" +
                 (integer ? ", whole numbers within ±10^9" : ", finite numbers within ±10^12"));

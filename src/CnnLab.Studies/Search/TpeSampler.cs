@@ -63,6 +63,8 @@ public sealed class TpeSampler : ISampler
     private static ParzenDensity Density(SearchParameter parameter, IReadOnlyList<Observation> side)
     {
         var points = side.Where(o => o.Drawn.ContainsKey(parameter.Key)).Select(o => parameter.ToUnit(o.Drawn[parameter.Key])).ToList();
-        return parameter.Kind == ParameterKind.Choice ? ParzenDensity.Categorical(parameter.Choices.Count, points) : ParzenDensity.Numeric(points);
+        return parameter.Kind == ParameterKind.Choice
+            ? ParzenDensity.Categorical(parameter.Choices.Count, points)
+            : ParzenDensity.Numeric(points);
     }
 }

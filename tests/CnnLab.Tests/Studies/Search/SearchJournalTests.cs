@@ -78,7 +78,8 @@ public sealed class SearchJournalTests : IDisposable
         var longLine = "{\"x\":\"" + new string('a', SearchJournal.MaxLineBytes) + "\"}\n";
 
         var nested = Assert.Throws<SearchJournalException>(() => SearchJournal.Parse(new MemoryStream(Encoding.UTF8.GetBytes(deep)), "j"));
-        var wide = Assert.Throws<SearchJournalException>(() => SearchJournal.Parse(new MemoryStream(Encoding.UTF8.GetBytes(longLine)), "j"));
+        var wide = Assert.Throws<SearchJournalException>(() =>
+            SearchJournal.Parse(new MemoryStream(Encoding.UTF8.GetBytes(longLine)), "j"));
 
         Assert.StartsWith("j, line 1: not a JSON record (", nested.Message, StringComparison.Ordinal);
         Assert.Equal("j, line 1: 1,048,584 bytes, more than the 1,048,576 a record may have.", wide.Message);
@@ -130,7 +131,8 @@ public sealed class SearchJournalTests : IDisposable
         var lines = new List<string>();
         for (var trial = 0; trial < 4; trial++)
         {
-            lines.Add($"{{\"type\":\"trial\",\"trial\":{trial},\"drawn\":{{\"learning_rate\":0.00{trial + 1},\"optimizer\":{trial % 2}}}}}");
+            lines.Add($"{{\"type\":\"trial\",\"trial\":{trial}," +
+                $"\"drawn\":{{\"learning_rate\":0.00{trial + 1},\"optimizer\":{trial % 2}}}}}");
             lines.Add($"{{\"type\":\"result\",\"trial\":{trial},\"rung\":0,\"seed\":1,\"score\":0.8{trial}}}");
         }
         lines.Add("{\"type\":\"promote\",\"trial\":3,\"rung\":1,\"rule\":\"top 1/3\"}");

@@ -11,6 +11,12 @@ public sealed record StudyDefinition(
     IReadOnlyList<RunDefinition> Runs,
     IReadOnlyList<ComparisonDefinition> Comparisons)
 {
+    /// <summary>Seeds start after this many: 0 for a study (seeds 1, 2, ...); a search's verdict trains fresh ones.</summary>
+    public int SeedOffset { get; init; }
+
+    /// <summary>The search a search file defines (its `base` is then the only run); null for a study.</summary>
+    public SearchDefinition? Search { get; init; }
+
     /// <summary>
     /// The study with every run's epochs, the seeds and the training-image limit replaced where given: the overrides a
     /// command line applies, and the resolved study a results folder records.

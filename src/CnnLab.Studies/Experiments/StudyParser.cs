@@ -54,7 +54,8 @@ public static partial class StudyParser
         var training = top.TryGetValue("training", out var t) ? reader.Training(t, defaults) : defaults;
         var runsNode = top.TryGetValue("runs", out var r) ? r as YamlSequenceNode : null;
         var runs = runsNode?.Children.Select((node, i) => reader.Run(node, i, training)).ToList() ?? new List<RunDefinition>();
-        if (top.TryGetValue("variants", out var variants))
+        var search = top.ContainsKey("search") ? ParseSearch(top, reader, training, runs, source) : null;
+        if (search is null && top.TryGetValue("variants", out var variants))
         {
             var baseRun = top.TryGetValue("base", out var b) ? b as YamlMappingNode : null;
             if (baseRun is null)
@@ -64,7 +65,7 @@ public static partial class StudyParser
             }
             runs.AddRange(reader.Sequence(variants, "variants").Select((v, i) => reader.Run(Merge(baseRun, v), runs.Count + i, training)));
         }
-        else if (top.ContainsKey("base"))
+        else if (top.ContainsKey("base") && search is null)
         {
             throw new StudyFileException($"{source}: a `base` run needs `variants`, each a mapping with a name and the keys it changes.");
         }
@@ -108,7 +109,7 @@ public static partial class StudyParser
         var dataset = top.TryGetValue("dataset", out var d)
             ? reader.Dataset(d)
             : new DatasetSettings(Default<string>("dataset", "name"), null, false, null);
-        return new StudyDefinition(name, dataset, seeds, runs, comparisons);
+        return new StudyDefinition(name, dataset, seeds, runs, comparisons) { Search = search };
     }
 
     private static T Default<T>(string section, string key) => (T)StudyKeys.Get(section, key).Default!;

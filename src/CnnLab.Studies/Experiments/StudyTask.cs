@@ -10,7 +10,7 @@ public sealed record StudyTask(int Index, RunDefinition Run, int Seed)
     public static IReadOnlyList<StudyTask> All(StudyDefinition study)
     {
         ArgumentNullException.ThrowIfNull(study);
-        return study.Runs.SelectMany(r => Enumerable.Range(1, study.Seeds).Select(s => (Run: r, Seed: s)))
+        return study.Runs.SelectMany(r => Enumerable.Range(study.SeedOffset + 1, study.Seeds).Select(s => (Run: r, Seed: s)))
             .Select((t, i) => new StudyTask(i, t.Run, t.Seed)).ToList();
     }
 }

@@ -1,3 +1,5 @@
+using CnnLab.Studies.Experiments;
+
 namespace CnnLab.Studies.Search;
 
 /// <summary>A configuration scored: what it drew and its objective (higher is better).</summary>

@@ -1,3 +1,5 @@
+using CnnLab.Studies.Experiments;
+
 namespace CnnLab.Studies.Search;
 
 /// <summary>

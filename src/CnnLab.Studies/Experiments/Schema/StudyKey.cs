@@ -44,6 +44,9 @@ public enum StudyKeyType
 
     /// <summary>A model: a notebook model's name or a file's path, or a template, list of layers or file mapping.</summary>
     Model,
+
+    /// <summary>A search space: run keys, each with its values (<see cref="Experiments.SearchSpace"/>).</summary>
+    SearchSpace,
 }
 
 /// <summary>The column of the report's run settings table a key's value is listed in.</summary>

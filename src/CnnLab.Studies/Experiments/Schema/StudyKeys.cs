@@ -32,6 +32,10 @@ public static partial class StudyKeys
         new("schedule", "schedule.", "A learning-rate schedule over the run's epochs."),
         new("grid", "grid.", "Runs for every combination of the listed values (two convolutions per block, filters doubling per block)."),
         new("comparison", "comparison.", "Two runs whose difference in a metric is tested over the seeds (paired t-test)."),
+        new("search", "search.", "A search over run keys from `base` (the baseline): run it with `cnnlab search FILE`."),
+        new("scheduler", "search.scheduler.", "How trials are stopped early: ASHA over epochs, or none (every trial trains to the end)."),
+        new("budget", "search.budget.", "When the search stops sampling new trials."),
+        new("verdict", "search.verdict.", "The best configurations trained again on fresh seeds and tested beside the baseline."),
     };
 
     private static readonly string[] Monitors = { "loss", "accuracy", "val_loss", "val_accuracy" };
@@ -49,6 +53,8 @@ public static partial class StudyKeys
         new StudyKey("study", "variants", MappingList, "Runs as changes to `base`: each a name and the keys it changes.") { Of = "run" },
         Map("study", "grid", "grid", "Runs for every combination of a grid of VGG templates."),
         new StudyKey("study", "comparisons", MappingList, "Pairs of runs to compare.") { Of = "comparison" },
+        Map("study", "search", "search", "A search from `base` over the keys of `search.space` (no `runs` or `variants` then).")
+            with { Since = 3 },
 
         Text("dataset", "name", "fashion-mnist, mnist, cifar10, an image folder (one subfolder per class) or a CSV file.",
             @default: "fashion-mnist"),
@@ -150,6 +156,30 @@ public static partial class StudyKeys
             { Allowed = OptimizerCatalog.Names.ToList(), Default = "adam" },
         Int("grid", "sample", 1, null, "Train a seeded random sample of this many combinations (random search).", defaultText: "all"),
         Int("grid", "seed", 0, 0, "The seed of that sample."),
+
+        new StudyKey("search", "space", StudyKeyType.SearchSpace, "The parameters: each run key (a dotted path such as " +
+            "`training.batch_size` or `model.blocks.2`) with `choice`, `int` or `float` (`log`, `when`).") { Required = true, Since = 3 },
+        Choice("search", "objective", new[] { "val_accuracy", "val_loss", "accuracy" }, "val_accuracy",
+            "What trials are ranked by, at the end of each rung (the test split is never used to choose).") with { Since = 3 },
+        Choice("search", "sampler", new[] { "tpe", "random" }, "tpe", "How new trials are chosen: TPE (10 random trials first) or random.")
+            with { Since = 3 },
+        Int("search", "seeds", 1, 1, "Seeds each trial trains with; a rung's score is their mean, and with 2 or more a trial " +
+            "outside the leaders is stopped only when a paired t-test says it is worse.") with { Since = 3 },
+        Num("search", "alpha", 1e-9, 1, 0.05, "The paired test's level.", maxExcluded: true) with { Since = 3 },
+        Int("search", "seed", 0, 0, "The search's own seed (which configurations are drawn).") with { Since = 3 },
+        Map("search", "scheduler", "scheduler", "Early stopping of trials.") with { Since = 3 },
+        Map("search", "budget", "budget", "When to stop sampling.") with { Since = 3 },
+        Map("search", "verdict", "verdict", "The retraining of the best configurations on fresh seeds.") with { Since = 3 },
+        Choice("scheduler", "type", new[] { "asha", "none" }, "asha", "ASHA (Li et al. 2020), or none.") with { Since = 3 },
+        Int("scheduler", "min_epochs", 1, 1, "The first rung's epochs; rungs grow by `reduction_factor` up to the base run's epochs.")
+            with { Since = 3 },
+        Int("scheduler", "reduction_factor", 2, 3, "eta: one in this many trials of a rung goes on by rank.") with { Since = 3 },
+        Int("budget", "trials", 1, 20, "The most trials sampled.") with { Maximum = StudyLimits.MaxRunSeeds, Since = 3 },
+        Int("budget", "epochs", 1, null, "The most epochs trained over all trials and seeds.", defaultText: "no limit") with { Since = 3 },
+        Num("budget", "hours", 1e-6, 1e4, null, "The most hours of training summed over workers.", defaultText: "no limit")
+            with { Since = 3 },
+        Int("verdict", "top", 0, 3, "How many of the best configurations are trained again (0: none).") with { Since = 3 },
+        Int("verdict", "seeds", 3, 3, "Fresh seeds each of them, and the baseline, is trained with.") with { Since = 3 },
 
         Text("comparison", "name", "The comparison's name.", defaultText: "\"a vs b\""),
         Text("comparison", "a", "The first run's name.", required: true),

@@ -16,7 +16,7 @@ public static class StudySchema
     /// The version of study.json in a results folder. 1: no version written (before the schema); 2: the version
     /// written, and keys kept in <see cref="RunDefinition.Settings"/>.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The JSON Schema's path in the repository.</summary>
     public const string SchemaPath = "schemas/study.schema.json";
@@ -105,6 +105,7 @@ public static class StudySchema
         StudyKeyType.Blocks => "list of lists of integers",
         StudyKeyType.Layers => "list of layers",
         StudyKeyType.Model => "text, [template](#template), [layer_list](#layer_list) or [model_file](#model_file)",
+        StudyKeyType.SearchSpace => "mapping of run keys to `choice`, `int` or `float`",
         var type => type.ToString().ToLowerInvariant(),
     };
 
@@ -183,6 +184,8 @@ public static class StudySchema
                     // A run in `runs` needs its name and model; `base` and `variants` take any of a run's keys.
                     ["items"] = key.Name == "runs" ? new JsonObject { ["allOf"] = new JsonArray(item, Required("name", "model")) } : item,
                 };
+            case StudyKeyType.SearchSpace:
+                return SearchSpaceSchema();
             case StudyKeyType.TextOrMapping:
                 var text = new JsonObject { ["type"] = "string", ["minLength"] = 1 };
                 return new JsonObject { ["oneOf"] = new JsonArray(text, Reference(key.Of!)) };
@@ -197,6 +200,33 @@ public static class StudySchema
                         new JsonObject { ["allOf"] = new JsonArray(Reference("model_file"), Required("file")) }),
                 };
         }
+    }
+
+    private static JsonObject SearchSpaceSchema()
+    {
+        JsonObject Pair(string type) => new() { ["type"] = "array", ["items"] = new JsonObject { ["type"] = type }, ["minItems"] = 2,
+            ["maxItems"] = 2 };
+        var parameter = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new JsonObject
+            {
+                ["choice"] = new JsonObject { ["type"] = "array", ["minItems"] = 1, ["maxItems"] = SearchSpace.MaxChoices },
+                ["int"] = Pair("integer"),
+                ["float"] = Pair("number"),
+                ["log"] = new JsonObject { ["type"] = "boolean" },
+                ["when"] = new JsonObject { ["type"] = "object", ["minProperties"] = 1, ["maxProperties"] = 1 },
+            },
+            ["additionalProperties"] = false,
+            ["oneOf"] = new JsonArray(Required("choice"), Required("int"), Required("float")),
+        };
+        return new JsonObject
+        {
+            ["type"] = "object",
+            ["minProperties"] = 1,
+            ["maxProperties"] = SearchSpace.MaxParameters,
+            ["additionalProperties"] = parameter,
+        };
     }
 
     private static JsonObject Integer(StudyKey key) => new() { ["type"] = "integer", ["minimum"] = key.Minimum ?? 1 };

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace CnnLab.Studies.Search;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>How a parameter's values are drawn.</summary>
 public enum ParameterKind

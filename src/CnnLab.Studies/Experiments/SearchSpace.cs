@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using CnnLab.Studies.Experiments;
 using YamlDotNet.RepresentationModel;
 
-namespace CnnLab.Studies.Search;
+namespace CnnLab.Studies.Experiments;
 
 /// <summary>
 /// The space of a search: parameters keyed by the run key each one sets, in an order where every condition's parameter

@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Search;
+
+namespace CnnLab.Tests.Studies.Search;
+
+/// <summary>
+/// Whole searches driven through a real journal with a known objective in place of training: what the planner
+/// decides, that a journal replays to the same decisions, and that the same seed writes the same journal.
+/// </summary>
+public sealed class SearchPlannerTests : IDisposable
+{
+    internal const string File = """
+        name: planner
+        training: {epochs: 9, batch_size: 32, validation_split: 0.2}
+        base:
+          name: baseline
+          model: {blocks: [[8], [16]], kernel_size: 3, dense: [16]}
+          optimizer: adam
+        search:
+          space:
+            optimizer: {choice: [adam, rmsprop, sgd]}
+            learning_rate: {float: [0.0001, 0.1], log: true}
+            model.dense: {choice: [[16], [32], [64, 32]]}
+            model.dropout: {float: [0, 0.5], when: {optimizer: [adam, rmsprop]}}
+          seeds: 3
+          scheduler: {min_epochs: 1, reduction_factor: 3}
+          budget: {trials: 24}
+        """;
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "cnnlab-planner-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_search_samples_its_budget_promotes_by_rung_and_finishes()
+    {
+        var (records, planner) = RunSearch(File, Path.Combine(_folder, "a"));
+        var state = SearchState.Replay(records);
+
+        Assert.Equal(new[] { 1, 3, 9 }, planner.Scheduler.RungEpochs);
+        Assert.Equal(24, state.Trials.Count);
+        Assert.Contains(state.Trials, t => t.Rung == 2 && t.Complete(2, planner.Scheduler.Seeds));
+        Assert.Contains(records, r => r["type"]!.GetValue<string>() == "promote");
+        // Fewer trials reach each next rung: successive halving spent most epochs on the promising ones.
+        var perRung = Enumerable.Range(0, 3).Select(r => state.Trials.Count(t => t.Complete(r, planner.Scheduler.Seeds))).ToList();
+        Assert.True(perRung[0] > perRung[1] && perRung[1] > perRung[2], string.Join(", ", perRung));
+        // The conditional key is drawn only where it applies.
+        Assert.All(state.Trials, t => Assert.Equal(t.Drawn["optimizer"] != 2, t.Drawn.ContainsKey("model.dropout")));
+    }
+
+    [Fact]
+    public void Every_decision_in_a_journal_is_what_the_planner_says_for_the_records_before_it()
+    {
+        var (records, planner) = RunSearch(File, Path.Combine(_folder, "a"));
+        var prefix = new List<JsonObject>();
+        var decisions = 0;
+        for (var i = 0; i < records.Count;)
+        {
+            if (records[i]["type"]!.GetValue<string>() == "result")
+            {
+                prefix.Add(records[i++]);
+                continue;
+            }
+            var plan = planner.Next(prefix, _ => false);
+            Assert.NotEmpty(plan.Records);
+            foreach (var decided in plan.Records)
+            {
+                Assert.Equal(records[i].ToJsonString(), decided.ToJsonString());
+                prefix.Add(records[i++]);
+                decisions++;
+            }
+        }
+        Assert.True(decisions >= 24, $"{decisions} decisions replayed");
+    }
+
+    [Fact]
+    public void The_same_file_and_seed_write_the_same_journal_byte_for_byte_and_another_seed_another_one()
+    {
+        RunSearch(File, Path.Combine(_folder, "a"));
+        RunSearch(File, Path.Combine(_folder, "b"));
+        RunSearch(File.Replace("seeds: 3", "seeds: 3\n  seed: 7", StringComparison.Ordinal), Path.Combine(_folder, "c"));
+
+        var a = System.IO.File.ReadAllText(Path.Combine(_folder, "a", SearchJournal.FileName));
+        Assert.Equal(a, System.IO.File.ReadAllText(Path.Combine(_folder, "b", SearchJournal.FileName)));
+        Assert.NotEqual(a, System.IO.File.ReadAllText(Path.Combine(_folder, "c", SearchJournal.FileName)));
+    }
+
+    [Fact]
+    public void A_trial_whose_worker_died_is_handed_out_again_and_a_held_one_is_not()
+    {
+        var planner = Planner(File);
+        var first = planner.Next(Array.Empty<JsonObject>(), _ => false);
+        var records = first.Records.ToList();
+
+        var again = planner.Next(records, _ => false);
+        var whileHeld = planner.Next(records, trial => trial == 0);
+
+        Assert.Equal(new SearchWork(0, 0, 1), first.Work);
+        Assert.Equal(first.Work, again.Work);
+        Assert.Empty(again.Records);
+        Assert.Equal(new SearchWork(1, 0, 1), whileHeld.Work);
+    }
+
+    [Fact]
+    public void Tpe_samples_from_the_model_once_ten_trials_have_finished_and_records_what_it_used()
+    {
+        var (records, _) = RunSearch(File, Path.Combine(_folder, "a"));
+        var trials = records.Where(r => r["type"]!.GetValue<string>() == "trial").ToList();
+
+        Assert.All(trials, t => Assert.Equal("tpe", t["sampler"]!.GetValue<string>()));
+        Assert.Equal(0, trials[0]["observed"]!.GetValue<int>());
+        Assert.True(trials[^1]["observed"]!.GetValue<int>() >= 10);
+    }
+
+    internal static SearchPlanner Planner(string yaml)
+    {
+        var study = StudyParser.Parse(yaml, "planner.yaml");
+        return new SearchPlanner(study.Search!, study.Runs[0].Training.Epochs);
+    }
+
+    /// <summary>Drives a whole search with one worker; the score rises with epochs toward a known optimum, and seeds add
+    /// a fixed offset (so paired tests have something to pair).</summary>
+    internal static (IReadOnlyList<JsonObject> Records, SearchPlanner Planner) RunSearch(string yaml, string folder)
+    {
+        var planner = Planner(yaml);
+        var journal = new SearchJournal(folder);
+        for (var step = 0; step < 10_000; step++)
+        {
+            SearchPlan? plan = null;
+            journal.Transact(records => (plan = planner.Next(records, _ => false)).Records);
+            if (plan!.Work is not { } work)
+            {
+                Assert.True(plan.Finished, "a single worker never waits");
+                return (journal.Read(), planner);
+            }
+            var drawn = SearchState.Replay(journal.Read()).Trials[work.Trial].Drawn;
+            foreach (var seed in planner.Scheduler.Seeds)
+            {
+                var quality = -Math.Pow(Math.Log10(drawn["learning_rate"] / 0.003), 2) - (drawn["optimizer"] == 1 ? 0 : 0.2);
+                var score = 0.9 + 0.05 * quality - 0.1 / work.Epochs + 0.003 * ((seed * 7 + work.Trial * 3) % 5);
+                journal.Append(new JsonObject
+                {
+                    ["type"] = "result", ["trial"] = work.Trial, ["rung"] = work.Rung, ["seed"] = seed, ["score"] = score,
+                    ["seconds"] = 1.0,
+                });
+            }
+        }
+        throw new InvalidOperationException("the search did not finish");
+    }
+}

@@ -10,6 +10,7 @@ return CommandErrors.Run(() =>
     root.Subcommands.Add(TrainCommand.Create());
     root.Subcommands.Add(DataCommand.Create());
     root.Subcommands.Add(StudyCommand.Create());
+    root.Subcommands.Add(SearchCommand.Create());
     root.Subcommands.Add(EvaluateCommand.Create());
     root.Subcommands.Add(PredictCommand.Create());
     root.Subcommands.Add(ExportCommand.Create());

@@ -224,7 +224,7 @@ internal static class StudyCommand
 
     /// <summary>The command that started this process, so scheduled tasks run
     /// the same CnnLab: the apphost, or dotnet and the assembly.</summary>
-    private static IReadOnlyList<string> CurrentProgram()
+    internal static IReadOnlyList<string> CurrentProgram()
     {
         var process = Environment.ProcessPath ?? "cnnlab";
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
@@ -232,7 +232,7 @@ internal static class StudyCommand
             : new[] { process };
     }
 
-    private static string ResultsFolder(StudyDefinition study, string? output, bool resume)
+    internal static string ResultsFolder(StudyDefinition study, string? output, bool resume)
     {
         if (output is not null)
         {

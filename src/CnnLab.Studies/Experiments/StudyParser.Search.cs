@@ -39,6 +39,19 @@ public static partial class StudyParser
                 ? SearchSpace.Parse(spaceNode, _source)
                 : throw Error(node, "`search` needs `space`: the run keys to search and their values, e.g. " +
                     "`space: {learning_rate: {float: [0.0001, 0.01], log: true}}`");
+            if (space.Parameters.FirstOrDefault(p => p.Key is "training.epochs" or "training") is { } epochs)
+            {
+                throw Error(spaceNode!, $"`{epochs.Key}` cannot be searched: the epochs are the search's fidelity (rungs end at " +
+                    "`scheduler.min_epochs` times `reduction_factor` to the power of the rung, the last at `base`'s epochs); " +
+                    "set them in `base`");
+            }
+            if (Choice(map, "search", "objective")!.StartsWith("val_", StringComparison.Ordinal) && training.ValidationSplit == 0
+                && !(baseRun.Children.TryGetValue("training", out var own) && own is YamlMappingNode ownMap
+                    && ownMap.Children.ContainsKey("validation_split")))
+            {
+                throw Error(node, "the objective is measured on the validation split, and `training.validation_split` is 0; give a " +
+                    "validation_split above 0 (the test split is never used to choose), or `objective: accuracy`");
+            }
             var scheduler = map.TryGetValue("scheduler", out var s) ? Map(s, "search.scheduler", "scheduler") : new();
             var budget = map.TryGetValue("budget", out var b) ? Map(b, "search.budget", "budget") : new();
             var verdict = map.TryGetValue("verdict", out var v) ? Map(v, "search.verdict", "verdict") : new();

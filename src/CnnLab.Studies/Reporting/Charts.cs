@@ -98,7 +98,8 @@ public static class Charts
         return plot.GetImageBytes(size + 120, size, ImageFormat.Png);
     }
 
-    private static void Style(Plot plot, string title, string x, string y)
+    /// <summary>Title, axis labels and the one font every chart uses.</summary>
+    internal static void Style(Plot plot, string title, string x, string y)
     {
         plot.Title(title);
         plot.XLabel(x);

@@ -37,15 +37,27 @@ public sealed class SearchJournal
     /// <summary>How long <see cref="Transact"/> waits for another worker's lock before it gives up.</summary>
     public static TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Reads the records without a lock (for reports, which tolerate a record being appended as they read).</summary>
+    /// <summary>Reads the records as they are now, waiting out a worker's append (reports, workers before training).</summary>
     public IReadOnlyList<JsonObject> Read()
     {
         if (!File.Exists(Path))
         {
             return Array.Empty<JsonObject>();
         }
-        using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return Parse(stream, Path);
+        // .NET takes a shared flock for reading, so a worker's exclusive lock makes the open fail for the instant it is held.
+        var deadline = DateTime.UtcNow + LockTimeout;
+        while (true)
+        {
+            try
+            {
+                using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                return Parse(stream, Path);
+            }
+            catch (IOException) when (File.Exists(Path) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(5);
+            }
+        }
     }
 
     /// <summary>

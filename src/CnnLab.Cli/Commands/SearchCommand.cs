@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CnnLab.Engine;
+using CnnLab.Formats;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Reporting;
+using CnnLab.Studies.Search;
+
+namespace CnnLab.Cli.Commands;
+
+/// <summary>
+/// <c>cnnlab search FILE</c>: runs a search file's search (one worker, or <c>--parallel N</c> worker processes sharing
+/// the folder), then the verdict (the best configurations and the baseline on fresh seeds) and the report.
+/// <c>--worker</c> only works the journal (for Slurm array elements or pods); <c>cnnlab search report DIR</c> reports.
+/// </summary>
+internal static class SearchCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("FILE") { Description = "The search file (YAML with `base` and `search`), e.g. " +
+            "experiments/search-notebook.yaml." };
+        var epochs = CommonOptions.OptionalInteger("--epochs", "Override the base run's epochs (the last rung).", maximum: 100_000);
+        var limit = CommonOptions.OptionalInteger("--limit", "Keep only the first N training samples.");
+        var output = new Option<string?>("--out") { Description = "Results folder (default: runs/<study>/<timestamp>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the latest search folder (or --out); a larger budget " +
+            "extends it." };
+        var threads = CommonOptions.Threads();
+        var parallel = CommonOptions.OptionalInteger("--parallel", "Worker processes on this machine (each with cores / N threads).",
+            maximum: 256);
+        var worker = new Option<bool>("--worker") { Description = "Only work the search's journal in --out, then exit (no verdict " +
+            "or report): for several machines sharing --out." };
+        var command = new Command("search",
+            "Search run keys from a study file's `base` (ASHA over epochs, TPE or random, seeds per trial), then train the best " +
+            "configurations and the baseline on fresh seeds and say whether the best is better.")
+        {
+            file, epochs, limit, output, resume, threads, parallel, worker,
+        };
+        command.Subcommands.Add(SearchReportCommand.Create());
+        command.SetAction(parse => CommandErrors.Run(() =>
+        {
+            var searchFile = parse.GetValue(file)!;
+            var text = StudyParser.ReadFile(searchFile);
+            var study = StudyParser.Parse(text, searchFile).WithOverrides(parse.GetValue(epochs), null, parse.GetValue(limit));
+            if (study.Search is null)
+            {
+                throw new ArgumentException($"{searchFile} has no `search` section; run it with: cnnlab study {searchFile}");
+            }
+            var isWorker = parse.GetValue(worker);
+            if (isWorker && parse.GetValue(output) is null)
+            {
+                throw new ArgumentException("--worker needs the search's folder: add --out DIR (a folder every worker sees).");
+            }
+            var folder = StudyCommand.ResultsFolder(study, parse.GetValue(output), parse.GetValue(resume) || isWorker);
+            var runner = new SearchRunner(study, folder);
+            runner.ClaimFolder();
+            var copy = Path.Combine(folder, ResultsFolder.StudyCopy);
+            if (!File.Exists(copy))
+            {
+                AtomicFile.WriteText(copy, text);
+            }
+            var workers = parse.GetValue(parallel) ?? 1;
+            var clock = Stopwatch.StartNew();
+            var threadCount = parse.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / workers);
+            Console.WriteLine($"Search \"{study.Name}\": {study.Search.Trials} trial(s) at most, rungs of " +
+                $"{string.Join(", ", runner.Planner.Scheduler.RungEpochs)} epoch(s), {study.Search.Seeds} seed(s) each, into {folder}");
+            if (workers > 1 && !isWorker)
+            {
+                RunWorkers(workers, threadCount, searchFile, folder, parse.GetValue(epochs), parse.GetValue(limit));
+            }
+            else
+            {
+                TorchEngine.Configure(threadCount);
+                using var data = StudyData.Open(study);
+                runner.Work(new TrialTrainer(data.Splits));
+            }
+            if (isWorker)
+            {
+                return 0;
+            }
+            TorchEngine.Configure(parse.GetValue(threads));
+            return Conclude(runner, folder, clock.Elapsed);
+        }));
+        return command;
+    }
+
+    /// <summary>The verdict (trained into DIR/verdict, resumable like any study) and the search's report.</summary>
+    internal static int Conclude(SearchRunner runner, string folder, TimeSpan? wallTime)
+    {
+        var verdict = runner.VerdictStudy();
+        IReadOnlyList<RunResult> results = Array.Empty<RunResult>();
+        var verdictFolder = Path.Combine(folder, SearchReport.VerdictFolder);
+        using var data = StudyData.Open(verdict);
+        if (verdict.Runs.Count > 1)
+        {
+            Console.WriteLine($"Verdict: the best {verdict.Runs.Count - 1} configuration(s) and the baseline, " +
+                $"{verdict.Seeds} fresh seed(s) each, into {verdictFolder}");
+            var verdictRunner = new StudyRunner(verdict, verdictFolder);
+            results = verdictRunner.Run(data.Splits);
+            StudyReport.Write(verdictFolder, verdict, results, data.Splits, wallTime: null);
+        }
+        var report = SearchReport.Write(folder, runner, verdict, results, wallTime);
+        Console.WriteLine($"Report: {report}");
+        return 0;
+    }
+
+    private static void RunWorkers(int workers, int threads, string file, string folder, int? epochs, int? limit)
+    {
+        var program = StudyCommand.CurrentProgram();
+        var processes = Enumerable.Range(0, workers).Select(i =>
+        {
+            var start = new ProcessStartInfo(program[0]) { UseShellExecute = false };
+            var arguments = new[] { "search", file, "--out", folder, "--worker", "--threads", $"{threads}" };
+            foreach (var argument in program.Skip(1).Concat(arguments)
+                .Concat(epochs is { } e ? new[] { "--epochs", $"{e}" } : Array.Empty<string>())
+                .Concat(limit is { } l ? new[] { "--limit", $"{l}" } : Array.Empty<string>()))
+            {
+                start.ArgumentList.Add(argument);
+            }
+            return Process.Start(start) ?? throw new InvalidOperationException($"worker {i + 1} could not be started");
+        }).ToList();
+        foreach (var process in processes)
+        {
+            process.WaitForExit();
+        }
+        var failed = processes.Count(p => p.ExitCode != 0);
+        if (failed > 0)
+        {
+            throw new InvalidOperationException($"{failed} of {workers} worker(s) failed (their errors are above); the journal " +
+                $"in {folder} keeps what they finished: continue with --resume.");
+        }
+    }
+}

@@ -37,9 +37,10 @@ public sealed class SearchPlanner
 
     /// <summary>
     /// The plan for a free worker after <paramref name="records"/>; <paramref name="held"/> says whether a live worker is
-    /// training a trial now (its run lock), so a trial is never trained twice at once.
+    /// training a trial now (its run lock), so a trial is never trained twice at once. <paramref name="check"/>, where
+    /// given, says why a configuration's run cannot be built for the data (null when it can): such a draw is drawn again.
     /// </summary>
-    public SearchPlan Next(IReadOnlyList<JsonObject> records, Func<int, bool> held)
+    public SearchPlan Next(IReadOnlyList<JsonObject> records, Func<int, bool> held, Func<RunDefinition, string?>? check = null)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(held);
@@ -59,7 +60,7 @@ public sealed class SearchPlanner
         }
         if (BudgetLeft(state, records) is null)
         {
-            var (trial, _) = Sample(state);
+            var (trial, _) = Sample(state, check);
             appended.Add(trial);
             return new SearchPlan(appended, Work(state.Trials.Count, 0), false);
         }
@@ -90,7 +91,7 @@ public sealed class SearchPlanner
 
     /// <summary>The record of trial <c>state.Trials.Count</c>: drawn by the sampler from the observations of the highest
     /// rung that at least <see cref="TpeSampler.StartupTrials"/> trials finished (else rung 0).</summary>
-    private (JsonObject Record, IReadOnlyDictionary<string, double> Drawn) Sample(SearchState state)
+    private (JsonObject Record, IReadOnlyDictionary<string, double> Drawn) Sample(SearchState state, Func<RunDefinition, string?>? check)
     {
         var seeds = Scheduler.Seeds;
         var number = state.Trials.Count;
@@ -99,7 +100,19 @@ public sealed class SearchPlanner
         var observations = state.Trials.Where(t => t.Complete(rung, seeds))
             .Select(t => new Observation(t.Drawn, t.Mean(rung, seeds))).ToList();
         var seed = unchecked(_search.Seed * 1_000_003 + number) & int.MaxValue;
-        var drawn = _sampler.Sample(_search.ParsedSpace, observations, new Random(seed));
+        var random = new Random(seed);
+        // Values that are valid one by one can clash together (a kernel size per block for a depth with fewer blocks):
+        // such a configuration is drawn again, and the count is recorded.
+        var rejected = 0;
+        IReadOnlyDictionary<string, double> drawn;
+        while (Invalid(drawn = _sampler.Sample(_search.ParsedSpace, observations, random), check) is { } reason)
+        {
+            if (++rejected == MaxRejected)
+            {
+                throw new StudyFileException($"{MaxRejected} configurations drawn in a row make no valid run from `base`; the last, " +
+                    $"{_search.ParsedSpace.Describe(drawn)}: {reason} Narrow the space so its values fit together.");
+            }
+        }
         var record = new JsonObject
         {
             ["type"] = "trial",
@@ -109,8 +122,24 @@ public sealed class SearchPlanner
             ["observed_rung"] = rung,
             ["observed"] = observations.Count,
             ["draw_seed"] = seed,
+            ["rejected"] = rejected,
         };
         return (record, drawn);
+    }
+
+    /// <summary>Draws in a row that may make invalid runs before the space is called unusable.</summary>
+    public const int MaxRejected = 1000;
+
+    private string? Invalid(IReadOnlyDictionary<string, double> drawn, Func<RunDefinition, string?>? check)
+    {
+        try
+        {
+            return check?.Invoke(_search.TrialRun(drawn, "check"));
+        }
+        catch (StudyFileException e)
+        {
+            return e.Message[(e.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+        }
     }
 
     private SearchWork Work(int trial, int rung) => new(trial, rung, Scheduler.RungEpochs[rung]);

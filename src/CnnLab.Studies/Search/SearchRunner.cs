@@ -100,7 +100,7 @@ public sealed class SearchRunner
             SearchPlan? plan = null;
             Journal.Transact(records =>
             {
-                plan = Planner.Next(records, trial => RunLock.IsHeld(TrialFolder(trial)));
+                plan = Planner.Next(records, trial => RunLock.IsHeld(TrialFolder(trial)), trainer.Check);
                 if (plan.Work is { } work)
                 {
                     // Taken under the journal's lock: no other worker can see the trial unheld between the plan and this.

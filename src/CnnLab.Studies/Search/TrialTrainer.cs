@@ -19,6 +19,9 @@ public interface ITrialTrainer
     /// and returns <paramref name="objective"/> at the last epoch.
     /// </summary>
     TrialScore Train(RunDefinition run, int seed, int epochs, string objective, string folder);
+
+    /// <summary>Why <paramref name="run"/>'s model cannot be built for the data, in one sentence; null when it can.</summary>
+    string? Check(RunDefinition run);
 }
 
 /// <summary>
@@ -32,6 +35,20 @@ public sealed class TrialTrainer(DataSplits data) : ITrialTrainer
     {
         WriteIndented = false, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    /// <inheritdoc />
+    public string? Check(RunDefinition run)
+    {
+        try
+        {
+            using var model = RunRecipe.CompiledModel(run, data.InputShape, data.Train.ClassCount, seed: 0);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
 
     /// <inheritdoc />
     public TrialScore Train(RunDefinition run, int seed, int epochs, string objective, string folder)

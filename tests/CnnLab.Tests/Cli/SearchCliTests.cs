@@ -78,6 +78,21 @@ public sealed class SearchCliTests : IDisposable
     }
 
     [Fact]
+    public void Two_worker_processes_share_the_journal_and_never_train_a_rung_of_a_trial_twice()
+    {
+        var folder = Path.Combine(_root, "parallel");
+
+        var result = CliRunner.Run("search", _file, "--out", folder, "--parallel", "2");
+
+        Assert.True(result.Code == 0, result.Error);
+        var results = new SearchJournal(folder).Read().Where(r => r["type"]!.GetValue<string>() == "result")
+            .Select(r => (r["trial"]!.GetValue<int>(), r["rung"]!.GetValue<int>(), r["seed"]!.GetValue<int>())).ToList();
+        Assert.Equal(results.Count, results.Distinct().Count());
+        Assert.Equal(5, results.Select(r => r.Item1).Distinct().Count());
+        Assert.True(File.Exists(Path.Combine(folder, "report.md")));
+    }
+
+    [Fact]
     public void A_changed_search_section_is_refused_naming_the_difference_and_a_larger_budget_extends_the_search()
     {
         var folder = Path.Combine(_root, "a");

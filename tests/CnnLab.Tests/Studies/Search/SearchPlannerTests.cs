@@ -119,6 +119,46 @@ public sealed class SearchPlannerTests : IDisposable
         Assert.True(trials[^1]["observed"]!.GetValue<int>() >= 10);
     }
 
+    [Fact]
+    public void A_configuration_whose_values_clash_is_drawn_again_and_the_redraws_are_recorded()
+    {
+        var planner = Planner("""
+            name: clash
+            base:
+              name: baseline
+              model: {blocks: [[8], [16]], kernel_size: 3}
+            search:
+              space:
+                model.blocks: {choice: [[[8], [16]], [[8], [16], [32]]]}
+                model.kernel_size: {choice: [3, [3, 2, 2]]}
+              sampler: random
+              budget: {trials: 12}
+            """);
+        string? Check(RunDefinition run)
+        {
+            try
+            {
+                using var model = RunRecipe.CompiledModel(run, CnnLab.Core.Shape.Image(28, 28, 1), 10, seed: 0);
+                return null;
+            }
+            catch (ArgumentException e)
+            {
+                return e.Message;
+            }
+        }
+        var records = new List<JsonObject>();
+        for (var trial = 0; trial < 12; trial++)
+        {
+            records.AddRange(planner.Next(records, _ => true, Check).Records);
+        }
+
+        var trials = SearchState.Replay(records).Trials;
+        Assert.Equal(12, trials.Count);
+        // Two blocks never get three kernel sizes; the redraws that took are in the journal.
+        Assert.DoesNotContain(trials, t => t.Drawn["model.blocks"] == 0 && t.Drawn["model.kernel_size"] == 1);
+        Assert.True(records.Sum(r => r["rejected"]?.GetValue<int>() ?? 0) > 0);
+    }
+
     internal static SearchPlanner Planner(string yaml)
     {
         var study = StudyParser.Parse(yaml, "planner.yaml");

@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Search;
+
+namespace CnnLab.Tests.Studies.Search;
+
+/// <summary>The example searches in experiments/: their baselines, and that their spaces draw runs that build.</summary>
+public class ExampleSearchTests
+{
+    [Theory]
+    [InlineData("search-notebook.yaml", "m3-leaky", 56_318)]
+    [InlineData("search-fast.yaml", "fast recipe", 70_330)]
+    public void The_baseline_is_the_named_model_and_every_drawn_configuration_of_its_budget_builds_for_fashion_mnist(string file, string baseline,
+        int parameters)
+    {
+        var study = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", file));
+        var planner = new SearchPlanner(study.Search!, study.Runs[0].Training.Epochs);
+        string? Check(RunDefinition run)
+        {
+            try
+            {
+                using var model = RunRecipe.CompiledModel(run, CnnLab.Core.Shape.Image(28, 28, 1), 10, seed: 0);
+                return null;
+            }
+            catch (ArgumentException e)
+            {
+                return e.Message;
+            }
+        }
+
+        var records = new List<JsonObject>();
+        var trials = study.Search!.Trials;
+        for (var trial = 0; trial < trials; trial++)
+        {
+            records.AddRange(planner.Next(records, _ => true, Check).Records);
+        }
+
+        Assert.Equal(baseline, study.Runs[0].Name);
+        using (var model = RunRecipe.CompiledModel(study.Runs[0], CnnLab.Core.Shape.Image(28, 28, 1), 10, seed: 0))
+        {
+            Assert.Equal(parameters, model.ParamCount);
+        }
+        Assert.Equal(trials, SearchState.Replay(records).Trials.Count);
+    }
+}

@@ -4,7 +4,9 @@
 #     --cpus-per-task 1; the report job (afterany) must name all 10 run-seeds, and every run-seed's test accuracy must
 #     equal, exactly, the same study run in one process with one thread;
 #  2. a task requeued in the middle of its run (scontrol requeue: the element is killed and queued again, as on
-#     preemption or node failure) continues from its epoch checkpoint and ends with the one-process result.
+#     preemption or node failure) continues from its epoch checkpoint and ends with the one-process result;
+#  3. a search (cnnlab search --slurm --parallel 2) with one worker requeued mid-trial: no rung trained twice, and the
+#     report job writes the verdict.
 # Starts munged, slurmctld and slurmd, and stops them, by their pids, however the script ends.
 # Usage: tests/slurm/run.sh   (after a Release build of src/CnnLab.Cli)
 set -euo pipefail
@@ -132,3 +134,51 @@ grep -q 'continuing from its checkpoint after epoch [1-5]' "$log" || { echo "slu
 diff <(accuracies "$work/requeue") <(accuracies "$work/requeue-local") \
   || { echo "slurm test: the requeued task ended differently from an uninterrupted one" >&2; exit 1; }
 echo "slurm test: the requeued task resumed from its checkpoint and matched the uninterrupted run; passed"
+
+# 3. A search with 2 workers as a job array sharing one journal, one worker requeued in the middle of a trial; the
+#    report job (afterany) trains the verdict and writes the report. No rung of a trial may be trained twice.
+cat > "$work/search.yaml" <<YAML
+name: slurm search
+dataset: fashion-mnist
+training: {epochs: 3, batch_size: 50, validation_split: 0.2}
+base:
+  name: small
+  model: {blocks: [[8], [16]], kernel_size: [3, 2], dense: [16]}
+  optimizer: adam
+search:
+  space:
+    learning_rate: {float: [0.0005, 0.01], log: true}
+    model.dense: {choice: [[16], [32]]}
+  sampler: random
+  scheduler: {min_epochs: 1, reduction_factor: 3}
+  budget: {trials: 6}
+  verdict: {top: 1, seeds: 3}
+YAML
+"${cli[@]}" search "$work/search.yaml" --limit 2000 --out "$work/search" --slurm --parallel 2 --cpus-per-task 1 --submit \
+  | tee "$work/search-submit.txt"
+jobs=$(grep -o 'array job [0-9]* and report job [0-9]*' "$work/search-submit.txt" | awk '{ print $3 "," $7 }')
+array_job=${jobs%,*}
+deadline=$((SECONDS + 600))
+# Requeue worker 0 once a trial of its has a checkpoint and the journal has no result of that trial's rung yet.
+until compgen -G "$work/search/trials/trial-*/seed-1/checkpoint/checkpoint.json" > /dev/null; do
+  [ $SECONDS -lt $deadline ] || { echo "slurm test: no search checkpoint appeared" >&2; exit 1; }
+  sleep 0.1
+done
+scontrol requeue "${array_job}_0"
+echo "slurm test: requeued search worker ${array_job}_0 mid-trial"
+wait_jobs "$jobs" 900
+grep -q 'restart 1' "$work/search/slurm/logs/task-0.out" \
+  || { echo "slurm test: the search worker did not run a second time" >&2; cat "$work/search/slurm/logs/task-0.out" >&2; exit 1; }
+python3 - "$work/search/search-journal.jsonl" <<'PY'
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+trials = [r for r in records if r["type"] == "trial"]
+results = [(r["trial"], r["rung"], r["seed"]) for r in records if r["type"] == "result"]
+assert len(trials) == 6, f"{len(trials)} trials"
+assert len(results) == len(set(results)), "a rung of a trial was trained twice"
+assert {t for t, _, _ in results} == set(range(6)), "a trial has no score"
+print(f"slurm test: search journal: 6 trials, {len(results)} rung-seed scores, none twice")
+PY
+grep -q '## Verdict' "$work/search/report.md" && grep -q 'has the higher test accuracy than' "$work/search/report.md" \
+  || { echo "slurm test: the search report has no verdict" >&2; cat "$work/search/slurm/logs/report.out" >&2; exit 1; }
+echo "slurm test: search on 2 Slurm workers, one requeued mid-trial, ended with its verdict; passed"

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using CnnLab.Engine;
 using CnnLab.Formats;
 using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Experiments.Cluster;
 using CnnLab.Studies.Reporting;
 using CnnLab.Studies.Search;
 
@@ -27,13 +28,20 @@ internal static class SearchCommand
         var threads = CommonOptions.Threads();
         var parallel = CommonOptions.OptionalInteger("--parallel", "Worker processes on this machine (each with cores / N threads).",
             maximum: 256);
+        var slurm = new Option<bool>("--slurm") { Description = "Write --out/slurm/study.sbatch (a job array of --parallel workers, " +
+            "default 2) and report.sbatch (the verdict and report, after the array)." };
+        var submit = new Option<bool>("--submit") { Description = "Slurm: submit both scripts with sbatch and print the job ids." };
+        var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
+        var cpus = CommonOptions.OptionalInteger("--cpus-per-task", "Slurm: CPUs per worker, passed on as --threads (default 2).",
+            maximum: 4096);
+        var time = new Option<string?>("--time") { Description = "Slurm time limit per worker (e.g. 02:00:00)." };
         var worker = new Option<bool>("--worker") { Description = "Only work the search's journal in --out, then exit (no verdict " +
             "or report): for several machines sharing --out." };
         var command = new Command("search",
             "Search run keys from a study file's `base` (ASHA over epochs, TPE or random, seeds per trial), then train the best " +
             "configurations and the baseline on fresh seeds and say whether the best is better.")
         {
-            file, epochs, limit, output, resume, threads, parallel, worker,
+            file, epochs, limit, output, resume, threads, parallel, worker, slurm, submit, partition, cpus, time,
         };
         command.Subcommands.Add(SearchReportCommand.Create());
         command.SetAction(parse => CommandErrors.Run(() =>
@@ -57,6 +65,12 @@ internal static class SearchCommand
             if (!File.Exists(copy))
             {
                 AtomicFile.WriteText(copy, text);
+            }
+            if (parse.GetValue(slurm))
+            {
+                var settings = new SlurmSettings(parse.GetValue(partition), parse.GetValue(cpus) ?? 2, null, parse.GetValue(time));
+                return Slurm(study, searchFile, folder, parse.GetValue(epochs), parse.GetValue(limit), parse.GetValue(parallel) ?? 2,
+                    settings, parse.GetValue(submit));
             }
             var workers = parse.GetValue(parallel) ?? 1;
             var clock = Stopwatch.StartNew();
@@ -100,6 +114,25 @@ internal static class SearchCommand
         }
         var report = SearchReport.Write(folder, runner, verdict, results, wallTime);
         Console.WriteLine($"Report: {report}");
+        return 0;
+    }
+
+    private static int Slurm(StudyDefinition study, string file, string folder, int? epochs, int? limit, int workers,
+        SlurmSettings settings, bool submit)
+    {
+        var command = new WorkerCommand(StudyCommand.CurrentProgram(), Path.GetFullPath(file), Path.GetFullPath(folder), epochs, null,
+            limit);
+        var (array, report) = SlurmJob.Write(study.Name, workers, command, command.SearchWorkerArguments(settings.CpusPerTask),
+            command.SearchConcludeArguments(settings.CpusPerTask), settings);
+        Console.WriteLine($"Wrote {array} ({workers} worker(s) sharing the journal) and {report} (the verdict and report).");
+        if (!submit)
+        {
+            Console.WriteLine($"Submit: jobid=$(sbatch --parsable {array}) && sbatch --dependency=afterany:$jobid {report}");
+            return 0;
+        }
+        var arrayJob = SlurmJob.ParseJobId(StudyCommand.Sbatch(array));
+        var reportJob = SlurmJob.ParseJobId(StudyCommand.Sbatch($"--dependency=afterany:{arrayJob}", report));
+        Console.WriteLine($"Submitted array job {arrayJob} and report job {reportJob} (starts after the whole array).");
         return 0;
     }
 

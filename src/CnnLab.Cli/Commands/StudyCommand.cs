@@ -179,7 +179,7 @@ internal static class StudyCommand
         return 0;
     }
 
-    private static string Sbatch(params string[] arguments)
+    internal static string Sbatch(params string[] arguments)
     {
         var start = new ProcessStartInfo("sbatch") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add("--parsable");

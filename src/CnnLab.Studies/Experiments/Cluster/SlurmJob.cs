@@ -23,6 +23,20 @@ public static partial class SlurmJob
         ArgumentNullException.ThrowIfNull(study);
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(settings);
+        return Write(study.Name, StudyTask.All(study).Count, worker, worker.TaskArguments("env", settings.CpusPerTask),
+            worker.ReportArguments(), settings);
+    }
+
+    /// <summary>
+    /// Writes a job array of <paramref name="elements"/> elements, each running <paramref name="elementArguments"/>
+    /// (requeued on preemption, appending to its log), and a script running <paramref name="reportArguments"/>: a
+    /// study's tasks and report, or a search's workers and its verdict.
+    /// </summary>
+    public static (string Study, string Report) Write(string studyName, int elements, WorkerCommand worker,
+        IReadOnlyList<string> elementArguments, IReadOnlyList<string> reportArguments, SlurmSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(settings);
         Check(settings);
         if (worker.ResultsFolder.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
         {
@@ -30,11 +44,11 @@ public static partial class SlurmJob
                 "#SBATCH line cannot carry (sbatch rejects the directive, and a line break would start a line of its own). Choose a " +
                 "folder whose path has neither, or a symbolic link to it that has neither.");
         }
-        var tasks = StudyTask.All(study).Count;
+        var tasks = elements;
         var folder = Path.Combine(worker.ResultsFolder, "slurm");
         var logs = Path.Combine(folder, "logs");
         Directory.CreateDirectory(logs);
-        var name = "cnnlab-" + StudyRunner.Slug(study.Name);
+        var name = "cnnlab-" + StudyRunner.Slug(studyName);
         var array = tasks == 1 ? "0" : $"0-{tasks - 1}";
         if (settings.MaxParallel is int m)
         {
@@ -46,10 +60,10 @@ public static partial class SlurmJob
             .Append("# A requeued element appends to its log and continues its run-seed from the last completed epoch.\n")
             .Append("#SBATCH --open-mode=append\n\n")
             .Append("echo \"task ${SLURM_ARRAY_TASK_ID} on $(hostname), job ${SLURM_JOB_ID}, restart ${SLURM_RESTART_COUNT:-0}\"\n")
-            .Append("exec ").Append(worker.ShellLine(worker.TaskArguments("env", settings.CpusPerTask))).Append('\n');
+            .Append("exec ").Append(worker.ShellLine(elementArguments)).Append('\n');
         var reportScript = Header(name + "-report", settings, Path.Combine(logs, "report.out"))
             .Append('\n')
-            .Append("exec ").Append(worker.ShellLine(worker.ReportArguments())).Append('\n');
+            .Append("exec ").Append(worker.ShellLine(reportArguments)).Append('\n');
         var studyPath = Path.Combine(folder, "study.sbatch");
         var reportPath = Path.Combine(folder, "report.sbatch");
         AtomicFile.WriteText(studyPath, studyScript.ToString());

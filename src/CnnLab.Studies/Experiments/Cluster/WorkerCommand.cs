@@ -18,6 +18,12 @@ public sealed record WorkerCommand(IReadOnlyList<string> Program, string StudyFi
         return arguments;
     }
 
+    /// <summary>The arguments after the program for one search worker: <c>search FILE --out DIR --worker --threads N</c>.</summary>
+    public IReadOnlyList<string> SearchWorkerArguments(int threads) => SearchArguments("--worker", threads);
+
+    /// <summary>The arguments after the program for a search's verdict and report: <c>search FILE --out DIR --resume</c>.</summary>
+    public IReadOnlyList<string> SearchConcludeArguments(int threads) => SearchArguments("--resume", threads);
+
     /// <summary>The arguments after the program for the report: <c>study report DIR</c>.</summary>
     public IReadOnlyList<string> ReportArguments() => new[] { "study", "report", ResultsFolder };
 
@@ -28,6 +34,14 @@ public sealed record WorkerCommand(IReadOnlyList<string> Program, string StudyFi
 
     /// <summary>A command line for a shell script.</summary>
     public string ShellLine(IEnumerable<string> arguments) => string.Join(" ", Program.Concat(arguments).Select(Quote));
+
+    private List<string> SearchArguments(string mode, int threads)
+    {
+        var arguments = new List<string> { "search", StudyFile, "--out", ResultsFolder, mode, "--threads",
+            threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        AddOverrides(arguments);
+        return arguments;
+    }
 
     private void AddOverrides(List<string> arguments)
     {

@@ -35,13 +35,18 @@ internal static class SearchCommand
         var cpus = CommonOptions.OptionalInteger("--cpus-per-task", "Slurm: CPUs per worker, passed on as --threads (default 2).",
             maximum: 4096);
         var time = new Option<string?>("--time") { Description = "Slurm time limit per worker (e.g. 02:00:00)." };
+        var kubernetes = new Option<bool>("--kubernetes") { Description = "Write --out/kubernetes/study-job.yaml (an Indexed Job of " +
+            "--parallel worker pods, default 2) and report-job.yaml (the verdict and report)." };
+        var image = new Option<string?>("--image") { Description = "Kubernetes: the container image with cnnlab (default cnnlab:latest)." };
+        var claim = new Option<string?>("--volume-claim") { Description = "Kubernetes: the PersistentVolumeClaim (ReadWriteMany) " +
+            "holding --out (default cnnlab-results)." };
         var worker = new Option<bool>("--worker") { Description = "Only work the search's journal in --out, then exit (no verdict " +
             "or report): for several machines sharing --out." };
         var command = new Command("search",
             "Search run keys from a study file's `base` (ASHA over epochs, TPE or random, seeds per trial), then train the best " +
             "configurations and the baseline on fresh seeds and say whether the best is better.")
         {
-            file, epochs, limit, output, resume, threads, parallel, worker, slurm, submit, partition, cpus, time,
+            file, epochs, limit, output, resume, threads, parallel, worker, slurm, submit, partition, cpus, time, kubernetes, image, claim,
         };
         command.Subcommands.Add(SearchReportCommand.Create());
         command.SetAction(parse => CommandErrors.Run(() =>
@@ -71,6 +76,18 @@ internal static class SearchCommand
                 var settings = new SlurmSettings(parse.GetValue(partition), parse.GetValue(cpus) ?? 2, null, parse.GetValue(time));
                 return Slurm(study, searchFile, folder, parse.GetValue(epochs), parse.GetValue(limit), parse.GetValue(parallel) ?? 2,
                     settings, parse.GetValue(submit));
+            }
+            if (parse.GetValue(kubernetes))
+            {
+                var pods = parse.GetValue(parallel) ?? 2;
+                var command = new WorkerCommand(StudyCommand.CurrentProgram(), Path.GetFullPath(searchFile), Path.GetFullPath(folder),
+                    parse.GetValue(epochs), null, parse.GetValue(limit));
+                var settings = new KubernetesSettings(parse.GetValue(image) ?? "cnnlab:latest", pods,
+                    parse.GetValue(claim) ?? "cnnlab-results", parse.GetValue(cpus) ?? 2);
+                var (job, reportJob) = KubernetesJob.Write(study, command, settings, pods,
+                    w => w.SearchWorkerArguments(settings.CpusPerTask), w => w.SearchConcludeArguments(settings.CpusPerTask));
+                Console.WriteLine($"Wrote {job} ({pods} worker pod(s) sharing the journal) and {reportJob} (the verdict and report).");
+                return 0;
             }
             var workers = parse.GetValue(parallel) ?? 1;
             var clock = Stopwatch.StartNew();

@@ -19,9 +19,22 @@ public sealed record KubernetesSettings(string Image, int Parallelism, string Vo
 public static class KubernetesJob
 {
     /// <summary>Writes both manifests and returns their paths.</summary>
-    public static (string Study, string Report) Write(StudyDefinition study, WorkerCommand worker, KubernetesSettings settings)
+    public static (string Study, string Report) Write(StudyDefinition study, WorkerCommand worker, KubernetesSettings settings) =>
+        Write(study, worker, settings, StudyTask.All(study).Count, w => w.TaskArguments("env", settings.CpusPerTask),
+            w => w.ReportArguments());
+
+    /// <summary>
+    /// Writes an Indexed Job of <paramref name="completions"/> pods, each running <paramref name="podArguments"/>, and a
+    /// one-pod Job running <paramref name="reportArguments"/>: a study's tasks and report, or a search's workers (each
+    /// works the shared journal until the search is over) and its verdict.
+    /// </summary>
+    public static (string Study, string Report) Write(StudyDefinition study, WorkerCommand worker, KubernetesSettings settings,
+        int completions, Func<WorkerCommand, IReadOnlyList<string>> podArguments,
+        Func<WorkerCommand, IReadOnlyList<string>> reportArguments)
     {
         ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(podArguments);
+        ArgumentNullException.ThrowIfNull(reportArguments);
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.Parallelism < 1 || settings.CpusPerTask < 1 || settings.RetriesPerIndex < 0)
@@ -29,13 +42,13 @@ public static class KubernetesJob
             throw new ArgumentException($"`parallelism` and `cpusPerTask` must be at least 1; received {settings.Parallelism} and " +
                 $"{settings.CpusPerTask}.");
         }
-        var tasks = StudyTask.All(study).Count;
+        var tasks = completions;
         var name = Name(study);
         // In the pod the study file is the results folder's copy, and the program the image's cnnlab.
         worker = worker with { StudyFile = Path.Combine(worker.ResultsFolder, ResultsFolder.StudyCopy) };
         var folder = Path.Combine(worker.ResultsFolder, "kubernetes");
         Directory.CreateDirectory(folder);
-        var studyJob = Job(name, settings, worker.TaskArguments("env", settings.CpusPerTask), new Dictionary<string, object>
+        var studyJob = Job(name, settings, podArguments(worker), new Dictionary<string, object>
         {
             ["completionMode"] = "Indexed",
             ["completions"] = tasks,
@@ -44,7 +57,7 @@ public static class KubernetesJob
             // clusters ignore the field and count backoffLimit over the whole Job).
             ["backoffLimitPerIndex"] = settings.RetriesPerIndex,
         }, worker);
-        var reportJob = Job(name + "-report", settings, worker.ReportArguments(), new Dictionary<string, object>
+        var reportJob = Job(name + "-report", settings, reportArguments(worker), new Dictionary<string, object>
         {
             ["completions"] = 1,
             ["backoffLimit"] = settings.RetriesPerIndex,
@@ -54,7 +67,7 @@ public static class KubernetesJob
         var studyPath = Path.Combine(folder, "study-job.yaml");
         var reportPath = Path.Combine(folder, "report-job.yaml");
         AtomicFile.WriteText(studyPath,
-            $"# Written by cnnlab study --kubernetes: {tasks} task(s), one pod each.\n" + serializer.Serialize(studyJob));
+            $"# Written by cnnlab --kubernetes: {tasks} pod(s).\n" + serializer.Serialize(studyJob));
         AtomicFile.WriteText(reportPath, "# Apply when the study Job has completed: kubectl wait --for=condition=complete job/" + name +
             "\n" + serializer.Serialize(reportJob));
         return (studyPath, reportPath);

@@ -39,7 +39,8 @@ public sealed record WorkerCommand(IReadOnlyList<string> Program, string StudyFi
     {
         var arguments = new List<string> { "search", StudyFile, "--out", ResultsFolder, mode, "--threads",
             threads.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        AddOverrides(arguments);
+        // A search's seeds are its section's; only the epochs and the image limit can be overridden.
+        (this with { Seeds = null }).AddOverrides(arguments);
         return arguments;
     }
 

@@ -112,6 +112,27 @@ public sealed class ClusterJobTests : IDisposable
     }
 
     [Fact]
+    public void A_search_is_an_Indexed_Job_of_worker_pods_on_one_journal_and_a_verdict_job()
+    {
+        var worker = Worker(epochs: 4);
+        var (jobPath, reportPath) = KubernetesJob.Write(_study, worker, new KubernetesSettings("cnnlab", 3, "results", 2), 3,
+            w => w.SearchWorkerArguments(2), w => w.SearchConcludeArguments(2));
+        var (arrayPath, verdictPath) = SlurmJob.Write("a search", 3, worker, worker.SearchWorkerArguments(1),
+            worker.SearchConcludeArguments(1), new SlurmSettings(null, 1, null, null));
+
+        var job = KubernetesYaml.Deserialize<V1Job>(File.ReadAllText(jobPath));
+        var copy = Path.Combine(_folder, "study.yaml");
+        Assert.Equal(("Indexed", 3, 3), (job.Spec.CompletionMode, job.Spec.Completions, job.Spec.Parallelism));
+        Assert.Equal(new[] { "search", copy, "--out", _folder, "--worker", "--threads", "2", "--epochs", "4" },
+            Assert.Single(job.Spec.Template.Spec.Containers).Args);
+        Assert.Equal(new[] { "search", copy, "--out", _folder, "--resume", "--threads", "2", "--epochs", "4" },
+            Assert.Single(KubernetesYaml.Deserialize<V1Job>(File.ReadAllText(reportPath)).Spec.Template.Spec.Containers).Args);
+        Assert.Contains("#SBATCH --array=0-2\n", File.ReadAllText(arrayPath));
+        Assert.EndsWith(" --worker --threads 1 --epochs 4\n", File.ReadAllText(arrayPath));
+        Assert.EndsWith(" --resume --threads 1 --epochs 4\n", File.ReadAllText(verdictPath));
+    }
+
+    [Fact]
     public void Parallelism_is_at_most_the_task_count()
     {
         var (studyPath, _) = KubernetesJob.Write(_study, Worker(), new KubernetesSettings("cnnlab", 100, "results", 1));

@@ -10,8 +10,8 @@ public class ExampleSearchTests
     [Theory]
     [InlineData("search-notebook.yaml", "m3-leaky", 56_318)]
     [InlineData("search-fast.yaml", "fast recipe", 70_330)]
-    public void The_baseline_is_the_named_model_and_every_drawn_configuration_of_its_budget_builds_for_fashion_mnist(string file, string baseline,
-        int parameters)
+    public void The_baseline_is_the_named_model_and_every_drawn_configuration_of_its_budget_builds_for_fashion_mnist(string file,
+        string baseline, int parameters)
     {
         var study = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", file));
         var planner = new SearchPlanner(study.Search!, study.Runs[0].Training.Epochs);

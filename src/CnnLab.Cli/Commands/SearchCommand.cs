@@ -92,8 +92,9 @@ internal static class SearchCommand
             var workers = parse.GetValue(parallel) ?? 1;
             var clock = Stopwatch.StartNew();
             var threadCount = parse.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / workers);
-            Console.WriteLine($"Search \"{study.Name}\": {study.Search.Trials} trial(s) at most, rungs of " +
-                $"{string.Join(", ", runner.Planner.Scheduler.RungEpochs)} epoch(s), {study.Search.Seeds} seed(s) each, into {folder}");
+            var rungs = string.Join("; ", runner.Planner.Brackets.Select(b => string.Join(", ", b.RungEpochs)));
+            Console.WriteLine($"Search \"{study.Name}\": {study.Search.Trials} trial(s) at most, rungs of {rungs} epoch(s), " +
+                $"{study.Search.Seeds} seed(s) each, into {folder}");
             if (workers > 1 && !isWorker)
             {
                 RunWorkers(workers, threadCount, searchFile, folder, parse.GetValue(epochs), parse.GetValue(limit));

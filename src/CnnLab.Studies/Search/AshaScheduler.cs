@@ -54,16 +54,17 @@ public sealed class AshaScheduler
 
     /// <summary>
     /// The next promotion the state allows, as the journal record that makes it (with the inputs of the decision), or
-    /// null when no finished trial may go on: the caller then samples a new trial or waits.
+    /// null when no finished trial may go on: the caller then samples a new trial or waits. <paramref name="member"/>
+    /// picks the trials this scheduler ranks (a Hyperband bracket's); all when null.
     /// </summary>
-    public JsonObject? NextPromotion(SearchState state, out IReadOnlyList<JsonObject> stops)
+    public JsonObject? NextPromotion(SearchState state, out IReadOnlyList<JsonObject> stops, Func<Trial, bool>? member = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         var stopped = new List<JsonObject>();
         stops = stopped;
         for (var rung = RungEpochs.Count - 2; rung >= 0; rung--)
         {
-            var finished = state.Trials.Where(t => t.Complete(rung, Seeds)).OrderByDescending(t => t.Mean(rung, Seeds))
+            var finished = state.Trials.Where(t => (member is null || member(t)) && t.Complete(rung, Seeds)).OrderByDescending(t => t.Mean(rung, Seeds))
                 .ThenBy(t => t.Number).ToList();
             var leaderCount = finished.Count / ReductionFactor;
             var leaders = finished.Take(leaderCount).ToList();

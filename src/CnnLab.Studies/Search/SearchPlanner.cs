@@ -27,13 +27,33 @@ public sealed class SearchPlanner
         ArgumentNullException.ThrowIfNull(search);
         _search = search;
         _sampler = search.Sampler == "random" ? new RandomSampler() : new TpeSampler();
-        // With `scheduler: none` one rung: every trial trains to the end.
-        Scheduler = new AshaScheduler(search.Scheduler == "none" ? maxEpochs : Math.Min(search.MinEpochs, maxEpochs), maxEpochs,
-            search.ReductionFactor, search.TrialSeeds, search.Alpha);
+        var first = search.Scheduler == "none" ? maxEpochs : Math.Min(search.MinEpochs, maxEpochs);
+        // Hyperband (Li et al., JMLR 2018) as asynchronous brackets: ASHA in each, from min_epochs x eta^s for s = 0, 1, ...
+        // and a last bracket that trains every trial to the end; trial n goes to bracket n mod the count, so the most
+        // aggressive early stopping is hedged by brackets that wait longer before judging.
+        var starts = new List<int> { first };
+        while (search.Scheduler == "hyperband" && starts[^1] < maxEpochs)
+        {
+            starts.Add((int)Math.Min((long)starts[^1] * search.ReductionFactor, maxEpochs));
+        }
+        Brackets = starts.Select(start => new AshaScheduler(start, maxEpochs, search.ReductionFactor, search.TrialSeeds, search.Alpha))
+            .ToList();
     }
 
-    /// <summary>The scheduler of the search's rungs.</summary>
-    public AshaScheduler Scheduler { get; }
+    /// <summary>The schedulers: one for ASHA (or none), one per bracket for Hyperband.</summary>
+    public IReadOnlyList<AshaScheduler> Brackets { get; }
+
+    /// <summary>The first bracket: ASHA's only one, Hyperband's most aggressive.</summary>
+    public AshaScheduler Scheduler => Brackets[0];
+
+    /// <summary>The seeds every trial trains with.</summary>
+    public IReadOnlyList<int> Seeds => Brackets[0].Seeds;
+
+    /// <summary>The bracket of trial <paramref name="trial"/>.</summary>
+    public AshaScheduler BracketOf(int trial) => Brackets[trial % Brackets.Count];
+
+    /// <summary>The epochs trial <paramref name="trial"/> has trained at the end of <paramref name="rung"/>.</summary>
+    public int EpochsAt(int trial, int rung) => BracketOf(trial).RungEpochs[rung];
 
     /// <summary>
     /// The plan for a free worker after <paramref name="records"/>; <paramref name="held"/> says whether a live worker is
@@ -45,14 +65,20 @@ public sealed class SearchPlanner
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(held);
         var state = SearchState.Replay(records);
-        var seeds = Scheduler.Seeds;
+        var seeds = Seeds;
         var unfinished = state.Trials.Where(t => t.StoppedAt is null && !t.Complete(t.Rung, seeds)).ToList();
         if (unfinished.FirstOrDefault(t => !held(t.Number)) is { } orphan)
         {
             return new SearchPlan(Array.Empty<JsonObject>(), Work(orphan.Number, orphan.Rung), false);
         }
-        var promotion = Scheduler.NextPromotion(state, out var stops);
-        var appended = stops.ToList();
+        var appended = new List<JsonObject>();
+        JsonObject? promotion = null;
+        for (var b = 0; b < Brackets.Count && promotion is null; b++)
+        {
+            var bracket = b;
+            promotion = Brackets[b].NextPromotion(state, out var stops, t => t.Number % Brackets.Count == bracket);
+            appended.AddRange(stops);
+        }
         if (promotion is not null)
         {
             appended.Add(promotion);
@@ -76,8 +102,8 @@ public sealed class SearchPlanner
         {
             return $"{_search.Trials} trials";
         }
-        var epochs = state.Trials.Sum(t => (long)Scheduler.RungEpochs[t.Rung] * Scheduler.Seeds.Count);
-        if (_search.EpochBudget is { } epochBudget && epochs + (long)Scheduler.RungEpochs[0] * Scheduler.Seeds.Count > epochBudget)
+        var epochs = state.Trials.Sum(t => (long)EpochsAt(t.Number, t.Rung) * Seeds.Count);
+        if (_search.EpochBudget is { } epochBudget && epochs + (long)EpochsAt(state.Trials.Count, 0) * Seeds.Count > epochBudget)
         {
             return $"{epochBudget} epochs";
         }
@@ -89,16 +115,17 @@ public sealed class SearchPlanner
         return null;
     }
 
-    /// <summary>The record of trial <c>state.Trials.Count</c>: drawn by the sampler from the observations of the highest
-    /// rung that at least <see cref="TpeSampler.StartupTrials"/> trials finished (else rung 0).</summary>
+    /// <summary>The record of trial <c>state.Trials.Count</c>: drawn by the sampler from the scores at the most epochs
+    /// that at least <see cref="TpeSampler.StartupTrials"/> trials reached (else at the epochs most trials reached).</summary>
     private (JsonObject Record, IReadOnlyDictionary<string, double> Drawn) Sample(SearchState state, Func<RunDefinition, string?>? check)
     {
-        var seeds = Scheduler.Seeds;
+        var seeds = Seeds;
         var number = state.Trials.Count;
-        var rung = Enumerable.Range(0, Scheduler.RungEpochs.Count).Reverse()
-            .FirstOrDefault(r => state.Trials.Count(t => t.Complete(r, seeds)) >= new TpeSampler().StartupTrials);
-        var observations = state.Trials.Where(t => t.Complete(rung, seeds))
-            .Select(t => new Observation(t.Drawn, t.Mean(rung, seeds))).ToList();
+        var scored = state.Trials.SelectMany(t => t.Scores.Keys.Where(r => t.Complete(r, seeds))
+            .Select(r => (Trial: t, Epochs: EpochsAt(t.Number, r), Mean: t.Mean(r, seeds)))).GroupBy(x => x.Epochs).ToList();
+        var level = scored.Where(g => g.Count() >= new TpeSampler().StartupTrials).OrderByDescending(g => g.Key).FirstOrDefault()
+            ?? scored.OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        var observations = level?.Select(x => new Observation(x.Trial.Drawn, x.Mean)).ToList() ?? new List<Observation>();
         var seed = unchecked(_search.Seed * 1_000_003 + number) & int.MaxValue;
         var random = new Random(seed);
         // Values that are valid one by one can clash together (a kernel size per block for a depth with fewer blocks):
@@ -119,7 +146,7 @@ public sealed class SearchPlanner
             ["trial"] = number,
             ["drawn"] = new JsonObject(drawn.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)JsonValue.Create(d.Value)))),
             ["sampler"] = _sampler.Name,
-            ["observed_rung"] = rung,
+            ["observed_epochs"] = level?.Key ?? 0,
             ["observed"] = observations.Count,
             ["draw_seed"] = seed,
             ["rejected"] = rejected,
@@ -142,5 +169,5 @@ public sealed class SearchPlanner
         }
     }
 
-    private SearchWork Work(int trial, int rung) => new(trial, rung, Scheduler.RungEpochs[rung]);
+    private SearchWork Work(int trial, int rung) => new(trial, rung, EpochsAt(trial, rung));
 }

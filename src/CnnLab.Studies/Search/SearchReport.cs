@@ -28,19 +28,24 @@ public static class SearchReport
         var records = runner.Journal.Read();
         var state = SearchState.Replay(records);
         var rungs = runner.Planner.Scheduler.RungEpochs;
+        var brackets = runner.Planner.Brackets;
         var results = records.Where(r => r["type"]?.GetValue<string>() == "result").ToList();
         var hours = results.Sum(r => r["seconds"]?.GetValue<double>() ?? 0) / 3600;
         var epochs = results.Sum(r => r["epochs"]?.GetValue<int>() ?? 0);
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"# Search: {verdict.Name.Replace(": verdict", "", StringComparison.Ordinal)}\n\n");
         var schedule = search.Scheduler == "none" ? "every trial trained to the end"
-            : $"ASHA rungs at {string.Join(", ", rungs)} epoch(s), one in {search.ReductionFactor} promoted by rank";
+            : search.Scheduler == "hyperband"
+                ? $"Hyperband: {brackets.Count} ASHA brackets, rungs at " +
+                  string.Join("; ", brackets.Select(b => string.Join(", ", b.RungEpochs))) +
+                  $" epoch(s), trials taken in turn, one in {search.ReductionFactor} promoted by rank"
+                : $"ASHA rungs at {string.Join(", ", rungs)} epoch(s), one in {search.ReductionFactor} promoted by rank";
         var wall = wallTime is { } w ? $", {w:hh\\:mm\\:ss} of wall time" : "";
         text.Append(CultureInfo.InvariantCulture,
             $"{state.Trials.Count} trial(s) sampled by {search.Sampler} (budget {search.Trials}), {search.Seeds} seed(s) each, ranked by " +
             $"{search.Objective} on the validation split; {schedule}. {hours:F2} h of training over the trials' rungs{wall}.\n\n");
         Verdict(text, verdict, verdictResults);
-        Leaderboard(text, runner, state, rungs);
+        Leaderboard(text, runner, state);
         Directory.CreateDirectory(Path.Combine(folder, ResultsFolder.Charts));
         Curves(text, folder, runner);
         Parameters(text, folder, runner, state);
@@ -92,22 +97,23 @@ public static class SearchReport
         text.Append('\n');
     }
 
-    private static void Leaderboard(StringBuilder text, SearchRunner runner, SearchState state, IReadOnlyList<int> rungs)
+    private static void Leaderboard(StringBuilder text, SearchRunner runner, SearchState state)
     {
         var space = runner.Definition.ParsedSpace;
-        var seeds = runner.Planner.Scheduler.Seeds;
+        var seeds = runner.Planner.Seeds;
         text.Append("## Leaderboard\n\n| rank | trial | configuration | epochs reached | " + runner.Definition.Objective +
                     " (mean over seeds) | how it ended |\n| ---: | ---: | --- | ---: | ---: | --- |\n");
         var rank = 0;
-        foreach (var (trial, rung, score) in runner.Leaderboard())
+        foreach (var (trial, rung, epochs, score) in runner.Leaderboard())
         {
+            var rungs = runner.Planner.BracketOf(trial.Number).RungEpochs;
             var mean = runner.Definition.Minimize ? -score : score;
             var ended = trial.StoppedAt is { } at ? $"stopped after rung {at}: a paired test over its seeds said it is worse"
                 : rung == rungs.Count - 1 ? "trained to the end"
                 : trial.Rung > rung ? $"promoted to rung {trial.Rung}, in training"
                 : $"not promoted past rung {rung}";
             text.Append(CultureInfo.InvariantCulture,
-                $"| {++rank} | {trial.Number} | {space.Describe(trial.Drawn)} | {rungs[rung]} | {mean:F4} | {ended} |\n");
+                $"| {++rank} | {trial.Number} | {space.Describe(trial.Drawn)} | {epochs} | {mean:F4} | {ended} |\n");
         }
         var unscored = state.Trials.Count(t => !t.Complete(0, seeds));
         text.Append(unscored > 0 ? $"\n{unscored} trial(s) have not finished their first rung.\n\n" : "\n");
@@ -117,9 +123,9 @@ public static class SearchReport
     {
         var metric = runner.Definition.Objective;
         var series = new List<(string Name, IReadOnlyList<double> Values)>();
-        foreach (var (trial, _, _) in runner.Leaderboard().Take(12))
+        foreach (var (trial, _, _, _) in runner.Leaderboard().Take(12))
         {
-            var curves = runner.Planner.Scheduler.Seeds
+            var curves = runner.Planner.Seeds
                 .Select(s => ReadCurve(Path.Combine(runner.TrialFolder(trial.Number, s), ResultsFolder.HistoryJson), metric))
                 .Where(c => c.Count > 0).ToList();
             if (curves.Count == 0)
@@ -142,7 +148,7 @@ public static class SearchReport
     private static void Parameters(StringBuilder text, string folder, SearchRunner runner, SearchState state)
     {
         var space = runner.Definition.ParsedSpace;
-        var seeds = runner.Planner.Scheduler.Seeds;
+        var seeds = runner.Planner.Seeds;
         var scored = state.Trials.Where(t => t.Complete(0, seeds)).ToList();
         if (scored.Count == 0)
         {

@@ -136,7 +136,7 @@ public sealed class SearchRunner
         var run = TrialRun(trial.Drawn, $"trial {work.Trial}");
         _log.WriteLine($"[trial {work.Trial}, rung {work.Rung}: {work.Epochs} epoch(s)] {_search.ParsedSpace.Describe(trial.Drawn)}");
         var scored = trial.Scores.TryGetValue(work.Rung, out var done) ? done.Keys.ToHashSet() : new HashSet<int>();
-        foreach (var seed in Planner.Scheduler.Seeds.Where(s => !scored.Contains(s)))
+        foreach (var seed in Planner.Seeds.Where(s => !scored.Contains(s)))
         {
             var score = trainer.Train(run, seed, work.Epochs, _search.Objective, TrialFolder(work.Trial, seed));
             if (!double.IsFinite(score.Objective))
@@ -163,18 +163,18 @@ public sealed class SearchRunner
     }
 
     /// <summary>
-    /// The configurations ranked as the report and the verdict take them: the highest rung reached first, then the mean
-    /// score there; with their runs.
+    /// The configurations ranked as the report and the verdict take them: the most epochs reached first, then the mean
+    /// score there.
     /// </summary>
-    public IReadOnlyList<(Trial Trial, int Rung, double Score)> Leaderboard()
+    public IReadOnlyList<(Trial Trial, int Rung, int Epochs, double Score)> Leaderboard()
     {
         var state = SearchState.Replay(Journal.Read());
-        var seeds = Planner.Scheduler.Seeds;
+        var seeds = Planner.Seeds;
         return state.Trials
             .Select(t => (Trial: t, Rung: t.Scores.Keys.Where(r => t.Complete(r, seeds)).DefaultIfEmpty(-1).Max()))
             .Where(x => x.Rung >= 0)
-            .Select(x => (x.Trial, x.Rung, Score: x.Trial.Mean(x.Rung, seeds)))
-            .OrderByDescending(x => x.Rung).ThenByDescending(x => x.Score).ThenBy(x => x.Trial.Number).ToList();
+            .Select(x => (x.Trial, x.Rung, Epochs: Planner.EpochsAt(x.Trial.Number, x.Rung), Score: x.Trial.Mean(x.Rung, seeds)))
+            .OrderByDescending(x => x.Epochs).ThenByDescending(x => x.Score).ThenBy(x => x.Trial.Number).ToList();
     }
 
     /// <summary>

@@ -33,7 +33,8 @@ public static partial class StudyKeys
         new("grid", "grid.", "Runs for every combination of the listed values (two convolutions per block, filters doubling per block)."),
         new("comparison", "comparison.", "Two runs whose difference in a metric is tested over the seeds (paired t-test)."),
         new("search", "search.", "A search over run keys from `base` (the baseline): run it with `cnnlab search FILE`."),
-        new("scheduler", "search.scheduler.", "How trials are stopped early: ASHA over epochs, or none (every trial trains to the end)."),
+        new("scheduler", "search.scheduler.", "How trials are stopped early: ASHA or Hyperband over epochs, or none (every trial trains " +
+            "to the end)."),
         new("budget", "search.budget.", "When the search stops sampling new trials."),
         new("verdict", "search.verdict.", "The best configurations trained again on fresh seeds and tested beside the baseline."),
     };
@@ -170,7 +171,9 @@ public static partial class StudyKeys
         Map("search", "scheduler", "scheduler", "Early stopping of trials.") with { Since = 3 },
         Map("search", "budget", "budget", "When to stop sampling.") with { Since = 3 },
         Map("search", "verdict", "verdict", "The retraining of the best configurations on fresh seeds.") with { Since = 3 },
-        Choice("scheduler", "type", new[] { "asha", "none" }, "asha", "ASHA (Li et al. 2020), or none.") with { Since = 3 },
+        Choice("scheduler", "type", new[] { "asha", "hyperband", "none" }, "asha",
+            "ASHA (Li et al. 2020); Hyperband (Li et al. 2018): ASHA brackets starting at min_epochs x eta^s, trials taken in turn; " +
+            "or none.") with { Since = 3 },
         Int("scheduler", "min_epochs", 1, 1, "The first rung's epochs; rungs grow by `reduction_factor` up to the base run's epochs.")
             with { Since = 3 },
         Int("scheduler", "reduction_factor", 2, 3, "eta: one in this many trials of a rung goes on by rank.") with { Since = 3 },

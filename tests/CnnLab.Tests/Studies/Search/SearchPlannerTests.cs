@@ -93,6 +93,35 @@ public sealed class SearchPlannerTests : IDisposable
     }
 
     [Fact]
+    public void Hyperband_runs_asha_brackets_that_start_later_takes_trials_in_turn_and_replays()
+    {
+        var hyperband = File.Replace("{min_epochs: 1, reduction_factor: 3}", "{type: hyperband, min_epochs: 1, reduction_factor: 3}",
+            StringComparison.Ordinal);
+        var (records, planner) = RunSearch(hyperband, Path.Combine(_folder, "h"));
+
+        Assert.Equal(new[] { "1,3,9", "3,9", "9" }, planner.Brackets.Select(b => string.Join(",", b.RungEpochs)));
+        var first = records.Where(r => r["type"]!.GetValue<string>() == "result" && r["rung"]!.GetValue<int>() == 0)
+            .GroupBy(r => r["trial"]!.GetValue<int>()).ToList();
+        Assert.Equal(24, first.Count);
+        Assert.All(first, g => Assert.Equal(planner.EpochsAt(g.Key, 0), new[] { 1, 3, 9 }[g.Key % 3]));
+        Assert.Contains(records, r => r["type"]!.GetValue<string>() == "promote");
+        var prefix = new List<JsonObject>();
+        for (var i = 0; i < records.Count;)
+        {
+            if (records[i]["type"]!.GetValue<string>() == "result")
+            {
+                prefix.Add(records[i++]);
+                continue;
+            }
+            foreach (var decided in planner.Next(prefix, _ => false).Records)
+            {
+                Assert.Equal(records[i].ToJsonString(), decided.ToJsonString());
+                prefix.Add(records[i++]);
+            }
+        }
+    }
+
+    [Fact]
     public void A_trial_whose_worker_died_is_handed_out_again_and_a_held_one_is_not()
     {
         var planner = Planner(File);
@@ -181,7 +210,7 @@ public sealed class SearchPlannerTests : IDisposable
                 return (journal.Read(), planner);
             }
             var drawn = SearchState.Replay(journal.Read()).Trials[work.Trial].Drawn;
-            foreach (var seed in planner.Scheduler.Seeds)
+            foreach (var seed in planner.Seeds)
             {
                 var quality = -Math.Pow(Math.Log10(drawn["learning_rate"] / 0.003), 2) - (drawn["optimizer"] == 1 ? 0 : 0.2);
                 var score = 0.9 + 0.05 * quality - 0.1 / work.Epochs + 0.003 * ((seed * 7 + work.Trial * 3) % 5);

@@ -64,7 +64,8 @@ public sealed class AshaScheduler
         stops = stopped;
         for (var rung = RungEpochs.Count - 2; rung >= 0; rung--)
         {
-            var finished = state.Trials.Where(t => (member is null || member(t)) && t.Complete(rung, Seeds)).OrderByDescending(t => t.Mean(rung, Seeds))
+            var finished = state.Trials.Where(t => (member is null || member(t)) && t.Complete(rung, Seeds))
+                .OrderByDescending(t => t.Mean(rung, Seeds))
                 .ThenBy(t => t.Number).ToList();
             var leaderCount = finished.Count / ReductionFactor;
             var leaders = finished.Take(leaderCount).ToList();

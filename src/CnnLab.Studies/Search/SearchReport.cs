@@ -108,7 +108,8 @@ public static class SearchReport
         {
             var rungs = runner.Planner.BracketOf(trial.Number).RungEpochs;
             var mean = runner.Definition.Minimize ? -score : score;
-            var ended = trial.StoppedAt is { } at ? $"stopped after rung {at}: a paired test over its seeds said it is worse"
+            var ended = trial.StopReason is { } why ? $"stopped: {why}"
+                : trial.StoppedAt is { } at ? $"stopped after rung {at}: a paired test over its seeds said it is worse"
                 : rung == rungs.Count - 1 ? "trained to the end"
                 : trial.Rung > rung ? $"promoted to rung {trial.Rung}, in training"
                 : $"not promoted past rung {rung}";

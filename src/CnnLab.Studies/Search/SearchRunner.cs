@@ -141,8 +141,12 @@ public sealed class SearchRunner
             var score = trainer.Train(run, seed, work.Epochs, _search.Objective, TrialFolder(work.Trial, seed));
             if (!double.IsFinite(score.Objective))
             {
-                throw new InvalidOperationException($"Trial {work.Trial}, seed {seed}: {_search.Objective} is {score.Objective} after " +
-                    $"{work.Epochs} epoch(s); a search needs a finite objective (with val_ objectives, a validation_split above 0).");
+                // A diverged configuration (a learning rate too high) is a result of the search, not a reason to stop it.
+                var reason = string.Create(CultureInfo.InvariantCulture,
+                    $"{_search.Objective} was {score.Objective} after {work.Epochs} epoch(s) with seed {seed}");
+                Journal.Append(new JsonObject { ["type"] = "stop", ["trial"] = work.Trial, ["rung"] = work.Rung, ["reason"] = reason });
+                _log.WriteLine($"[trial {work.Trial}, rung {work.Rung}] stopped: {reason}");
+                return;
             }
             Journal.Append(new JsonObject
             {

@@ -21,6 +21,9 @@ public sealed class Trial(int number, IReadOnlyDictionary<string, double> drawn)
     /// <summary>The rung at which the paired rule stopped it, or null.</summary>
     public int? StoppedAt { get; set; }
 
+    /// <summary>Why it was stopped, when not by the paired test (it diverged); null otherwise.</summary>
+    public string? StopReason { get; set; }
+
     /// <summary>Whether every one of <paramref name="seeds"/> has a score at <paramref name="rung"/>.</summary>
     public bool Complete(int rung, IReadOnlyList<int> seeds) => Scores.TryGetValue(rung, out var s) && seeds.All(s.ContainsKey);
 
@@ -88,7 +91,9 @@ public sealed class SearchState
                 promoted.Rung = Math.Max(promoted.Rung, Integer(record, "rung"));
                 break;
             case "stop":
-                TrialOf(record).StoppedAt = Integer(record, "rung");
+                var stopped = TrialOf(record);
+                stopped.StoppedAt = Integer(record, "rung");
+                stopped.StopReason = record["reason"] is JsonValue r && r.TryGetValue<string>(out var why) ? why : null;
                 break;
             default:
                 throw Bad($"unknown record type `{type}`");

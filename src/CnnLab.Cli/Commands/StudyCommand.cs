@@ -57,6 +57,7 @@ internal static class StudyCommand
             kubernetes, image, parallelism, claim,
         };
         command.Subcommands.Add(StudyReportCommand.Create());
+        command.Subcommands.Add(StudyStatusCommand.Create());
         command.Subcommands.Add(StudySchemaCommand.Create());
         command.SetAction(parse => CommandErrors.Run(() =>
         {

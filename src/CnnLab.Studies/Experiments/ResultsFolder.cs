@@ -59,6 +59,9 @@ public static class ResultsFolder
     /// <summary>Export: the same history as Keras' <c>history.history</c>, one list per metric, and the epoch seconds.</summary>
     public const string HistoryJson = "history.json";
 
+    /// <summary>A run-seed's epochs as they finish, one JSON line each (<see cref="EpochLog"/>).</summary>
+    public const string EpochLog = "epochs.jsonl";
+
     /// <summary>Export: the class predicted for each test image, in the test split's order.</summary>
     public const string PredictionsCsv = "predictions.csv";
 

@@ -3,7 +3,8 @@ using CnnLab.Training;
 
 namespace CnnLab.Studies.Experiments;
 
-/// <summary>One line per epoch for the whole study: run k of n, its name, the seed, the epoch, its metrics and the study's ETA.</summary>
+/// <summary>One line per epoch for the whole study: run k of n, its name, the seed, the epoch, its metrics and the study's ETA;
+/// and the run-seed's <see cref="EpochLog"/>.</summary>
 internal sealed class StudyProgress : Callback
 {
     private readonly TextWriter _log;
@@ -13,8 +14,11 @@ internal sealed class StudyProgress : Callback
     private readonly int _seed;
     private readonly Func<TimeSpan> _epochFinished;
 
-    public StudyProgress(TextWriter log, int index, int count, string run, int seed, Func<TimeSpan> epochFinished)
+    private readonly string _folder;
+
+    public StudyProgress(TextWriter log, int index, int count, string run, int seed, Func<TimeSpan> epochFinished, string folder)
     {
+        _folder = folder;
         _log = log;
         _index = index;
         _count = count;
@@ -25,6 +29,7 @@ internal sealed class StudyProgress : Callback
 
     public override void OnEpochEnd(TrainingContext context, int epoch, IReadOnlyDictionary<string, double> logs)
     {
+        EpochLog.Append(_folder, context, epoch, logs);
         var eta = _epochFinished();
         var metrics = string.Join(" - ", logs.Select(kv => $"{kv.Key}: {ProgressLogger.FormatValue(kv.Value)}"));
         _log.WriteLine($"[run {_index}/{_count}] {_run}, seed {_seed}, epoch {epoch + 1}/{context.Epochs} - {metrics} - study ETA " +

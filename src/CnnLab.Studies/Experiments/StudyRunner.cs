@@ -216,7 +216,7 @@ public sealed class StudyRunner
             _log.WriteLine($"[run {k + 1}/{count}] {run.Name}, seed {seed}: continuing from its checkpoint after epoch " +
                 $"{done}/{run.Training.Epochs}");
         }
-        return RunOne(run, seed, data, folder, new StudyProgress(_log, k + 1, count, run.Name, seed, remaining));
+        return RunOne(run, seed, data, folder, new StudyProgress(_log, k + 1, count, run.Name, seed, remaining, folder));
     }
 
     /// <summary>A finished run's metrics file (<see cref="ResultsFolder.ReadMetrics"/>); a damaged one is an error naming it.</summary>

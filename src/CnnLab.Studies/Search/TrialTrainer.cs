@@ -60,7 +60,7 @@ public sealed class TrialTrainer(DataSplits data) : ITrialTrainer
         using var model = RunRecipe.CompiledModel(run, data.InputShape, data.Train.ClassCount, seed);
         var augmentation = RunRecipe.Augmentation(run);
         using var batchMix = RunRecipe.BatchMix(run);
-        var callbacks = RunRecipe.Callbacks(run).Append(new RungStop(epochs)).ToList();
+        var callbacks = RunRecipe.Callbacks(run).Append(new RungStop(epochs, folder)).ToList();
         var options = RunRecipe.FitOptions(run, seed, augmentation, batchMix, callbacks, checkpoint);
         if (done >= epochs)
         {
@@ -88,11 +88,13 @@ public sealed class TrialTrainer(DataSplits data) : ITrialTrainer
         return new TrialScore(values.Count > 0 ? values[^1] : double.NaN, history.EpochSeconds.Skip(done).Sum());
     }
 
-    /// <summary>Ends a Fit after <c>epochs</c> epochs; the checkpoint written at that epoch's end continues it later.</summary>
-    private sealed class RungStop(int epochs) : Callback
+    /// <summary>Ends a Fit after <c>epochs</c> epochs (the checkpoint written at that epoch's end continues it later), and
+    /// logs each epoch as studies do.</summary>
+    private sealed class RungStop(int epochs, string folder) : Callback
     {
         public override void OnEpochEnd(TrainingContext context, int epoch, IReadOnlyDictionary<string, double> logs)
         {
+            EpochLog.Append(folder, context, epoch, logs);
             if (epoch + 1 >= epochs)
             {
                 context.StopTraining = true;

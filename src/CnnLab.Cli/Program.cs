@@ -16,6 +16,7 @@ return CommandErrors.Run(() =>
     root.Subcommands.Add(ExportCommand.Create());
     root.Subcommands.Add(ConvertCommand.Create());
     root.Subcommands.Add(DoctorCommand.Create());
+    root.Subcommands.Add(ServeCommand.Create());
     var parsed = root.Parse(args);
     if (parsed.Errors.Count > 0)
     {

@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CnnLab.Studies.Experiments;
+using CnnLab.Studies.Search;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace CnnLab.Dashboard;
+
+/// <summary>
+/// The dashboard's endpoints: the page (embedded), the results folders as JSON (<c>/api/results</c>), one folder's
+/// tasks, runs and, for a search, its leaderboard (<c>/api/results/{id}</c>), a run's curves as SVG, and the folder's
+/// own files (<c>/files/{id}/report.html</c>, charts). Every read of a results file is guarded: what cannot be read is
+/// "unreadable" in the answer.
+/// </summary>
+internal static class DashboardApi
+{
+    private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".html"] = "text/html; charset=utf-8", [".md"] = "text/plain; charset=utf-8", [".png"] = "image/png",
+        [".svg"] = "image/svg+xml", [".json"] = "application/json", [".jsonl"] = "text/plain; charset=utf-8",
+        [".csv"] = "text/csv; charset=utf-8", [".yaml"] = "text/plain; charset=utf-8", [".js"] = "text/javascript; charset=utf-8",
+        [".css"] = "text/css; charset=utf-8",
+    };
+
+    public static void Map(IEndpointRouteBuilder app, ResultsCatalog catalog)
+    {
+        foreach (var (route, resource) in new[] { ("/", "index.html"), ("/app.js", "app.js"), ("/app.css", "app.css") })
+        {
+            app.MapGet(route, () => Embedded(resource));
+        }
+        app.MapGet("/api/results", () => Results.Text(new JsonArray(catalog.Entries().Select(e => (JsonNode)Summary(e)).ToArray())
+            .ToJsonString(), "application/json"));
+        app.MapGet("/api/results/{id:int}", (int id) => catalog.Find(id) is { } entry
+            ? Results.Text(Detail(entry).ToJsonString(), "application/json")
+            : Results.NotFound());
+        app.MapGet("/api/results/{id:int}/curves.svg", (int id, string? run) => catalog.Find(id) is { } entry && run is not null
+            ? Results.Text(Curves(entry, run), "image/svg+xml")
+            : Results.NotFound());
+        app.MapGet("/files/{id:int}/{**path}", (int id, string? path) =>
+        {
+            var file = catalog.Find(id) is { } entry ? SafePaths.Resolve(entry.Folder, path) : null;
+            return file is null ? Results.NotFound()
+                : Results.File(file, ContentTypes.GetValueOrDefault(Path.GetExtension(file), "application/octet-stream"));
+        });
+    }
+
+    private static IResult Embedded(string name)
+    {
+        var stream = typeof(DashboardApi).Assembly.GetManifestResourceStream("wwwroot/" + name);
+        return stream is null ? Results.NotFound() : Results.Stream(stream, ContentTypes[Path.GetExtension(name)]);
+    }
+
+    private static JsonObject Summary(ResultsEntry entry)
+    {
+        var summary = new JsonObject { ["id"] = entry.Id, ["folder"] = entry.Folder };
+        try
+        {
+            var study = StudyFolder.ReadStudy(entry.Folder);
+            var tasks = TaskProgress.Read(study, entry.Folder);
+            summary["name"] = study.Name;
+            summary["kind"] = study.Search is null ? "study" : "search";
+            summary["tasks"] = tasks.Count;
+            summary["finished"] = tasks.Count(t => t.Status.State == TaskState.Finished);
+            summary["running"] = tasks.Count(t => t.Status.State == TaskState.InProgress);
+            summary["report"] = File.Exists(Path.Combine(entry.Folder, ResultsFolder.ReportHtml))
+                || File.Exists(Path.Combine(entry.Folder, ResultsFolder.ReportMarkdown));
+        }
+        catch (Exception e) when (Readable(e))
+        {
+            summary["name"] = Path.GetFileName(entry.Folder);
+            summary["unreadable"] = FirstLine(e.Message);
+        }
+        return summary;
+    }
+
+    private static JsonObject Detail(ResultsEntry entry)
+    {
+        var detail = Summary(entry);
+        if (detail.ContainsKey("unreadable"))
+        {
+            return detail;
+        }
+        try
+        {
+            var study = StudyFolder.ReadStudy(entry.Folder);
+            detail["runs"] = new JsonArray(study.Runs.Select(r => (JsonNode)r.Name).ToArray());
+            detail["rows"] = new JsonArray(TaskProgress.Read(study, entry.Folder).Select(t => (JsonNode)Row(t)).ToArray());
+            detail["report_file"] = File.Exists(Path.Combine(entry.Folder, ResultsFolder.ReportHtml)) ? ResultsFolder.ReportHtml
+                : File.Exists(Path.Combine(entry.Folder, ResultsFolder.ReportMarkdown)) ? ResultsFolder.ReportMarkdown : null;
+            if (study.Search is not null)
+            {
+                var runner = new SearchRunner(study, entry.Folder, TextWriter.Null);
+                detail["leaderboard"] = new JsonArray(runner.Leaderboard().Take(50).Select(l => (JsonNode)new JsonObject
+                {
+                    ["trial"] = l.Trial.Number,
+                    ["configuration"] = study.Search.ParsedSpace.Describe(l.Trial.Drawn),
+                    ["epochs"] = l.Epochs,
+                    ["score"] = study.Search.Minimize ? -l.Score : l.Score,
+                    ["stopped"] = l.Trial.StoppedAt is not null,
+                }).ToArray());
+            }
+        }
+        catch (Exception e) when (Readable(e))
+        {
+            detail["unreadable"] = FirstLine(e.Message);
+        }
+        return detail;
+    }
+
+    private static JsonObject Row(TaskProgress t) => new()
+    {
+        ["task"] = t.Status.Task.Index,
+        ["run"] = t.Status.Task.Run.Name,
+        ["seed"] = t.Status.Task.Seed,
+        ["status"] = t.Unreadable ? "unreadable" : t.Status.State switch
+        {
+            TaskState.Finished => "finished",
+            TaskState.InProgress => "running",
+            TaskState.Interrupted => "interrupted",
+            _ => "waiting",
+        },
+        ["epoch"] = t.EpochsDone,
+        ["epochs"] = t.Status.Task.Run.Training.Epochs,
+        ["eta"] = t.Eta is { } eta ? eta.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : null,
+        ["host"] = t.Host,
+        ["threads"] = t.Threads,
+        ["accuracy"] = t.LastAccuracy is { } a && double.IsFinite(a) ? a : null,
+        ["test"] = t.TestAccuracy is not null,
+    };
+
+    /// <summary>Each seed's validation accuracy (training accuracy without validation) per epoch, from the epoch logs.</summary>
+    private static string Curves(ResultsEntry entry, string run)
+    {
+        try
+        {
+            var study = StudyFolder.ReadStudy(entry.Folder);
+            var definition = study.Runs.FirstOrDefault(r => r.Name == run);
+            if (definition is null)
+            {
+                return CurveSvg.Draw($"no run named {run}", Array.Empty<(string, IReadOnlyList<double>)>(), 1);
+            }
+            var series = new List<(string, IReadOnlyList<double>)>();
+            foreach (var seed in Enumerable.Range(study.SeedOffset + 1, study.Seeds))
+            {
+                var epochs = EpochLog.Read(ResultsFolder.RunFolder(entry.Folder, run, seed));
+                if (epochs is null)
+                {
+                    series.Add(($"seed {seed}: unreadable", Array.Empty<double>()));
+                    continue;
+                }
+                var metric = epochs.Any(e => e.Metrics.ContainsKey("val_accuracy")) ? "val_accuracy" : "accuracy";
+                series.Add(($"seed {seed} {metric}", epochs.Select(e => e.Metrics.GetValueOrDefault(metric, double.NaN)).ToList()));
+            }
+            return CurveSvg.Draw($"{run}: accuracy per epoch", series, definition.Training.Epochs);
+        }
+        catch (Exception e) when (Readable(e))
+        {
+            return CurveSvg.Draw($"unreadable: {FirstLine(e.Message)}", Array.Empty<(string, IReadOnlyList<double>)>(), 1);
+        }
+    }
+
+    // What a damaged, half-written or concurrently replaced results file can throw while it is read.
+    private static bool Readable(Exception e) => e is IOException or UnauthorizedAccessException or InvalidDataException
+        or System.Text.Json.JsonException or StudyFileException or SearchJournalException or FormatException
+        or InvalidOperationException or ArgumentException or KeyNotFoundException;
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n')[0];
+        return line.Length > 300 ? line[..300] : line;
+    }
+}

@@ -30,6 +30,8 @@ internal static class DashboardApi
         {
             app.MapGet(route, () => Embedded(resource));
         }
+        // Browsers ask for it on their own; no icon, and no 404 in their console.
+        app.MapGet("/favicon.ico", () => Results.NoContent());
         app.MapGet("/api/results", () => Results.Text(new JsonArray(catalog.Entries().Select(e => (JsonNode)Summary(e)).ToArray())
             .ToJsonString(), "application/json"));
         app.MapGet("/api/results/{id:int}", (int id) => catalog.Find(id) is { } entry

@@ -40,5 +40,5 @@ for seed in $(seq 1 "$seeds"); do
   variant asha "{type: asha, min_epochs: 1, reduction_factor: 3}" "$seed"
   variant random "{type: none}" "$seed"
 done | tee "$work/table.txt"
-awk '{ best[$1] += $8; n[$1]++; trials[$1] += $9; epochs[$1] += $11 } END { for (k in best) printf "%-7s mean over %d search seeds: best %.4f, %.1f trials, %.1f epochs\n", k, n[k], best[k] / n[k], trials[k] / n[k], epochs[k] / n[k] }' "$work/table.txt"
+awk '{ best[$1] += $9; n[$1]++; trials[$1] += $10; epochs[$1] += $12 } END { for (k in best) printf "%-7s mean over %d search seeds: best %.4f, %.1f trials, %.1f epochs\n", k, n[k], best[k] / n[k], trials[k] / n[k], epochs[k] / n[k] }' "$work/table.txt"
 echo "folders: $work"

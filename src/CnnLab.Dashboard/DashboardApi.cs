@@ -40,6 +40,9 @@ internal static class DashboardApi
         app.MapGet("/api/results/{id:int}/curves.svg", (int id, string? run) => catalog.Find(id) is { } entry && run is not null
             ? Results.Text(Curves(entry, run), "image/svg+xml")
             : Results.NotFound());
+        app.MapGet("/api/results/{id:int}/trials.svg", (int id) => catalog.Find(id) is { } entry
+            ? Results.Text(TrialCurves(entry), "image/svg+xml")
+            : Results.NotFound());
         app.MapGet("/files/{id:int}/{**path}", (int id, string? path) =>
         {
             var file = catalog.Find(id) is { } entry ? SafePaths.Resolve(entry.Folder, path) : null;
@@ -87,13 +90,20 @@ internal static class DashboardApi
         try
         {
             var study = StudyFolder.ReadStudy(entry.Folder);
+            var tasks = TaskProgress.Read(study, entry.Folder);
             detail["runs"] = new JsonArray(study.Runs.Select(r => (JsonNode)r.Name).ToArray());
-            detail["rows"] = new JsonArray(TaskProgress.Read(study, entry.Folder).Select(t => (JsonNode)Row(t)).ToArray());
+            detail["rows"] = new JsonArray(tasks.Select(t => (JsonNode)Row(t)).ToArray());
+            detail["comparisons"] = new JsonArray(study.Comparisons.Select(c => (JsonNode)Comparison(c, tasks)).ToArray());
+            if (tasks.LastOrDefault(t => t.TestAccuracy is not null) is { } tested)
+            {
+                detail["confusion"] = Confusion(entry.Folder, tested);
+            }
             detail["report_file"] = File.Exists(Path.Combine(entry.Folder, ResultsFolder.ReportHtml)) ? ResultsFolder.ReportHtml
                 : File.Exists(Path.Combine(entry.Folder, ResultsFolder.ReportMarkdown)) ? ResultsFolder.ReportMarkdown : null;
             if (study.Search is not null)
             {
                 var runner = new SearchRunner(study, entry.Folder, TextWriter.Null);
+                detail["trial_curves"] = true;
                 detail["leaderboard"] = new JsonArray(runner.Leaderboard().Take(50).Select(l => (JsonNode)new JsonObject
                 {
                     ["trial"] = l.Trial.Number,
@@ -156,6 +166,69 @@ internal static class DashboardApi
                 series.Add(($"seed {seed} {metric}", epochs.Select(e => e.Metrics.GetValueOrDefault(metric, double.NaN)).ToList()));
             }
             return CurveSvg.Draw($"{run}: accuracy per epoch", series, definition.Training.Epochs);
+        }
+        catch (Exception e) when (Readable(e))
+        {
+            return CurveSvg.Draw($"unreadable: {FirstLine(e.Message)}", Array.Empty<(string, IReadOnlyList<double>)>(), 1);
+        }
+    }
+
+    /// <summary>A comparison over the seeds both runs finished: the paired difference in test accuracy, its 95% interval, p.</summary>
+    private static JsonObject Comparison(ComparisonDefinition comparison, IReadOnlyList<TaskProgress> tasks)
+    {
+        double? Accuracy(string run, int seed) =>
+            tasks.FirstOrDefault(t => t.Status.Task.Run.Name == run && t.Status.Task.Seed == seed)?.TestAccuracy;
+        var pairs = tasks.Select(t => t.Status.Task.Seed).Distinct()
+            .Select(seed => (A: Accuracy(comparison.First, seed), B: Accuracy(comparison.Second, seed)))
+            .Where(p => p.A is not null && p.B is not null).Select(p => (p.A!.Value, p.B!.Value)).ToList();
+        var test = Studies.Reporting.PairedTTest.Compute(pairs.Select(p => p.Item1).ToList(), pairs.Select(p => p.Item2).ToList());
+        var record = new JsonObject
+        {
+            ["name"] = comparison.Name, ["a"] = comparison.First, ["b"] = comparison.Second, ["seeds"] = test.Pairs,
+            ["difference"] = double.IsFinite(test.MeanDifference) ? test.MeanDifference : null,
+            ["p"] = double.IsFinite(test.PValue) ? test.PValue : null,
+        };
+        if (test.Pairs >= 2 && test.ConfidenceInterval() is var (low, high) && double.IsFinite(low))
+        {
+            (record["low"], record["high"]) = (low, high);
+        }
+        return record;
+    }
+
+    /// <summary>The confusion matrix of a tested run-seed, with its class names where the dataset has them.</summary>
+    private static JsonObject Confusion(string folder, TaskProgress task)
+    {
+        var result = ResultsFolder.ReadMetrics(Path.Combine(ResultsFolder.RunFolder(folder, task.Status.Task.Run.Name,
+            task.Status.Task.Seed), ResultsFolder.Metrics));
+        return new JsonObject
+        {
+            ["run"] = result.Run,
+            ["seed"] = result.Seed,
+            ["matrix"] = new JsonArray(result.Confusion.Select(row => (JsonNode)new JsonArray(row.Select(v => (JsonNode)v).ToArray()))
+                .ToArray()),
+        };
+    }
+
+    /// <summary>The best trials' objective per epoch (seed 1), each line ending where its trial stopped.</summary>
+    private static string TrialCurves(ResultsEntry entry)
+    {
+        try
+        {
+            var study = StudyFolder.ReadStudy(entry.Folder);
+            if (study.Search is null)
+            {
+                return CurveSvg.Draw("not a search", Array.Empty<(string, IReadOnlyList<double>)>(), 1);
+            }
+            var runner = new SearchRunner(study, entry.Folder, TextWriter.Null);
+            var metric = study.Search.Objective;
+            var series = runner.Leaderboard().Take(8).Select(l =>
+            {
+                var epochs = EpochLog.Read(runner.TrialFolder(l.Trial.Number, runner.Planner.Seeds[0])) ?? Array.Empty<EpochEntry>();
+                IReadOnlyList<double> values = epochs.Select(e => e.Metrics.GetValueOrDefault(metric, double.NaN)).ToList();
+                return ($"trial {l.Trial.Number}", values);
+            }).ToList();
+            return CurveSvg.Draw($"the best trials: {metric} per epoch (seed {runner.Planner.Seeds[0]})", series,
+                study.Runs[0].Training.Epochs);
         }
         catch (Exception e) when (Readable(e))
         {

@@ -66,6 +66,26 @@ async function refreshDetail() {
     const row = boardBody.insertRow();
     cell(row, l.trial); cell(row, l.configuration); cell(row, l.epochs); cell(row, l.score.toFixed(4)); cell(row, l.stopped ? "yes" : "");
   }
+  const comparisons = document.getElementById("comparisons-box");
+  comparisons.hidden = !(d.comparisons && d.comparisons.length);
+  const comparisonBody = document.querySelector("#comparisons tbody");
+  comparisonBody.replaceChildren();
+  const points = (v) => v === null || v === undefined ? null : (100 * v).toFixed(2);
+  for (const c of d.comparisons || []) {
+    const row = comparisonBody.insertRow();
+    cell(row, c.name); cell(row, c.seeds); cell(row, points(c.difference));
+    cell(row, c.low === undefined ? null : "[" + points(c.low) + ", " + points(c.high) + "]");
+    cell(row, c.p === null ? null : c.p.toFixed(3));
+  }
+  const confusion = document.getElementById("confusion-box");
+  confusion.hidden = !d.confusion;
+  const confusionBody = document.querySelector("#confusion tbody");
+  confusionBody.replaceChildren();
+  if (d.confusion) {
+    document.getElementById("confusion-title").textContent =
+      "Confusion matrix of " + d.confusion.run + ", seed " + d.confusion.seed + " (rows: true class, columns: predicted)";
+    d.confusion.matrix.forEach((counts) => { const row = confusionBody.insertRow(); counts.forEach((n) => cell(row, n)); });
+  }
   const curves = document.getElementById("curves");
   const images = (d.runs || []).map((run) => {
     const img = document.createElement("img");
@@ -74,6 +94,12 @@ async function refreshDetail() {
     img.src = withToken("/api/results/" + d.id + "/curves.svg?run=" + encodeURIComponent(run) + "&t=" + tick);
     return img;
   });
+  if (d.trial_curves) {
+    const img = document.createElement("img");
+    img.alt = "trial curves";
+    img.src = withToken("/api/results/" + d.id + "/trials.svg?t=" + tick);
+    images.unshift(img);
+  }
   curves.replaceChildren(...images);
 }
 

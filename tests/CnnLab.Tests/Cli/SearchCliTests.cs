@@ -32,7 +32,7 @@ public sealed class SearchCliTests : IDisposable
     public void Dispose() => Directory.Delete(_root, true);
 
     [Fact]
-    public void A_search_trains_its_trials_by_rung_then_the_verdict_on_fresh_seeds_and_writes_the_report()
+    public async Task A_search_trains_its_trials_by_rung_then_the_verdict_on_fresh_seeds_and_writes_the_report()
     {
         var folder = Path.Combine(_root, "a");
 
@@ -61,6 +61,14 @@ public sealed class SearchCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, "charts", "learning-rate.png")));
         Assert.True(File.Exists(Path.Combine(folder, "charts", "trials.png")));
         Assert.True(File.Exists(Path.Combine(folder, "verdict", "report.md")));
+        await using var dashboard = await CnnLab.Dashboard.DashboardServer.StartAsync(
+            new CnnLab.Dashboard.DashboardOptions(new[] { folder }, Port: 0));
+        using var http = new HttpClient { BaseAddress = dashboard.Address };
+        var detail = JsonNode.Parse(await http.GetStringAsync("/api/results/0"))!;
+        var trials = await http.GetStringAsync("/api/results/0/trials.svg");
+        Assert.Equal("search", detail["kind"]!.GetValue<string>());
+        Assert.Equal(5, detail["leaderboard"]!.AsArray().Count);
+        Assert.Contains("data-points=\"3\"", trials, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -63,6 +63,11 @@ public sealed class DashboardServerTests : IAsyncLifetime, IClassFixture<Dashboa
         Assert.Equal(("finished", 3, true), (rows[0]!["status"]!.GetValue<string>(), rows[0]!["epoch"]!.GetValue<int>(),
             rows[0]!["test"]!.GetValue<bool>()));
         Assert.Equal(2, rows[1]!["epoch"]!.GetValue<int>());
+        var confusion = detail["confusion"]!;
+        Assert.Equal(("small", 1), (confusion["run"]!.GetValue<string>(), confusion["seed"]!.GetValue<int>()));
+        // Two classes: a 2 x 2 matrix of the folder's test split (10 images), the same count as the run's metrics.
+        Assert.Equal(new[] { 2, 2 }, confusion["matrix"]!.AsArray().Select(row => row!.AsArray().Count));
+        Assert.Equal(10, confusion["matrix"]!.AsArray().Sum(row => row!.AsArray().Sum(n => n!.GetValue<long>())));
         Assert.Equal("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single().Split("; ")[1]);
         Assert.Contains("<script src=\"app.js\" defer></script>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }

@@ -1,5 +1,4 @@
 using CnnLab.Tests.Data;
-using SkiaSharp;
 
 namespace CnnLab.Tests.Cli;
 
@@ -13,13 +12,7 @@ public sealed class StudyStatusCliTests : IDisposable
     [Fact]
     public void Status_lists_every_task_with_its_epochs_host_threads_and_accuracy_and_a_damaged_log_as_unreadable()
     {
-        var random = new Random(3);
-        for (var i = 0; i < 30; i++)
-        {
-            var shade = (byte)random.Next(0, 90);
-            Fixtures.Image(Path.Combine(_root, "data", "dark", $"{i}.png"), 8, 8, new SKColor(shade, shade, shade));
-            Fixtures.Image(Path.Combine(_root, "data", "light", $"{i}.png"), 8, 8, new SKColor(200, 200, 200));
-        }
+        Fixtures.TwoShadeFolder(Path.Combine(_root, "data"), perClass: 30, size: 8, seed: 3);
         var file = Path.Combine(_root, "study.yaml");
         File.WriteAllText(file, $"""
             name: status check

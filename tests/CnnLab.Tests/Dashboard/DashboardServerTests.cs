@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using CnnLab.Dashboard;
 using CnnLab.Tests.Cli;
 using CnnLab.Tests.Data;
-using SkiaSharp;
 
 namespace CnnLab.Tests.Dashboard;
 
@@ -159,13 +158,7 @@ public sealed class DashboardServerTests : IAsyncLifetime, IClassFixture<Dashboa
         public TrainedStudy()
         {
             Root = Directory.CreateTempSubdirectory("cnnlab-dashboard-study-").FullName;
-            var random = new Random(4);
-            for (var i = 0; i < 24; i++)
-            {
-                var shade = (byte)random.Next(0, 90);
-                Fixtures.Image(Path.Combine(Root, "data", "dark", $"{i}.png"), 8, 8, new SKColor(shade, shade, shade));
-                Fixtures.Image(Path.Combine(Root, "data", "light", $"{i}.png"), 8, 8, new SKColor(210, 210, 210));
-            }
+            Fixtures.TwoShadeFolder(Path.Combine(Root, "data"), perClass: 24, size: 8, seed: 4);
             var file = Path.Combine(Root, "study.yaml");
             File.WriteAllText(file, $"""
                 name: dashboard check

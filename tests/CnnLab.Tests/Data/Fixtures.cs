@@ -67,6 +67,19 @@ internal static class Fixtures
         return bytes;
     }
 
+    /// <summary>An image folder of two classes, <paramref name="perClass"/> solid PNGs each: dark (a seeded shade below
+    /// 90) and light (210), <paramref name="size"/> pixels square; for studies that must train in seconds.</summary>
+    public static void TwoShadeFolder(string folder, int perClass, int size, int seed)
+    {
+        var random = new Random(seed);
+        for (var i = 0; i < perClass; i++)
+        {
+            var shade = (byte)random.Next(0, 90);
+            Image(Path.Combine(folder, "dark", $"{i}.png"), size, size, new SKColor(shade, shade, shade));
+            Image(Path.Combine(folder, "light", $"{i}.png"), size, size, new SKColor(210, 210, 210));
+        }
+    }
+
     /// <summary>A solid-colour image file, PNG or JPEG by extension.</summary>
     public static void Image(string path, int width, int height, SKColor color)
     {

@@ -140,7 +140,7 @@ public static class MixedPrecision
             if (few)
             {
                 // What that route avoids, measured: said when oneDNN's bf16 kernel is wrong here, not only slow.
-                var direct = Convolve(x, w, pad, upstream, ScalarType.BFloat16);
+                var direct = Convolve(x, w, pad, upstream, ScalarType.BFloat16, direct: true);
                 var error = RelativeError(direct.Output, reference.Output);
                 if (!(error < Tolerance))
                 {
@@ -164,16 +164,22 @@ public static class MixedPrecision
     }
 
     private static (Tensor Output, Tensor InputGradient, Tensor WeightGradient) Convolve(Tensor x, Tensor w, long[] pad,
-        Tensor upstream, ScalarType dtype, bool roundOutput = false)
+        Tensor upstream, ScalarType dtype, bool roundOutput = false, bool direct = false)
     {
         var input = x.detach().requires_grad_(true);
         var weight = w.detach().requires_grad_(true);
         var padded = ChannelsLast.Of(F.pad(input, pad)).to(dtype);
-        var output = F.conv2d(padded, ChannelsLast.Of(weight).to(dtype));
+        // Through the route Conv2D takes (OneDnnConvolution), the float32 reference included: oneDNN's own float32
+        // backward-data kernel for one channel is wrong on some CPUs, and reads memory it never wrote (NaN at times).
+        var output = direct
+            ? F.conv2d(padded, ChannelsLast.Of(weight).to(dtype))
+            : OneDnnConvolution.Apply(padded, weight.to(dtype), null, Unit, null);
         output = (roundOutput ? output.to(ScalarType.BFloat16) : output).to(ScalarType.Float32);
         output.backward(new[] { upstream });
         return (output.detach(), input.grad!, weight.grad!);
     }
+
+    private static readonly long[] Unit = { 1, 1 };
 
     private static double RelativeError(Tensor actual, Tensor expected)
     {

@@ -62,7 +62,7 @@ internal static class DashboardApi
         var summary = new JsonObject { ["id"] = entry.Id, ["folder"] = entry.Folder };
         try
         {
-            var study = StudyFolder.ReadStudy(entry.Folder);
+            var study = StudyCache.Read(entry.Folder);
             var tasks = TaskProgress.Read(study, entry.Folder);
             summary["name"] = study.Name;
             summary["kind"] = study.Search is null ? "study" : "search";
@@ -89,7 +89,7 @@ internal static class DashboardApi
         }
         try
         {
-            var study = StudyFolder.ReadStudy(entry.Folder);
+            var study = StudyCache.Read(entry.Folder);
             var tasks = TaskProgress.Read(study, entry.Folder);
             detail["runs"] = new JsonArray(study.Runs.Select(r => (JsonNode)r.Name).ToArray());
             detail["rows"] = new JsonArray(tasks.Select(t => (JsonNode)Row(t)).ToArray());
@@ -147,7 +147,7 @@ internal static class DashboardApi
     {
         try
         {
-            var study = StudyFolder.ReadStudy(entry.Folder);
+            var study = StudyCache.Read(entry.Folder);
             var definition = study.Runs.FirstOrDefault(r => r.Name == run);
             if (definition is null)
             {
@@ -214,7 +214,7 @@ internal static class DashboardApi
     {
         try
         {
-            var study = StudyFolder.ReadStudy(entry.Folder);
+            var study = StudyCache.Read(entry.Folder);
             if (study.Search is null)
             {
                 return CurveSvg.Draw("not a search", Array.Empty<(string, IReadOnlyList<double>)>(), 1);

@@ -5,6 +5,7 @@ const token = params.get("token");
 const withToken = (url) => token ? url + (url.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : url;
 let selected = params.get("id");
 let tick = 0;
+let drawn = "";   // what the charts show: redrawn only when an epoch ends, so an open page costs the training little
 
 function cell(row, text, className) {
   const td = row.insertCell();
@@ -86,6 +87,9 @@ async function refreshDetail() {
       "Confusion matrix of " + d.confusion.run + ", seed " + d.confusion.seed + " (rows: true class, columns: predicted)";
     d.confusion.matrix.forEach((counts) => { const row = confusionBody.insertRow(); counts.forEach((n) => cell(row, n)); });
   }
+  const state = d.id + ":" + (d.rows || []).map((t) => t.epoch + t.status).join(",");
+  if (state === drawn) return;
+  drawn = state;
   const curves = document.getElementById("curves");
   const images = (d.runs || []).map((run) => {
     const img = document.createElement("img");

@@ -38,7 +38,7 @@ public sealed class DashboardBrowserTests : IDisposable
             name: browser check
             dataset: {Path.Combine(_root, "data")}
             seeds: 1
-            training: {"{"}epochs: 25, batch_size: 10, validation_split: 0.2{"}"}
+            training: {"{"}epochs: 60, batch_size: 10, validation_split: 0.2{"}"}
             runs:
               - name: watched
                 model: {"{"}blocks: [[16, 16], [32]], dense: [32]{"}"}
@@ -81,7 +81,15 @@ public sealed class DashboardBrowserTests : IDisposable
         });
         Assert.True(study.WaitForExit(TimeSpan.FromMinutes(3)), "the study did not finish");
         await page.Locator("#report-link").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        // report.md is written a moment before report.html: the link points at the HTML once both exist.
+        var link = Stopwatch.StartNew();
+        while (!(await page.Locator("#report-link").GetAttributeAsync("href") ?? "").EndsWith("report.html", StringComparison.Ordinal)
+               && link.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(100);
+        }
 
+        Assert.True(first < 60, "the study finished before the page showed it running");
         Assert.True(second > first, $"epoch {first} then {second}");
         Assert.True(secondPoints > firstPoints, $"curve points {firstPoints} then {secondPoints}");
         Assert.Equal(0, study.ExitCode);
@@ -106,9 +114,10 @@ public sealed class DashboardBrowserTests : IDisposable
         throw new TimeoutException($"the page's epoch counter stayed at {after}");
     }
 
-    /// <summary>The points of the curve the page shows now (its image's SVG, fetched as the page fetched it).</summary>
+    /// <summary>The points of the curve the page's image stands for now (its SVG address, fetched afresh).</summary>
     private static Task<int> Points(IPage page) => page.EvaluateAsync<int>(
-        "async () => { const img = document.querySelector('#curves img'); const text = await (await fetch(img.src)).text(); " +
+        "async () => { const img = document.querySelector('#curves img'); " +
+        "const text = await (await fetch(img.src + '&probe=' + Date.now(), { cache: 'no-store' })).text(); " +
         "const m = text.match(/data-points=\"(\\d+)\"/); return m ? parseInt(m[1]) : 0; }");
 
     private static Process StartStudy(string file, string results)

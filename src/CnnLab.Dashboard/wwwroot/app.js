@@ -87,6 +87,18 @@ async function refreshDetail() {
       "Confusion matrix of " + d.confusion.run + ", seed " + d.confusion.seed + " (rows: true class, columns: predicted)";
     d.confusion.matrix.forEach((counts) => { const row = confusionBody.insertRow(); counts.forEach((n) => cell(row, n)); });
   }
+  // Per class, from the matrix: precision (of those predicted as the class), recall (of the class's images), F1.
+  const perClass = document.querySelector("#per-class tbody");
+  perClass.replaceChildren();
+  (d.confusion ? d.confusion.matrix : []).forEach((counts, k) => {
+    const images = counts.reduce((a, b) => a + b, 0);
+    const predicted = d.confusion.matrix.reduce((a, r) => a + r[k], 0);
+    const precision = predicted ? counts[k] / predicted : 0, recall = images ? counts[k] / images : 0;
+    const f1 = precision + recall ? 2 * precision * recall / (precision + recall) : 0;
+    const row = perClass.insertRow();
+    cell(row, (d.confusion.classes || [])[k] || "class " + k);
+    cell(row, precision.toFixed(4)); cell(row, recall.toFixed(4)); cell(row, f1.toFixed(4)); cell(row, images);
+  });
   const state = d.id + ":" + (d.rows || []).map((t) => t.epoch + t.status).join(",");
   if (state === drawn) return;
   drawn = state;

@@ -95,6 +95,9 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Equal(0, study.ExitCode);
         Assert.EndsWith("/files/0/report.html", await page.Locator("#report-link").GetAttributeAsync("href"), StringComparison.Ordinal);
         Assert.Equal("finished", await page.Locator("#tasks tbody tr[data-task='0'] td.status-finished").TextContentAsync());
+        // The tested run's confusion matrix and its per-class table: two classes.
+        Assert.Equal(2, await page.Locator("#confusion tbody tr").CountAsync());
+        Assert.Equal(2, await page.Locator("#per-class tbody tr").CountAsync());
         Assert.Empty(errors);   // a CSP violation or a script error shows here
     }
 

@@ -5,6 +5,9 @@ using CnnLab.Studies.Experiments;
 namespace CnnLab.Tests.Studies.Experiments;
 
 /// <summary>A results folder belongs to one resolved study, and each run and seed in it to one process at a time.</summary>
+// Apart from the parallel test classes: once, in a full run, its lock holder's kill did not free the run while classes
+// that start processes (search workers, the browser test's study) ran beside it.
+[Collection(CnnLab.Tests.Engine.EngineCollection.Name)]
 public sealed class StudyFolderTests : IDisposable
 {
     private const string Study = """

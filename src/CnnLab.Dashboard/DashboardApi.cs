@@ -57,13 +57,17 @@ internal static class DashboardApi
         return stream is null ? Results.NotFound() : Results.Stream(stream, ContentTypes[Path.GetExtension(name)]);
     }
 
-    private static JsonObject Summary(ResultsEntry entry)
+    private static JsonObject Summary(ResultsEntry entry) => Summary(entry, out _, out _);
+
+    // The study and its tasks as read for the summary, so a folder's detail does not read every task's files again.
+    private static JsonObject Summary(ResultsEntry entry, out StudyDefinition? study, out IReadOnlyList<TaskProgress>? tasks)
     {
         var summary = new JsonObject { ["id"] = entry.Id, ["folder"] = entry.Folder };
+        (study, tasks) = (null, null);
         try
         {
-            var study = StudyCache.Read(entry.Folder);
-            var tasks = TaskProgress.Read(study, entry.Folder);
+            study = StudyCache.Read(entry.Folder);
+            tasks = TaskProgress.Read(study, entry.Folder);
             summary["name"] = study.Name;
             summary["kind"] = study.Search is null ? "study" : "search";
             summary["tasks"] = tasks.Count;
@@ -82,15 +86,13 @@ internal static class DashboardApi
 
     private static JsonObject Detail(ResultsEntry entry)
     {
-        var detail = Summary(entry);
-        if (detail.ContainsKey("unreadable"))
+        var detail = Summary(entry, out var study, out var tasks);
+        if (study is null || tasks is null)
         {
             return detail;
         }
         try
         {
-            var study = StudyCache.Read(entry.Folder);
-            var tasks = TaskProgress.Read(study, entry.Folder);
             detail["runs"] = new JsonArray(study.Runs.Select(r => (JsonNode)r.Name).ToArray());
             detail["rows"] = new JsonArray(tasks.Select(t => (JsonNode)Row(t)).ToArray());
             detail["comparisons"] = new JsonArray(study.Comparisons.Select(c => (JsonNode)Comparison(c, tasks)).ToArray());

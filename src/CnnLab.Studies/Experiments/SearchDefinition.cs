@@ -25,6 +25,14 @@ public sealed record SearchDefinition(
     int VerdictTop,
     int VerdictSeeds)
 {
+    /// <summary>
+    /// Training time as a constraint: the most seconds a configuration's full training may take, projected from its
+    /// measured seconds per epoch (mean over its seeds); slower trials are stopped and kept out of the verdict. Null for
+    /// none. Measured time depends on the machine and its load, so decisions made with it are too (the journal records
+    /// each projection, so a replay agrees).
+    /// </summary>
+    public double? MaxTrainSeconds { get; init; }
+
     /// <summary>The parsed space.</summary>
     [JsonIgnore]
     public SearchSpace ParsedSpace { get; init; } = null!;

@@ -83,12 +83,40 @@ public static partial class StudyParser
             var settings = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var key in StudyKeys.Of(section).Where(k => k.InSettings))
             {
-                if (map.TryGetValue(key.Name, out var node) && Number(node, key) is var value && !Equals(value, key.Default))
+                if (!map.TryGetValue(key.Name, out var node))
+                {
+                    continue;
+                }
+                if (key.Type == StudyKeyType.Boolean)
+                {
+                    // A true/false key is kept as 1 or 0, and only when it is not the default.
+                    if (Boolean(node, Label(key)) is var flag && !Equals(flag, key.Default))
+                    {
+                        settings[key.Name] = flag ? 1 : 0;
+                    }
+                }
+                else if (Number(node, key) is var value && !Equals(value, key.Default))
                 {
                     settings[key.Name] = value;
                 }
             }
             return settings;
+        }
+
+        /// <summary>Builds the run's optimizer now, so that a key its optimizer does not take fails here, not at training.</summary>
+        private void RequireOptimizerSettings(RunDefinition run, Dictionary<string, YamlNode> map)
+        {
+            try
+            {
+                RunRecipe.Optimizer(run);
+            }
+            catch (ArgumentException e)
+            {
+                var key = StudyKeys.Of("run").Where(k => k.Optimizer is not null && map.ContainsKey(k.Name)).Select(k => k.Name)
+                    .FirstOrDefault(k => e.Message.Contains($"`{k}`", StringComparison.Ordinal)) ?? "optimizer";
+                var node = map.TryGetValue(key, out var n) ? n : map["name"];
+                throw Error(node, $"run \"{run.Name}\": {e.Message.Split(" (Parameter")[0]}");
+            }
         }
     }
 }

@@ -59,6 +59,7 @@ public static partial class StudyParser
                 PoolSize = Integer(map, "template", "pool_size"),
                 Activation = Text(map, "template", "activation")!,
                 BatchNorm = map.TryGetValue("batch_norm", out var bn) ? Placement(bn) : BatchNormPlacement.None,
+                BatchNormScale = map.ContainsKey("batch_norm_scale") && !Boolean(map, "template", "batch_norm_scale") ? false : null,
                 Dense = map.TryGetValue("dense", out var d) ? IntegerOrList(d, "dense") : Default<int[]>("template", "dense"),
                 Dropout = Number(map, "template", "dropout"),
                 SpatialDropout = Number(map, "template", "spatial_dropout"),
@@ -67,6 +68,11 @@ public static partial class StudyParser
                     ? new Layers.Regularizer(Number(map, "template", "l1"), Number(map, "template", "l2"))
                     : null,
             };
+            if (template.BatchNormScale is false && template.BatchNorm == BatchNormPlacement.None)
+            {
+                throw Error(map["batch_norm_scale"],
+                    $"the model of run \"{run}\" sets `batch_norm_scale` without BatchNormalization; add `batch_norm: before` or `after`");
+            }
             if (template.Activation != "leaky_relu" && !Layers.Activations.Names.Contains(template.Activation))
             {
                 throw Error(map["activation"],

@@ -74,6 +74,7 @@ public static partial class StudyParser
                 Integer(scheduler, "scheduler", "reduction_factor"), trials, OptionalInteger(budget, "budget", "epochs"),
                 OptionalNumber(budget, "budget", "hours"), Integer(verdict, "verdict", "top"), Integer(verdict, "verdict", "seeds"))
             {
+                MaxTrainSeconds = OptionalNumber(map, "search", "max_train_seconds"),
                 ParsedSpace = space,
                 TrialRun = (drawn, name) => TrialRun(space, baseJson, drawn, name, training, null),
             };
@@ -98,7 +99,28 @@ public static partial class StudyParser
                         return;
                     }
                     var drawn = new Dictionary<string, double> { [parameter.Key] = value };
+                    WithCondition(space, parameter, drawn);
                     TrialRun(space, baseJson, drawn, "check", training, at);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Adds to a check's <paramref name="drawn"/> what makes <paramref name="parameter"/> apply: its condition's
+        /// parameter at the first value the condition takes (and so on up), and the parameters under the same condition at
+        /// their first value (`nesterov` is checked with `optimizer: sgd` and a `momentum`).
+        /// </summary>
+        private static void WithCondition(SearchSpace space, SearchParameter parameter, Dictionary<string, double> drawn)
+        {
+            for (var current = parameter; current.When is { } when && !drawn.ContainsKey(when.Key); current = space[when.Key])
+            {
+                var parent = space[when.Key];
+                drawn[when.Key] = parent.Kind == ParameterKind.Choice
+                    ? Enumerable.Range(0, parent.Choices.Count).First(i => when.Holds(parent.Choices[i]))
+                    : when.Values[0]!.GetValue<double>();
+                foreach (var sibling in space.Parameters.Where(p => p.When?.Key == when.Key && !drawn.ContainsKey(p.Key)))
+                {
+                    drawn[sibling.Key] = sibling.Kind == ParameterKind.Choice ? 0 : sibling.Low;
                 }
             }
         }

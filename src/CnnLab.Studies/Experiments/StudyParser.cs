@@ -273,7 +273,7 @@ public static partial class StudyParser
                 : new Dictionary<string, YamlNode>();
             var settings = Settings(map, "run");
             var augmentation = map.TryGetValue("augmentation", out var a) ? Augmentation(a, name, settings) : null;
-            return new RunDefinition(name, model, optimizer.ToLowerInvariant(), learningRate, training)
+            var run = new RunDefinition(name, model, optimizer.ToLowerInvariant(), learningRate, training)
             {
                 WeightDecay = OptionalNumber(map, "run", "weight_decay"),
                 LabelSmoothing = Number(map, "run", "label_smoothing"),
@@ -286,6 +286,8 @@ public static partial class StudyParser
                     ? tta
                     : TestTimeAugmentation.None,
             };
+            RequireOptimizerSettings(run, map);
+            return run;
         }
 
         /// <summary>The augmentation's own settings; its keys declared with a layer go to <paramref name="settings"/>.</summary>

@@ -282,7 +282,9 @@ public static class StudyReport
     /// <see cref="RunDefinition.Settings"/> listed in <paramref name="column"/>.</summary>
     private static IEnumerable<string> Declared(RunDefinition run, ReportColumn column) =>
         StudyKeys.All.Where(k => k.InSettings && k.Column == column && run.Settings.ContainsKey(k.Name))
-            .Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Name} {run.Settings[k.Name]:G}"));
+            .Select(k => k.Type == StudyKeyType.Boolean
+                ? k.Name + (run.Settings[k.Name] != 0 ? "" : " false")
+                : string.Create(CultureInfo.InvariantCulture, $"{k.Name} {run.Settings[k.Name]:G}"));
 
     /// <summary>The tasks without results yet (a report written while workers
     /// run, or after some failed), or nothing when all finished.</summary>

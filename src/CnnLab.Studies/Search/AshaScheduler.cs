@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using CnnLab.Studies.Reporting;
 
@@ -20,7 +21,8 @@ namespace CnnLab.Studies.Search;
 public sealed class AshaScheduler
 {
     /// <summary>Creates the scheduler.</summary>
-    public AshaScheduler(int minEpochs, int maxEpochs, int reductionFactor, IReadOnlyList<int> seeds, double alpha = 0.05)
+    public AshaScheduler(int minEpochs, int maxEpochs, int reductionFactor, IReadOnlyList<int> seeds, double alpha = 0.05,
+        double? maxTrainSeconds = null)
     {
         if (minEpochs < 1 || maxEpochs < minEpochs || reductionFactor < 2 || seeds.Count == 0 || alpha is <= 0 or >= 1)
         {
@@ -38,7 +40,18 @@ public sealed class AshaScheduler
         ReductionFactor = reductionFactor;
         Seeds = seeds;
         Alpha = alpha;
+        MaxTrainSeconds = maxTrainSeconds;
     }
+
+    /// <summary>
+    /// The constraint on training time, or null: a trial whose projected training to the last rung takes longer is
+    /// stopped at the end of its rung and never counts among the leaders.
+    /// </summary>
+    public double? MaxTrainSeconds { get; }
+
+    /// <summary>Whether <paramref name="trial"/>'s projected training to the last rung is over <see cref="MaxTrainSeconds"/>.</summary>
+    public bool OverTime(Trial trial) =>
+        MaxTrainSeconds is { } limit && trial?.ProjectedSeconds(RungEpochs[^1]) is { } projected && projected > limit;
 
     /// <summary>The epochs a trial has trained when it finishes each rung.</summary>
     public IReadOnlyList<int> RungEpochs { get; }
@@ -64,9 +77,13 @@ public sealed class AshaScheduler
         stops = stopped;
         for (var rung = RungEpochs.Count - 2; rung >= 0; rung--)
         {
-            var finished = state.Trials.Where(t => (member is null || member(t)) && t.Complete(rung, Seeds))
-                .OrderByDescending(t => t.Mean(rung, Seeds))
-                .ThenBy(t => t.Number).ToList();
+            var complete = state.Trials.Where(t => (member is null || member(t)) && t.Complete(rung, Seeds)).ToList();
+            // Trials over the time limit are stopped and leave the ranking: the leaders are the best of those that fit.
+            foreach (var slow in complete.Where(t => t.Rung == rung && t.StoppedAt is null && OverTime(t)))
+            {
+                stopped.Add(TimeStop(slow, rung));
+            }
+            var finished = complete.Where(t => !OverTime(t)).OrderByDescending(t => t.Mean(rung, Seeds)).ThenBy(t => t.Number).ToList();
             var leaderCount = finished.Count / ReductionFactor;
             var leaders = finished.Take(leaderCount).ToList();
             JsonObject? promotion = null;
@@ -90,6 +107,20 @@ public sealed class AshaScheduler
             }
         }
         return null;
+    }
+
+    private JsonObject TimeStop(Trial trial, int rung)
+    {
+        var projected = trial.ProjectedSeconds(RungEpochs[^1])!.Value;
+        return new JsonObject
+        {
+            ["type"] = "stop",
+            ["trial"] = trial.Number,
+            ["rung"] = rung,
+            ["projected_seconds"] = projected,
+            ["reason"] = string.Create(CultureInfo.InvariantCulture,
+                $"{RungEpochs[^1]} epochs would take about {projected:F0} s of training, over max_train_seconds {MaxTrainSeconds}"),
+        };
     }
 
     /// <summary>

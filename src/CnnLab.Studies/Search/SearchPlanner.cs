@@ -36,7 +36,8 @@ public sealed class SearchPlanner
         {
             starts.Add((int)Math.Min((long)starts[^1] * search.ReductionFactor, maxEpochs));
         }
-        Brackets = starts.Select(start => new AshaScheduler(start, maxEpochs, search.ReductionFactor, search.TrialSeeds, search.Alpha))
+        Brackets = starts.Select(start => new AshaScheduler(start, maxEpochs, search.ReductionFactor, search.TrialSeeds, search.Alpha,
+                search.MaxTrainSeconds))
             .ToList();
     }
 

@@ -102,7 +102,8 @@ public static class SearchReport
         var space = runner.Definition.ParsedSpace;
         var seeds = runner.Planner.Seeds;
         text.Append("## Leaderboard\n\n| rank | trial | configuration | epochs reached | " + runner.Definition.Objective +
-                    " (mean over seeds) | how it ended |\n| ---: | ---: | --- | ---: | ---: | --- |\n");
+                    " (mean over seeds) | training s, projected to the end | how it ended |\n" +
+                    "| ---: | ---: | --- | ---: | ---: | ---: | --- |\n");
         var rank = 0;
         foreach (var (trial, rung, epochs, score) in runner.Leaderboard())
         {
@@ -110,11 +111,13 @@ public static class SearchReport
             var mean = runner.Definition.Minimize ? -score : score;
             var ended = trial.StopReason is { } why ? $"stopped: {why}"
                 : trial.StoppedAt is { } at ? $"stopped after rung {at}: a paired test over its seeds said it is worse"
+                : runner.Planner.BracketOf(trial.Number).OverTime(trial) ? "trained to the end, over max_train_seconds"
                 : rung == rungs.Count - 1 ? "trained to the end"
                 : trial.Rung > rung ? $"promoted to rung {trial.Rung}, in training"
                 : $"not promoted past rung {rung}";
             text.Append(CultureInfo.InvariantCulture,
-                $"| {++rank} | {trial.Number} | {space.Describe(trial.Drawn)} | {epochs} | {mean:F4} | {ended} |\n");
+                $"| {++rank} | {trial.Number} | {space.Describe(trial.Drawn)} | {epochs} | {mean:F4} | " +
+                $"{trial.ProjectedSeconds(rungs[^1]):F0} | {ended} |\n");
         }
         var unscored = state.Trials.Count(t => !t.Complete(0, seeds));
         text.Append(unscored > 0 ? $"\n{unscored} trial(s) have not finished their first rung.\n\n" : "\n");

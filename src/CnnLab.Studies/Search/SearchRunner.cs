@@ -187,7 +187,7 @@ public sealed class SearchRunner
     /// </summary>
     public StudyDefinition VerdictStudy()
     {
-        var top = Leaderboard().Take(_search.VerdictTop).ToList();
+        var top = Leaderboard().Where(t => !Planner.BracketOf(t.Trial.Number).OverTime(t.Trial)).Take(_search.VerdictTop).ToList();
         var baseline = Baseline with { Name = $"baseline: {Baseline.Name}" };
         var runs = new List<RunDefinition> { baseline };
         runs.AddRange(top.Select((t, i) => TrialRun(t.Trial.Drawn, $"best {i + 1}: trial {t.Trial.Number}")));

@@ -24,6 +24,17 @@ public sealed class Trial(int number, IReadOnlyDictionary<string, double> drawn)
     /// <summary>Why it was stopped, when not by the paired test (it diverged); null otherwise.</summary>
     public string? StopReason { get; set; }
 
+    /// <summary>Seconds of training by seed, summed over the seed's results, and the epochs the seed has reached.</summary>
+    public SortedDictionary<int, (double Seconds, int Epochs)> Training { get; } = new();
+
+    /// <summary>
+    /// The seconds a full training of <paramref name="epochs"/> epochs would take: the mean over its seeds of the seconds
+    /// per epoch measured so far, times <paramref name="epochs"/>; null before any result.
+    /// </summary>
+    public double? ProjectedSeconds(int epochs) => Training.Count == 0 || Training.Values.Any(t => t.Epochs == 0)
+        ? null
+        : Training.Values.Average(t => t.Seconds / t.Epochs) * epochs;
+
     /// <summary>Whether every one of <paramref name="seeds"/> has a score at <paramref name="rung"/>.</summary>
     public bool Complete(int rung, IReadOnlyList<int> seeds) => Scores.TryGetValue(rung, out var s) && seeds.All(s.ContainsKey);
 
@@ -85,6 +96,12 @@ public sealed class SearchState
                     trial.Scores[rung] = scores = new SortedDictionary<int, double>();
                 }
                 scores[seed] = Number(record["score"], "score");
+                // Seconds and epochs came with results from the start; a record without them only lacks a time.
+                if (record["seconds"] is { } seconds && record["epochs"] is { } epochs)
+                {
+                    var (sum, reached) = trial.Training.GetValueOrDefault(seed);
+                    trial.Training[seed] = (sum + Number(seconds, "seconds"), Math.Max(reached, Integer(record, "epochs")));
+                }
                 break;
             case "promote":
                 var promoted = TrialOf(record);

@@ -12,6 +12,12 @@ public enum TestTimeAugmentation
 
     /// <summary>The mean of the outputs for the images and for their horizontal mirrors.</summary>
     HorizontalFlip,
+
+    /// <summary>
+    /// airbench94's test-time augmentation: half the flip's mean, half the flip's mean over the images shifted one pixel
+    /// up-left and one pixel down-right (reflected at the border): six passes.
+    /// </summary>
+    HorizontalFlipAndTranslate,
 }
 
 /// <summary>The names study files and the command line use for <see cref="TestTimeAugmentation"/> values.</summary>
@@ -21,6 +27,7 @@ public static class TestTimeAugmentations
     {
         ["none"] = TestTimeAugmentation.None,
         ["horizontal_flip"] = TestTimeAugmentation.HorizontalFlip,
+        ["horizontal_flip_and_translate"] = TestTimeAugmentation.HorizontalFlipAndTranslate,
     };
 
     /// <summary>The accepted names, in order.</summary>

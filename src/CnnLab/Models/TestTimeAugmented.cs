@@ -54,8 +54,9 @@ public sealed class TestTimeAugmented : IImageClassifier
     }
 
     /// <summary>
-    /// <paramref name="outputs"/> of the images, or with <see cref="TestTimeAugmentation.HorizontalFlip"/> the mean of
-    /// the outputs of the images and of their mirror images (flipped along the width, N x C x H x W).
+    /// <paramref name="outputs"/> of the images (N x C x H x W), or their mean over the copies
+    /// <paramref name="augmentation"/> names: mirror images flipped along the width, and for
+    /// <see cref="TestTimeAugmentation.HorizontalFlipAndTranslate"/> also one-pixel shifts.
     /// </summary>
     public static Tensor Apply(TestTimeAugmentation augmentation, Tensor images, Func<Tensor, Tensor> outputs)
     {
@@ -65,6 +66,27 @@ public sealed class TestTimeAugmented : IImageClassifier
         {
             return outputs(images);
         }
+        var flipped = WithMirror(images, outputs);
+        if (augmentation == TestTimeAugmentation.HorizontalFlip)
+        {
+            return flipped;
+        }
+        using (flipped)
+        {
+            // As airbench94: reflect-pad one pixel, then take the crops shifted up-left and down-right.
+            var (height, width) = (images.shape[2], images.shape[3]);
+            using var padded = nn.functional.pad(images, new long[] { 1, 1, 1, 1 }, TorchSharp.PaddingModes.Reflect);
+            using var upLeft = padded[.., .., ..(int)height, ..(int)width];
+            using var downRight = padded[.., .., 2.., 2..];
+            using var first = WithMirror(upLeft, outputs);
+            using var second = WithMirror(downRight, outputs);
+            using var shifted = first.add(second).div_(2);
+            return flipped.add(shifted).div_(2);
+        }
+    }
+
+    private static Tensor WithMirror(Tensor images, Func<Tensor, Tensor> outputs)
+    {
         using var mirrored = images.flip(3);
         using var first = outputs(images);
         using var second = outputs(mirrored);

@@ -26,6 +26,12 @@ public sealed record VggTemplate
     /// <summary>Where BatchNormalization goes.</summary>
     public BatchNormPlacement BatchNorm { get; init; } = BatchNormPlacement.None;
 
+    /// <summary>
+    /// Whether BatchNormalization learns a scale (gamma; Keras' <c>scale</c>): null or true as Keras' default, false
+    /// for none (the next layer's weights can do its work, as the fastest CIFAR-10 trainers leave it out).
+    /// </summary>
+    public bool? BatchNormScale { get; init; }
+
     /// <summary>Units of the hidden Dense layers.</summary>
     public IReadOnlyList<int> Dense { get; init; } = new[] { 32, 32 };
 
@@ -90,7 +96,7 @@ public sealed record VggTemplate
     {
         if (BatchNorm == BatchNormPlacement.Before)
         {
-            model.Add(new BatchNormalization());
+            model.Add(new BatchNormalization(scale: BatchNormScale ?? true));
         }
         // The activation layers overwrite their input in place (an intermediate only they read), which saves a pass.
         model.Add(Activation switch
@@ -101,7 +107,7 @@ public sealed record VggTemplate
         });
         if (BatchNorm == BatchNormPlacement.After)
         {
-            model.Add(new BatchNormalization());
+            model.Add(new BatchNormalization(scale: BatchNormScale ?? true));
         }
     }
 }

@@ -6,14 +6,13 @@ namespace CnnLab.Optimizers;
 
 /// <summary>RMSprop with Keras' defaults: learning_rate 0.001, rho 0.9, momentum 0,
 /// epsilon 1e-7 (added after the square root, as Keras and PyTorch both do).</summary>
-public sealed class RMSprop : Optimizer
+public sealed class RMSprop : Optimizer, IMomentumOptimizer
 {
     /// <summary>Creates the configuration.</summary>
     public RMSprop(double learningRate = 0.001, double rho = 0.9, double momentum = 0, double epsilon = 1e-7, double weightDecay = 0)
         : base(learningRate, weightDecay)
     {
         OptimizerArguments.RequireUnitInterval(rho, nameof(rho));
-        OptimizerArguments.RequireUnitInterval(momentum, nameof(momentum));
         OptimizerArguments.RequirePositive(epsilon, nameof(epsilon));
         Rho = rho;
         Momentum = momentum;
@@ -26,8 +25,18 @@ public sealed class RMSprop : Optimizer
     /// <summary>Decay of the moving average of squared gradients.</summary>
     public double Rho { get; }
 
-    /// <summary>Momentum.</summary>
-    public double Momentum { get; }
+    /// <summary>Momentum, in [0, 1).</summary>
+    public double Momentum
+    {
+        get => _momentum;
+        set
+        {
+            OptimizerArguments.RequireUnitInterval(value, "momentum");
+            _momentum = value;
+        }
+    }
+
+    private double _momentum;
 
     /// <summary>Added to the denominator for stability.</summary>
     public double Epsilon { get; }

@@ -83,6 +83,10 @@ public static partial class StudyKeys
         Num("run", "clipnorm", 0, 1e6, null, "Keras' optimizer `clipnorm`: each weight's gradient scaled to an L2 norm of at most this.",
             defaultText: "none") with { MinimumExcluded = true, Since = 2, Column = ReportColumn.Optimizer,
                 Optimizer = (o, v) => o.ClipNorm = v },
+        Num("run", "momentum", 0, 1, null, "Keras' `momentum` of sgd and rmsprop.", maxExcluded: true, defaultText: "0")
+            with { Since = 4, Column = ReportColumn.Optimizer, Optimizer = (o, v) => WithMomentum(o, "momentum").Momentum = v },
+        Bool("run", "nesterov", false, "SGD's Nesterov momentum (Keras' `nesterov`; needs `momentum` above 0).")
+            with { Since = 4, Column = ReportColumn.Optimizer, Optimizer = (o, v) => Sgd(o).Nesterov = v != 0 },
         Num("run", "label_smoothing", 0, 1, 0, "Label smoothing of the cross-entropy loss."),
         Map("run", "training", "training", "The run's own fit settings, over the study's."),
         Map("run", "augmentation", "augmentation", "Augmentation of the training batches."),
@@ -99,6 +103,8 @@ public static partial class StudyKeys
             with { Allowed = new[] { "leaky_relu" }.Concat(CnnLab.Layers.Activations.Names).Distinct().ToList() },
         Choice("template", "batch_norm", new[] { "none", "before", "after" }, "none",
             "BatchNormalization before or after each activation."),
+        Bool("template", "batch_norm_scale", true, "Whether BatchNormalization learns a scale (Keras' `scale`); false: no gamma.")
+            with { Since = 4 },
         IntOrList("template", "dense", new[] { 32, 32 }, "Units of the dense layers before the output layer; [] for none."),
         Num("template", "dropout", 0, 1, 0, "Dropout before each dense layer.", maxExcluded: true),
         Num("template", "spatial_dropout", 0, 1, 0, "SpatialDropout2D after each block.", maxExcluded: true),
@@ -168,6 +174,9 @@ public static partial class StudyKeys
             "outside the leaders is stopped only when a paired t-test says it is worse.") with { Since = 3 },
         Num("search", "alpha", 1e-9, 1, 0.05, "The paired test's level.", maxExcluded: true) with { Since = 3 },
         Int("search", "seed", 0, 0, "The search's own seed (which configurations are drawn).") with { Since = 3 },
+        Num("search", "max_train_seconds", 1e-3, 1e7, null, "Training time as a constraint: a trial whose full training, projected " +
+            "from its measured seconds per epoch, would take longer is stopped and kept out of the verdict.", defaultText: "none")
+            with { Since = 4 },
         Map("search", "scheduler", "scheduler", "Early stopping of trials.") with { Since = 3 },
         Map("search", "budget", "budget", "When to stop sampling.") with { Since = 3 },
         Map("search", "verdict", "verdict", "The retraining of the best configurations on fresh seeds.") with { Since = 3 },
@@ -232,6 +241,12 @@ public static partial class StudyKeys
 
     /// <summary>The section named <paramref name="name"/>.</summary>
     public static StudySection Section(string name) => Sections.First(s => s.Name == name);
+
+    private static IMomentumOptimizer WithMomentum(Optimizer optimizer, string key) => optimizer as IMomentumOptimizer
+        ?? throw new ArgumentException($"`{key}` is an argument of sgd and rmsprop; this run's optimizer is {optimizer.Name}");
+
+    private static SGD Sgd(Optimizer optimizer) => optimizer as SGD
+        ?? throw new ArgumentException($"`nesterov` is an argument of sgd; this run's optimizer is {optimizer.Name}");
 
     private static StudyKey Text(string section, string name, string description, string? @default = null, string? defaultText = null,
         bool required = false) =>

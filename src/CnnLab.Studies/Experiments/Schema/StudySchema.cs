@@ -14,9 +14,10 @@ public static class StudySchema
 {
     /// <summary>
     /// The version of study.json in a results folder. 1: no version written (before the schema); 2: the version
-    /// written, and keys kept in <see cref="RunDefinition.Settings"/>.
+    /// written, and keys kept in <see cref="RunDefinition.Settings"/>; 3: searches; 4: momentum, nesterov and the template's
+    /// batch_norm_scale.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The JSON Schema's path in the repository.</summary>
     public const string SchemaPath = "schemas/study.schema.json";

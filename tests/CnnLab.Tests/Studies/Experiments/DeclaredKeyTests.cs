@@ -48,4 +48,32 @@ public sealed class DeclaredKeyTests
     {
         Assert.Equal(message, Assert.Throws<StudyFileException>(() => Run(keys)).Message);
     }
+
+    [Fact]
+    public void Momentum_and_nesterov_reach_sgd_and_the_report()
+    {
+        var run = Run("    optimizer: sgd\n    momentum: 0.9\n    nesterov: true\n");
+
+        var sgd = Assert.IsType<CnnLab.Optimizers.SGD>(RunRecipe.Optimizer(run));
+        Assert.Equal((0.9, true), (sgd.Momentum, sgd.Nesterov));
+        Assert.Contains("| sgd, momentum 0.9, nesterov |", StudyReport.Settings(new[] { run }), StringComparison.Ordinal);
+        var rmsprop = Assert.IsType<CnnLab.Optimizers.RMSprop>(RunRecipe.Optimizer(Run("    optimizer: rmsprop\n    momentum: 0.5\n")));
+        Assert.Equal(0.5, rmsprop.Momentum);
+        Assert.Empty(Run("    optimizer: sgd\n    nesterov: false\n").Settings);
+    }
+
+    [Theory]
+    [InlineData("    momentum: 0.9\n",
+        "s.yaml, line 4: run \"A\": `momentum` is an argument of sgd and rmsprop; this run's optimizer is adam.")]
+    [InlineData("    optimizer: rmsprop\n    nesterov: true\n",
+        "s.yaml, line 5: run \"A\": `nesterov` is an argument of sgd; this run's optimizer is rmsprop.")]
+    [InlineData("    optimizer: sgd\n    nesterov: true\n", "s.yaml, line 5: run \"A\": Invalid value for argument `nesterov`. " +
+        "Nesterov momentum requires momentum > 0. Received: nesterov=True, momentum=0.")]
+    [InlineData("    optimizer: sgd\n    momentum: 1\n", "s.yaml, line 5: `momentum` must be a number in [0, 1); received 1.")]
+    [InlineData("    optimizer: sgd\n    momentum: 0.9\n    nesterov: yes please\n",
+        "s.yaml, line 6: `nesterov` must be true or false; received yes please.")]
+    public void Momentum_keys_an_optimizer_does_not_take_are_refused_when_the_file_is_read(string keys, string message)
+    {
+        Assert.Equal(message, Assert.Throws<StudyFileException>(() => Run(keys)).Message);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CnnLab.Models;
 using CnnLab.Studies.Experiments;
 using CnnLab.Training;
@@ -186,7 +187,7 @@ public class StudyParserTests
     [Theory]
     [InlineData("runs:\n  - name: A\n    model: vgg19\n", "s.yaml, line 3: unknown model `vgg19` in run \"A\". Allowed: " +
         "m3-leaky, m2-leaky, m2-bn-before, m2-bn-before-adam, m2-bn-after, or a mapping with blocks, kernel_size, pool_size, activation, " +
-        "batch_norm, dense, dropout, spatial_dropout, gaussian_noise, l1, l2.")]
+        "batch_norm, batch_norm_scale, dense, dropout, spatial_dropout, gaussian_noise, l1, l2.")]
     [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    optimizer: adagrad\n",
         "s.yaml, line 4: unknown optimizer `adagrad` in run \"A\". Allowed: adam, adamw, rmsprop, sgd.")]
     [InlineData("seeds: 0\nruns:\n  - name: A\n    model: m2-leaky\n", "s.yaml, line 1: `seeds` must be an integer >= 1; received 0.")]
@@ -209,7 +210,7 @@ public class StudyParserTests
     [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    augmentation: {mixup: 0.2, cutmix: 1}\n",
         "s.yaml, line 4: run \"A\" asks for both `mixup` and `cutmix`; a batch is mixed one way, choose one.")]
     [InlineData("runs:\n  - name: A\n    model: m2-leaky\n    test_time_augmentation: rotate\n",
-        "s.yaml, line 4: `test_time_augmentation` must be none or horizontal_flip; received rotate.")]
+        "s.yaml, line 4: `test_time_augmentation` must be none, horizontal_flip or horizontal_flip_and_translate; received rotate.")]
     [InlineData("runs: []\n", "s.yaml: `runs` must be a list with at least one run (or give `base` and `variants`, or a `grid`).")]
     [InlineData("variants:\n  - name: x\n",
         "s.yaml: `variants` need a `base` run (a mapping with model, optimizer, learning_rate, training) to start from.")]
@@ -249,5 +250,25 @@ public class StudyParserTests
         Assert.Equal(new ReduceLearningRateSettings("val_loss", 0.5, 2, 0, 0), run.ReduceLearningRate);
         Assert.Equal(new ScheduleSettings("one_cycle", 0.01, 0.3, 0, 0, 3, 0.1), run.Schedule);
         Assert.Equal(TestTimeAugmentation.HorizontalFlip, run.TestTimeAugmentation);
+    }
+
+    [Fact]
+    public void Batch_norm_scale_false_builds_batch_normalization_without_gamma_with_keras_parameter_counts()
+    {
+        const string File = "runs:\n  - name: A\n    model:\n      blocks: [[8]]\n      batch_norm: before\n      dense: []\n{0}";
+        var withScale = StudyParser.Parse(string.Format(CultureInfo.InvariantCulture, File, "")).Runs[0];
+        var without = StudyParser.Parse(string.Format(CultureInfo.InvariantCulture, File, "      batch_norm_scale: false\n")).Runs[0];
+
+        using var scaled = RunRecipe.Model(withScale, CnnLab.Core.Shape.Image(28, 28, 1), 10, seed: 1);
+        using var unscaled = RunRecipe.Model(without, CnnLab.Core.Shape.Image(28, 28, 1), 10, seed: 1);
+
+        // Conv2D 3*3*1*8+8 = 80, BatchNormalization 4*8 = 32 (gamma, beta, moving mean and variance) or 3*8 = 24
+        // without gamma, Dense 14*14*8*10+10 = 15,690: Keras' counts.
+        Assert.Equal((80 + 32 + 15_690, 80 + 24 + 15_690), (scaled.ParamCount, unscaled.ParamCount));
+        Assert.Null(withScale.Model.Template!.BatchNormScale);
+        var e = Assert.Throws<StudyFileException>(() => StudyParser.Parse(
+            "runs:\n  - name: A\n    model:\n      blocks: [[8]]\n      batch_norm_scale: false\n", "s.yaml"));
+        Assert.Equal("s.yaml, line 5: the model of run \"A\" sets `batch_norm_scale` without BatchNormalization; add " +
+            "`batch_norm: before` or `after`.", e.Message);
     }
 }

@@ -95,7 +95,8 @@ public sealed class StudySchemaTests
 
         Assert.All(StudyKeys.All, k => Assert.Contains(k.Section, sections));
         Assert.All(StudyKeys.All.Where(k => k.Of is not null), k => Assert.Contains(k.Of!, sections));
-        Assert.All(StudyKeys.All.Where(k => k.InSettings), k => Assert.Equal(StudyKeyType.Number, k.Type));
+        Assert.All(StudyKeys.All.Where(k => k.InSettings),
+            k => Assert.Contains(k.Type, new[] { StudyKeyType.Number, StudyKeyType.Boolean }));
         // Keys kept in RunDefinition.Settings share one dictionary per run: their names must not collide.
         Assert.Equal(StudyKeys.All.Where(k => k.InSettings).Select(k => k.Name).Distinct().Count(), StudyKeys.All.Count(k => k.InSettings));
     }

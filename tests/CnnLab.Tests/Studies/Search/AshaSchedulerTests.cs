@@ -78,7 +78,38 @@ public class AshaSchedulerTests
             "min_epochs <= max_epochs, reduction_factor >= 2, at least one seed and 0 < alpha < 1.", error.Message);
     }
 
-    private static SearchState State(AshaScheduler scheduler, params double[][] scores)
+    [Fact]
+    public void Over_the_time_limit_a_trial_is_stopped_with_its_projection_and_leaves_the_ranking_to_those_that_fit()
+    {
+        var scheduler = new AshaScheduler(1, 9, 3, new[] { 1, 2 }, maxTrainSeconds: 180);
+        // Seed scores that differ enough for the paired test to stop none of them: only time stops trials here.
+        var scores = new[] { new[] { 0.84, 0.86 }, new[] { 0.95, 0.95 }, new[] { 0.78, 0.82 }, new[] { 0.92, 0.88 },
+            new[] { 0.70, 0.70 }, new[] { 0.80, 0.86 } };
+        // Seconds of each trial's first epoch: 9 epochs project to 90, 225, 171, 108, 270 and 135 s.
+        var state = SearchState.Replay(Records(scheduler, scores, new[] { 10.0, 25.0, 19.0, 12.0, 30.0, 15.0 }));
+
+        var promotion = scheduler.NextPromotion(state, out var stops);
+
+        Assert.Equal(new[] { 1, 4 }, stops.Select(s => s["trial"]!.GetValue<int>()));
+        Assert.Equal(225.0, stops[0]["projected_seconds"]!.GetValue<double>(), 9);
+        Assert.Equal("9 epochs would take about 225 s of training, over max_train_seconds 180", stops[0]["reason"]!.GetValue<string>());
+        // Trial 1 is the best but too slow: the four that fit rank 3, 0, 5, 2, and one in three of them leads.
+        Assert.Equal((3, "[3]"), (promotion!["trial"]!.GetValue<int>(), promotion["leaders"]!.ToJsonString()));
+        Assert.True(scheduler.OverTime(state.Trials[1]));
+        Assert.False(new AshaScheduler(1, 9, 3, new[] { 1, 2 }).OverTime(state.Trials[1]));
+        foreach (var stop in stops)
+        {
+            state.Apply(stop);
+        }
+        Assert.Equal((0, stops[0]["reason"]!.GetValue<string>()), (state.Trials[1].StoppedAt!.Value, state.Trials[1].StopReason));
+        scheduler.NextPromotion(state, out var again);
+        Assert.Empty(again);
+    }
+
+    private static SearchState State(AshaScheduler scheduler, params double[][] scores) =>
+        SearchState.Replay(Records(scheduler, scores));
+
+    private static List<JsonObject> Records(AshaScheduler scheduler, double[][] scores, double[]? firstEpochSeconds = null)
     {
         var records = new List<JsonObject>();
         for (var trial = 0; trial < scores.Length; trial++)
@@ -90,8 +121,12 @@ public class AshaSchedulerTests
                 {
                     ["type"] = "result", ["trial"] = trial, ["rung"] = 0, ["seed"] = scheduler.Seeds[s], ["score"] = scores[trial][s],
                 });
+                if (firstEpochSeconds is not null)
+                {
+                    (records[^1]["epochs"], records[^1]["seconds"]) = (1, firstEpochSeconds[trial]);
+                }
             }
         }
-        return SearchState.Replay(records);
+        return records;
     }
 }

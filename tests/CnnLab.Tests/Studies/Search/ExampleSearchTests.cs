@@ -30,4 +30,14 @@ public class ExampleSearchTests
         }
         Assert.Equal(trials, SearchState.Replay(records).Trials.Count);
     }
+
+    [Fact]
+    public void The_fast_search_limits_training_time_and_searches_nesterov_sgd_and_batch_normalization_without_scale()
+    {
+        var search = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "search-fast.yaml")).Search!;
+
+        Assert.Equal(180, search.MaxTrainSeconds);
+        Assert.Equal("optimizer", search.ParsedSpace["nesterov"].When!.Key);
+        Assert.Contains("model.batch_norm_scale", search.ParsedSpace.Parameters.Select(p => p.Key));
+    }
 }

@@ -116,6 +116,23 @@ public class SearchSpaceTests
         Assert.Equal("search.yaml, line 1: `search.space` has 65 parameters, more than the 64 allowed.", error.Message);
     }
 
+    [Fact]
+    public void A_conditional_value_is_checked_against_base_with_its_condition_and_the_keys_that_share_it()
+    {
+        const string Study = "base: {name: b, model: m2-leaky, optimizer: adam}\nsearch:\n  space:\n" +
+            "    optimizer: {choice: [adam, sgd]}\n{0}";
+        var conditional = "    momentum: {float: [0.8, 0.9], when: {optimizer: sgd}}\n" +
+            "    nesterov: {choice: [true, false], when: {optimizer: sgd}}\n";
+
+        var study = StudyParser.Parse(Study.Replace("{0}", conditional, StringComparison.Ordinal), "s.yaml");
+        var error = Assert.Throws<StudyFileException>(() =>
+            StudyParser.Parse(Study.Replace("{0}", "    nesterov: {choice: [true, false]}\n", StringComparison.Ordinal), "s.yaml"));
+
+        Assert.Equal(3, study.Search!.ParsedSpace.Parameters.Count);
+        Assert.Equal("s.yaml, line 5: with nesterov = true, `base` is not a valid run: run \"check\": `nesterov` is an argument of sgd; " +
+            "this run's optimizer is adam.", error.Message);
+    }
+
     internal static SearchSpace Parse(string yaml)
     {
         var stream = new YamlStream();

@@ -17,7 +17,7 @@ internal static class TestSupport
     /// Fresh models have BatchNormalization statistics of 0 and 1; this adds seeded noise in [0, 0.5) to every floating
     /// buffer, so an export's inference form (moving statistics) is what a comparison checks.
     /// </summary>
-    public static void MoveStatistics(CnnLab.Models.Sequential model)
+    public static void MoveStatistics(CnnLab.Models.KerasModel model)
     {
         using var _ = TorchSharp.torch.no_grad();
         var generator = new TorchSharp.torch.Generator(9);

@@ -8,6 +8,9 @@
     check_pytorch.py layers DIR                          every NAME.json in DIR (inputs, their shape and CnnLab's
                                                          outputs, written by the architecture test) against NAME.pt
                                                          run by the generated NAME.py: one line per layer kind
+    check_pytorch.py keras EXPORT_DIR NAME EXPECTED KEY  NAME exported from a real Keras file against the numpy
+                                                         reference's outputs for the file KEY in EXPECTED (its
+                                                         input_values, channels-last, fed as they are)
 Exits non-zero with a message when anything differs by more than TOLERANCE.
 """
 import glob
@@ -127,6 +130,22 @@ def layers(folder):
     print(f"{len(names)} layer kinds exported to PyTorch: max |PyTorch - CnnLab| = {worst:.2e} (torch {torch.__version__}): {', '.join(names)}")
 
 
+def keras(folder, name, expected_path, key):
+    """A real Keras file's export (the MLCommons ResNet: a graph with residual Adds) against numpy's forward pass."""
+    with open(expected_path) as f:
+        case = json.load(f)[key]
+    spec = importlib.util.spec_from_file_location(name, f"{folder}/{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    inputs = torch.tensor(np.array(case["input_values"], dtype=np.float32)).permute(0, 3, 1, 2).contiguous()
+    with torch.no_grad():
+        outputs = module.load(f"{folder}/{name}.pt")(inputs).double().numpy()
+    difference = float(np.abs(outputs - np.array(case["outputs"])).max())
+    print(f"{key} exported to PyTorch: max |PyTorch - numpy| = {difference:.2e} (torch {torch.__version__})")
+    if not difference <= TOLERANCE:
+        sys.exit(f"{name}: PyTorch and the numpy reference differ by {difference:.2e} > {TOLERANCE}")
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "slice":
         slice_idx(sys.argv[2], int(sys.argv[3]), sys.argv[4])
@@ -134,5 +153,7 @@ if __name__ == "__main__":
         compare(*sys.argv[2:])
     elif len(sys.argv) == 3 and sys.argv[1] == "layers":
         layers(sys.argv[2])
+    elif len(sys.argv) == 6 and sys.argv[1] == "keras":
+        keras(*sys.argv[2:])
     else:
         sys.exit(__doc__)

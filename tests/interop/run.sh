@@ -41,6 +41,15 @@ CNNLAB_INTEROP_DIR="$work/every" dotnet test tests/CnnLab.Tests --filter "FullyQ
 # Every layer kind's PyTorch export (also written by the architecture test) computes what CnnLab computes.
 "$python" tests/interop/check_pytorch.py layers "$work/every/layers"
 
+# A real Keras functional model (the MLCommons Tiny ResNet, three residual Adds): exported to PyTorch, real PyTorch
+# computes the numpy reference's outputs; exported to ONNX, Debian's onnx checker accepts the graph.
+resnet=tests/fixtures/keras-real/mlcommons__tiny__pretrainedResnet.h5
+cli export "$resnet" --out "$work/resnet" --name resnet > /dev/null
+"$python" tests/interop/check_pytorch.py keras "$work/resnet" resnet tests/fixtures/keras-real/expected.json \
+  mlcommons__tiny__pretrainedResnet.h5
+cli export "$resnet" --format onnx --out "$work/resnet" --name resnet > /dev/null
+"$python" tests/interop/check_onnx.py check "$work/resnet/resnet.onnx"
+
 # Keras files nobody made with CnnLab: a convnet trained by PyTorch, written in Keras 2 (.h5) and Keras 3 (.keras)
 # layouts; `cnnlab predict` and `evaluate` on the 10,000 Fashion-MNIST test images must give PyTorch's figures.
 data=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}

@@ -29,7 +29,7 @@ internal static class ConvertCommand
             {
                 throw new ArgumentException($"OUT must be a .safetensors file; received \"{target}\".");
             }
-            using var model = Sequential.Load(parse.GetValue(input)!);
+            using var model = KerasModel.Load(parse.GetValue(input)!);
             if (parse.GetValue(scale) is double s && s != 1)
             {
                 // CnnLab feeds [0, 1] pixels; a Rescaling first gives the model the s-times larger inputs it was trained on.

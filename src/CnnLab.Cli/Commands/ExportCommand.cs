@@ -25,7 +25,7 @@ internal static class ExportCommand
         };
         format.AcceptOnlyFromAmong("pytorch", "onnx");
         var command = new Command("export",
-            "Export a saved model to PyTorch (a generated torch.nn.Sequential module, its state_dict (.pt) and safetensors) or to ONNX.")
+            "Export a saved model to PyTorch (a generated torch.nn module, its state_dict (.pt) and safetensors) or to ONNX.")
         {
             modelPath, output, name, format,
         };
@@ -33,7 +33,7 @@ internal static class ExportCommand
         {
             TorchEngine.Configure(1);
             var path = parse.GetValue(modelPath)!;
-            using var model = Sequential.Load(path);
+            using var model = KerasModel.Load(path);
             if (parse.GetValue(format) == "onnx")
             {
                 Directory.CreateDirectory(parse.GetValue(output)!);

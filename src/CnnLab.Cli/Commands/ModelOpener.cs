@@ -29,7 +29,7 @@ internal static class ModelOpener
         {
             return OnnxClassifier.Load(path, threadCount);
         }
-        var model = Sequential.Load(path);
+        var model = KerasModel.Load(path);
         // A model with NaN weights outputs NaN on any engine; libtorch's error can count them.
         if (engine == LibTorch || model.CountNonFiniteWeights().NonFinite > 0)
         {

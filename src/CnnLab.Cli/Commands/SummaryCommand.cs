@@ -47,14 +47,14 @@ internal static class SummaryCommand
                     break;
                 case ".json":
                     // Read within its limits, parsed naming the file in any error.
-                    using (var fromJson = CnnLab.Models.Saving.ModelFile.FromJson(
+                    using (var fromJson = CnnLab.Models.Saving.ModelFile.AnyFromJson(
                         FileKinds.ReadText(what, ModelLimits.MaxConfigBytes, "a model config (.json)"), what))
                     {
                         Console.WriteLine(fromJson.Summary());
                     }
                     break;
                 case ".safetensors" or ".h5" or ".hdf5" or ".keras":
-                    using (var loaded = Sequential.Load(what))
+                    using (var loaded = KerasModel.Load(what))
                     {
                         Console.WriteLine(loaded.Summary());
                     }

@@ -283,7 +283,7 @@ public sealed class StudyRunner
     private static double Last(IReadOnlyList<double> values) => values.Count > 0 ? values[^1] : double.NaN;
 
     /// <summary>
-    /// The test set: the loss as <see cref="Sequential.Evaluate"/> reports it (Keras' model.evaluate: with label
+    /// The test set: the loss as <see cref="KerasModel.Evaluate"/> reports it (Keras' model.evaluate: with label
     /// smoothing and the regularization penalty, like val_loss, so the two compare), the classification report of the
     /// predicted classes (accuracy, confusion matrix) and the predicted classes themselves.
     /// </summary>

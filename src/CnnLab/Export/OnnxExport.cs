@@ -56,16 +56,16 @@ public static class OnnxExport
     }
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> (whole or not at all).</summary>
-    public static void Export(Sequential model, string path)
+    public static void Export(KerasModel model, string path)
     {
         var proto = Build(model);
         AtomicFile.Write(path, stream => proto.WriteTo(stream));
     }
 
     /// <summary>The ONNX model of <paramref name="model"/>, serialised.</summary>
-    public static byte[] ToBytes(Sequential model) => Build(model).ToByteArray();
+    public static byte[] ToBytes(KerasModel model) => Build(model).ToByteArray();
 
-    internal static ModelProto Build(Sequential model)
+    internal static ModelProto Build(KerasModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var input = model.InputShape
@@ -73,9 +73,30 @@ public static class OnnxExport
         var graph = new OnnxGraph(model.ModelName);
         using (no_grad())
         {
-            foreach (var layer in model.Layers)
+            if (model is Model functional)
             {
-                layer.ToOnnx(graph);
+                // A graph: each layer's nodes read the values its inbound layers wrote, by name.
+                var values = new Dictionary<string, string>(StringComparer.Ordinal) { [functional.InputName] = InputName };
+                foreach (var (layer, inbound) in functional.Layers.Zip(functional.InboundNames))
+                {
+                    if (layer is Merge merge)
+                    {
+                        merge.ToOnnx(graph, inbound.Select(n => values[n]).ToList());
+                    }
+                    else
+                    {
+                        graph.Current = values[inbound[0]];
+                        layer.ToOnnx(graph);
+                    }
+                    values[layer.Name] = graph.Current;
+                }
+            }
+            else
+            {
+                foreach (var layer in model.Layers)
+                {
+                    layer.ToOnnx(graph);
+                }
             }
         }
         graph.Finish();

@@ -13,13 +13,12 @@ namespace CnnLab.Models;
 /// so a shape that cannot work fails at <see cref="Add(Layer)"/>. Compile, then Fit, Evaluate, Predict.
 /// Tensors are NCHW float32 images and int64 labels.
 /// </summary>
-public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassifier, ITrainableModel
+public sealed partial class Sequential : KerasModel
 {
     private readonly List<Layer> _layers = new();
     private readonly Dictionary<string, int> _nameCounts = new();
     private readonly Generator _initGenerator;
     private Shape? _inputShape;
-    private Device _device = CPU;
 
     /// <summary>
     /// Creates an empty model. <paramref name="inputShape"/> is (height, width, channels); without it the first
@@ -28,8 +27,6 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
     public Sequential(Shape? inputShape = null, long? seed = null, string name = "sequential")
         : base(name)
     {
-        TorchEngine.EnsureConfigured();
-        ModelName = name;
         _inputShape = inputShape;
         _initGenerator = new Generator(unchecked((ulong)(seed ?? Random.Shared.NextInt64())), CPU);
     }
@@ -51,48 +48,14 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
     /// <summary>Keras' <c>keras.Input(shape)</c>, for <see cref="Sequential(InputLayer, IEnumerable{Layer}, long?, string)"/>.</summary>
     public static InputLayer Input(params int[] shape) => new(shape);
 
-    /// <summary>The model's name, shown by the summary.</summary>
-    public string ModelName { get; }
-
     /// <summary>The layers in order.</summary>
-    public IReadOnlyList<Layer> Layers => _layers;
+    public override IReadOnlyList<Layer> Layers => _layers;
 
     /// <summary>The shape of one input sample, (height, width, channels).</summary>
-    public Shape? InputShape => _inputShape;
+    public override Shape? InputShape => _inputShape;
 
     /// <summary>The shape of one output sample.</summary>
-    public Shape? OutputShape => _layers.Count > 0 ? _layers[^1].OutputShape : _inputShape;
-
-    /// <summary>
-    /// The names of the output classes, in output order; saved with the model so <c>cnnlab predict</c> can name its
-    /// answers. Null when the model was built without a dataset.
-    /// </summary>
-    public IReadOnlyList<string>? ClassNames { get; set; }
-
-    /// <summary>
-    /// The dataset the model was trained on, as <see cref="Data.DatasetSource.Open"/> takes it (a known dataset's name, or a
-    /// folder's or CSV file's full path); saved with the model so <c>cnnlab evaluate</c> defaults to it. Null when unknown.
-    /// </summary>
-    public string? TrainingDataset { get; set; }
-
-    /// <summary>
-    /// A per-channel standardisation of the inputs after scaling to [0, 1] kept outside the layers: what models saved
-    /// before standardisation became a <see cref="Normalization"/> layer (<see cref="StandardizeInputs"/>) carry, and
-    /// Keras files converted with an input scale. Evaluate and Predict apply it to their inputs; null for none.
-    /// </summary>
-    public Data.Standardization? InputStandardization { get; set; }
-
-    /// <summary>The device the weights live on.</summary>
-    public Device Device => _device;
-
-    /// <summary>Trainable weights.</summary>
-    public long TrainableParamCount => _layers.Sum(l => l.TrainableParamCount);
-
-    /// <summary>Non-trainable weights (moving statistics).</summary>
-    public long NonTrainableParamCount => _layers.Sum(l => l.NonTrainableParamCount);
-
-    /// <summary>All weights.</summary>
-    public long ParamCount => TrainableParamCount + NonTrainableParamCount;
+    public override Shape? OutputShape => _layers.Count > 0 ? _layers[^1].OutputShape : _inputShape;
 
     /// <summary>Declares the input shape; allowed once, before any layer.</summary>
     public Sequential Add(InputLayer input)
@@ -128,7 +91,7 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
         }
         layer.Build(previous, _initGenerator);
         layer.MayOverwriteInput = _layers.Count > 0;
-        layer.to(_device);
+        layer.to(Device);
         _layers.Add(layer);
         register_module(name, layer);
         return this;
@@ -157,7 +120,7 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
     /// <paramref name="scale"/> times larger than CnnLab's [0, 1] pixels (a Keras model trained on raw 0-255 values)
     /// then computes what it was trained to compute, wherever it runs.
     /// </summary>
-    public Rescaling ScaleInputs(double scale) => InsertFirst(new Rescaling(scale));
+    public override Rescaling ScaleInputs(double scale) => InsertFirst(new Rescaling(scale));
 
     /// <summary>A layer of the input's shape before the first layer; the other layers and their weights stay as they are.</summary>
     private T InsertFirst<T>(T layer)
@@ -167,7 +130,7 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
             $"Model \"{ModelName}\" has no input shape. Pass `inputShape` to the Sequential constructor or add an InputLayer first.");
         layer.AssignName(UniqueName(layer));
         layer.Build(shape, _initGenerator);
-        layer.to(_device);
+        layer.to(Device);
         _layers.Insert(0, layer);
         if (_layers.Count > 1)
         {
@@ -178,61 +141,30 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
         return layer;
     }
 
-    /// <summary>
-    /// The sum of the layers' regularization penalties (Keras' <c>sum(model.losses)</c>), added to the loss in
-    /// training and evaluation; null when no layer has a regularizer.
-    /// </summary>
-    public Tensor? RegularizationLoss()
-    {
-        Tensor? total = null;
-        foreach (var layer in _layers)
-        {
-            if (layer.RegularizationLoss() is not { } penalty)
-            {
-                continue;
-            }
-            if (total is null)
-            {
-                total = penalty;
-            }
-            else
-            {
-                using (penalty)
-                {
-                    total.add_(penalty);
-                }
-            }
-        }
-        return total;
-    }
-
     /// <summary>Moves the weights to a device ("cpu", "cuda", "cuda:1").</summary>
     public Sequential ToDevice(string device)
     {
-        _device = ComputeDevice.Parse(device);
-        this.to(_device);
+        Device = ComputeDevice.Parse(device);
+        this.to(Device);
         return this;
     }
-
-    /// <summary>Keras' <c>model.to_json()</c>: the architecture, without weights.</summary>
-    public string ToJson() => CnnLab.Models.Saving.ModelFile.ToJson(this);
 
     /// <summary>Keras' <c>model_from_json</c>: a new model with that architecture and fresh weights.</summary>
     public static Sequential FromJson(string json) => CnnLab.Models.Saving.ModelFile.FromJson(json);
 
     /// <summary>Saves architecture and weights in one safetensors file (the config in its metadata), atomically.</summary>
-    public void Save(string path) => CnnLab.Models.Saving.ModelFile.Save(this, path);
+    public override void Save(string path) => CnnLab.Models.Saving.ModelFile.Save(this, path);
 
     /// <summary>
     /// Rebuilds a model saved with <see cref="Save"/>; it predicts exactly as the saved one. Compile it again to train.
     /// A Keras file (.h5 of Keras 2 / tf.keras, .keras of Keras 3) is imported (<see cref="CnnLab.Models.Saving.KerasModelFile"/>),
     /// expecting inputs scaled to [0, 1] as CnnLab's data are (Keras does not store the scaling it was trained with).
     /// </summary>
-    public static Sequential Load(string path) => CnnLab.Models.Saving.KerasModelFile.IsKerasFile(path ?? "")
+    public static new Sequential Load(string path) => CnnLab.Models.Saving.KerasModelFile.IsKerasFile(path ?? "")
         ? CnnLab.Models.Saving.KerasModelFile.Load(path!) : CnnLab.Models.Saving.ModelFile.Load(path!);
 
     /// <summary>Keras' summary table: layers, output shapes, parameter counts and totals.</summary>
-    public string Summary() => ModelSummary.Format(this);
+    public override string Summary() => ModelSummary.Format(this);
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => Run(input, logits: false);
@@ -241,10 +173,10 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
     /// True when the last operation is a softmax, so the outputs are probabilities and the loss can use the logits
     /// before it (<see cref="ForwardLogits"/>).
     /// </summary>
-    public bool OutputsProbabilities => _layers.Count > 0 && _layers[^1].EndsWithSoftmax;
+    public override bool OutputsProbabilities => _layers.Count > 0 && _layers[^1].EndsWithSoftmax;
 
     /// <summary>The scores before a final softmax (the logits); only when <see cref="OutputsProbabilities"/>.</summary>
-    internal Tensor ForwardLogits(Tensor input) => Run(input, logits: true);
+    internal override Tensor ForwardLogits(Tensor input) => Run(input, logits: true);
 
     private Tensor Run(Tensor input, bool logits)
     {
@@ -318,20 +250,12 @@ public sealed partial class Sequential : nn.Module<Tensor, Tensor>, IImageClassi
         }
     }
 
-    private void RequireLayers()
+    /// <inheritdoc />
+    protected override void RequireLayers()
     {
         if (_layers.Count == 0)
         {
             throw new InvalidOperationException($"Sequential model \"{ModelName}\" has no layers. Call `model.Add(layer)`.");
-        }
-    }
-
-    private void RequireCompiled()
-    {
-        RequireLayers();
-        if (!IsCompiled)
-        {
-            throw new InvalidOperationException("You must call `Compile()` before using the model.");
         }
     }
 }

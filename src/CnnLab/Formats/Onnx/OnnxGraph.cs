@@ -27,7 +27,7 @@ internal sealed class OnnxGraph
     public GraphProto Graph { get; }
 
     /// <summary>The name of the value the next node reads.</summary>
-    public string Current { get; private set; } = InputName;
+    public string Current { get; set; } = InputName;
 
     /// <summary>Adds a node reading <paramref name="inputs"/>; its one output becomes <see cref="Current"/>.</summary>
     public void Node(string op, string name, List<string> inputs, List<AttributeProto>? attributes = null)

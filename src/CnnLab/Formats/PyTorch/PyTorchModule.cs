@@ -29,7 +29,14 @@ internal sealed class PyTorchModule
     /// <summary>Reshape needs the generated KerasReshape module.</summary>
     public bool NeedsKerasReshape { get; set; }
 
-    public void Comment(string text) => Lines.Add($"        # {text}");
+    public void Comment(string text) => Lines.Add($"        # {Plain(text)}");
+
+    /// <summary>
+    /// Text safe inside a generated comment or docstring: names come from model files, and a line break or a quote in
+    /// one must not end the comment and become code that runs when the module is imported.
+    /// </summary>
+    public static string Plain(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) || c is '"' or '\\' or '\u2028' or '\u2029' ? '?' : c));
 
     /// <summary>A module; its weights are named by its index in the nn.Sequential, as its state_dict names them.</summary>
     public void Emit(string module, params (string Name, Tensor Value)[] weights)
@@ -86,5 +93,11 @@ internal sealed class PyTorchModule
         Py(double.Parse(value.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
 
     public static string PyString(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        "\"" + string.Concat(value.Select(c => c switch
+        {
+            '\\' => "\\\\",
+            '"' => "\\\"",
+            _ when char.IsControl(c) || c is '\u2028' or '\u2029' => $"\\u{(int)c:x4}",
+            _ => c.ToString(),
+        })) + "\"";
 }

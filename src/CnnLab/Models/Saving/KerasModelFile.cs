@@ -29,8 +29,12 @@ public static class KerasModelFile
     /// <summary>Whether <paramref name="path"/> names a Keras file by its extension (.h5, .hdf5, .keras).</summary>
     public static bool IsKerasFile(string path) => Path.GetExtension(path).ToLowerInvariant() is ".h5" or ".hdf5" or ".keras";
 
-    /// <summary>Reads the Keras model in <paramref name="path"/> with its weights.</summary>
-    public static Sequential Load(string path)
+    /// <summary>Reads the Keras model in <paramref name="path"/> with its weights, when it is a chain of layers.</summary>
+    public static Sequential Load(string path) => ModelFile.AsSequential(LoadAny(path), path);
+
+    /// <summary>Reads the Keras model in <paramref name="path"/> with its weights: a <see cref="Sequential"/> for a chain of
+    /// layers (Keras' Sequential, or a functional model that is one), else a functional <see cref="Model"/>.</summary>
+    public static KerasModel LoadAny(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         // A FIFO would block the read until someone writes to it, a device never ends: refused by kind first.
@@ -59,14 +63,17 @@ public static class KerasModelFile
 
     /// <summary>The architecture of Keras' <c>model.to_json()</c> (Sequential
     /// or a single-chain functional model), with fresh weights.</summary>
-    public static Sequential FromJson(string json, string source)
+    public static Sequential FromJson(string json, string source) => ModelFile.AsSequential(AnyFromJson(json, source), source);
+
+    /// <summary>The architecture of Keras' <c>model.to_json()</c>, Sequential or functional, with fresh weights.</summary>
+    public static KerasModel AnyFromJson(string json, string source)
     {
         ArgumentNullException.ThrowIfNull(json);
         return Build(JsonText.Parse(json, source, "the Keras model JSON") as JsonObject
             ?? throw new InvalidDataException($"{source}: the model JSON is not an object."), source);
     }
 
-    private static Sequential LoadH5(string path)
+    private static KerasModel LoadH5(string path)
     {
         using var stream = new StackCheckedStream(File.OpenRead(path));
         try
@@ -83,7 +90,7 @@ public static class KerasModelFile
     private static InvalidDataException EndlessLinks(string path) => new($"{path}: the HDF5 file's links never end (a soft link " +
         $"that names itself or a cycle of soft links); Keras writes no soft links, so the file was made or edited by something else.");
 
-    private static Sequential LoadH5(string path, StackCheckedStream stream)
+    private static KerasModel LoadH5(string path, StackCheckedStream stream)
     {
         using var file = H5File.Open(stream, leaveOpen: true);
         if (!file.AttributeExists("model_config"))
@@ -109,7 +116,7 @@ public static class KerasModelFile
         });
     }
 
-    private static Sequential LoadKeras3(string path)
+    private static KerasModel LoadKeras3(string path)
     {
         using var zip = ZipFile.OpenRead(path);
         var configEntry = zip.GetEntry("config.json") ?? throw new InvalidDataException($"{path}: the .keras archive has no config.json.");
@@ -189,7 +196,7 @@ public static class KerasModelFile
     /// Fills the model's weights from <paramref name="weightsOf"/> (a layer's Keras weights by role: kernel, bias, gamma,
     /// ...), converted to CnnLab's layout; every weight must be there. Disposes the model when anything fails.
     /// </summary>
-    private static Sequential WithWeights(Sequential model, string path, Func<Layer, Dictionary<string, KerasWeight>> weightsOf)
+    private static KerasModel WithWeights(KerasModel model, string path, Func<Layer, Dictionary<string, KerasWeight>> weightsOf)
     {
         try
         {
@@ -216,13 +223,12 @@ public static class KerasModelFile
     /// come with it, bounds the weights the config may imply: no more than twice the float32 values those bytes can hold
     /// (plus 2^20), the budget CnnLab's own model files get, checked layer by layer before any layer allocates.
     /// </summary>
-    private static Sequential Build(JsonObject root, string path, long? weightBytes = null)
+    private static KerasModel Build(JsonObject root, string path, long? weightBytes = null)
     {
         var className = JsonFields.Text(root, "class_name", path, "\"Sequential\" or \"Functional\"");
         if (className is not ("Sequential" or "Functional" or "Model"))
         {
-            throw new InvalidDataException($"{path}: a Keras {className} model; CnnLab imports Sequential models and functional ones " +
-                $"that are a single chain.");
+            throw new InvalidDataException($"{path}: a Keras {className} model; CnnLab imports Sequential and functional models.");
         }
         var config = JsonFields.Object(root, "config", path, "the model's config");
         var layers = JsonFields.Array(config, "layers", path, "the list of layers");
@@ -230,7 +236,8 @@ public static class KerasModelFile
         var name = JsonFields.OptionalText(config, "name", path) ?? "sequential";
         int[]? inputShape = null;
         var specs = new List<(string Class, JsonObject Config, string At)>();
-        string? previous = null;
+        var inbound = new List<IReadOnlyList<string>>();
+        string? inputName = null;
         for (var i = 0; i < layers.Count; i++)
         {
             var where = $"{path}: layer {i + 1} of {layers.Count}";
@@ -238,15 +245,21 @@ public static class KerasModelFile
             var layerClass = JsonFields.Text(node, "class_name", where);
             var layerConfig = JsonFields.Object(node, "config", where, "the layer's settings");
             var layerName = JsonFields.OptionalText(layerConfig, "name", where);
-            if (className != "Sequential")
-            {
-                CheckChain(node, previous, where);
-            }
-            previous = layerName;
+            var from = className == "Sequential" ? null : KerasFunctional.Inbound(node, layerName ?? "", where);
             inputShape ??= ShapeOf(layerConfig, where) ?? ShapeOf(node["build_config"] as JsonObject, where);
             if (layerClass == "InputLayer")
             {
+                if (inputName is not null && className != "Sequential")
+                {
+                    throw new InvalidDataException(
+                        $"{where}: a second InputLayer (\"{layerName}\"); CnnLab imports models with one input.");
+                }
+                inputName = layerName;
                 continue;
+            }
+            if (from is not null)
+            {
+                inbound.Add(from);
             }
             if (LayerRegistry.ClassName(layerClass) != layerClass)
             {
@@ -258,22 +271,20 @@ public static class KerasModelFile
         inputShape ??= ShapeOf(root["build_config"] as JsonObject, path)
             ?? throw new InvalidDataException($"{path}: the model config gives no input shape (no InputLayer, " +
                 $"batch_input_shape or build_config).");
+        if (className != "Sequential" && !KerasGraph.IsChain(specs.Select(s => JsonFields.OptionalText(s.Config, "name", s.At)).ToList(),
+                inbound, inputName))
+        {
+            return KerasGraph.Build(path, name, new Shape(inputShape), inputName ?? "input_1",
+                KerasFunctional.End(config, "output_layers", path),
+                specs.Select((s, i) => ((Func<Layer>)(() => CreateLayer(s, i)), inbound[i], s.At)).ToList(), weightBytes);
+        }
         var model = new Sequential(new Shape(inputShape), seed: 0, name: name);
         try
         {
-            foreach (var ((layerClass, layerConfig, at), i) in specs.Select((s, i) => (s, i)))
+            foreach (var (spec, i) in specs.Select((s, i) => (s, i)))
             {
-                var layer = LayerRegistry.Create(layerClass, layerConfig, $"{path}: layer {i + 1}", strict: false,
-                    l => l.KerasIgnoredKeys.ToHashSet());
-                try
-                {
-                    layer.CheckKerasConfig(layerConfig, at);
-                }
-                catch
-                {
-                    layer.Dispose();
-                    throw;
-                }
+                var layerClass = spec.Class;
+                var layer = CreateLayer(spec, i);
                 RequireWithinBudget(model, layer, weightBytes, path);
                 try
                 {
@@ -293,6 +304,22 @@ public static class KerasModelFile
             throw;
         }
         return model;
+
+        Layer CreateLayer((string Class, JsonObject Config, string At) spec, int i)
+        {
+            var layer = LayerRegistry.Create(spec.Class, spec.Config, $"{path}: layer {i + 1}", strict: false,
+                l => l.KerasIgnoredKeys.ToHashSet());
+            try
+            {
+                layer.CheckKerasConfig(spec.Config, spec.At);
+            }
+            catch
+            {
+                layer.Dispose();
+                throw;
+            }
+            return layer;
+        }
     }
 
     private static void RequireWithinBudget(Sequential model, Layer layer, long? weightBytes, string path)
@@ -322,26 +349,6 @@ public static class KerasModelFile
         }
     }
 
-    /// <summary>A functional model's layer must take its one input from the layer before it.</summary>
-    private static void CheckChain(JsonObject node, string? previous, string where)
-    {
-        var inbound = node["inbound_nodes"] as JsonArray;
-        if (previous is null)
-        {
-            return;
-        }
-        var text = inbound?.ToJsonString() ?? "";
-        var sources = System.Text.RegularExpressions.Regex.Matches(text, "\"([^\"]+)\"").Select(m => m.Groups[1].Value)
-            .Where(v => v != "args" && v != "kwargs" && v != "config" && v != "keras_history" && v != "class_name"
-                && v != "__keras_tensor__" && v != "shape" && v != "dtype" && v != "float32" && v != "name")
-            .Distinct().ToList();
-        if (inbound is not { Count: 1 } || !sources.Contains(previous))
-        {
-            throw new InvalidDataException($"{where} does not take its input from the layer before it (\"{previous}\"); " +
-                $"CnnLab imports functional models only when they are a single chain.");
-        }
-    }
-
     private static int[]? ShapeOf(JsonObject? config, string where)
     {
         var node = config?["batch_input_shape"] ?? config?["batch_shape"] ?? config?["input_shape"];
@@ -358,13 +365,12 @@ public static class KerasModelFile
     /// <summary>
     /// The image whose CnnLab Flatten produced <paramref name="layer"/>'s input features, when they still stand in that
     /// order: Keras' Flatten, Dropout, activations or BatchNormalization between the Flatten and the layer keep each feature
-    /// where it is; a Dense or Reshape in between makes features of its own.
+    /// where it is; a Dense or Reshape in between makes features of its own, and a merge of several inputs ends the walk.
     /// </summary>
-    private static Shape? FlattenedImage(Sequential model, Layer layer)
+    private static Shape? FlattenedImage(KerasModel model, Layer layer)
     {
-        for (var i = model.Layers.ToList().IndexOf(layer) - 1; i >= 0; i--)
+        for (var before = KerasGraph.Before(model, layer); before is not null; before = KerasGraph.Before(model, before))
         {
-            var before = model.Layers[i];
             if (before is Flatten && before.InputShape is { Rank: 3 } image)
             {
                 return image;
@@ -376,5 +382,4 @@ public static class KerasModelFile
         }
         return null;
     }
-
 }

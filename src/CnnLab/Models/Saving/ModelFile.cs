@@ -12,7 +12,7 @@ namespace CnnLab.Models.Saving;
 
 /// <summary>
 /// A saved model in one safetensors file: the weights (with BatchNormalization's moving statistics) under their
-/// state-dict names, and the architecture as Keras-style JSON (<see cref="Sequential.ToJson"/>) in the file's
+/// state-dict names, and the architecture as Keras-style JSON (<see cref="KerasModel.ToJson"/>) in the file's
 /// metadata. Loading rebuilds the model from the JSON and takes the weights only from the tensors, so nothing in the
 /// file is ever executed; every expected tensor must be there with its shape, and nothing else may be.
 /// </summary>
@@ -24,6 +24,14 @@ public static class ModelFile
     private const string ClassNamesKey = "cnnlab_class_names";
     private const string StandardizationKey = "cnnlab_standardization";
     private const string DatasetKey = "cnnlab_dataset";
+
+    /// <summary>The architecture as JSON: a Sequential's, or a functional model's (<see cref="FunctionalConfig.ToJson"/>).</summary>
+    public static string ToJson(KerasModel model) => model switch
+    {
+        Sequential sequential => ToJson(sequential),
+        Model functional => FunctionalConfig.ToJson(functional),
+        _ => throw new ArgumentException($"CnnLab cannot write the architecture of a {model?.GetType().Name}.", nameof(model)),
+    };
 
     /// <summary>The architecture as JSON: {"class_name": "Sequential", "config": {"name", "input_shape", "layers": [...]}}.</summary>
     public static string ToJson(Sequential model)
@@ -43,7 +51,23 @@ public static class ModelFile
     }
 
     /// <summary>A new model with the architecture of <paramref name="json"/> and fresh weights.</summary>
-    public static Sequential FromJson(string json, string source = "the model config") => FromJson(json, source, weightBudget: null);
+    public static Sequential FromJson(string json, string source = "the model config") =>
+        AsSequential(FromJson(json, source, weightBudget: null), source);
+
+    /// <summary>A new model, Sequential or functional, with the architecture of <paramref name="json"/> and fresh weights.</summary>
+    public static KerasModel AnyFromJson(string json, string source = "the model config") => FromJson(json, source, weightBudget: null);
+
+    /// <summary>The model as a Sequential, or an error saying it is a graph (and disposing it).</summary>
+    internal static Sequential AsSequential(KerasModel model, string source)
+    {
+        if (model is Sequential sequential)
+        {
+            return sequential;
+        }
+        model.Dispose();
+        throw new InvalidDataException($"{source}: a functional model (a graph of layers), not a Sequential chain. Load it with " +
+            "KerasModel.Load or Model.Load.");
+    }
 
     /// <summary>
     /// The model of a config; anything malformed is an <see cref="InvalidDataException"/> starting with
@@ -51,7 +75,7 @@ public static class ModelFile
     /// hold), a config asking for far more weights than that is refused before they are allocated: they could not be
     /// loaded anyway, and a 1 KB config could otherwise make every load allocate gigabytes.
     /// </summary>
-    internal static Sequential FromJson(string json, string source, long? weightBudget)
+    internal static KerasModel FromJson(string json, string source, long? weightBudget)
     {
         const string at = "the model config";
         var parsed = JsonText.Parse(json, source, at);
@@ -60,9 +84,10 @@ public static class ModelFile
                 $"expected a JSON object {{\"class_name\": \"Sequential\", \"config\": {{...}}}}.");
         try
         {
-            if (JsonFields.Text(root, "class_name", at, "\"Sequential\"") != "Sequential")
+            var className = JsonFields.Text(root, "class_name", at, "\"Sequential\" or \"Functional\"");
+            if (className is not ("Sequential" or "Functional"))
             {
-                throw JsonFields.Wrong(at, "class_name", root, "\"Sequential\", the only model class CnnLab saves");
+                throw JsonFields.Wrong(at, "class_name", root, "\"Sequential\" or \"Functional\", the model classes CnnLab saves");
             }
             var config = JsonFields.Object(root, "config", at, "an object with \"name\", \"input_shape\" and \"layers\"");
             var shapeNode = JsonFields.Array(config, "input_shape", at, "a list of positive whole numbers such as [28, 28, 1]");
@@ -82,6 +107,22 @@ public static class ModelFile
             catch (ArgumentException e)
             {
                 throw new InvalidDataException($"{at}: \"input_shape\" {shapeNode.ToJsonString()} is refused: {WithoutParameterSuffix(e)}");
+            }
+            if (className == "Functional")
+            {
+                long total = 0;
+                return FunctionalConfig.FromConfig(config, at, inputShape, (layer, shape) =>
+                {
+                    var weights = layer.ExpectedWeightCount(shape);
+                    total = checked(total + weights);
+                    if (weightBudget is { } budget && total > ModelLimits.FileWeightBudget(budget))
+                    {
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                            $"layer \"{layer.Name}\" ({layer.TypeName}) on input {shape} needs {weights:N0} weights, which makes " +
+                            $"{total:N0}, but the file's tensors hold only {budget:N0} values in all; the config does not match the " +
+                            $"weights saved with it."));
+                    }
+                });
             }
             var model = new Sequential(inputShape, seed: 0, name: name);
             try
@@ -143,7 +184,7 @@ public static class ModelFile
         : e.Message;
 
     /// <summary>Writes the model (architecture and weights) to <paramref name="path"/>, atomically.</summary>
-    public static void Save(Sequential model, string path)
+    public static void Save(KerasModel model, string path)
     {
         var metadata = new Dictionary<string, string> { [FormatKey] = Format, [ConfigKey] = ToJson(model) };
         if (model.ClassNames is { } names)
@@ -167,7 +208,10 @@ public static class ModelFile
 
     /// <summary>Rebuilds a model saved by <see cref="Save"/>; a missing, malformed or mismatched
     /// file is an <see cref="InvalidDataException"/> naming the file and the tensor.</summary>
-    public static Sequential Load(string path)
+    public static Sequential Load(string path) => AsSequential(LoadAny(path), path);
+
+    /// <summary>Rebuilds a model, Sequential or functional, saved by <see cref="Save"/>.</summary>
+    public static KerasModel LoadAny(string path)
     {
         var (tensors, metadata) = SafeTensors.Load(path);
         try
@@ -202,7 +246,7 @@ public static class ModelFile
 
     /// <summary>The class names, training dataset and input standardisation
     /// saved beside the weights, checked against the model's shapes.</summary>
-    private static void ReadDataInfo(Sequential model, IReadOnlyDictionary<string, string> metadata, string path)
+    private static void ReadDataInfo(KerasModel model, IReadOnlyDictionary<string, string> metadata, string path)
     {
         model.TrainingDataset = metadata.GetValueOrDefault(DatasetKey);
         if (metadata.TryGetValue(ClassNamesKey, out var namesJson))
@@ -249,7 +293,7 @@ public static class ModelFile
 
     /// <summary>Copies the tensors into the model's weights; every weight must
     /// be present with its shape, and no tensor may be left over.</summary>
-    public static void LoadWeights(Sequential model, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    public static void LoadWeights(KerasModel model, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
         var expected = model.state_dict();
         foreach (var (name, target) in expected)

@@ -46,8 +46,8 @@ public class StudyLayerListTests
         var message = Assert.Throws<StudyFileException>(() =>
             StudyParser.Parse(Study(KerasExample.Replace("max_pooling2d", "max_pool")), "own.yaml")).Message;
 
-        Assert.StartsWith("own.yaml, line 8: unknown layer `max_pool` (layer 2 of run \"mine\"). Allowed: activation, average_pooling2d, " +
-            "batch_normalization, conv2d,", message);
+        Assert.StartsWith("own.yaml, line 8: unknown layer `max_pool` (layer 2 of run \"mine\"). Allowed: activation, add, average, " +
+            "average_pooling2d, batch_normalization, concatenate, conv2d,", message);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace CnnLab.Models;
 /// <see cref="Evaluator"/>, and what the trainer (<see cref="ITrainableModel"/>) and the inference commands
 /// (<see cref="IImageClassifier"/>) see of it.
 /// </summary>
-public sealed partial class Sequential
+public abstract partial class KerasModel
 {
     /// <summary>The optimizer set by <see cref="Compile(Optimizer, string, IEnumerable{string}?, double)"/>, or null.</summary>
     public Optimizer? Optimizer { get; private set; }

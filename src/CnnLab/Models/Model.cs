@@ -1,0 +1,219 @@
+using CnnLab.Core;
+using CnnLab.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace CnnLab.Models;
+
+/// <summary>
+/// Keras' functional model: a directed acyclic graph of layers from one input to one output, written as Keras users
+/// write it (<c>var x = new Conv2D(16, 3).Call(input); var y = new Add().Call(x, shortcut); new Model(input, y)</c>).
+/// Residual connections (<see cref="Add"/>) and branches joined by <see cref="Concatenate"/> are what a
+/// <see cref="Sequential"/> chain cannot express; compile, fit, evaluate and predict are the same code for both
+/// (<see cref="KerasModel"/>).
+/// </summary>
+public sealed partial class Model : KerasModel
+{
+    private readonly List<Layer> _layers = new();
+    private readonly List<GraphStep> _steps = new();
+    private readonly Shape _inputShape;
+
+    /// <summary>
+    /// The model computing <paramref name="output"/> from <paramref name="input"/>: every layer called on the way gets its
+    /// Keras name (conv2d, conv2d_1, ... unless given) and its weights, drawn from <paramref name="seed"/> in the order
+    /// the layers run. A graph that does not lead from this input to that output is refused, naming what is missing.
+    /// </summary>
+    public Model(KerasTensor input, KerasTensor output, long? seed = null, string name = "model")
+        : base(name)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        if (!input.IsInput)
+        {
+            throw new ArgumentException($"The model's input must come from Model.Input(...); received the output of layer " +
+                $"\"{input.Layer!.Name}\".", nameof(input));
+        }
+        if (ReferenceEquals(input, output))
+        {
+            throw new ArgumentException("The model's output is its input: call at least one layer on the input.", nameof(output));
+        }
+        _inputShape = input.Shape;
+        InputName = input.InputName!;
+        var order = FunctionalGraph.Order(input, output);
+        var generator = new Generator(unchecked((ulong)(seed ?? Random.Shared.NextInt64())), CPU);
+        var slots = new Dictionary<KerasTensor, int> { [input] = 0 };
+        var consumers = order.SelectMany(t => t.Inbound).GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
+        var names = new FunctionalGraph.Names(InputName, order.Select(t => t.Layer!));
+        long weights = 0;
+        foreach (var tensor in order)
+        {
+            var layer = tensor.Layer!;
+            layer.AssignName(names.Unique(layer));
+            var shapes = tensor.Inbound.Select(t => t.Shape).ToList();
+            weights += shapes.Count == 1 && layer is not Merge ? layer.ExpectedWeightCount(shapes[0]) : 0;
+            if (weights > ModelLimits.MaxParameters)
+            {
+                throw ModelLimits.TooManyParameters(layer.Name, shapes[0], layer.ExpectedWeightCount(shapes[0]), weights);
+            }
+            layer.BuildFor(shapes, generator);
+            // An element-wise layer may overwrite its input only when nothing else reads it (not the model's input, not a
+            // tensor that also feeds a shortcut).
+            layer.MayOverwriteInput = tensor.Inbound.Count == 1 && !tensor.Inbound[0].IsInput && consumers[tensor.Inbound[0]] == 1;
+            register_module(layer.Name, layer);
+            _layers.Add(layer);
+            slots[tensor] = slots.Count;
+            _steps.Add(new GraphStep(layer, tensor.Inbound.Select(t => slots[t]).ToArray(), slots[tensor]));
+        }
+        OutputShape = output.Shape;
+    }
+
+    /// <summary>Keras' <c>keras.Input(shape)</c>: the input of a functional model, (height, width, channels) for images.</summary>
+    public static KerasTensor Input(params int[] shape) => Input(new Shape(shape));
+
+    /// <summary>A named input (Keras' <c>keras.Input(shape, name=...)</c>; "input_1" when none is given).</summary>
+    public static KerasTensor Input(Shape shape, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return new KerasTensor(shape, null, Array.Empty<KerasTensor>(), name ?? "input_1");
+    }
+
+    /// <summary>The input layer's name, as the summary and Keras files show it.</summary>
+    public string InputName { get; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Layer> Layers => _layers;
+
+    /// <inheritdoc />
+    public override Shape? InputShape => _inputShape;
+
+    /// <inheritdoc />
+    public override Shape? OutputShape { get; }
+
+    /// <summary>For each layer, in <see cref="Layers"/>' order, the layers (or the input's name) it takes its inputs from.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> InboundNames
+    {
+        get
+        {
+            var names = _steps.ToDictionary(s => s.Output, s => s.Layer.Name);
+            names[0] = InputName;
+            return _steps.Select(s => (IReadOnlyList<string>)s.Inputs.Select(i => names[i]).ToList()).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Puts a <see cref="Rescaling"/> by <paramref name="scale"/> between the input and every layer that read it: a model
+    /// trained on inputs <paramref name="scale"/> times larger than CnnLab's [0, 1] pixels (a Keras model trained on raw
+    /// 0-255 values) then computes what it was trained to compute, wherever it runs.
+    /// </summary>
+    public override Rescaling ScaleInputs(double scale)
+    {
+        var layer = new Rescaling(scale);
+        var taken = _layers.Select(l => l.Name).Append(InputName).ToHashSet(StringComparer.Ordinal);
+        var name = Enumerable.Range(0, taken.Count + 1).Select(i => i == 0 ? "rescaling" : $"rescaling_{i}").First(n => !taken.Contains(n));
+        layer.AssignName(name);
+        layer.Build(_inputShape);
+        layer.to(Device);
+        // The new layer writes a slot of its own; everything that read the input reads it instead.
+        var slot = _steps.Count + 1;
+        for (var i = 0; i < _steps.Count; i++)
+        {
+            _steps[i] = _steps[i] with { Inputs = _steps[i].Inputs.Select(s => s == 0 ? slot : s).ToArray() };
+        }
+        _steps.Insert(0, new GraphStep(layer, new[] { 0 }, slot));
+        _layers.Insert(0, layer);
+        register_module(name, layer);
+        return layer;
+    }
+
+    /// <inheritdoc />
+    public override bool OutputsProbabilities => _steps[^1].Layer.EndsWithSoftmax;
+
+    /// <summary>Moves the weights to a device ("cpu", "cuda", "cuda:1").</summary>
+    public Model ToDevice(string device)
+    {
+        Device = Engine.ComputeDevice.Parse(device);
+        this.to(Device);
+        return this;
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input) => Run(input, logits: false);
+
+    /// <inheritdoc />
+    internal override Tensor ForwardLogits(Tensor input) => Run(input, logits: true);
+
+    /// <inheritdoc />
+    public override string Summary() => ModelSummary.Format(this);
+
+    /// <inheritdoc />
+    public override void Save(string path) => Saving.ModelFile.Save(this, path);
+
+    /// <summary>Reads a functional model saved with <see cref="Save"/>, or a Keras file holding one.</summary>
+    public static new Model Load(string path) => KerasModel.Load(path) switch
+    {
+        Model model => model,
+        var other => Refuse(other, path),
+    };
+
+    /// <summary>Keras' <c>model_from_json</c> for a functional model: that architecture with fresh weights.</summary>
+    public static Model FromJson(string json) => Saving.ModelFile.AnyFromJson(json) switch
+    {
+        Model model => model,
+        var other => Refuse(other, "the model config"),
+    };
+
+    private static Model Refuse(KerasModel other, string source)
+    {
+        other.Dispose();
+        throw new InvalidDataException($"{source}: a Sequential model, not a functional one. Load it with Sequential.Load.");
+    }
+
+    /// <inheritdoc />
+    protected override void RequireLayers()
+    {
+        // A model always has a layer: the constructor refuses an output that is its input.
+    }
+
+    private Tensor Run(Tensor input, bool logits)
+    {
+        // An input shape without the channel axis takes single-channel images (N, 1, H, W): the same values as (N, H, W).
+        using var withoutChannels = _inputShape is { Rank: 2 } shape && input.dim() == 4 && input.shape[1] == 1
+            ? input.reshape(input.shape[0], shape.Dimensions[0], shape.Dimensions[1]) : null;
+        var start = withoutChannels ?? input;
+        var values = new Tensor?[_steps.Count + 1];
+        values[0] = start;
+        var readers = new int[values.Length];
+        foreach (var slot in _steps.SelectMany(s => s.Inputs))
+        {
+            readers[slot]++;
+        }
+        Tensor result = start;
+        for (var i = 0; i < _steps.Count; i++)
+        {
+            var step = _steps[i];
+            var inputs = step.Inputs.Select(s => values[s]!).ToList();
+            result = logits && i == _steps.Count - 1 ? step.Layer.ForwardLogits(inputs[0]) : step.Layer.Forward(inputs);
+            // Each intermediate result is released after its last reader (never the caller's input, nor an in-place result).
+            foreach (var slot in step.Inputs)
+            {
+                if (--readers[slot] == 0 && slot != 0 && values[slot] is { } done && !ReferenceEquals(done, result))
+                {
+                    done.Dispose();
+                    values[slot] = null;
+                }
+            }
+            values[step.Output] = result;
+        }
+        if (result.dtype == ScalarType.BFloat16)
+        {
+            // A model's outputs are float32 whatever it computed in (Keras' mixed precision advice).
+            var wide = result.to(ScalarType.Float32);
+            result.Dispose();
+            return wide;
+        }
+        return ReferenceEquals(result, start) ? result.alias() : result;
+    }
+
+    /// <summary>One layer of the graph: the value slots it reads (0 is the model's input) and the one it writes.</summary>
+    private sealed record GraphStep(Layer Layer, int[] Inputs, int Output);
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using CnnLab.Core;
+using CnnLab.Layers;
+
+namespace CnnLab.Models.Saving;
+
+/// <summary>A Keras functional config's layers as a CnnLab graph: a chain stays a <see cref="Sequential"/>, anything else
+/// becomes a <see cref="Model"/> through <see cref="FunctionalConfig.Build"/>.</summary>
+internal static class KerasGraph
+{
+    /// <summary>Whether each layer takes its one input from the one before it (the first from the input).</summary>
+    public static bool IsChain(IReadOnlyList<string?> names, IReadOnlyList<IReadOnlyList<string>> inbound, string? inputName) =>
+        inbound.Count == names.Count && Enumerable.Range(0, names.Count).All(i =>
+            inbound[i].Count == 1 && inbound[i][0] == (i == 0 ? inputName : names[i - 1]));
+
+    /// <summary>
+    /// The functional model of the layers (made in order by each entry's function), checked against the bytes of
+    /// weights the file holds layer by layer before any weight is made, as a chain is.
+    /// </summary>
+    public static Model Build(string path, string name, Shape inputShape, string inputName, string? output,
+        IReadOnlyList<(Func<Layer> Create, IReadOnlyList<string> Inbound, string At)> layers, long? weightBytes)
+    {
+        var entries = new List<FunctionalConfig.Entry>();
+        try
+        {
+            foreach (var (create, inbound, at) in layers)
+            {
+                if (inbound.Count > Merge.MaxInputs)
+                {
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{at} takes {inbound.Count:N0} inputs, more than the {Merge.MaxInputs:N0} a merge layer may take."));
+                }
+                entries.Add(new FunctionalConfig.Entry(create(), inbound, at));
+            }
+        }
+        catch
+        {
+            foreach (var entry in entries)
+            {
+                entry.Layer.Dispose();
+            }
+            throw;
+        }
+        long total = 0;
+        var budget = weightBytes is { } bytes ? ModelLimits.FileWeightBudget(bytes / 4) : long.MaxValue;
+        try
+        {
+            return FunctionalConfig.Build(inputShape, inputName, entries, output ?? entries.LastOrDefault()?.Layer.Name ?? "", name,
+                (layer, shape) =>
+                {
+                    total = checked(total + layer.ExpectedWeightCount(shape));
+                    if (total > budget)
+                    {
+                        throw new InvalidDataException($"layer \"{layer.Name}\" ({layer.TypeName}) would bring the model to " +
+                            $"{total:N0} weights, more than {weightBytes:N0} bytes of weights can hold ({budget:N0} at most); the " +
+                            "file is damaged or its config does not match its weights.");
+                    }
+                });
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException(e.Message.StartsWith(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>The layer <paramref name="layer"/> takes its one input from; null for the model's input or a merge.</summary>
+    public static Layer? Before(KerasModel model, Layer layer)
+    {
+        var index = model.Layers.ToList().IndexOf(layer);
+        if (model is Sequential)
+        {
+            return index > 0 ? model.Layers[index - 1] : null;
+        }
+        var functional = (Model)model;
+        var inbound = functional.InboundNames[index];
+        return inbound.Count == 1 && inbound[0] != functional.InputName ? model.Layers.First(l => l.Name == inbound[0]) : null;
+    }
+}

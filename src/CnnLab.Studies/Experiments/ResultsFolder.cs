@@ -35,7 +35,7 @@ public static class ResultsFolder
     /// <summary>A finished run-seed's <see cref="RunResult"/>, written last: its presence marks the run-seed finished.</summary>
     public const string Metrics = "metrics.json";
 
-    /// <summary>The trained model (architecture and weights; <see cref="Sequential.Load"/> reads it).</summary>
+    /// <summary>The trained model (architecture and weights; <see cref="KerasModel.Load"/> reads it).</summary>
     public const string Model = "model.safetensors";
 
     /// <summary>Where and when the run-seed ran (<see cref="TaskRecord"/>), written as it finishes, for the report's provenance.</summary>
@@ -96,7 +96,7 @@ public static class ResultsFolder
     /// Writes a run-seed that just finished: the exports, the model, its <see cref="TaskRecord"/>, and the metrics last,
     /// each atomically, so that a process killed on the way leaves a run-seed that is not finished rather than half of one.
     /// </summary>
-    public static void WriteRun(string runFolder, RunResult result, History history, Sequential model, double trainingSeconds)
+    public static void WriteRun(string runFolder, RunResult result, History history, KerasModel model, double trainingSeconds)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(history);

@@ -17,16 +17,17 @@ namespace CnnLab.Studies.Experiments;
 public static class RunRecipe
 {
     /// <summary>The run's model for an input shape and a number of classes, with initial weights from the seed (not compiled).</summary>
-    public static Sequential Model(RunDefinition run, Shape inputShape, int classes, long seed) => run.Model switch
+    public static KerasModel Model(RunDefinition run, Shape inputShape, int classes, long seed) => run.Model switch
     {
         { NamedModel: { } named } => NotebookModels.Get(named).Build(inputShape, classes, seed),
         { LayerList: { } list } => list.Build(inputShape, classes, seed),
         { File: { } file } => file.Build(inputShape, classes, seed),
+        { ResNet: { } resnet } => resnet.Build(inputShape, classes, seed),
         _ => run.Model.Template!.Build(inputShape, classes, seed),
     };
 
     /// <summary>The run's model compiled with its optimizer and label smoothing.</summary>
-    public static Sequential CompiledModel(RunDefinition run, Shape inputShape, int classes, long seed)
+    public static KerasModel CompiledModel(RunDefinition run, Shape inputShape, int classes, long seed)
     {
         var model = Model(run, inputShape, classes, seed);
         model.Compile(Optimizer(run), labelSmoothing: run.LabelSmoothing);

@@ -104,8 +104,11 @@ public sealed record ModelChoice(string? NamedModel, VggTemplate? Template)
     /// {file: path, weights: load}</c>); null for the other kinds.</summary>
     public ModelFileChoice? File { get; init; }
 
+    /// <summary>A residual network (<c>model: {stages, blocks_per_stage, width}</c>); null for the other kinds.</summary>
+    public ResNetTemplate? ResNet { get; init; }
+
     /// <summary>Text for tables: the name, the template's blocks, or the layers' snake_case names.</summary>
-    public override string ToString() => NamedModel
+    public override string ToString() => NamedModel ?? ResNet?.ToString()
         ?? (File is { } f ? System.IO.Path.GetFileName(f.Path) + (f.LoadWeights ? " (its weights)" : "")
             : Template is { } t ? "vgg " + string.Join(" ", t.Blocks.Select(b => "[" + string.Join(",", b) + "]"))
             : "layers: " + string.Join(" ",

@@ -29,6 +29,25 @@ public static partial class StudyParser
                     : throw Error(node, $"unknown model `{name}` in run \"{run}\". Allowed: {string.Join(", ", NotebookModels.Names)}, " +
                         $"or a mapping with {string.Join(", ", StudyKeys.Names("template"))}");
             }
+            if (node is YamlMappingNode { Children: var resnetKeys } && resnetKeys.Keys.Any(k => k is YamlScalarNode { Value: "stages" }))
+            {
+                var resnetMap = Map(node, $"the model of run \"{run}\"", "resnet");
+                var resnet = new ResNetTemplate
+                {
+                    Stages = Integer(resnetMap, "resnet", "stages"),
+                    BlocksPerStage = Integer(resnetMap, "resnet", "blocks_per_stage"),
+                    Width = Integer(resnetMap, "resnet", "width"),
+                };
+                try
+                {
+                    resnet.Validate();
+                }
+                catch (ArgumentException e)
+                {
+                    throw Error(node, $"the model of run \"{run}\": {e.Message}");
+                }
+                return new ModelChoice(null, null) { ResNet = resnet };
+            }
             if (node is YamlMappingNode { Children: var children } && children.Keys.Any(k => k is YamlScalarNode { Value: "layers" }))
             {
                 return new ModelChoice(null, null) { LayerList = LayerList(node, run) };
@@ -125,8 +144,11 @@ public static partial class StudyParser
                     : value is YamlMappingNode ? (JsonObject)ToJson(value, 0)!
                     : throw Error(value,
                         $"the settings of layer {i + 1} (`{written}`) must be a mapping such as {{units: 10}}, or {{}} for none");
-                var spec =
-                    new LayerSpec(className, config) { Where = $"{_source}, line {entry.Start.Line}: layer {i + 1} of run \"{run}\"" };
+                var inputs = GraphInputs(config, entry, i, run);
+                var spec = new LayerSpec(className, config)
+                {
+                    Where = $"{_source}, line {entry.Start.Line}: layer {i + 1} of run \"{run}\"", Inputs = inputs,
+                };
                 try
                 {
                     Layers.LayerRegistry.Create(spec.ClassName, (JsonObject)config.DeepClone(), spec.Where, strict: true).Dispose();
@@ -137,7 +159,31 @@ public static partial class StudyParser
                 }
                 specs.Add(spec);
             }
-            return new LayerListModel(inputShape, specs);
+            var list = new LayerListModel(inputShape, specs);
+            if (specs.Any(s => s.Inputs is not null) && list.UnknownInput() is { } unknown)
+            {
+                throw new StudyFileException(unknown + ".");
+            }
+            return list;
+        }
+
+        /// <summary>
+        /// A graph entry's <c>inputs</c> (taken out of the layer's settings): 1 to <see cref="Layers.Merge.MaxInputs"/> names of
+        /// layers listed in the run, or <c>input</c>; null when the entry names none (it takes the layer before it).
+        /// </summary>
+        private IReadOnlyList<string>? GraphInputs(JsonObject config, YamlNode entry, int index, string run)
+        {
+            if (!config.Remove("inputs", out var node))
+            {
+                return null;
+            }
+            var names = (node as JsonArray)?.Select(n => n is JsonValue v && v.TryGetValue<string>(out var text) ? text : null).ToList();
+            if (names is null || names.Count is 0 or > Layers.Merge.MaxInputs || names.Any(n => n is null))
+            {
+                throw Error(entry, $"`inputs` of layer {index + 1} of run \"{run}\" must be a list of 1 to 1,000 layer names (or " +
+                    $"`{LayerListModel.InputName}` for the model's input), e.g. inputs: [conv2d, {LayerListModel.InputName}]");
+            }
+            return names!;
         }
 
         private JsonNode? ToJson(YamlNode node, int depth) => YamlJson.ToJson(node, depth, (n, message) => Error(n, message));

@@ -287,7 +287,7 @@ public sealed class StudyRunner
     /// smoothing and the regularization penalty, like val_loss, so the two compare), the classification report of the
     /// predicted classes (accuracy, confusion matrix) and the predicted classes themselves.
     /// </summary>
-    private static (double Loss, ClassificationReport Report, long[] Predicted) Test(Sequential model, Dataset test, int batchSize,
+    private static (double Loss, ClassificationReport Report, long[] Predicted) Test(KerasModel model, Dataset test, int batchSize,
         TestTimeAugmentation augmentation)
     {
         using var scope = NewDisposeScope();

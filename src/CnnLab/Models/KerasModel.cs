@@ -91,6 +91,13 @@ public abstract partial class KerasModel : nn.Module<Tensor, Tensor>, IImageClas
     /// </summary>
     public abstract Rescaling ScaleInputs(double scale);
 
+    /// <summary>
+    /// Puts a <see cref="Normalization"/> adapted to <paramref name="images"/> (the training split, N x C x H x W) before
+    /// the first layer, so the model standardises its inputs per channel wherever it runs (Fit, Evaluate, Predict, saved,
+    /// exported). The other layers and their weights stay as they are.
+    /// </summary>
+    public abstract Normalization StandardizeInputs(Tensor images);
+
     /// <summary>Saves architecture and weights in one file, atomically.</summary>
     public abstract void Save(string path);
 

@@ -105,11 +105,32 @@ public sealed partial class Model : KerasModel
     /// trained on inputs <paramref name="scale"/> times larger than CnnLab's [0, 1] pixels (a Keras model trained on raw
     /// 0-255 values) then computes what it was trained to compute, wherever it runs.
     /// </summary>
-    public override Rescaling ScaleInputs(double scale)
+    public override Rescaling ScaleInputs(double scale) => InsertFirst(new Rescaling(scale));
+
+    /// <summary>
+    /// Puts a <see cref="Normalization"/> adapted to <paramref name="images"/> (the training split, N x C x H x W) between
+    /// the input and every layer that read it, so the model standardises its inputs per channel wherever it runs.
+    /// </summary>
+    public override Normalization StandardizeInputs(Tensor images)
     {
-        var layer = new Rescaling(scale);
+        ArgumentNullException.ThrowIfNull(images);
+        if (_steps[0].Layer is Normalization && _steps[0].Inputs.SequenceEqual(new[] { 0 }))
+        {
+            throw new InvalidOperationException(
+                $"Model \"{ModelName}\" already standardises its inputs; standardising twice would distort them.");
+        }
+        var layer = InsertFirst(new Normalization());
+        layer.Adapt(images);
+        return layer;
+    }
+
+    /// <summary>A layer of the input's shape between the input and every layer that read it.</summary>
+    private T InsertFirst<T>(T layer)
+        where T : Layer
+    {
         var taken = _layers.Select(l => l.Name).Append(InputName).ToHashSet(StringComparer.Ordinal);
-        var name = Enumerable.Range(0, taken.Count + 1).Select(i => i == 0 ? "rescaling" : $"rescaling_{i}").First(n => !taken.Contains(n));
+        var prefix = layer.DefaultNamePrefix;
+        var name = Enumerable.Range(0, taken.Count + 1).Select(i => i == 0 ? prefix : $"{prefix}_{i}").First(n => !taken.Contains(n));
         layer.AssignName(name);
         layer.Build(_inputShape);
         layer.to(Device);

@@ -102,7 +102,7 @@ public sealed partial class Sequential : KerasModel
     /// the first layer, so the model standardises its inputs per channel wherever it runs (Fit, Evaluate, Predict, saved,
     /// exported). The other layers and their weights stay as they are.
     /// </summary>
-    public Normalization StandardizeInputs(Tensor images)
+    public override Normalization StandardizeInputs(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
         if (_layers.FirstOrDefault() is Normalization)

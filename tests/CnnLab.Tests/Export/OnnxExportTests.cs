@@ -225,7 +225,7 @@ public sealed class OnnxExportTests : IDisposable
         Assert.True(outcomes.GetValueOrDefault("refused") > 50, string.Join(", ", outcomes));
     }
 
-    private static void AssertSameOutputs(Sequential model, int count)
+    private static void AssertSameOutputs(KerasModel model, int count)
     {
         using var onnx = OnnxClassifier.FromBytes(OnnxExport.ToBytes(model), model.ModelName, threads: 1);
         var input = model.InputShape!;
@@ -234,7 +234,7 @@ public sealed class OnnxExportTests : IDisposable
     }
 
     /// <summary>Within 1e-5, and the same top class wherever CnnLab's top two are further apart than that.</summary>
-    private static void Close(float[] expected, float[] actual, Sequential model, Tensor x)
+    private static void Close(float[] expected, float[] actual, KerasModel model, Tensor x)
     {
         Assert.Equal(expected.Length, actual.Length);
         var worst = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));

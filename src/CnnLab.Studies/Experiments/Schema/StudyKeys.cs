@@ -24,6 +24,8 @@ public static partial class StudyKeys
         new("run", "", "One run: a model, its optimizer and its training recipe. `base` and each of `variants` take the same keys."),
         new("template", "", "A VGG-style model: blocks of convolutions, each block ending in max pooling, then dense layers."),
         new("layer_list", "", "A model as Keras' list of layers, each entry one layer's snake_case name holding its Keras config."),
+        new("resnet", "", "A residual network (a functional model): a stem, stages of residual blocks (each stage after the first " +
+            "halving the resolution, its filters doubling), global average pooling and a softmax Dense."),
         new("model_file", "", "A model from a CnnLab, Keras (.h5, .keras) or safetensors file."),
         new("augmentation", "", "Augmentation of the run's training batches (never of validation or test images)."),
         new("callbacks", "", "Keras callbacks of the run."),
@@ -75,7 +77,8 @@ public static partial class StudyKeys
 
         Text("run", "name", "The run's name, unique in the study; it names the run's results folder.", required: true),
         new StudyKey("run", "model", Model, "A notebook model's name (m3-leaky, m2-bn-before, ...), a model file's path, " +
-            "a template mapping (`blocks`, ...), a list of layers (`layers`) or a file mapping (`file`, `weights`).") { Required = true },
+            "a template mapping (`blocks`, ...), a residual network (`stages`, ...), a list of layers (`layers`) or a file mapping " +
+            "(`file`, `weights`).") { Required = true },
         new StudyKey("run", "optimizer", StudyKeyType.Choice, "Keras' optimizer name.")
             { Allowed = OptimizerCatalog.Names.ToList(), DefaultText = "the notebook model's, else adam" },
         Num("run", "learning_rate", 1e-12, 10, null, "The optimizer's learning rate.", defaultText: "the optimizer's"),
@@ -112,9 +115,14 @@ public static partial class StudyKeys
         Num("template", "l1", 0, 1e6, 0, "L1 regularization of the kernels."),
         Num("template", "l2", 0, 1e6, 0, "L2 regularization of the kernels."),
 
+        Int("resnet", "stages", 1, 3, "Stages of residual blocks (at most 8).", required: true) with { Since = 4 },
+        Int("resnet", "blocks_per_stage", 1, 1, "Residual blocks in each stage (at most 32).") with { Since = 4 },
+        Int("resnet", "width", 1, 16, "Filters of the stem and the first stage; each stage doubles them.") with { Since = 4 },
+
         Int("layer_list", "input_shape", 1, null, "(height, width, channels) of the input.", defaultText: "the dataset's")
             with { Type = IntegerList },
-        new StudyKey("layer_list", "layers", StudyKeyType.Layers, "The layers, e.g. `- conv2d: {filters: 32, kernel_size: 3}`.")
+        new StudyKey("layer_list", "layers", StudyKeyType.Layers, "The layers, e.g. `- conv2d: {filters: 32, kernel_size: 3}`. " +
+            "A layer's `inputs: [name, ...]` (layer names, or `input`) makes the list a graph; the last layer is the output.")
             { Required = true },
 
         Text("model_file", "file", "The file, relative to the study file's folder or the working folder.", required: true),

@@ -105,7 +105,7 @@ public static class StudySchema
         StudyKeyType.IntegerList => "list of integers",
         StudyKeyType.Blocks => "list of lists of integers",
         StudyKeyType.Layers => "list of layers",
-        StudyKeyType.Model => "text, [template](#template), [layer_list](#layer_list) or [model_file](#model_file)",
+        StudyKeyType.Model => "text, [template](#template), [resnet](#resnet), [layer_list](#layer_list) or [model_file](#model_file)",
         StudyKeyType.SearchSpace => "mapping of run keys to `choice`, `int` or `float`",
         var type => type.ToString().ToLowerInvariant(),
     };
@@ -197,6 +197,7 @@ public static class StudySchema
                     ["oneOf"] = new JsonArray(
                         new JsonObject { ["type"] = "string", ["minLength"] = 1 },
                         new JsonObject { ["allOf"] = new JsonArray(Reference("template"), Required("blocks")) },
+                        new JsonObject { ["allOf"] = new JsonArray(Reference("resnet"), Required("stages")) },
                         new JsonObject { ["allOf"] = new JsonArray(Reference("layer_list"), Required("layers")) },
                         new JsonObject { ["allOf"] = new JsonArray(Reference("model_file"), Required("file")) }),
                 };

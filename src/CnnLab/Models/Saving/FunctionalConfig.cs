@@ -88,11 +88,12 @@ public static class FunctionalConfig
     /// <summary>
     /// The model whose layers take their inputs as <paramref name="entries"/> name them, from the input
     /// <paramref name="inputName"/> to the layer <paramref name="output"/>. Layers are given their names (config
-    /// names are kept), called in an order where each follows its inputs, and built with weights from seed 0. The
+    /// names are kept), called in an order where each follows its inputs, and built with weights from
+    /// <paramref name="seed"/>. The
     /// entries' layers belong to the model, or are disposed when anything is refused.
     /// </summary>
     public static Model Build(Shape inputShape, string inputName, IReadOnlyList<Entry> entries, string output, string name,
-        Action<Layer, Shape>? budget = null)
+        Action<Layer, Shape>? budget = null, long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(entries);
         try
@@ -145,7 +146,7 @@ public static class FunctionalConfig
             }
             try
             {
-                return new Model(tensors[inputName], tensors[output], seed: 0, name: name);
+                return new Model(tensors[inputName], tensors[output], seed, name);
             }
             catch (ArgumentException e)
             {
@@ -191,12 +192,37 @@ public static class FunctionalConfig
         }
         if (order.Count < entries.Count)
         {
-            var cycle = entries.Where(e => waiting[e.Layer.Name] > 0).Select(e => $"\"{e.Layer.Name}\"").Take(5).ToList();
+            var cycle = InCycle(entries.Where(e => waiting[e.Layer.Name] > 0).ToList(), inputName);
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                $"the layers {string.Join(", ", cycle)} take their inputs from each other in a cycle; a model's layers must lead " +
-                $"from the input to the output without loops."));
+                $"{cycle[0].At}: the layers {string.Join(", ", cycle.Take(5).Select(e => $"\"{e.Layer.Name}\""))} take their " +
+                $"inputs from each other in a cycle; a model's layers must lead from the input to the output without loops."));
         }
         return order;
+    }
+
+    /// <summary>Of the layers Kahn's algorithm left, those on a cycle: the ones downstream of it (read by none) peeled off.</summary>
+    private static List<Entry> InCycle(List<Entry> left, string inputName)
+    {
+        var readers = left.ToDictionary(e => e.Layer.Name, _ => 0, StringComparer.Ordinal);
+        foreach (var from in left.SelectMany(e => e.Inbound.Where(n => n != inputName && readers.ContainsKey(n)).Distinct()))
+        {
+            readers[from]++;
+        }
+        var byName = left.ToDictionary(e => e.Layer.Name, StringComparer.Ordinal);
+        var peel = new Queue<Entry>(left.Where(e => readers[e.Layer.Name] == 0));
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        while (peel.TryDequeue(out var next))
+        {
+            removed.Add(next.Layer.Name);
+            foreach (var from in next.Inbound.Where(n => n != inputName && byName.ContainsKey(n)).Distinct())
+            {
+                if (--readers[from] == 0)
+                {
+                    peel.Enqueue(byName[from]);
+                }
+            }
+        }
+        return left.Where(e => !removed.Contains(e.Layer.Name)).ToList();
     }
 
     /// <summary>The names of the layers the output is computed from, itself included.</summary>

@@ -31,8 +31,8 @@ public sealed class FunctionalConfigTests
     }
 
     [Theory]
-    [InlineData("cycle", "the model config: the layers \"a\", \"b\" take their inputs from each other in a cycle; a model's layers " +
-        "must lead from the input to the output without loops.")]
+    [InlineData("cycle", "the model config: layer 1 of 2 in \"layers\": the layers \"a\", \"b\" take their inputs from each other in a " +
+        "cycle; a model's layers must lead from the input to the output without loops.")]
     [InlineData("dangling", "the model config: layer 2 of 2 in \"layers\": layer \"b\" takes its input from \"nowhere\", which is " +
         "neither the input (\"in\") nor a layer of the model.")]
     [InlineData("unused", "the model config: layer 2 of 3 in \"layers\": layer \"spare\" does not lead to the model's output " +

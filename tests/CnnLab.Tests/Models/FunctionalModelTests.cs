@@ -132,4 +132,20 @@ public sealed class FunctionalModelTests
             "Build the model with the functional API: new Model(input, output).",
             Assert.Throws<ArgumentException>(() => new Sequential(Shape.Image(4, 4, 1)).Add(new Add())).Message);
     }
+
+    [Fact]
+    public void A_hostile_layer_name_stays_inside_a_comment_of_the_generated_pytorch_module()
+    {
+        var input = Model.Input(4, 4, 1);
+        var conv = new Conv2D(2, 3, padding: Padding.Same, name: "c\nimport os; os_system('x')  # \"\"\"").Call(input);
+        var output = new Dense(2, activation: "softmax").Call(new Flatten().Call(new Add().Call(conv, conv)));
+        using var model = new Model(input, output, seed: 1, name: "m\"\"\"\nimport sys");
+
+        var (code, _) = CnnLab.Export.PyTorchExport.Translate(model);
+
+        var lines = code.Split('\n');
+        Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("import os", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("import sys", StringComparison.Ordinal));
+        Assert.Contains("        v1 = v0 + v0  # add", lines);
+    }
 }

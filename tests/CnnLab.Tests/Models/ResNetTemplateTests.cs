@@ -74,4 +74,15 @@ public sealed class ResNetTemplateTests
 
         Assert.Equal(message, e?.Message);
     }
+
+    [Fact]
+    public void A_search_varies_the_resnet_templates_keys_like_any_other_run_key()
+    {
+        var study = StudyParser.Parse("base: {name: r, model: {stages: 2, width: 8}}\nsearch:\n  space:\n" +
+            "    model.width: {choice: [4, 8]}\n    model.blocks_per_stage: {int: [1, 2]}\n", "s.yaml");
+
+        var run = study.Search!.TrialRun(new Dictionary<string, double> { ["model.width"] = 0, ["model.blocks_per_stage"] = 2 }, "t");
+
+        Assert.Equal(new ResNetTemplate { Stages = 2, Width = 4, BlocksPerStage = 2 }, run.Model.ResNet);
+    }
 }

@@ -271,6 +271,12 @@ public static class KerasModelFile
         inputShape ??= ShapeOf(root["build_config"] as JsonObject, path)
             ?? throw new InvalidDataException($"{path}: the model config gives no input shape (no InputLayer, " +
                 $"batch_input_shape or build_config).");
+        if (className != "Sequential")
+        {
+            // Several inputs or outputs are refused whatever the layers look like.
+            KerasFunctional.End(config, "input_layers", path);
+            KerasFunctional.End(config, "output_layers", path);
+        }
         if (className != "Sequential" && !KerasGraph.IsChain(specs.Select(s => JsonFields.OptionalText(s.Config, "name", s.At)).ToList(),
                 inbound, inputName))
         {

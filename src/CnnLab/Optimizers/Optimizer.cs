@@ -62,6 +62,25 @@ public abstract class Optimizer
     private double? _clipNorm;
 
     /// <summary>
+    /// Keras 3's <c>use_ema</c>: keep a moving average of the trainable weights during a Fit and end it with the weights
+    /// replaced by their averages (the weights of a training's last steps, smoothed).
+    /// </summary>
+    public bool UseEma { get; set; }
+
+    /// <summary>Keras 3's <c>ema_momentum</c> (0.99): how much of the average each step keeps, in [0, 1).</summary>
+    public double EmaMomentum
+    {
+        get => _emaMomentum;
+        set
+        {
+            OptimizerArguments.RequireUnitInterval(value, "ema_momentum");
+            _emaMomentum = value;
+        }
+    }
+
+    private double _emaMomentum = 0.99;
+
+    /// <summary>
     /// The decoupled weight decay, before the step as Keras 3 orders it: w -= learning_rate * weight_decay * w for each
     /// trainable weight; nothing when <see cref="WeightDecay"/> is 0.
     /// </summary>
@@ -112,8 +131,10 @@ public abstract class Optimizer
     /// <summary>The settings as Keras would list them, for logs and reports.</summary>
     public abstract override string ToString();
 
-    /// <summary>", weight_decay=X" and ", clipnorm=X" for those that are set, for <see cref="ToString"/>.</summary>
+    /// <summary>", weight_decay=X", ", clipnorm=X" and ", use_ema=True, ema_momentum=X" for those that are set, for
+    /// <see cref="ToString"/>.</summary>
     protected string WeightDecayText =>
         (WeightDecay > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", weight_decay={WeightDecay}") : "") +
-        (ClipNorm is { } clip ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", clipnorm={clip}") : "");
+        (ClipNorm is { } clip ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", clipnorm={clip}") : "") +
+        (UseEma ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", use_ema=True, ema_momentum={EmaMomentum}") : "");
 }

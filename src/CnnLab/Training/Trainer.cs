@@ -44,7 +44,8 @@ public sealed class Trainer
         }
         var history = new History { Precision = MixedPrecision.Resolve(_options.Precision, _options.Warnings) };
         using var policy = MixedPrecision.Use(history.Precision);
-        var callbacks = Callbacks(optimizer, seeding, history);
+        using var average = _optimizer.UseEma ? new Callbacks.WeightAverage(_optimizer.EmaMomentum) : null;
+        var callbacks = Callbacks(optimizer, seeding, history, average);
         var context = new TrainingContext(_model, _options.Epochs, (int)trainX.shape[0], _options.BatchSize,
             valX is null ? 0 : (int)valX.shape[0], _optimizer.LearningRate);
         try
@@ -82,10 +83,17 @@ public sealed class Trainer
         return history;
     }
 
-    /// <summary>Progress first, then the user's callbacks, the History, and the checkpoint last (it saves what they saw).</summary>
-    private List<Callback> Callbacks(optim.Optimizer optimizer, RandomSeeding seeding, History history)
+    /// <summary>
+    /// The weight average first (its end puts the averaged weights in before any other callback's end, as Keras
+    /// finalizes them), progress, the user's callbacks, the History, and the checkpoint last (it saves what they saw).
+    /// </summary>
+    private List<Callback> Callbacks(optim.Optimizer optimizer, RandomSeeding seeding, History history, Callback? average)
     {
         var callbacks = new List<Callback>();
+        if (average is not null)
+        {
+            callbacks.Add(average);
+        }
         if (_options.Verbose > 0)
         {
             callbacks.Add(ProgressLogger.ForConsole());
@@ -94,7 +102,9 @@ public sealed class Trainer
         callbacks.Add(history);
         if (_options.CheckpointFolder is { } folder)
         {
-            callbacks.Add(new Checkpointing(folder, optimizer, seeding.Generators, history, _options.Callbacks));
+            // The average's state is checkpointed after the user's callbacks', whose places stay as they were.
+            var kept = average is null ? _options.Callbacks : _options.Callbacks.Append(average).ToList();
+            callbacks.Add(new Checkpointing(folder, optimizer, seeding.Generators, history, kept));
         }
         return callbacks;
     }

@@ -90,6 +90,10 @@ public static partial class StudyKeys
             with { Since = 4, Column = ReportColumn.Optimizer, Optimizer = (o, v) => WithMomentum(o, "momentum").Momentum = v },
         Bool("run", "nesterov", false, "SGD's Nesterov momentum (Keras' `nesterov`; needs `momentum` above 0).")
             with { Since = 4, Column = ReportColumn.Optimizer, Optimizer = (o, v) => Sgd(o).Nesterov = v != 0 },
+        Bool("run", "use_ema", false, "Keras 3's `use_ema`: a moving average of the weights, which replaces them when training ends.")
+            with { Since = 4, Column = ReportColumn.Optimizer, Optimizer = (o, v) => o.UseEma = v != 0 },
+        Num("run", "ema_momentum", 0, 1, 0.99, "Keras 3's `ema_momentum`: how much of the average each step keeps.", maxExcluded: true)
+            with { Since = 4, Column = ReportColumn.Optimizer, Optimizer = (o, v) => o.EmaMomentum = v },
         Num("run", "label_smoothing", 0, 1, 0, "Label smoothing of the cross-entropy loss."),
         Map("run", "training", "training", "The run's own fit settings, over the study's."),
         Map("run", "augmentation", "augmentation", "Augmentation of the training batches."),

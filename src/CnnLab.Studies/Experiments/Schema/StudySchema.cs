@@ -14,8 +14,8 @@ public static class StudySchema
 {
     /// <summary>
     /// The version of study.json in a results folder. 1: no version written (before the schema); 2: the version
-    /// written, and keys kept in <see cref="RunDefinition.Settings"/>; 3: searches; 4: momentum, nesterov and the template's
-    /// batch_norm_scale.
+    /// written, and keys kept in <see cref="RunDefinition.Settings"/>; 3: searches; 4: momentum, nesterov, use_ema,
+    /// ema_momentum, the template's batch_norm_scale and the resnet template.
     /// </summary>
     public const int Version = 4;
 

@@ -76,4 +76,16 @@ public sealed class DeclaredKeyTests
     {
         Assert.Equal(message, Assert.Throws<StudyFileException>(() => Run(keys)).Message);
     }
+
+    [Fact]
+    public void Use_ema_and_its_momentum_reach_the_optimizer_and_the_report()
+    {
+        var run = Run("    use_ema: true\n    ema_momentum: 0.95\n");
+
+        var optimizer = RunRecipe.Optimizer(run);
+
+        Assert.Equal((true, 0.95), (optimizer.UseEma, optimizer.EmaMomentum));
+        Assert.Contains("| adam, use_ema, ema_momentum 0.95 |", StudyReport.Settings(new[] { run }), StringComparison.Ordinal);
+        Assert.False(RunRecipe.Optimizer(Run("")).UseEma);
+    }
 }

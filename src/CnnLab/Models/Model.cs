@@ -195,46 +195,5 @@ public sealed partial class Model : KerasModel
         // A model always has a layer: the constructor refuses an output that is its input.
     }
 
-    private Tensor Run(Tensor input, bool logits)
-    {
-        // An input shape without the channel axis takes single-channel images (N, 1, H, W): the same values as (N, H, W).
-        using var withoutChannels = _inputShape is { Rank: 2 } shape && input.dim() == 4 && input.shape[1] == 1
-            ? input.reshape(input.shape[0], shape.Dimensions[0], shape.Dimensions[1]) : null;
-        var start = withoutChannels ?? input;
-        var values = new Tensor?[_steps.Count + 1];
-        values[0] = start;
-        var readers = new int[values.Length];
-        foreach (var slot in _steps.SelectMany(s => s.Inputs))
-        {
-            readers[slot]++;
-        }
-        Tensor result = start;
-        for (var i = 0; i < _steps.Count; i++)
-        {
-            var step = _steps[i];
-            var inputs = step.Inputs.Select(s => values[s]!).ToList();
-            result = logits && i == _steps.Count - 1 ? step.Layer.ForwardLogits(inputs[0]) : step.Layer.Forward(inputs);
-            // Each intermediate result is released after its last reader (never the caller's input, nor an in-place result).
-            foreach (var slot in step.Inputs)
-            {
-                if (--readers[slot] == 0 && slot != 0 && values[slot] is { } done && !ReferenceEquals(done, result))
-                {
-                    done.Dispose();
-                    values[slot] = null;
-                }
-            }
-            values[step.Output] = result;
-        }
-        if (result.dtype == ScalarType.BFloat16)
-        {
-            // A model's outputs are float32 whatever it computed in (Keras' mixed precision advice).
-            var wide = result.to(ScalarType.Float32);
-            result.Dispose();
-            return wide;
-        }
-        return ReferenceEquals(result, start) ? result.alias() : result;
-    }
-
-    /// <summary>One layer of the graph: the value slots it reads (0 is the model's input) and the one it writes.</summary>
-    private sealed record GraphStep(Layer Layer, int[] Inputs, int Output);
+    private Tensor Run(Tensor input, bool logits) => GraphExecutor.Run(_steps, _inputShape, input, logits);
 }

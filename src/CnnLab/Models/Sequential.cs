@@ -178,51 +178,8 @@ public sealed partial class Sequential : KerasModel
     /// <summary>The scores before a final softmax (the logits); only when <see cref="OutputsProbabilities"/>.</summary>
     internal override Tensor ForwardLogits(Tensor input) => Run(input, logits: true);
 
-    private Tensor Run(Tensor input, bool logits)
-    {
-        // An input shape without the channel axis takes single-channel images (N, 1, H, W): the same values as (N, H, W).
-        using var withoutChannels = _inputShape is { Rank: 2 } shape && input.dim() == 4 && input.shape[1] == 1
-            ? input.reshape(input.shape[0], shape.Dimensions[0], shape.Dimensions[1]) : null;
-        var start = withoutChannels ?? input;
-        var x = start;
-        var chained = logits ? _layers.Count - 1 : _layers.Count;
-        for (var i = 0; i < chained; i++)
-        {
-            x = Step(_layers[i], x, start);
-        }
-        if (logits)
-        {
-            var scores = _layers[^1].ForwardLogits(x);
-            if (!ReferenceEquals(scores, x) && !ReferenceEquals(x, start))
-            {
-                x.Dispose();
-            }
-            x = scores;
-        }
-        if (x.dtype == ScalarType.BFloat16)
-        {
-            // A model's outputs are float32 whatever it computed in (Keras' mixed precision advice): losses and
-            // probabilities are taken from them.
-            var wide = x.to(ScalarType.Float32);
-            if (!ReferenceEquals(x, start))
-            {
-                x.Dispose();
-            }
-            return wide;
-        }
-        return ReferenceEquals(x, start) ? x.alias() : x;
-    }
-
-    /// <summary>Runs one layer and releases the previous intermediate result (never the caller's input, nor an in-place result).</summary>
-    private static Tensor Step(Layer layer, Tensor x, Tensor input)
-    {
-        var next = layer.forward(x);
-        if (!ReferenceEquals(x, input) && !ReferenceEquals(x, next))
-        {
-            x.Dispose();
-        }
-        return next;
-    }
+    // A chain is the graph whose every layer reads the one before it: the same forward pass as a functional model's.
+    private Tensor Run(Tensor input, bool logits) => GraphExecutor.Run(GraphExecutor.Chain(_layers), _inputShape, input, logits);
 
     private string UniqueName(Layer layer)
     {

@@ -36,20 +36,32 @@ internal static class GraphExecutor
             readers[slot]++;
         }
         var result = start;
-        for (var i = 0; i < steps.Count; i++)
+        try
         {
-            var step = steps[i];
-            var inputs = step.Inputs.Select(s => values[s]!).ToList();
-            result = logits && i == steps.Count - 1 ? step.Layer.ForwardLogits(inputs[0]) : step.Layer.Forward(inputs);
-            foreach (var slot in step.Inputs)
+            for (var i = 0; i < steps.Count; i++)
             {
-                if (--readers[slot] == 0 && slot != 0 && values[slot] is { } done && !ReferenceEquals(done, result))
+                var step = steps[i];
+                var inputs = step.Inputs.Select(s => values[s]!).ToList();
+                result = logits && i == steps.Count - 1 ? step.Layer.ForwardLogits(inputs[0]) : step.Layer.Forward(inputs);
+                foreach (var slot in step.Inputs)
                 {
-                    done.Dispose();
-                    values[slot] = null;
+                    if (--readers[slot] == 0 && slot != 0 && values[slot] is { } done && !ReferenceEquals(done, result))
+                    {
+                        done.Dispose();
+                        values[slot] = null;
+                    }
                 }
+                values[step.Output] = result;
             }
-            values[step.Output] = result;
+        }
+        catch
+        {
+            // A layer that fails (a shape error, out of memory) leaves the intermediates still held: released here.
+            foreach (var held in values.Skip(1).OfType<Tensor>().Distinct().Where(t => !ReferenceEquals(t, start)))
+            {
+                held.Dispose();
+            }
+            throw;
         }
         if (result.dtype == ScalarType.BFloat16)
         {

@@ -84,17 +84,20 @@ public sealed record LayerListModel(IReadOnlyList<int>? InputShape, IReadOnlyLis
     /// </summary>
     public string? UnknownInput()
     {
-        var layers = Layers.Select(spec => LayerRegistry.Create(spec.ClassName, spec.Config.DeepClone().AsObject(), spec.Where,
-            strict: true)).ToList();
+        var layers = new List<Layer>();
         try
         {
+            foreach (var spec in Layers)
+            {
+                layers.Add(LayerRegistry.Create(spec.ClassName, spec.Config.DeepClone().AsObject(), spec.Where, strict: true));
+            }
             var names = new FunctionalGraph.Names(InputName, layers);
             var known = layers.Select(names.Unique).Append(InputName).ToHashSet(StringComparer.Ordinal);
             return Layers.Where(l => l.Inputs is not null).SelectMany(l => l.Inputs!.Where(n => !known.Contains(n))
                 .Select(n => $"{l.Where}: `inputs` names \"{n}\", which is neither `{InputName}` nor a layer of the list (layers " +
                     $"are named by their `name`, or as Keras names them: conv2d, conv2d_1, ...)")).FirstOrDefault();
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
         {
             return e.Message;
         }

@@ -40,9 +40,8 @@ public sealed partial class Model : KerasModel
         _inputShape = input.Shape;
         InputName = input.InputName!;
         var order = FunctionalGraph.Order(input, output);
-        var generator = new Generator(unchecked((ulong)(seed ?? Random.Shared.NextInt64())), CPU);
+        using var generator = new Generator(unchecked((ulong)(seed ?? Random.Shared.NextInt64())), CPU);
         var slots = new Dictionary<KerasTensor, int> { [input] = 0 };
-        var consumers = order.SelectMany(t => t.Inbound).GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
         var names = new FunctionalGraph.Names(InputName, order.Select(t => t.Layer!));
         long weights = 0;
         foreach (var tensor in order)
@@ -56,9 +55,9 @@ public sealed partial class Model : KerasModel
                 throw ModelLimits.TooManyParameters(layer.Name, shapes[0], layer.ExpectedWeightCount(shapes[0]), weights);
             }
             layer.BuildFor(shapes, generator);
-            // An element-wise layer may overwrite its input only when nothing else reads it (not the model's input, not a
-            // tensor that also feeds a shortcut).
-            layer.MayOverwriteInput = tensor.Inbound.Count == 1 && !tensor.Inbound[0].IsInput && consumers[tensor.Inbound[0]] == 1;
+            // No layer of a graph overwrites its input: a tensor can reach a second reader through a layer that returns a
+            // view of it (Dropout at inference, Flatten, Reshape), so one reader per tensor does not prove it safe.
+            layer.MayOverwriteInput = false;
             register_module(layer.Name, layer);
             _layers.Add(layer);
             slots[tensor] = slots.Count;

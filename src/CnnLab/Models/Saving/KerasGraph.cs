@@ -63,16 +63,26 @@ internal static class KerasGraph
         }
     }
 
-    /// <summary>The layer <paramref name="layer"/> takes its one input from; null for the model's input or a merge.</summary>
-    public static Layer? Before(KerasModel model, Layer layer)
+    /// <summary>For each layer, the layer it takes its one input from; null for the model's input or a merge.</summary>
+    public static Func<Layer, Layer?> Before(KerasModel model)
     {
-        var index = model.Layers.ToList().IndexOf(layer);
-        if (model is Sequential)
+        // Built once per model: a walk back through 10,000 layers must not rebuild the graph at every step.
+        var before = new Dictionary<Layer, Layer?>(ReferenceEqualityComparer.Instance);
+        if (model is Model functional)
         {
-            return index > 0 ? model.Layers[index - 1] : null;
+            var byName = model.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+            foreach (var (layer, inbound) in model.Layers.Zip(functional.InboundNames))
+            {
+                before[layer] = inbound.Count == 1 && inbound[0] != functional.InputName ? byName[inbound[0]] : null;
+            }
         }
-        var functional = (Model)model;
-        var inbound = functional.InboundNames[index];
-        return inbound.Count == 1 && inbound[0] != functional.InputName ? model.Layers.First(l => l.Name == inbound[0]) : null;
+        else
+        {
+            for (var i = 0; i < model.Layers.Count; i++)
+            {
+                before[model.Layers[i]] = i > 0 ? model.Layers[i - 1] : null;
+            }
+        }
+        return layer => before.GetValueOrDefault(layer);
     }
 }

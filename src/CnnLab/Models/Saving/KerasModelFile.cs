@@ -202,9 +202,10 @@ public static class KerasModelFile
         {
             var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             using var scope = NewDisposeScope();
+            var before = KerasGraph.Before(model);
             foreach (var layer in model.Layers.Where(l => l.parameters().Any() || l.buffers().Any()))
             {
-                var weights = new KerasWeights(layer, weightsOf(layer), FlattenedImage(model, layer), tensors, path);
+                var weights = new KerasWeights(layer, weightsOf(layer), FlattenedImage(before, layer), tensors, path);
                 layer.ImportKerasWeights(weights);
                 weights.RequireAllRead();
             }
@@ -373,9 +374,9 @@ public static class KerasModelFile
     /// order: Keras' Flatten, Dropout, activations or BatchNormalization between the Flatten and the layer keep each feature
     /// where it is; a Dense or Reshape in between makes features of its own, and a merge of several inputs ends the walk.
     /// </summary>
-    private static Shape? FlattenedImage(KerasModel model, Layer layer)
+    private static Shape? FlattenedImage(Func<Layer, Layer?> previous, Layer layer)
     {
-        for (var before = KerasGraph.Before(model, layer); before is not null; before = KerasGraph.Before(model, before))
+        for (var before = previous(layer); before is not null; before = previous(before))
         {
             if (before is Flatten && before.InputShape is { Rank: 3 } image)
             {

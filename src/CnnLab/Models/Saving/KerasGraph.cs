@@ -85,4 +85,39 @@ internal static class KerasGraph
         }
         return layer => before.GetValueOrDefault(layer);
     }
+
+    /// <summary>
+    /// Refuses a graph that merges (Concatenate, Add, ...) features a Flatten took from an image with several pixels
+    /// and channels: Keras orders them height-width-channel, CnnLab's Flatten channel-major, and the reordering of the
+    /// Dense after it is done for one Flatten's features, not for parts of a merge. Better refused than wrong.
+    /// </summary>
+    public static void RequireNoMergedFlattenedImages(Model model, string path)
+    {
+        var byName = model.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        var inbound = model.Layers.Zip(model.InboundNames).ToDictionary(p => p.First.Name, p => p.Second, StringComparer.Ordinal);
+        foreach (var merge in model.Layers.OfType<Merge>().Where(m => m.InputShape is { Rank: 1 }))
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<string>(inbound[merge.Name]);
+            while (stack.Count > 0)
+            {
+                var name = stack.Pop();
+                if (!byName.TryGetValue(name, out var layer) || !seen.Add(name) || layer is Dense or Reshape)
+                {
+                    continue;
+                }
+                if (layer is Flatten && layer.InputShape is { Rank: 3 } image && image.Height * image.Width > 1 && image.Channels > 1)
+                {
+                    throw new InvalidDataException($"{path}: layer \"{merge.Name}\" ({merge.TypeName}) merges the features Flatten " +
+                        $"\"{layer.Name}\" took from an image {image}; Keras orders them height-width-channel and CnnLab's Flatten " +
+                        "channel-major, and CnnLab does not reorder the weights after a merge of them, so it refuses the file rather " +
+                        "than compute something else.");
+                }
+                foreach (var from in inbound[name])
+                {
+                    stack.Push(from);
+                }
+            }
+        }
+    }
 }

@@ -202,6 +202,10 @@ public static class KerasModelFile
         {
             var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             using var scope = NewDisposeScope();
+            if (model is Model graph)
+            {
+                KerasGraph.RequireNoMergedFlattenedImages(graph, path);
+            }
             var before = KerasGraph.Before(model);
             foreach (var layer in model.Layers.Where(l => l.parameters().Any() || l.buffers().Any()))
             {

@@ -13,6 +13,18 @@ public sealed class HostileKerasFileTests
     private static readonly string Hostile = Path.Combine(AppContext.BaseDirectory, "fixtures", "keras", "hostile");
 
     [Fact]
+    public void Flattened_images_merged_before_a_dense_are_refused_rather_than_imported_with_rows_in_the_wrong_order()
+    {
+        var path = Path.Combine(Hostile, "merged-flatten.h5");
+
+        var message = Assert.Throws<InvalidDataException>(() => KerasModelFile.LoadAny(path)).Message;
+
+        Assert.Equal($"{path}: layer \"joined\" (Concatenate) merges the features Flatten \"fb\" took from an image (None, 4, 4, 2); " +
+            "Keras orders them height-width-channel and CnnLab's Flatten channel-major, and CnnLab does not reorder the weights " +
+            "after a merge of them, so it refuses the file rather than compute something else.", message);
+    }
+
+    [Fact]
     public void A_kernel_stored_transposed_is_refused_with_both_shapes()
     {
         var path = Path.Combine(Hostile, "transposed-kernel.h5");

@@ -17,15 +17,7 @@ public sealed class Add : Merge
     protected override Shape MergedShape(IReadOnlyList<Shape> inputShapes) => SameShape(inputShapes);
 
     /// <inheritdoc />
-    internal override Tensor Combine(IReadOnlyList<Tensor> inputs)
-    {
-        var sum = inputs[0].add(inputs[1]);
-        for (var i = 2; i < inputs.Count; i++)
-        {
-            sum.add_(inputs[i]);
-        }
-        return sum;
-    }
+    internal override Tensor Combine(IReadOnlyList<Tensor> inputs) => Sum(inputs);
 
     /// <inheritdoc />
     // ONNX's Sum takes any number of inputs of one shape.

@@ -17,15 +17,7 @@ public sealed class Average : Merge
     protected override Shape MergedShape(IReadOnlyList<Shape> inputShapes) => SameShape(inputShapes);
 
     /// <inheritdoc />
-    internal override Tensor Combine(IReadOnlyList<Tensor> inputs)
-    {
-        var sum = inputs[0].add(inputs[1]);
-        for (var i = 2; i < inputs.Count; i++)
-        {
-            sum.add_(inputs[i]);
-        }
-        return sum.div_(inputs.Count);
-    }
+    internal override Tensor Combine(IReadOnlyList<Tensor> inputs) => Sum(inputs).div_(inputs.Count);
 
     /// <inheritdoc />
     // ONNX's Mean takes any number of inputs of one shape.

@@ -58,6 +58,17 @@ public abstract class Merge : Layer
         $"Layer \"{Name}\" ({TypeName}) merges a list of 2 or more inputs; it cannot follow a single layer in a Sequential model. " +
         "Build the model with the functional API: new Model(input, output).";
 
+    /// <summary>The element-wise sum of the inputs in a new tensor (Add's result, Average's before the division).</summary>
+    protected static Tensor Sum(IReadOnlyList<Tensor> inputs)
+    {
+        var sum = inputs[0].add(inputs[1]);
+        for (var i = 2; i < inputs.Count; i++)
+        {
+            sum.add_(inputs[i]);
+        }
+        return sum;
+    }
+
     /// <summary>The same shape for every input (Add, Multiply, Average), as Keras requires without broadcasting.</summary>
     protected Shape SameShape(IReadOnlyList<Shape> inputShapes)
     {

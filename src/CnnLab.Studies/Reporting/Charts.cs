@@ -5,7 +5,7 @@ namespace CnnLab.Studies.Reporting;
 /// <summary>PNG charts with ScottPlot 5: per-epoch curves and a confusion-matrix heatmap, in a sans font that exists.</summary>
 public static class Charts
 {
-    private const string Font = "DejaVu Sans";
+    internal const string Font = "DejaVu Sans";
 
     /// <summary>
     /// One line per series over epochs 1..n; dashed when the name contains "val". With <paramref name="trainValPairs"/>

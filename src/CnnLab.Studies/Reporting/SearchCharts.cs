@@ -2,7 +2,10 @@ using ScottPlot;
 
 namespace CnnLab.Studies.Reporting;
 
-/// <summary>PNG charts of a search: one parameter against the objective, and every parameter at once (parallel coordinates).</summary>
+/// <summary>
+/// PNG charts of a search: one parameter against the objective, every parameter at once (parallel coordinates), and
+/// the objective against training time with the trials no other beats on both.
+/// </summary>
 public static class SearchCharts
 {
     /// <summary>
@@ -56,6 +59,51 @@ public static class SearchCharts
             axes.Select((a, i) => new Tick(i, a.Length > 22 ? a[..22] + "..." : a)).ToArray());
         plot.Axes.SetLimitsY(-0.05, 1.05);
         Charts.Style(plot, "Every trial through its parameters (blue: best score)", "", "position in the parameter's range");
+        return plot.GetImageBytes(width, height, ImageFormat.Png);
+    }
+
+    /// <summary>
+    /// Each trial's training seconds (x) against its score (y); the Pareto front (<see cref="Search.ParetoFront"/>) drawn as
+    /// a step line through its trials, each labelled with its number; <paramref name="limit"/> (max_train_seconds) as a
+    /// vertical line when set.
+    /// </summary>
+    public static byte[] TimeAndScore(string objective, IReadOnlyList<(int Trial, double Seconds, double Score)> trials,
+        IReadOnlyList<(int Trial, double Seconds, double Score)> front, double? limit, int width = 760, int height = 420)
+    {
+        ArgumentNullException.ThrowIfNull(trials);
+        ArgumentNullException.ThrowIfNull(front);
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var dots = plot.Add.ScatterPoints(trials.Select(t => t.Seconds).ToArray(), trials.Select(t => t.Score).ToArray());
+        dots.MarkerSize = 7;
+        dots.Color = Colors.Gray.WithAlpha(0.7);
+        dots.LegendText = "trial";
+        if (front.Count > 0)
+        {
+            var line = plot.Add.Scatter(front.Select(t => t.Seconds).ToArray(), front.Select(t => t.Score).ToArray());
+            line.ConnectStyle = ConnectStyle.StepHorizontal;
+            line.Color = palette.GetColor(0);
+            line.LineWidth = 2;
+            line.MarkerSize = 9;
+            line.LegendText = "front: no trial is faster and better";
+            foreach (var (trial, seconds, score) in front)
+            {
+                var label = plot.Add.Text(trial.ToString(System.Globalization.CultureInfo.InvariantCulture), seconds, score);
+                label.LabelFontSize = 12;
+                label.LabelFontName = Charts.Font;
+                label.LabelOffsetX = 6;
+                label.LabelOffsetY = -18;
+            }
+        }
+        if (limit is { } max)
+        {
+            var wall = plot.Add.VerticalLine(max);
+            wall.Color = palette.GetColor(3);
+            wall.LinePattern = LinePattern.Dashed;
+            wall.LegendText = "max_train_seconds";
+        }
+        Charts.Style(plot, $"{objective} against training time (each trial trained to the end)", "training seconds", objective);
+        plot.ShowLegend(Edge.Bottom);
         return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 }

@@ -48,6 +48,7 @@ public static class SearchReport
         Leaderboard(text, runner, state);
         Directory.CreateDirectory(Path.Combine(folder, ResultsFolder.Charts));
         Curves(text, folder, runner);
+        TimeAndScore(text, folder, runner);
         Parameters(text, folder, runner, state);
         text.Append(CultureInfo.InvariantCulture, $"\nThe journal ({SearchJournal.FileName}) holds every trial, score and decision " +
             $"with its inputs; {epochs} epoch(s) were trained over all trials and seeds.\n");
@@ -88,11 +89,13 @@ public static class SearchReport
         text.Append(CultureInfo.InvariantCulture, $"\nTrained from scratch to the end on fresh seeds " +
             $"({string.Join(", ", Enumerable.Range(verdict.SeedOffset + 1, verdict.Seeds))}) and tested on the test split; the full " +
             $"study report is [{VerdictFolder}/report.md]({VerdictFolder}/report.md).\n\n");
-        text.Append("| run | test accuracy | seeds |\n| --- | ---: | ---: |\n");
+        text.Append("| run | test accuracy | training s per run | seeds |\n| --- | ---: | ---: | ---: |\n");
         foreach (var run in verdict.Runs)
         {
-            var accuracies = results.Where(r => r.Run == run.Name).Select(r => r.TestAccuracy).ToList();
-            text.Append(CultureInfo.InvariantCulture, $"| {run.Name} | {StudyReport.MeanStd(accuracies)} | {accuracies.Count} |\n");
+            var runs = results.Where(r => r.Run == run.Name).ToList();
+            var seconds = runs.Select(r => r.SecondsPerEpoch * r.Epochs).ToList();
+            text.Append(CultureInfo.InvariantCulture, $"| {run.Name} | {StudyReport.MeanStd(runs.Select(r => r.TestAccuracy).ToList())} | " +
+                $"{StudyReport.MeanStd(seconds, "F0")} | {runs.Count} |\n");
         }
         text.Append('\n');
     }
@@ -147,6 +150,40 @@ public static class SearchReport
         File.WriteAllBytes(Path.Combine(folder, ResultsFolder.Charts, "trials.png"),
             Charts.Curves($"{metric} per epoch, the best trials (mean over seeds); a line ends where its trial stopped", metric, series));
         text.Append(CultureInfo.InvariantCulture, $"## Trials\n\n![{metric} per epoch]({ResultsFolder.Charts}/trials.png)\n\n");
+    }
+
+    private static void TimeAndScore(StringBuilder text, string folder, SearchRunner runner)
+    {
+        var objective = runner.Definition.Objective;
+        var finished = runner.Leaderboard()
+            .Where(t => t.Rung == runner.Planner.BracketOf(t.Trial.Number).RungEpochs.Count - 1 && t.Trial.StoppedAt is null)
+            .Select(t => (Trial: t.Trial.Number, Seconds: t.Trial.ProjectedSeconds(t.Epochs) ?? double.NaN,
+                Score: runner.Definition.Minimize ? -t.Score : t.Score))
+            .Where(t => double.IsFinite(t.Seconds)).OrderBy(t => t.Trial).ToList();
+        if (finished.Count < 2)
+        {
+            return;
+        }
+        var front = ParetoFront.Of(finished, t => runner.Definition.Minimize ? -t.Score : t.Score, t => t.Seconds);
+        var limit = runner.Definition.MaxTrainSeconds;
+        File.WriteAllBytes(Path.Combine(folder, ResultsFolder.Charts, "time-and-score.png"),
+            SearchCharts.TimeAndScore(objective, finished, front.ToList(), limit));
+        var space = runner.Definition.ParsedSpace;
+        var drawn = SearchState.Replay(runner.Journal.Read()).Trials;
+        var over = limit is { } max
+            ? string.Create(CultureInfo.InvariantCulture, $" Trials over max_train_seconds ({max:F0} s) cannot win the verdict.")
+            : "";
+        text.Append(CultureInfo.InvariantCulture, $"## Time and {objective}\n\nTraining time as a second objective: each trial " +
+            $"trained to the end, its {objective} (mean over seeds) against its training seconds (measured per epoch, mean over " +
+            $"seeds). On the front, no trial is both faster and better; off it, a trial is beaten on one count and no better on " +
+            $"the other.{over}" +
+            $"\n\n![{objective} against training time]({ResultsFolder.Charts}/time-and-score.png)\n\n" +
+            $"| trial | configuration | training s | {objective} |\n| ---: | --- | ---: | ---: |\n");
+        foreach (var (trial, seconds, score) in front)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {trial} | {space.Describe(drawn[trial].Drawn)} | {seconds:F0} | {score:F4} |\n");
+        }
+        text.Append('\n');
     }
 
     private static void Parameters(StringBuilder text, string folder, SearchRunner runner, SearchState state)

@@ -72,6 +72,33 @@ public sealed class SearchCliTests : IDisposable
     }
 
     [Fact]
+    public void Training_time_is_the_second_objective_the_report_lists_exactly_the_trials_no_other_beats_on_both()
+    {
+        var folder = Path.Combine(_root, "time");
+        File.WriteAllText(_file, Search(trials: 4).Replace("scheduler: {min_epochs: 1, reduction_factor: 3}", "scheduler: {type: none}",
+            StringComparison.Ordinal).Replace("verdict: {top: 1, seeds: 3}", "verdict: {top: 0}", StringComparison.Ordinal));
+
+        var result = CliRunner.Run("search", _file, "--out", folder, "--threads", "1");
+
+        Assert.True(result.Code == 0, result.Error);
+        var state = SearchState.Replay(new SearchJournal(folder).Read());
+        var seeds = new[] { 1, 2 };
+        var trials = state.Trials.Select(t => (t.Number, Seconds: t.ProjectedSeconds(3)!.Value, Score: t.Mean(0, seeds))).ToList();
+        var report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        var listed = report[report.IndexOf("## Time and val_accuracy", StringComparison.Ordinal)..].Split('\n')
+            .SkipWhile(l => !l.StartsWith("| ---: |", StringComparison.Ordinal)).Skip(1).TakeWhile(l => l.StartsWith('|'))
+            .Select(l => int.Parse(l.Split('|')[1], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        Assert.True(File.Exists(Path.Combine(folder, "charts", "time-and-score.png")));
+        Assert.NotEmpty(listed);
+        foreach (var trial in trials)
+        {
+            var beaten = trials.Any(o => o.Seconds <= trial.Seconds && o.Score >= trial.Score
+                && (o.Seconds, o.Score) != (trial.Seconds, trial.Score));
+            Assert.True(beaten != listed.Contains(trial.Number), $"trial {trial.Number}: beaten {beaten}, listed {!beaten}");
+        }
+    }
+
+    [Fact]
     public void The_same_file_gives_the_same_trials_scores_and_decisions_and_kill_9_with_resume_changes_none_of_them()
     {
         var whole = Path.Combine(_root, "whole");

@@ -25,6 +25,9 @@ public static class EpochLog
     /// <summary>The most lines read (a run of 100,000 epochs).</summary>
     public const int MaxLines = 100_000;
 
+    // JSON lines are read by jq and Python as well: Encoding.UTF8 would start a new file with a byte order mark.
+    private static readonly UTF8Encoding NoByteOrderMark = new(encoderShouldEmitUTF8Identifier: false);
+
     private static readonly JsonSerializerOptions Json = new()
     {
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
@@ -45,7 +48,7 @@ public static class EpochLog
             ["metrics"] = JsonSerializer.SerializeToNode(logs, Json),
         };
         // One write of one line with O_APPEND: a reader sees whole lines, or a last line still being written.
-        File.AppendAllText(Path.Combine(runFolder, ResultsFolder.EpochLog), line.ToJsonString(Json) + "\n", Encoding.UTF8);
+        File.AppendAllText(Path.Combine(runFolder, ResultsFolder.EpochLog), line.ToJsonString(Json) + "\n", NoByteOrderMark);
     }
 
     /// <summary>

@@ -27,12 +27,14 @@ public sealed class StudyStatusCliTests : IDisposable
         // Seed 1 only: seed 2 stays waiting.
         Assert.Equal(0, CliRunner.Run("study", file, "--out", folder, "--task", "0", "--threads", "1").Code);
         var log = File.ReadAllLines(Path.Combine(folder, "small", "seed-1", "epochs.jsonl"));
+        var firstByte = File.ReadAllBytes(Path.Combine(folder, "small", "seed-1", "epochs.jsonl"))[0];
 
         var status = CliRunner.Run("study", "status", folder);
         File.WriteAllText(Path.Combine(folder, "small", "seed-1", "metrics.json"), "{\"Run\": ");
         var damaged = CliRunner.Run("study", "status", folder);
 
         Assert.Equal(2, log.Length);
+        Assert.Equal((byte)'{', firstByte);   // no byte order mark: each line is JSON for any reader
         Assert.StartsWith("{\"epoch\":1,\"epochs\":2,\"seconds\":", log[0], StringComparison.Ordinal);
         Assert.True(status.Code == 0, status.Error);
         var lines = status.Output.Split('\n');

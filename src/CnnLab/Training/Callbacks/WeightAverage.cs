@@ -25,6 +25,13 @@ internal sealed class WeightAverage(double momentum) : Callback, IDisposable
         }
         foreach (var (name, weight) in weights)
         {
+            var average = _averages[name];
+            if (average.device != weight.device)
+            {
+                // A checkpoint's averages are read onto the CPU; a model resumed on a GPU takes them along.
+                _averages[name] = average.to(weight.device).DetachFromDisposeScope();
+                average.Dispose();
+            }
             _averages[name].mul_(momentum).add_(weight, alpha: 1 - momentum);
         }
     }

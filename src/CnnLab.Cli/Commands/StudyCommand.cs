@@ -58,6 +58,7 @@ internal static class StudyCommand
         };
         command.Subcommands.Add(StudyReportCommand.Create());
         command.Subcommands.Add(StudyStatusCommand.Create());
+        command.Subcommands.Add(StudyCompareCommand.Create());
         command.Subcommands.Add(StudySchemaCommand.Create());
         command.SetAction(parse => CommandErrors.Run(() =>
         {

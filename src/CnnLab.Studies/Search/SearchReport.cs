@@ -94,7 +94,8 @@ public static class SearchReport
         {
             var runs = results.Where(r => r.Run == run.Name).ToList();
             var seconds = runs.Select(r => r.SecondsPerEpoch * r.Epochs).ToList();
-            text.Append(CultureInfo.InvariantCulture, $"| {run.Name} | {StudyReport.MeanStd(runs.Select(r => r.TestAccuracy).ToList())} | " +
+            var accuracy = StudyReport.MeanStd(runs.Select(r => r.TestAccuracy).ToList());
+            text.Append(CultureInfo.InvariantCulture, $"| {run.Name} | {accuracy} | " +
                 $"{StudyReport.MeanStd(seconds, "F0")} | {runs.Count} |\n");
         }
         text.Append('\n');

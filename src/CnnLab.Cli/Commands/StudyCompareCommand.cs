@@ -12,7 +12,7 @@ internal static class StudyCompareCommand
         var second = new Argument<string>("B") { Description = "The second study's results folder (differences are B - A)." };
         var metric = new Option<string>("--metric")
         {
-            Description = "test_accuracy (default), test_loss, val_accuracy, best_val_accuracy or seconds_per_epoch.",
+            Description = $"What to compare: {string.Join(", ", FolderComparison.Metrics)} (default test_accuracy).",
             DefaultValueFactory = _ => "test_accuracy",
         };
         var command = new Command("compare", "Compare two results folders of the same runs (float32 and mixed_bfloat16, before and " +
@@ -21,8 +21,11 @@ internal static class StudyCompareCommand
         command.SetAction(parse => CommandErrors.Run(() =>
         {
             var (a, b) = (parse.GetValue(first)!, parse.GetValue(second)!);
+            FolderComparison.CheckMetric(parse.GetValue(metric)!);
             var comparison = FolderComparison.Compare(FolderComparison.Read(a), FolderComparison.Read(b), parse.GetValue(metric)!);
-            Console.Write(comparison.ToMarkdown(Name(a), Name(b), parse.GetValue(metric)!));
+            var (nameA, nameB) = (Name(a), Name(b));
+            // Two folders of one name (runs/a/results, runs/b/results) are told apart by their paths as typed.
+            Console.Write(nameA == nameB ? comparison.ToMarkdown(a, b) : comparison.ToMarkdown(nameA, nameB));
             return 0;
         }));
         return command;

@@ -29,7 +29,7 @@ public sealed record PairedTTest(int Pairs, double MeanDifference, double T, dou
         var sd = Math.Sqrt(differences.Sum(d => (d - mean) * (d - mean)) / (n - 1));
         if (sd == 0)
         {
-            return new PairedTTest(n, mean, mean == 0 ? 0 : double.PositiveInfinity, mean == 0 ? 1 : 0);
+            return new PairedTTest(n, mean, mean == 0 ? 0 : double.PositiveInfinity, mean == 0 ? 1 : 0) { StandardDeviation = 0 };
         }
         var t = mean / (sd / Math.Sqrt(n));
         var df = n - 1.0;

@@ -159,30 +159,33 @@ public static class SearchReport
         var finished = runner.Leaderboard()
             .Where(t => t.Rung == runner.Planner.BracketOf(t.Trial.Number).RungEpochs.Count - 1 && t.Trial.StoppedAt is null)
             .Select(t => (Trial: t.Trial.Number, Seconds: t.Trial.ProjectedSeconds(t.Epochs) ?? double.NaN,
-                Score: runner.Definition.Minimize ? -t.Score : t.Score))
+                Objective: runner.Definition.Minimize ? -t.Score : t.Score))
             .Where(t => double.IsFinite(t.Seconds)).OrderBy(t => t.Trial).ToList();
         if (finished.Count < 2)
         {
             return;
         }
-        var front = ParetoFront.Of(finished, t => runner.Definition.Minimize ? -t.Score : t.Score, t => t.Seconds);
+        var front = ParetoFront.Of(finished, t => runner.Definition.Minimize ? -t.Objective : t.Objective, t => t.Seconds);
         var limit = runner.Definition.MaxTrainSeconds;
         File.WriteAllBytes(Path.Combine(folder, ResultsFolder.Charts, "time-and-score.png"),
             SearchCharts.TimeAndScore(objective, finished, front.ToList(), limit));
         var space = runner.Definition.ParsedSpace;
         var drawn = SearchState.Replay(runner.Journal.Read()).Trials;
-        var over = limit is { } max
+        var limitText = limit is { } max
             ? string.Create(CultureInfo.InvariantCulture, $" Trials over max_train_seconds ({max:F0} s) cannot win the verdict.")
             : "";
         text.Append(CultureInfo.InvariantCulture, $"## Time and {objective}\n\nTraining time as a second objective: each trial " +
             $"trained to the end, its {objective} (mean over seeds) against its training seconds (measured per epoch, mean over " +
             $"seeds). On the front, no trial is both faster and better; off it, a trial is beaten on one count and no better on " +
-            $"the other.{over}" +
+            $"the other.{limitText}" +
             $"\n\n![{objective} against training time]({ResultsFolder.Charts}/time-and-score.png)\n\n" +
             $"| trial | configuration | training s | {objective} |\n| ---: | --- | ---: | ---: |\n");
-        foreach (var (trial, seconds, score) in front)
+        foreach (var (trial, seconds, value) in front)
         {
-            text.Append(CultureInfo.InvariantCulture, $"| {trial} | {space.Describe(drawn[trial].Drawn)} | {seconds:F0} | {score:F4} |\n");
+            // With one rung nothing stops a slow trial early: the front may end in trials the verdict cannot take.
+            var mark = limit is { } cap && seconds > cap ? " (over max_train_seconds)" : "";
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {trial} | {space.Describe(drawn[trial].Drawn)} | {seconds:F0}{mark} | {value:F4} |\n");
         }
         text.Append('\n');
     }

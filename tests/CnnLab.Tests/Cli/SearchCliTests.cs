@@ -94,7 +94,8 @@ public sealed class SearchCliTests : IDisposable
         {
             var beaten = trials.Any(o => o.Seconds <= trial.Seconds && o.Score >= trial.Score
                 && (o.Seconds, o.Score) != (trial.Seconds, trial.Score));
-            Assert.True(beaten != listed.Contains(trial.Number), $"trial {trial.Number}: beaten {beaten}, listed {!beaten}");
+            var shown = listed.Contains(trial.Number);
+            Assert.True(beaten != shown, $"trial {trial.Number}: beaten {beaten}, listed {shown}");
         }
     }
 

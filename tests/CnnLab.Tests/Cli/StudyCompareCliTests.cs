@@ -41,17 +41,18 @@ public sealed class StudyCompareCliTests : IDisposable
         var differences = new[] { b[1] - a[1], b[2] - a[2] };
         var mean = differences.Average();
         var lines = result.Output.Split('\n');
-        Assert.Equal("| run | one | two | two - one (points) | 95% CI | paired p | pairs |", lines[0]);
+        Assert.Equal("test_accuracy, B = two against A = one, paired by seed:", lines[0]);
+        Assert.Equal("| run | A: one | B: two | B - A (points) | 95% CI | paired p | pairs |", lines[2]);
         Assert.StartsWith(string.Create(CultureInfo.InvariantCulture,
-            $"| small | {(a[1] + a[2]) / 2:F4} ± "), lines[2], StringComparison.Ordinal);
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $" | {100 * mean:+0.00;-0.00} | "), lines[2], StringComparison.Ordinal);
-        Assert.EndsWith(" | 2 |", lines[2], StringComparison.Ordinal);
-        Assert.StartsWith("| all runs, pooled |  |  | ", lines[3], StringComparison.Ordinal);
-        Assert.Contains("\"small\": intra-op threads differ (seed 1: 1 and 2; seed 2: 1 and 2), so the arithmetic differs too.",
+            $"| small | {(a[1] + a[2]) / 2:F4} ± "), lines[4], StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $" | {100 * mean:+0.00;-0.00} | "), lines[4], StringComparison.Ordinal);
+        Assert.EndsWith(" | 2 |", lines[4], StringComparison.Ordinal);
+        Assert.StartsWith("| all runs, pooled |  |  | ", lines[5], StringComparison.Ordinal);
+        Assert.Contains("- \"small\": intra-op threads differ (seed 1: 1 and 2; seed 2: 1 and 2), so the arithmetic differs too.",
             result.Output, StringComparison.Ordinal);
-        Assert.Contains("\"wider\" is only in the first folder.", result.Output, StringComparison.Ordinal);
+        Assert.Contains("- \"wider\" has no finished run-seed in the second folder.", result.Output, StringComparison.Ordinal);
         Assert.Equal(1, unknown.Code);
-        Assert.Equal("error: Unknown metric `f1`; use test_accuracy, test_loss, val_accuracy, best_val_accuracy or seconds_per_epoch.\n",
+        Assert.Equal("error: Unknown --metric `f1`; use test_accuracy, test_loss, val_accuracy, best_val_accuracy, seconds_per_epoch.\n",
             unknown.Error);
     }
 

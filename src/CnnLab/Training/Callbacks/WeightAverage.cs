@@ -26,7 +26,8 @@ internal sealed class WeightAverage(double momentum) : Callback, IDisposable
         foreach (var (name, weight) in weights)
         {
             var average = _averages[name];
-            if (average.device != weight.device)
+            // TorchSharp's Device has no value equality: compare its parts.
+            if (average.device_type != weight.device_type || average.device_index != weight.device_index)
             {
                 // A checkpoint's averages are read onto the CPU; a model resumed on a GPU takes them along.
                 _averages[name] = average.to(weight.device).DetachFromDisposeScope();

@@ -238,7 +238,9 @@ internal static class StudyCommand
     {
         if (output is not null)
         {
-            if (!resume && Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
+            // Dotfiles (a committed .gitignore, a .nfs lock) are not results: such a folder starts fresh.
+            if (!resume && Directory.Exists(output) &&
+                Directory.EnumerateFileSystemEntries(output).Any(entry => !Path.GetFileName(entry).StartsWith('.')))
             {
                 throw new ArgumentException($"--out {output} already holds results. Add --resume to continue them, " +
                     $"or choose another folder.");

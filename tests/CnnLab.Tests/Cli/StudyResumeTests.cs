@@ -82,6 +82,20 @@ public sealed class StudyResumeTests : IDisposable
         Assert.Contains("small vs wider", File.ReadAllText(Path.Combine(killed, "report.md")));
     }
 
+    [Fact]
+    public void A_folder_holding_only_dotfiles_counts_as_empty()
+    {
+        var study = CnnLab.Studies.Experiments.StudyParser.ParseFile(Path.Combine(_root, "study.yaml"));
+        var folder = Path.Combine(_root, "committed");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, ".gitignore"), "models/\n");
+
+        Assert.Equal(folder, CnnLab.Cli.Commands.StudyCommand.ResultsFolder(study, folder, resume: false));
+        File.WriteAllText(Path.Combine(folder, "study.yaml"), "name: x\n");
+        var error = Assert.Throws<ArgumentException>(() => CnnLab.Cli.Commands.StudyCommand.ResultsFolder(study, folder, resume: false));
+        Assert.Equal($"--out {folder} already holds results. Add --resume to continue them, or choose another folder.", error.Message);
+    }
+
     private static void KillAfterFirstResult(string study, string folder)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -42,11 +42,14 @@ internal static class SearchCommand
             "holding --out (default cnnlab-results)." };
         var worker = new Option<bool>("--worker") { Description = "Only work the search's journal in --out, then exit (no verdict " +
             "or report): for several machines sharing --out." };
+        // What --parallel starts beside itself once the search is over; not for users (the folder's verdict is decided by then).
+        var verdictWorker = new Option<bool>("--verdict-worker") { Hidden = true };
         var command = new Command("search",
             "Search run keys from a study file's `base` (ASHA over epochs, TPE or random, seeds per trial), then train the best " +
             "configurations and the baseline on fresh seeds and say whether the best is better.")
         {
-            file, epochs, limit, output, resume, threads, parallel, worker, slurm, submit, partition, cpus, time, kubernetes, image, claim,
+            file, epochs, limit, output, resume, threads, parallel, worker, verdictWorker, slurm, submit, partition, cpus, time, kubernetes,
+            image, claim,
         };
         command.Subcommands.Add(SearchReportCommand.Create());
         command.SetAction(parse => CommandErrors.Run(() =>
@@ -58,7 +61,7 @@ internal static class SearchCommand
             {
                 throw new ArgumentException($"{searchFile} has no `search` section; run it with: cnnlab study {searchFile}");
             }
-            var isWorker = parse.GetValue(worker);
+            var isWorker = parse.GetValue(worker) || parse.GetValue(verdictWorker);
             if (isWorker && parse.GetValue(output) is null)
             {
                 throw new ArgumentException("--worker needs the search's folder: add --out DIR (a folder every worker sees).");
@@ -92,12 +95,22 @@ internal static class SearchCommand
             var workers = parse.GetValue(parallel) ?? 1;
             var clock = Stopwatch.StartNew();
             var threadCount = parse.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / workers);
+            if (parse.GetValue(verdictWorker))
+            {
+                TorchEngine.Configure(threadCount);
+                var verdict = runner.VerdictStudy();
+                using var verdictData = StudyData.Open(verdict);
+                TrainVerdict(verdict, Path.Combine(folder, SearchReport.VerdictFolder), verdictData.Splits);
+                return 0;
+            }
             var rungs = string.Join("; ", runner.Planner.Brackets.Select(b => string.Join(", ", b.RungEpochs)));
             Console.WriteLine($"Search \"{study.Name}\": {study.Search.Trials} trial(s) at most, rungs of {rungs} epoch(s), " +
                 $"{study.Search.Seeds} seed(s) each, into {folder}");
+            var extra = (parse.GetValue(epochs) is { } e ? new[] { "--epochs", $"{e}" } : Array.Empty<string>())
+                .Concat(parse.GetValue(limit) is { } l ? new[] { "--limit", $"{l}" } : Array.Empty<string>()).ToArray();
             if (workers > 1 && !isWorker)
             {
-                RunWorkers(workers, threadCount, searchFile, folder, parse.GetValue(epochs), parse.GetValue(limit));
+                WaitFor(StartWorkers(workers, "--worker", threadCount, searchFile, folder, extra), folder);
             }
             else
             {
@@ -109,6 +122,13 @@ internal static class SearchCommand
             {
                 return 0;
             }
+            if (workers > 1)
+            {
+                // The verdict's run-seeds are shared out as a study's are: each process takes the next one nobody holds.
+                TorchEngine.Configure(threadCount);
+                return Conclude(runner, folder, clock.Elapsed,
+                    () => StartWorkers(workers - 1, "--verdict-worker", threadCount, searchFile, folder, extra));
+            }
             TorchEngine.Configure(parse.GetValue(threads));
             return Conclude(runner, folder, clock.Elapsed);
         }));
@@ -116,7 +136,7 @@ internal static class SearchCommand
     }
 
     /// <summary>The verdict (trained into DIR/verdict, resumable like any study) and the search's report.</summary>
-    internal static int Conclude(SearchRunner runner, string folder, TimeSpan? wallTime)
+    internal static int Conclude(SearchRunner runner, string folder, TimeSpan? wallTime, Func<List<Process>>? helpers = null)
     {
         var verdict = runner.VerdictStudy();
         IReadOnlyList<RunResult> results = Array.Empty<RunResult>();
@@ -126,8 +146,11 @@ internal static class SearchCommand
         {
             Console.WriteLine($"Verdict: the best {verdict.Runs.Count - 1} configuration(s) and the baseline, " +
                 $"{verdict.Seeds} fresh seed(s) each, into {verdictFolder}");
-            var verdictRunner = new StudyRunner(verdict, verdictFolder);
-            results = verdictRunner.Run(data.Splits);
+            // Claimed before any helper starts, so that they find the folder already the verdict's.
+            new StudyRunner(verdict, verdictFolder).ClaimFolder();
+            var started = helpers?.Invoke() ?? new List<Process>();
+            results = TrainVerdict(verdict, verdictFolder, data.Splits);
+            WaitFor(started, folder);
             StudyReport.Write(verdictFolder, verdict, results, data.Splits, wallTime: null);
         }
         var report = SearchReport.Write(folder, runner, verdict, results, wallTime);
@@ -154,21 +177,26 @@ internal static class SearchCommand
         return 0;
     }
 
-    private static void RunWorkers(int workers, int threads, string file, string folder, int? epochs, int? limit)
+    private static IReadOnlyList<RunResult> TrainVerdict(StudyDefinition verdict, string verdictFolder, CnnLab.Data.DataSplits data) =>
+        new StudyRunner(verdict, verdictFolder).Run(data);
+
+    private static List<Process> StartWorkers(int count, string role, int threads, string file, string folder, string[] extra)
     {
         var program = StudyCommand.CurrentProgram();
-        var processes = Enumerable.Range(0, workers).Select(i =>
+        return Enumerable.Range(0, count).Select(i =>
         {
             var start = new ProcessStartInfo(program[0]) { UseShellExecute = false };
-            var arguments = new[] { "search", file, "--out", folder, "--worker", "--threads", $"{threads}" };
-            foreach (var argument in program.Skip(1).Concat(arguments)
-                .Concat(epochs is { } e ? new[] { "--epochs", $"{e}" } : Array.Empty<string>())
-                .Concat(limit is { } l ? new[] { "--limit", $"{l}" } : Array.Empty<string>()))
+            foreach (var argument in program.Skip(1).Concat(new[] { "search", file, "--out", folder, role, "--threads", $"{threads}" })
+                .Concat(extra))
             {
                 start.ArgumentList.Add(argument);
             }
             return Process.Start(start) ?? throw new InvalidOperationException($"worker {i + 1} could not be started");
         }).ToList();
+    }
+
+    private static void WaitFor(List<Process> processes, string folder)
+    {
         foreach (var process in processes)
         {
             process.WaitForExit();
@@ -176,8 +204,8 @@ internal static class SearchCommand
         var failed = processes.Count(p => p.ExitCode != 0);
         if (failed > 0)
         {
-            throw new InvalidOperationException($"{failed} of {workers} worker(s) failed (their errors are above); the journal " +
-                $"in {folder} keeps what they finished: continue with --resume.");
+            throw new InvalidOperationException($"{failed} of {processes.Count} worker(s) failed (their errors are above); the " +
+                $"folder {folder} keeps what they finished: continue with --resume.");
         }
     }
 }

@@ -114,7 +114,7 @@ public sealed class SearchCliTests : IDisposable
     }
 
     [Fact]
-    public void Two_worker_processes_share_the_journal_and_never_train_a_rung_of_a_trial_twice()
+    public void Two_worker_processes_share_the_journal_and_the_verdict_and_never_train_anything_twice()
     {
         var folder = Path.Combine(_root, "parallel");
 
@@ -126,6 +126,17 @@ public sealed class SearchCliTests : IDisposable
         Assert.Equal(results.Count, results.Distinct().Count());
         Assert.Equal(5, results.Select(r => r.Item1).Distinct().Count());
         Assert.True(File.Exists(Path.Combine(folder, "report.md")));
+        // The verdict is shared by two processes too: each of its 6 run-seeds trained to its last epoch exactly once,
+        // with the workers' thread count.
+        var lastEpochs = result.Output.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Match(l,
+            @"^\[run \d+/6\] (.+), seed (\d+), epoch 3/3 ")).Where(m => m.Success).Select(m => (m.Groups[1].Value, m.Groups[2].Value))
+            .ToList();
+        Assert.Equal(6, lastEpochs.Count);
+        Assert.Equal(6, lastEpochs.Distinct().Count());
+        var threads = Directory.GetFiles(Path.Combine(folder, "verdict"), "task.json", SearchOption.AllDirectories)
+            .Select(f => JsonNode.Parse(File.ReadAllText(f))!["threads"]!.GetValue<int>()).ToList();
+        Assert.Equal(Enumerable.Repeat(Math.Max(1, Environment.ProcessorCount / 2), 6), threads);
+        Assert.True(File.Exists(Path.Combine(folder, "verdict", "report.md")));
     }
 
     [Fact]

@@ -27,7 +27,8 @@ switch (name)
         return 0;
     default:
         Console.Error.WriteLine("usage: CnnLab.Bench data [--data-dir DIR] | train-speed [options] | time-to-accuracy [--study " +
-            "experiments/fast.yaml] [--runs all] [--baseline-epochs 20] [--baseline no] | layer-profile [--study FILE] [--batch-size " +
+            "experiments/fast.yaml] [--runs first|all|\"NAME;NAME\"] [--baseline-epochs 20] [--baseline no] | " +
+            "layer-profile [--study FILE] [--batch-size " +
             "N] | step-profile [--model M] [--limit BATCHES] [--threads 2] | compare [--model M] [--epochs 2] [--threads 2] [--rounds 2] " +
             "[--contenders cnnlab,pytorch,pytorch-cl] [--limit N] [--omp-wait-policy inherit|PASSIVE|ACTIVE] [--flops-per-cycle F] " +
             "[--ghz G] ... | inference [--model m3-leaky] [--batch-sizes 1,50,1000] [--threads 2] [--rounds 2] [--engines " +

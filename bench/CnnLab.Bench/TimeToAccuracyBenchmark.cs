@@ -13,12 +13,13 @@ namespace CnnLab.Bench;
 /// Time to accuracy: trains the first run of a study file (experiments/fast.yaml by default) and the notebook's
 /// m3-leaky recipe one after the other in the same process, evaluates the 10,000 test images after every epoch
 /// (outside the clock, with the run's test-time augmentation), and prints the training seconds until test accuracy
-/// first reaches 0.9125, 0.92, 0.93 and 0.935. With --runs all it trains every run of the file.
+/// first reaches 0.9125, 0.92, 0.93, 0.935 and 0.94 (issue 25's goal for 180 s). With --runs all it trains every run of
+/// the file; --runs "NAME;NAME" trains those runs (run names hold commas).
 /// The clock covers all of Fit but the test evaluations: batches, validation, callbacks.
 /// </summary>
 internal static class TimeToAccuracyBenchmark
 {
-    private static readonly double[] Targets = { 0.9125, 0.92, 0.93, 0.935 };
+    private static readonly double[] Targets = { 0.9125, 0.92, 0.93, 0.935, 0.94 };
 
     public static void Run(string[] args)
     {
@@ -35,8 +36,7 @@ internal static class TimeToAccuracyBenchmark
             """);
         using var data =
             DatasetSource.Open(fast.Dataset.Name, fast.Dataset.DataDir ?? get("data-dir", "/usr/share/datasets/fashion-mnist"));
-        // The study's first run, or with --runs all every run (to explore variants of a recipe).
-        var contenders = (get("runs", "first") == "all" ? fast.Runs : fast.Runs.Take(1)).Select(r => (Study: fast.Name, Run: r)).ToList();
+        var contenders = Contenders(fast, get("runs", "first")).Select(r => (Study: fast.Name, Run: r)).ToList();
         if (get("baseline", "yes") != "no")
         {
             contenders.Add(("notebook", baseline.Runs[0]));
@@ -59,6 +59,19 @@ internal static class TimeToAccuracyBenchmark
             Console.WriteLine($"| {name} | {curve.Count} | {curve[^1].Seconds:F0} | {curve[^1].Accuracy:F4} | " +
                 $"{string.Join(" | ", reached)} |");
         }
+    }
+
+    /// <summary>The study's first run, every run with "all" (to explore variants of a recipe), or the runs named.</summary>
+    private static IEnumerable<RunDefinition> Contenders(StudyDefinition study, string runs)
+    {
+        if (runs is "first" or "all")
+        {
+            return runs == "all" ? study.Runs : study.Runs.Take(1);
+        }
+        return runs.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(name =>
+            study.Runs.FirstOrDefault(r => r.Name == name) ?? throw new ArgumentException(
+                $"--runs: no run named \"{name}\" in {study.Name}; its runs: {string.Join("; ", study.Runs.Select(r => r.Name))} " +
+                "(or first, or all)."));
     }
 
     private static List<(double Seconds, double Accuracy)> Train(RunDefinition run, DataSplits data, bool standardize, long seed)

@@ -17,9 +17,13 @@ public static class SearchReport
     /// <summary>The verdict's study folder inside a search's folder.</summary>
     public const string VerdictFolder = "verdict";
 
-    /// <summary>Writes report.md and its charts; returns the report's path.</summary>
+    /// <summary>
+    /// Writes report.md and its charts; returns the report's path. <paramref name="wallTime"/> is the search phase of the
+    /// invocation that writes it; <paramref name="resumed"/> says that invocation continued a search already under way,
+    /// whose earlier invocations' time it does not know (the journal holds no clock times, so that replays are exact).
+    /// </summary>
     public static string Write(string folder, SearchRunner runner, StudyDefinition verdict, IReadOnlyList<RunResult> verdictResults,
-        TimeSpan? wallTime)
+        TimeSpan? wallTime, bool resumed = false)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(verdict);
@@ -40,7 +44,9 @@ public static class SearchReport
                   string.Join("; ", brackets.Select(b => string.Join(", ", b.RungEpochs))) +
                   $" epoch(s), trials taken in turn, one in {search.ReductionFactor} promoted by rank"
                 : $"ASHA rungs at {string.Join(", ", rungs)} epoch(s), one in {search.ReductionFactor} promoted by rank";
-        var wall = wallTime is { } w ? $", {w:hh\\:mm\\:ss} of wall time" : "";
+        var wall = wallTime is not { } w ? ""
+            : resumed ? $", {w:hh\\:mm\\:ss} of wall time since it was last resumed (earlier invocations not counted)"
+            : $", {w:hh\\:mm\\:ss} of wall time";
         text.Append(CultureInfo.InvariantCulture,
             $"{state.Trials.Count} trial(s) sampled by {search.Sampler} (budget {search.Trials}), {search.Seeds} seed(s) each, ranked by " +
             $"{search.Objective} on the validation split; {schedule}. {hours:F2} h of training over the trials' rungs{wall}.\n\n");

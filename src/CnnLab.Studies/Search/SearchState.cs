@@ -21,7 +21,10 @@ public sealed class Trial(int number, IReadOnlyDictionary<string, double> drawn)
     /// <summary>The rung at which the paired rule stopped it, or null.</summary>
     public int? StoppedAt { get; set; }
 
-    /// <summary>Why it was stopped, when not by the paired test (it diverged); null otherwise.</summary>
+    /// <summary>
+    /// Why it was stopped, when not by the paired test (it diverged, or its full training would take longer than
+    /// max_train_seconds): it cannot win. Null otherwise.
+    /// </summary>
     public string? StopReason { get; set; }
 
     /// <summary>Seconds of training by seed, summed over the seed's results, and the epochs the seed has reached.</summary>

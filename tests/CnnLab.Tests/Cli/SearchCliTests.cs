@@ -111,6 +111,11 @@ public sealed class SearchCliTests : IDisposable
 
         Assert.True(resumed.Code == 0, resumed.Error);
         Assert.Equal(Decisions(whole), Decisions(killed));
+        // The journal holds no clock times, so a resumed search's report says whose wall time it gives.
+        Assert.Matches(@"h of training over the trials' rungs, \d\d:\d\d:\d\d of wall time\.\n",
+            File.ReadAllText(Path.Combine(whole, "report.md")));
+        Assert.Matches(@"h of training over the trials' rungs, \d\d:\d\d:\d\d of wall time since it was last resumed " +
+            @"\(earlier invocations not counted\)\.\n", File.ReadAllText(Path.Combine(killed, "report.md")));
     }
 
     [Fact]

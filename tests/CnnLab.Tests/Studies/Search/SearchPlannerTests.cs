@@ -149,6 +149,72 @@ public sealed class SearchPlannerTests : IDisposable
     }
 
     [Fact]
+    public void Tpe_learns_from_the_trials_stopped_early_and_ranks_those_that_cannot_win_last()
+    {
+        const string yaml = """
+            name: fidelity
+            training: {epochs: 9, batch_size: 32}
+            base:
+              name: baseline
+              model: {blocks: [[8], [16]], kernel_size: 3}
+            search:
+              space:
+                training.batch_size: {choice: [64, 128, 256]}
+                learning_rate: {float: [0.0001, 0.1], log: true}
+              seeds: 1
+              max_train_seconds: 100
+              scheduler: {min_epochs: 1, reduction_factor: 3}
+              budget: {trials: 60}
+            """;
+        var planner = Planner(yaml);
+        var space = StudyParser.Parse(yaml, "planner.yaml").Search!.ParsedSpace;
+        // 30 trials: batch 256 scores worst after 1 epoch and is never promoted; the others reach the 3-epoch rung.
+        var records = new List<JsonObject>();
+        JsonObject Result(int trial, int rung, double score) =>
+            new() { ["type"] = "result", ["trial"] = trial, ["rung"] = rung, ["seed"] = 1, ["score"] = score, ["seconds"] = 1.0 };
+        JsonObject Drawn(int trial, int batch) => new()
+        {
+            ["type"] = "trial", ["trial"] = trial,
+            ["drawn"] = new JsonObject { ["training.batch_size"] = batch, ["learning_rate"] = 0.001 * (1 + trial % 7) },
+        };
+        for (var trial = 0; trial < 30; trial++)
+        {
+            records.Add(Drawn(trial, trial % 3));
+            records.Add(Result(trial, 0, trial % 3 == 2 ? 0.2 + 0.001 * trial : 0.8 + 0.001 * trial));
+            if (trial % 3 != 2)
+            {
+                records.Add(new JsonObject { ["type"] = "promote", ["trial"] = trial, ["rung"] = 1 });
+                records.Add(Result(trial, 1, 0.85 + 0.001 * trial));
+            }
+        }
+        // The best score of all, from a trial whose full training would take too long.
+        records.Add(Drawn(30, 0));
+        records.Add(Result(30, 0, 0.95));
+        records.Add(new JsonObject
+        {
+            ["type"] = "stop", ["trial"] = 30, ["rung"] = 0, ["projected_seconds"] = 900.0,
+            ["reason"] = "9 epochs would take about 900 s of training, over max_train_seconds 100",
+        });
+        var state = SearchState.Replay(records);
+
+        var observations = planner.Observations(state, out var deepest);
+
+        Assert.Equal(3, deepest);
+        Assert.Equal(31, observations.Count);
+        Assert.All(observations.Take(20), o => Assert.NotEqual(2, o.Drawn["training.batch_size"]));
+        Assert.All(observations.Skip(20).Take(10), o => Assert.Equal(2, o.Drawn["training.batch_size"]));
+        Assert.Same(state.Trials[30].Drawn, observations[^1].Drawn);
+        Assert.Equal(Enumerable.Range(1, 31).Reverse().Select(r => (double)r), observations.Select(o => o.Score));
+        // TPE on every trial seldom draws the batch that got trials stopped; on the 3-epoch survivors alone (the rung
+        // it used to model) it drew it most of the time, as search-fast's first search did.
+        int Draws256(IReadOnlyList<Observation> seen) =>
+            Enumerable.Range(0, 40).Count(i => new TpeSampler().Sample(space, seen, new Random(i))["training.batch_size"] == 2);
+        var everyTrial = Draws256(observations);
+        var survivors = Draws256(observations.Take(20).ToList());
+        Assert.True(everyTrial <= 6 && survivors >= 20, $"batch 256 drawn {everyTrial} of 40 times, {survivors} from survivors");
+    }
+
+    [Fact]
     public void A_configuration_whose_values_clash_is_drawn_again_and_the_redraws_are_recorded()
     {
         var planner = Planner("""

@@ -93,7 +93,7 @@ internal static class SearchCommand
                 return 0;
             }
             var workers = parse.GetValue(parallel) ?? 1;
-            var resumed = runner.Journal.Read().Any(r => r["type"]?.GetValue<string>() == "result");
+            var resumed = !isWorker && runner.Journal.Read().Any(r => r["type"]?.GetValue<string>() == "result");
             var clock = Stopwatch.StartNew();
             var threadCount = parse.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / workers);
             if (parse.GetValue(verdictWorker))

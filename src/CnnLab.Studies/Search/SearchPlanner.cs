@@ -162,18 +162,17 @@ public sealed class SearchPlanner
     {
         ArgumentNullException.ThrowIfNull(state);
         var seeds = Seeds;
+        // A trial's rungs train to more epochs one after another, so its deepest finished rung is its last complete one.
         var ranked = state.Trials
-            .Select(t => (Trial: t, Epochs: t.Scores.Keys.Where(r => t.Complete(r, seeds)).Select(r => EpochsAt(t.Number, r))
-                .DefaultIfEmpty(0).Max()))
-            .Where(x => x.Epochs > 0 || x.Trial.StopReason is not null)
-            .Select(x => (x.Trial, x.Epochs, Mean: x.Epochs > 0 ? x.Trial.Mean(RungAt(x.Trial, x.Epochs), seeds) : double.NegativeInfinity))
+            .Select(t => (Trial: t, Rung: t.Scores.Keys.Where(r => t.Complete(r, seeds)).DefaultIfEmpty(-1).Max()))
+            .Where(x => x.Rung >= 0 || x.Trial.StopReason is not null)
+            .Select(x => x.Rung < 0 ? (x.Trial, Epochs: 0, Mean: double.NegativeInfinity)
+                : (x.Trial, Epochs: EpochsAt(x.Trial.Number, x.Rung), Mean: x.Trial.Mean(x.Rung, seeds)))
             .OrderBy(x => x.Trial.StopReason is not null).ThenByDescending(x => x.Epochs).ThenByDescending(x => x.Mean)
             .ThenBy(x => x.Trial.Number).ToList();
         deepest = ranked.Count == 0 ? 0 : ranked.Max(x => x.Epochs);
         return ranked.Select((x, i) => new Observation(x.Trial.Drawn, ranked.Count - i)).ToList();
     }
-
-    private int RungAt(Trial trial, int epochs) => trial.Scores.Keys.First(r => EpochsAt(trial.Number, r) == epochs);
 
     /// <summary>Draws in a row that may make invalid runs before the space is called unusable.</summary>
     public const int MaxRejected = 1000;

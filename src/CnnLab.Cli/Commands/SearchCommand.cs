@@ -93,8 +93,6 @@ internal static class SearchCommand
                 return 0;
             }
             var workers = parse.GetValue(parallel) ?? 1;
-            var resumed = !isWorker && runner.Journal.Read().Any(r => r["type"]?.GetValue<string>() == "result");
-            var clock = Stopwatch.StartNew();
             var threadCount = parse.GetValue(threads) ?? Math.Max(1, Environment.ProcessorCount / workers);
             if (parse.GetValue(verdictWorker))
             {
@@ -127,18 +125,17 @@ internal static class SearchCommand
             {
                 // The verdict's run-seeds are shared out as a study's are: each process takes the next one nobody holds.
                 TorchEngine.Configure(threadCount);
-                return Conclude(runner, folder, clock.Elapsed, resumed,
+                return Conclude(runner, folder,
                     () => StartWorkers(workers - 1, "--verdict-worker", threadCount, searchFile, folder, extra));
             }
             TorchEngine.Configure(parse.GetValue(threads));
-            return Conclude(runner, folder, clock.Elapsed, resumed);
+            return Conclude(runner, folder);
         }));
         return command;
     }
 
     /// <summary>The verdict (trained into DIR/verdict, resumable like any study) and the search's report.</summary>
-    internal static int Conclude(SearchRunner runner, string folder, TimeSpan? wallTime, bool resumed,
-        Func<List<Process>>? helpers = null)
+    internal static int Conclude(SearchRunner runner, string folder, Func<List<Process>>? helpers = null)
     {
         var verdict = runner.VerdictStudy();
         IReadOnlyList<RunResult> results = Array.Empty<RunResult>();
@@ -155,7 +152,7 @@ internal static class SearchCommand
             WaitFor(started, folder);
             StudyReport.Write(verdictFolder, verdict, results, data.Splits, wallTime: null);
         }
-        var report = SearchReport.Write(folder, runner, verdict, results, wallTime, resumed);
+        var report = SearchReport.Write(folder, runner, verdict, results);
         Console.WriteLine($"Report: {report}");
         return 0;
     }

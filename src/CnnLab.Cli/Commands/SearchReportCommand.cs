@@ -26,7 +26,7 @@ internal static class SearchReportCommand
             var verdict = runner.VerdictStudy();
             var verdictFolder = Path.Combine(dir, SearchReport.VerdictFolder);
             var results = Directory.Exists(verdictFolder) ? StudyFolder.FinishedResults(verdict, verdictFolder) : Array.Empty<RunResult>();
-            Console.WriteLine($"Report: {SearchReport.Write(dir, runner, verdict, results, wallTime: null)}");
+            Console.WriteLine($"Report: {SearchReport.Write(dir, runner, verdict, results)}");
             return 0;
         }));
         return command;

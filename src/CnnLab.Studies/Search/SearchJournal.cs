@@ -24,11 +24,15 @@ public sealed class SearchJournal
 
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 32 };
 
-    /// <summary>Opens (creates on first append) the journal in <paramref name="folder"/>.</summary>
-    public SearchJournal(string folder)
+    /// <summary>
+    /// Opens (creates on first append) the journal in <paramref name="folder"/>, or another file of lines kept the same
+    /// way (<see cref="SearchClock"/>'s).
+    /// </summary>
+    public SearchJournal(string folder, string fileName = FileName)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
-        Path = System.IO.Path.Combine(folder, FileName);
+        ArgumentException.ThrowIfNullOrEmpty(fileName);
+        Path = System.IO.Path.Combine(folder, fileName);
     }
 
     /// <summary>The journal file.</summary>

@@ -18,12 +18,10 @@ public static class SearchReport
     public const string VerdictFolder = "verdict";
 
     /// <summary>
-    /// Writes report.md and its charts; returns the report's path. <paramref name="wallTime"/> is the search phase of the
-    /// invocation that writes it; <paramref name="resumed"/> says that invocation continued a search already under way,
-    /// whose earlier invocations' time it does not know (the journal holds no clock times, so that replays are exact).
+    /// Writes report.md and its charts; returns the report's path. The wall time is the search phase's over all its
+    /// invocations, from <see cref="SearchClock"/>'s file (left out for a folder that has none).
     /// </summary>
-    public static string Write(string folder, SearchRunner runner, StudyDefinition verdict, IReadOnlyList<RunResult> verdictResults,
-        TimeSpan? wallTime, bool resumed = false)
+    public static string Write(string folder, SearchRunner runner, StudyDefinition verdict, IReadOnlyList<RunResult> verdictResults)
     {
         ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(verdict);
@@ -44,9 +42,9 @@ public static class SearchReport
                   string.Join("; ", brackets.Select(b => string.Join(", ", b.RungEpochs))) +
                   $" epoch(s), trials taken in turn, one in {search.ReductionFactor} promoted by rank"
                 : $"ASHA rungs at {string.Join(", ", rungs)} epoch(s), one in {search.ReductionFactor} promoted by rank";
-        var wall = wallTime is not { } w ? ""
-            : resumed ? $", {w:hh\\:mm\\:ss} of wall time since it was last resumed (earlier invocations not counted)"
-            : $", {w:hh\\:mm\\:ss} of wall time";
+        var wall = new SearchClock(folder).Read() is not { } clock ? ""
+            : $", {Duration(clock.WallTime)} of wall time while a worker ran ({clock.Workers} worker " +
+              $"process{(clock.Workers == 1 ? "" : "es")})";
         text.Append(CultureInfo.InvariantCulture,
             $"{state.Trials.Count} trial(s) sampled by {search.Sampler} (budget {search.Trials}), {search.Seeds} seed(s) each, ranked by " +
             $"{search.Objective} on the validation split; {schedule}. {hours:F2} h of training over the trials' rungs{wall}.\n\n");
@@ -62,6 +60,10 @@ public static class SearchReport
         AtomicFile.WriteText(path, text.ToString());
         return path;
     }
+
+    /// <summary>Hours, minutes and seconds; a search may run for days, so the hours are not wrapped at 24.</summary>
+    private static string Duration(TimeSpan time) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(int)time.TotalHours:00}:{time.Minutes:00}:{time.Seconds:00}");
 
     private static void Verdict(StringBuilder text, StudyDefinition verdict, IReadOnlyList<RunResult> results)
     {

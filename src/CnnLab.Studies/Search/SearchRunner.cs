@@ -12,6 +12,7 @@ namespace CnnLab.Studies.Search;
 /// <code>
 /// DIR/study.json                       the resolved search (a changed section is refused; a grown budget is taken)
 /// DIR/search-journal.jsonl             every trial, score and decision
+/// DIR/search-clock.jsonl               when each worker started and last finished a rung (the search's wall time)
 /// DIR/trials/trial-0007/seed-1/        checkpoint/ and history.json of one seed of one trial
 /// DIR/verdict/                         the best configurations and the baseline on fresh seeds (a study folder)
 /// </code>
@@ -94,6 +95,8 @@ public sealed class SearchRunner
     {
         ArgumentNullException.ThrowIfNull(trainer);
         var trained = 0;
+        // Started only once there is work: a process that finds the search over (one that concludes it) ran no part of it.
+        var clock = new SearchClock(_folder);
         while (true)
         {
             RunLock? held = null;
@@ -123,8 +126,13 @@ public sealed class SearchRunner
             }
             using (held)
             {
+                if (trained == 0)
+                {
+                    clock.Started();
+                }
                 Train(trainer, next);
             }
+            clock.Running();
             trained++;
         }
     }

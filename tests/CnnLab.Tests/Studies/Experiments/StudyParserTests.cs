@@ -122,7 +122,8 @@ public class StudyParserTests
         var fast = StudyParser.ParseFile(Path.Combine(TestSupport.RepositoryRoot(), "experiments", "fast.yaml"));
 
         Assert.Equal((12, 3, (int?)10000), (regularization.Runs.Count, regularization.Seeds, regularization.Dataset.Limit));
-        Assert.Equal(new[] { "fast, 4 epochs", "fast, 9 epochs", "fast, 13 epochs", "fast, searched SGD" }, fast.Runs.Select(r => r.Name));
+        Assert.Equal(new[] { "fast, 4 epochs", "fast, 9 epochs", "fast, 13 epochs", "fast, searched SGD", "fast, 19 epochs, bf16" },
+            fast.Runs.Select(r => r.Name));
         // The test-time flip only helps a model trained on flipped images too.
         Assert.All(fast.Runs.Where(r => r.TestTimeAugmentation != TestTimeAugmentation.None),
             r => Assert.Equal("horizontal", r.Augmentation?.Flip));

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using CnnLab.Studies.Experiments;
 using CnnLab.Studies.Search;
 
@@ -39,5 +41,23 @@ public class ExampleSearchTests
         Assert.Equal(180, search.MaxTrainSeconds);
         Assert.Equal("optimizer", search.ParsedSpace["nesterov"].When!.Key);
         Assert.Contains("model.batch_norm_scale", search.ParsedSpace.Parameters.Select(p => p.Key));
+    }
+
+    [Theory]
+    [InlineData("searched, trial 59", "best 1: trial 59")]
+    [InlineData("searched, trial 58", "best 3: trial 58")]
+    public void The_searched_notebook_runs_are_the_third_searchs_verdict_runs_to_the_last_digit(string run, string verdictRun)
+    {
+        var root = TestSupport.RepositoryRoot();
+        var study = StudyParser.ParseFile(Path.Combine(root, "experiments", "notebook-searched.yaml"));
+        var recorded = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "docs", "search-notebook-report", "verdict", "study.json")))!;
+        var options = new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+        var expected = recorded["Runs"]!.AsArray().Single(r => r!["Name"]!.GetValue<string>() == verdictRun)!.AsObject();
+        var actual = JsonSerializer.SerializeToNode(study.Runs.Single(r => r.Name == run), options)!.AsObject();
+        expected.Remove("Name");
+        actual.Remove("Name");
+
+        Assert.Equal(expected.ToJsonString(), actual.ToJsonString());
     }
 }

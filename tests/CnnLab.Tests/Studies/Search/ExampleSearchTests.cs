@@ -11,7 +11,7 @@ public class ExampleSearchTests
 {
     [Theory]
     [InlineData("search-notebook.yaml", "m3-leaky", 56_318)]
-    [InlineData("search-fast.yaml", "fast recipe", 70_330)]
+    [InlineData("search-fast.yaml", "fast, 19 epochs, bf16", 177_314)]
     public void The_baseline_is_the_named_model_and_every_drawn_configuration_of_its_budget_builds_for_fashion_mnist(string file,
         string baseline, int parameters)
     {

@@ -162,9 +162,8 @@ public sealed class SearchPlanner
     {
         ArgumentNullException.ThrowIfNull(state);
         var seeds = Seeds;
-        // A trial's rungs train to more epochs one after another, so its deepest finished rung is its last complete one.
         var ranked = state.Trials
-            .Select(t => (Trial: t, Rung: t.Scores.Keys.Where(r => t.Complete(r, seeds)).DefaultIfEmpty(-1).Max()))
+            .Select(t => (Trial: t, Rung: t.LastCompleteRung(seeds)))
             .Where(x => x.Rung >= 0 || x.Trial.StopReason is not null)
             .Select(x => x.Rung < 0 ? (x.Trial, Epochs: 0, Mean: double.NegativeInfinity)
                 : (x.Trial, Epochs: EpochsAt(x.Trial.Number, x.Rung), Mean: x.Trial.Mean(x.Rung, seeds)))

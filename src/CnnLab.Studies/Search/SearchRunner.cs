@@ -183,7 +183,7 @@ public sealed class SearchRunner
         var state = SearchState.Replay(Journal.Read());
         var seeds = Planner.Seeds;
         return state.Trials
-            .Select(t => (Trial: t, Rung: t.Scores.Keys.Where(r => t.Complete(r, seeds)).DefaultIfEmpty(-1).Max()))
+            .Select(t => (Trial: t, Rung: t.LastCompleteRung(seeds)))
             .Where(x => x.Rung >= 0)
             .Select(x => (x.Trial, x.Rung, Epochs: Planner.EpochsAt(x.Trial.Number, x.Rung), Score: x.Trial.Mean(x.Rung, seeds)))
             .OrderByDescending(x => x.Epochs).ThenByDescending(x => x.Score).ThenBy(x => x.Trial.Number).ToList();

@@ -41,6 +41,12 @@ public sealed class Trial(int number, IReadOnlyDictionary<string, double> drawn)
     /// <summary>Whether every one of <paramref name="seeds"/> has a score at <paramref name="rung"/>.</summary>
     public bool Complete(int rung, IReadOnlyList<int> seeds) => Scores.TryGetValue(rung, out var s) && seeds.All(s.ContainsKey);
 
+    /// <summary>
+    /// The deepest rung every one of <paramref name="seeds"/> finished, or -1 when none (a trial's rungs train to more
+    /// epochs one after another, so it is also the one with the most epochs).
+    /// </summary>
+    public int LastCompleteRung(IReadOnlyList<int> seeds) => Scores.Keys.Where(r => Complete(r, seeds)).DefaultIfEmpty(-1).Max();
+
     /// <summary>The mean score at <paramref name="rung"/> over <paramref name="seeds"/> (all must be there).</summary>
     public double Mean(int rung, IReadOnlyList<int> seeds) => seeds.Average(seed => Scores[rung][seed]);
 }

@@ -146,7 +146,8 @@ public sealed class SearchRunner
         var scored = trial.Scores.TryGetValue(work.Rung, out var done) ? done.Keys.ToHashSet() : new HashSet<int>();
         foreach (var seed in Planner.Seeds.Where(s => !scored.Contains(s)))
         {
-            var score = trainer.Train(run, seed, work.Epochs, _search.Objective, TrialFolder(work.Trial, seed));
+            var fromEpoch = work.Rung == 0 ? 0 : Planner.EpochsAt(work.Trial, work.Rung - 1);
+            var score = trainer.Train(run, seed, fromEpoch, work.Epochs, _search.Objective, TrialFolder(work.Trial, seed));
             if (!double.IsFinite(score.Objective))
             {
                 // A diverged configuration (a learning rate too high) is a result of the search, not a reason to stop it.

@@ -14,11 +14,12 @@ public sealed record TrialScore(double Objective, double Seconds);
 public interface ITrialTrainer
 {
     /// <summary>
-    /// Trains <paramref name="run"/> with <paramref name="seed"/> until <paramref name="epochs"/> epochs are done (its
-    /// schedule still spans the run's own epochs), keeping a checkpoint in <paramref name="folder"/> after every epoch,
-    /// and returns <paramref name="objective"/> at the last epoch.
+    /// Trains <paramref name="run"/> with <paramref name="seed"/> from epoch <paramref name="fromEpoch"/> (where its last
+    /// rung ended) until <paramref name="epochs"/> epochs are done (its schedule still spans the run's own epochs),
+    /// keeping a checkpoint in <paramref name="folder"/> after every epoch, and returns <paramref name="objective"/> at the
+    /// last epoch and the seconds of the rung's epochs, those a killed worker finished before it included.
     /// </summary>
-    TrialScore Train(RunDefinition run, int seed, int epochs, string objective, string folder);
+    TrialScore Train(RunDefinition run, int seed, int fromEpoch, int epochs, string objective, string folder);
 
     /// <summary>Why <paramref name="run"/>'s model cannot be built for the data, in one sentence; null when it can.</summary>
     string? Check(RunDefinition run);
@@ -51,7 +52,7 @@ public sealed class TrialTrainer(DataSplits data) : ITrialTrainer
     }
 
     /// <inheritdoc />
-    public TrialScore Train(RunDefinition run, int seed, int epochs, string objective, string folder)
+    public TrialScore Train(RunDefinition run, int seed, int fromEpoch, int epochs, string objective, string folder)
     {
         ArgumentNullException.ThrowIfNull(run);
         Directory.CreateDirectory(folder);
@@ -85,7 +86,11 @@ public sealed class TrialTrainer(DataSplits data) : ITrialTrainer
             KeyValuePair.Create(v.Key, (JsonNode?)JsonSerializer.SerializeToNode(v.Value, Json))));
         AtomicFile.WriteText(Path.Combine(folder, ResultsFolder.HistoryJson), curve.ToJsonString(Json));
         var values = history[objective];
-        return new TrialScore(values.Count > 0 ? values[^1] : double.NaN, history.EpochSeconds.Skip(done).Sum());
+        // The checkpoint restores the seconds of the epochs before it: counting from the rung's start, not from the
+        // checkpoint, keeps the epochs a killed worker trained in the rung's seconds, so a resumed trial's projected
+        // time (max_train_seconds) and the hours budget are not cut by the kill (counted from the checkpoint, a trial
+        // killed after 1 of its 2 first epochs measured half its time per epoch).
+        return new TrialScore(values.Count > 0 ? values[^1] : double.NaN, history.EpochSeconds.Skip(fromEpoch).Sum());
     }
 
     /// <summary>Ends a Fit after <c>epochs</c> epochs (the checkpoint written at that epoch's end continues it later), and

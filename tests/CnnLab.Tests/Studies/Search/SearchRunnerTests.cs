@@ -37,7 +37,7 @@ public sealed class SearchRunnerTests : IDisposable
     {
         public string? Check(RunDefinition run) => null;
 
-        public TrialScore Train(RunDefinition run, int seed, int epochs, string objective, string folder) =>
+        public TrialScore Train(RunDefinition run, int seed, int fromEpoch, int epochs, string objective, string folder) =>
             new(run.LearningRate > 0.03 ? double.NaN : 0.9 - Math.Abs(Math.Log10(run.LearningRate!.Value / 0.003)) / 10 + seed * 0.001,
                 1.0);
     }

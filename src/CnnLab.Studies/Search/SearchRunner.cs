@@ -144,9 +144,9 @@ public sealed class SearchRunner
         var run = TrialRun(trial.Drawn, $"trial {work.Trial}");
         _log.WriteLine($"[trial {work.Trial}, rung {work.Rung}: {work.Epochs} epoch(s)] {_search.ParsedSpace.Describe(trial.Drawn)}");
         var scored = trial.Scores.TryGetValue(work.Rung, out var done) ? done.Keys.ToHashSet() : new HashSet<int>();
+        var fromEpoch = work.Rung == 0 ? 0 : Planner.EpochsAt(work.Trial, work.Rung - 1);
         foreach (var seed in Planner.Seeds.Where(s => !scored.Contains(s)))
         {
-            var fromEpoch = work.Rung == 0 ? 0 : Planner.EpochsAt(work.Trial, work.Rung - 1);
             var score = trainer.Train(run, seed, fromEpoch, work.Epochs, _search.Objective, TrialFolder(work.Trial, seed));
             if (!double.IsFinite(score.Objective))
             {

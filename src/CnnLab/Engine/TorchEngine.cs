@@ -17,6 +17,7 @@ public static class TorchEngine
 
     private static readonly object Gate = new();
     private static bool _interOpSet;
+    private static bool _configured;
 
     /// <summary>
     /// Sets the intra-op threads (null: all cores), the convolution path and glibc's malloc thresholds (unless
@@ -48,7 +49,6 @@ public static class TorchEngine
                 set_num_interop_threads(count);
                 _interOpSet = true;
             }
-            Threads = count;
             ThreadGovernor.Reset(count);
             var path = ConvolutionPath.Native;
             if (NativeContext.IsSupported)
@@ -71,6 +71,9 @@ public static class TorchEngine
                 NativeContext.SetOneDnnEnabled(path == ConvolutionPath.OneDnnChannelsLast);
             }
             Path = path;
+            Threads = count;
+            // Published last: a layer built on another thread meanwhile (EnsureConfigured) waits for the path.
+            Volatile.Write(ref _configured, true);
         }
         if (Environment.GetEnvironmentVariable(MallocVariable) != "default")
         {
@@ -95,12 +98,24 @@ public static class TorchEngine
         }
     }
 
-    /// <summary>Applies the defaults (all cores, oneDNN off) unless <see cref="Configure"/> already ran.</summary>
+    /// <summary>
+    /// Applies the defaults (all cores, the convolution path the self-test chooses) unless <see cref="Configure"/> already
+    /// ran, and returns only once the path is chosen. Without the lock, a model built on one thread while another ran the
+    /// self-test trained partly on the native path and partly on oneDNN: two trainings of one seed then differed in the
+    /// 8th digit (ScheduleTests, at a test run's start).
+    /// </summary>
     internal static void EnsureConfigured()
     {
-        if (Threads is null)
+        if (Volatile.Read(ref _configured))
         {
-            Configure();
+            return;
+        }
+        lock (Gate)
+        {
+            if (!_configured)
+            {
+                Configure();
+            }
         }
     }
 

@@ -21,7 +21,7 @@ public abstract partial class Layer : nn.Module<Tensor, Tensor>
     protected Layer(string? name)
         : base(name ?? "layer")
     {
-        // Layers used on their own, outside a Sequential, get the same engine settings (oneDNN off, threads).
+        // Layers used on their own, outside a Sequential, get the same engine settings (threads, convolution path).
         Engine.TorchEngine.EnsureConfigured();
         _name = name;
         HasExplicitName = name is not null;
